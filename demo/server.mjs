@@ -1,0 +1,169 @@
+// `npm run demo`: one Node process serving a traced web page, its API and the ingest route, on one origin.
+//   node demo/server.mjs [--backend jsonl|postgres|elasticsearch|all] [--port 3000]
+// Browser clicks → browser spans and logs (isotel/browser, from a script tag) → POST /v1/logs, /v1/traces here;
+// the API's server spans continue the browser's trace (traceparent) and its logs carry it; /traces draws them.
+import * as http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { configureLogger, httpMiddleware } from '../dist/node/index.js';
+import { createIngestHandler } from '../dist/collector/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const { values } = parseArgs({
+  options: { backend: { type: 'string', default: process.env.ISOTEL_DEMO_BACKEND ?? 'jsonl' }, port: { type: 'string' }, 'data-dir': { type: 'string' } },
+});
+const port = Number(values.port ?? process.env.PORT ?? 3000);
+const dataDir = resolve(values['data-dir'] ?? process.env.ISOTEL_DEMO_DATA ?? join(process.cwd(), 'data', 'demo'));
+const logDir = resolve(process.env.ISOTEL_DEMO_LOGS ?? join(process.cwd(), 'logs'));
+const wanted = values.backend === 'all' ? ['jsonl', 'postgres', 'elasticsearch'] : [values.backend];
+const unknown = wanted.filter((b) => !['jsonl', 'postgres', 'elasticsearch'].includes(b));
+if (unknown.length > 0) {
+  console.error(`demo: unknown --backend ${unknown.join(', ')} (jsonl, postgres, elasticsearch or all)`);
+  process.exit(2);
+}
+
+const pg = { host: process.env.PGHOST ?? '127.0.0.1', port: Number(process.env.PGPORT ?? 5432), database: process.env.PGDATABASE ?? 'test', user: process.env.PGUSER ?? 'postgres' };
+const esUrl = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
+await checkReachable();
+
+const backends = [];
+if (wanted.includes('jsonl')) backends.push({ backend_type: 'filesystem', config: { log_file: join(logDir, 'demo.jsonl'), max_bytes: 10 * 1024 * 1024, backup_count: 5 } });
+if (wanted.includes('postgres')) backends.push({ backend_type: 'postgres', config: { ...pg, table_name: 'isotel_demo_logs', spans_table_name: 'isotel_demo_spans' } });
+if (wanted.includes('elasticsearch')) backends.push({ backend_type: 'elasticsearch', config: { hosts: [esUrl], index_pattern: 'isotel-demo-logs-%Y.%m.%d', span_index_pattern: 'isotel-demo-traces-%Y.%m.%d', template_name: 'isotel-demo', refresh: true } });
+const queryBackend = backends[0].backend_type;
+
+const logger = await configureLogger({
+  config: { logger: { service_name: 'demo-api', service_version: '1.0.0', log_level: 'INFO', enable_console: process.env.ISOTEL_DEMO_QUIET ? false : true, data_dir: join(dataDir, 'api'), backends } },
+});
+const ingest = await createIngestHandler({
+  config: {
+    logger: { service_name: 'demo-ingest', enable_console: false, data_dir: join(dataDir, 'ingest'), backends },
+    ingest: { wal_dir: join(dataDir, 'wal'), query_backend: queryBackend, rate_limit: { records_per_second: 100000, burst: 200000 } },
+  },
+});
+
+let offline = false;
+const calculatePrice = logger.traced('calculate_price', (base, discount) => Math.round(base * (1 - discount) * 100) / 100);
+
+const files = {
+  '/': ['demo/public/index.html', 'text/html; charset=utf-8'],
+  '/app.js': ['demo/public/app.js', 'text/javascript; charset=utf-8'],
+  '/viewer.js': ['demo/public/viewer.js', 'text/javascript; charset=utf-8'],
+  '/style.css': ['demo/public/style.css', 'text/css; charset=utf-8'],
+  '/traces': ['demo/public/traces.html', 'text/html; charset=utf-8'],
+  '/isotel.global.js': ['dist/browser/isotel.global.js', 'text/javascript; charset=utf-8'],
+};
+
+function json(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function api(req, res, url) {
+  const price = /^\/api\/price\/([^/]+)$/.exec(url.pathname);
+  if (price) {
+    const base = Number(price[1]);
+    const discount = Number(url.searchParams.get('discount') ?? 0);
+    if (!Number.isFinite(base) || !Number.isFinite(discount) || discount < 0 || discount > 1) {
+      logger.warn('Invalid price request', { base: price[1], discount: url.searchParams.get('discount') });
+      return json(res, 400, { error: 'base must be a number and discount between 0 and 1' });
+    }
+    logger.info('Calculating price', { base_price: base, discount });
+    const result = calculatePrice(base, discount);
+    logger.info('Price calculated', { result });
+    return json(res, 200, { price: result, correlation_id: req.correlationId });
+  }
+  if (url.pathname === '/api/slow') {
+    await logger.withSpan('slow_dependency', { 'peer.service': 'inventory' }, async () => {
+      logger.info('Waiting for the inventory service');
+      await new Promise((r) => setTimeout(r, 400 + Math.random() * 400));
+      logger.info('Inventory answered');
+    });
+    return json(res, 200, { ok: true, correlation_id: req.correlationId });
+  }
+  if (url.pathname === '/api/fail') {
+    const err = new Error('payment provider timed out');
+    logger.error('Checkout failed', { error: err, provider: 'acme-pay' });
+    return json(res, 500, { error: err.message, correlation_id: req.correlationId });
+  }
+  if (url.pathname === '/api/offline') {
+    if (req.method === 'POST') offline = url.searchParams.get('on') === '1';
+    return json(res, 200, { offline });
+  }
+  return json(res, 404, { error: 'no such endpoint' });
+}
+
+const app = httpMiddleware(logger, async (req, res) => {
+  const url = new URL(req.url ?? '/', 'http://demo');
+  if (url.pathname.startsWith('/api/')) return api(req, res, url);
+  if (url.pathname === '/favicon.ico') return res.writeHead(204).end(); // no icon; a 404 would be an error in the console
+  let file = files[url.pathname];
+  if (!file && /^\/traces\/[0-9a-f]{32}$/.test(url.pathname)) file = ['demo/public/trace.html', 'text/html; charset=utf-8'];
+  if (!file) return json(res, 404, { error: 'not found' });
+  const path = join(root, file[0]);
+  if (!existsSync(path)) return json(res, 500, { error: `${file[0]} is missing: run npm run build` });
+  res.writeHead(200, { 'content-type': file[1], 'cache-control': 'no-store' });
+  res.end(await readFile(path));
+}, { ignorePaths: ['/isotel.global.js', '/app.js', '/viewer.js', '/style.css', '/favicon.ico'] });
+
+const server = http.createServer((req, res) => {
+  const path = (req.url ?? '/').split('?')[0];
+  if (path.startsWith('/v1/') || path === '/health' || path === '/metrics') {
+    // The offline toggle: the page's records cannot reach the ingest (as if the network were down).
+    if (offline && req.method === 'POST') {
+      req.resume();
+      res.writeHead(503, { 'retry-after': '1', 'content-type': 'application/json' });
+      return res.end('{"code":14,"message":"demo: simulated outage"}');
+    }
+    return ingest(req, res);
+  }
+  return app(req, res);
+});
+server.listen(port, '127.0.0.1', () => {
+  const address = server.address();
+  console.log(`\nisotel demo: http://127.0.0.1:${address.port}/   (trace viewer: http://127.0.0.1:${address.port}/traces)`);
+  console.log(`backends: ${wanted.join(', ')}${wanted.includes('jsonl') ? `   (JSONL in ${logDir})` : ''}`);
+});
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  server.close();
+  server.closeAllConnections();
+  await ingest.close();
+  await logger.close();
+  process.exit(0);
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+async function checkReachable() {
+  const problems = [];
+  if (wanted.includes('postgres')) {
+    const { default: pgLib } = await import('pg');
+    const client = new pgLib.Client({ ...pg, connectionTimeoutMillis: 3000 });
+    try {
+      await client.connect();
+      await client.end();
+    } catch (err) {
+      problems.push(`PostgreSQL is not reachable at ${pg.host}:${pg.port}/${pg.database} (${err.message}). Start it (pg_ctlcluster … main start) or use --backend jsonl.`);
+    }
+  }
+  if (wanted.includes('elasticsearch')) {
+    try {
+      const r = await fetch(`${esUrl}/_cluster/health`, { signal: AbortSignal.timeout(3000) });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    } catch (err) {
+      problems.push(`Elasticsearch is not reachable at ${esUrl} (${err.message}). Start it with: bash scripts/elasticsearch.sh start — or use --backend jsonl.`);
+    }
+  }
+  if (problems.length > 0) {
+    for (const p of problems) console.error(`demo: ${p}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `npm test`: brings up what the tests need on a fresh machine, then runs every test.
+#   PostgreSQL (check/start), Elasticsearch (download from Maven Central + start, detached, reused afterwards),
+#   Debian Chromium (apt) — then type-check, build, and the unit, integration and browser test projects.
+# Extra arguments go to `vitest run` (e.g. `npm test -- --project unit`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+t0=$SECONDS
+step_name="" step_t0=$SECONDS
+# Prints the duration of the step that just ended, then the name of the next one.
+step() {
+  [ -n "$step_name" ] && printf '== %s: %ss\n' "$step_name" "$((SECONDS - step_t0))"
+  step_name="$1" step_t0=$SECONDS
+  [ -n "$1" ] && printf '\n== %s (at %ss)\n' "$1" "$((SECONDS - t0))"
+  return 0
+}
+
+step "services"
+mkdir -p .cache
+# Elasticsearch starts in the background (its first run downloads and unpacks ~100 MB); awaited before the tests.
+bash scripts/elasticsearch.sh start </dev/null > .cache/elasticsearch-start.log 2>&1 &
+es_pid=$!
+bash scripts/ensure-postgres.sh </dev/null
+bash scripts/ensure-chromium.sh </dev/null
+
+step "type-check"
+npx tsc --noEmit -p .
+
+step "build"
+npm run build --silent
+
+step "wait for Elasticsearch"
+if ! wait "$es_pid"; then cat .cache/elasticsearch-start.log >&2; exit 1; fi
+cat .cache/elasticsearch-start.log
+
+step "tests"
+npx vitest run "$@"
+step ""
+printf '== all steps passed in %ss\n' "$((SECONDS - t0))"

@@ -1,0 +1,35 @@
+/**
+ * The browser's diag channel (the shared Diag contract): warnings and errors to the console once per
+ * message, through the console methods captured at init, before console capture wraps them, so the SDK's
+ * own warnings never become records; counters per reason for health. Smaller than the shared createDiag,
+ * which also reads process.env for Node.
+ */
+import type { Diag } from '../shared/diag.js';
+
+type Write = (...args: unknown[]) => void;
+
+export function createBrowserDiag(c: { warn?: unknown; debug?: unknown } | undefined, verbose = false): Diag {
+  const warn = typeof c?.warn === 'function' ? (c.warn as Write).bind(c) : undefined;
+  const debug = typeof c?.debug === 'function' ? (c.debug as Write).bind(c) : undefined;
+  const seen = new Set<string>();
+  const counts: Record<string, number> = {};
+  const write = (level: string, out: Write | undefined, message: string, detail?: unknown): void => {
+    if (seen.has(message) || !out) return;
+    if (seen.size < 200) seen.add(message);
+    try {
+      if (detail === undefined) out(`[isotel ${level}] ${message}`);
+      else out(`[isotel ${level}] ${message}`, detail);
+    } catch {
+      // The console itself failed: there is nowhere left to report to.
+    }
+  };
+  return {
+    debug: (m, d) => (verbose ? write('debug', debug, m, d) : undefined),
+    warn: (m, d) => write('warn', warn, m, d),
+    error: (m, d) => write('error', warn, m, d),
+    count(name, n = 1) {
+      counts[name] = (counts[name] ?? 0) + n;
+    },
+    counters: () => Object.assign({}, counts),
+  };
+}

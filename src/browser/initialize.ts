@@ -1,0 +1,247 @@
+/**
+ * The wiring diagram of the browser SDK, top to bottom. Both builds use it; they differ only in the
+ * `Features` they pass (the full build logs through @opentelemetry/sdk-logs and sets up tracing; the
+ * lite build builds records directly). Nothing here throws into the page: a failure during init gives a
+ * no-op telemetry and one console warning.
+ */
+import type { Diag } from '../shared/diag.js';
+import { createRecordIdGenerator, newTraceId } from '../shared/ids.js';
+import type { Attributes, InstrumentationScope, LogRecord, SpanRecord } from '../shared/model.js';
+import type { Level } from '../shared/severity.js';
+import { SDK_VERSION } from '../shared/version.js';
+import type { captureConsole } from './console/capture.js';
+import { createBrowserDiag } from './diag-sink.js';
+import { type BrowserDeps, defaultWindow, resolveEnv, safe, type WindowLike } from './env.js';
+import { captureErrors } from './errors/capture.js';
+import { createRateLimiter } from './errors/rate-limit.js';
+import { buildLogRecord, type LogContext } from './logs/build.js';
+import { noopTelemetry } from './noop.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
+import { watchLifecycle } from './page/lifecycle.js';
+import { createPageInfo } from './page/page-info.js';
+import { tabSessionId } from './page/session.js';
+import { createQueue } from './queue/queue.js';
+import { createCounters } from './status/counters.js';
+import { createNotifier } from './status/notifier.js';
+import { createKeepaliveBudget } from './transport/budget.js';
+import { createSender } from './transport/sender.js';
+import type { BrowserLogger, Telemetry, TelemetryHealth } from './types.js';
+
+export interface LoggerFeature {
+  logger: BrowserLogger;
+  shutdown(): Promise<void>;
+}
+
+export interface TracingContext {
+  options: ResolvedOptions;
+  win: WindowLike;
+  resource: Attributes;
+  scope: InstrumentationScope;
+  sessionId: string;
+  pageUrl: string | undefined;
+  push: (span: SpanRecord) => void;
+  diag: Diag;
+}
+
+export interface Features {
+  createLogger(ctx: LogContext, minLevel: Level, emit: (record: LogRecord) => void): LoggerFeature;
+  setupTracing?(ctx: TracingContext): { shutdown(): Promise<void> };
+  /** Console capture (the full build; the lite build leaves it out to stay small). */
+  captureConsole?: typeof captureConsole;
+}
+
+function resourceOf(o: ResolvedOptions): Attributes {
+  const r: Attributes = { 'service.name': o.serviceName };
+  if (o.serviceVersion) r['service.version'] = o.serviceVersion;
+  if (o.environment) r['deployment.environment.name'] = o.environment;
+  r['telemetry.sdk.name'] = 'isotel';
+  r['telemetry.sdk.language'] = 'webjs';
+  r['telemetry.sdk.version'] = SDK_VERSION;
+  return r;
+}
+
+export function createTelemetry(input: unknown, features: Features, deps: BrowserDeps = {}): Telemetry {
+  const win = deps.win ?? defaultWindow();
+  const diag = deps.diag ?? createBrowserDiag(safe(() => win?.console ?? console));
+  try {
+    if (!win) {
+      diag.warn('no window (server-side rendering?): telemetry disabled');
+      return noopTelemetry();
+    }
+    const parsed = resolveOptions(input, safe(() => win.location?.href));
+    if (!parsed.ok) {
+      diag.warn(`invalid options, telemetry disabled: ${parsed.error}`);
+      return noopTelemetry('', parsed.error);
+    }
+    return wire(parsed.options, features, win, deps, diag);
+  } catch (err) {
+    diag.error('init failed, telemetry disabled', err);
+    return noopTelemetry();
+  }
+}
+
+function wire(options: ResolvedOptions, features: Features, win: WindowLike, deps: BrowserDeps, diag: Diag): Telemetry {
+  // 1. Identity and the page.
+  const pageId = deps.pageId ?? newTraceId();
+  const env = resolveEnv(win, deps, diag, pageId);
+  const sessionId = tabSessionId(() => win.sessionStorage, newTraceId, diag);
+  const page = createPageInfo(sessionId, safe(() => win.location), safe(() => win.navigator?.userAgent));
+  const resource = resourceOf(options);
+  const scope: InstrumentationScope = { name: 'isotel', version: SDK_VERSION };
+  const newId = createRecordIdGenerator();
+  const logCtx: LogContext = { resource, scope, page, now: env.now, newId, diag };
+
+  // 2. Status: counters, and listeners called with snapshots.
+  const counters = createCounters();
+  const notifier = createNotifier(() => health(), env.timers, diag);
+  if (options.onStatus) notifier.subscribe(options.onStatus);
+
+  // 3. The write-ahead queue (IndexedDB, memory when that fails).
+  const queue = createQueue({
+    store: env.store,
+    maxRecords: options.maxQueueRecords,
+    maxBytes: options.maxQueueBytes,
+    diag,
+    newKey: () => newId(),
+    onDrop: (reason, n) => counters.drop(reason, n),
+    onChange: (added) => {
+      notifier.changed();
+      if (added) sender.schedule(options.batchDelayMs);
+    },
+  });
+
+  // 4. The sender: one tab per origin, fetch keepalive while the page lives, sendBeacon when it hides.
+  const sender = createSender({
+    queue,
+    request: env.request ?? (() => Promise.reject(new Error('fetch is not available'))),
+    beacon: env.beacon,
+    lock: env.lock,
+    budget: createKeepaliveBudget(),
+    counters,
+    notify: () => notifier.changed(),
+    diag,
+    endpoint: options.endpoint,
+    ingestKey: options.ingestKey,
+    now: env.now,
+    timers: env.timers,
+    random: env.random,
+    loadTime: env.now(),
+    reportDrops: (counts) => {
+      let total = 0;
+      for (const k of Object.keys(counts)) total += counts[k];
+      const attrs = { 'isotel.dropped_count': total, 'isotel.dropped_reasons': counts };
+      queue.push('log', buildLogRecord(logCtx, 'warn', `isotel dropped ${total} records before sending`, attrs));
+    },
+  });
+
+  // 5. Records: beforeSend, then the queue.
+  let closed = false;
+  const emit = (record: LogRecord): void => {
+    if (closed) {
+      diag.warn('logger used after shutdown (ignored)');
+      return;
+    }
+    let out: LogRecord | null | undefined = record;
+    if (options.beforeSend) {
+      try {
+        out = options.beforeSend(record);
+      } catch (err) {
+        // The hook may have been about to redact this record: dropping it is the safe choice.
+        diag.warn('beforeSend threw, record dropped', err);
+        counters.drop('before_send_threw', 1);
+        return;
+      }
+      if (!out) {
+        counters.drop('before_send', 1);
+        return;
+      }
+    }
+    queue.push('log', out);
+  };
+  const logs = features.createLogger(logCtx, options.logLevel, emit);
+  const tracing = features.setupTracing?.({
+    options,
+    win,
+    resource,
+    scope,
+    sessionId,
+    pageUrl: page.url(),
+    push: (span) => (closed ? undefined : queue.push('span', span)),
+    diag,
+  });
+
+  // 6. Capture: errors (default on), console (opt-in).
+  const removers: Array<() => void> = [];
+  if (options.captureErrors) {
+    const limiter = createRateLimiter(env.now);
+    removers.push(captureErrors(win, (message, attrs) => logs.logger.error(message, attrs), limiter));
+  }
+  const con = safe(() => win.console);
+  if (options.captureConsole && con) {
+    if (!features.captureConsole) diag.warn('captureConsole needs isotel/browser (the lite build has no console capture)');
+    else removers.push(features.captureConsole(con as unknown as Record<string, unknown>, (level, message, attrs) => logs.logger[level](message, attrs)));
+  }
+
+  // 7. The page lifecycle drives the sender; replay what earlier pages left, now.
+  removers.push(
+    watchLifecycle(win, safe(() => win.document), {
+      hidden: () => sender.setVisible(false),
+      visible: () => sender.setVisible(true),
+      online: () => sender.online(),
+    }),
+  );
+  sender.schedule(0);
+
+  function health(): TelemetryHealth {
+    return {
+      queued: queue.size(),
+      inFlight: counters.inFlight,
+      delivered: counters.delivered,
+      beaconed: counters.beaconed,
+      dropped: { total: counters.droppedTotal, reasons: Object.assign({}, counters.dropped) },
+      lastError: counters.lastError,
+      sender: env.lock.held(),
+      storage: queue.storageKind(),
+      sessionId,
+    };
+  }
+
+  const flush = async (): Promise<{ done: boolean; queued: number }> => {
+    try {
+      await queue.persist();
+      const r = await sender.run();
+      return { done: r.done, queued: queue.size() };
+    } catch (err) {
+      diag.warn('flush failed', err);
+      return { done: false, queued: queue.size() };
+    }
+  };
+
+  let shutdownPromise: Promise<void> | undefined;
+  const shutdown = (): Promise<void> =>
+    (shutdownPromise ??= (async () => {
+      for (const remove of removers.splice(0)) {
+        try {
+          remove();
+        } catch (err) {
+          diag.warn('removing a listener failed', err);
+        }
+      }
+      // Tracing and logging first: what they still hold reaches the queue before the last flush.
+      await tracing?.shutdown().catch((err: unknown) => diag.warn('tracing shutdown failed', err));
+      await logs.shutdown().catch((err: unknown) => diag.warn('logs shutdown failed', err));
+      await flush();
+      closed = true;
+      await sender.stop();
+      notifier.stop();
+    })());
+
+  return {
+    logger: logs.logger,
+    sessionId,
+    flush: () => (closed ? Promise.resolve({ done: true, queued: queue.size() }) : flush()),
+    shutdown,
+    health,
+    subscribe: (fn) => notifier.subscribe(fn),
+  };
+}

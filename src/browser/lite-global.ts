@@ -1,0 +1,2 @@
+/** The script-tag build of `isotel/browser/lite`: `Isotel.init({...})`. */
+export { init } from './lite.js';

@@ -1,0 +1,43 @@
+/**
+ * Page attributes added to every log: `session.id`, `url.full` (redacted, recomputed only when the
+ * address changes: SPAs change it, log calls mostly do not) and `user_agent.original`.
+ */
+import type { Attributes } from '../../shared/model.js';
+import { redactUrl } from './url.js';
+
+/**
+ * Query parameter names whose values are replaced: any name containing one of these words. Broader than
+ * the shared secret-key list on purpose (a URL's `code`, `sig` or `ticket` is a credential), and a regex
+ * rather than the shared key matcher to keep the lite build small; the ingest redacts again.
+ */
+const SECRET_PARAM = /pass|pwd|secret|token|auth|key|sig|session|sid|code|jwt|otp|ticket|cookie|credential|card/i;
+
+export interface PageInfo {
+  /** Adds session.id, url.full and user_agent.original (keeping values the caller set). */
+  annotate(attributes: Attributes): void;
+  url(): string | undefined;
+}
+
+export function createPageInfo(sessionId: string, location: { href: string } | undefined, userAgent: string | undefined): PageInfo {
+  const isSecret = (name: string): boolean => SECRET_PARAM.test(name);
+  let lastHref = '';
+  let lastUrl: string | undefined;
+  const url = (): string | undefined => {
+    const href = location?.href;
+    if (href === undefined) return undefined;
+    if (href !== lastHref) {
+      lastHref = href;
+      lastUrl = redactUrl(href, isSecret);
+    }
+    return lastUrl;
+  };
+  return {
+    url,
+    annotate(a) {
+      if (a['session.id'] === undefined) a['session.id'] = sessionId;
+      const u = url();
+      if (u !== undefined && a['url.full'] === undefined) a['url.full'] = u;
+      if (userAgent !== undefined && a['user_agent.original'] === undefined) a['user_agent.original'] = userAgent;
+    },
+  };
+}

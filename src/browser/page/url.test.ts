@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { createPageInfo } from './page-info.js';
+
+const info = (href: string) => createPageInfo('s', { href }, undefined).url();
+
+describe('url.full', () => {
+  it('redacts secret-looking query values and drops the fragment and credentials', () => {
+    expect(info('https://user:pw@shop.example.com/cb?code=abc&state=xyz&access_token=t0k&page=2#id_token=zzz')).toBe(
+      'https://shop.example.com/cb?code=[REDACTED]&state=xyz&access_token=[REDACTED]&page=2',
+    );
+  });
+
+  it('keeps other parameters exactly as encoded', () => {
+    expect(info('https://shop.example.com/search?q=a%20b+c&apiKey=123&sort=price')).toBe(
+      'https://shop.example.com/search?q=a%20b+c&apiKey=[REDACTED]&sort=price',
+    );
+  });
+
+  it('follows address changes of a single-page app', () => {
+    const loc = { href: 'https://shop.example.com/a' };
+    const page = createPageInfo('s', loc, 'UA');
+    expect(page.url()).toBe('https://shop.example.com/a');
+    loc.href = 'https://shop.example.com/b?password=x';
+    const attrs: Record<string, string> = {};
+    page.annotate(attrs);
+    expect(attrs).toEqual({ 'session.id': 's', 'url.full': 'https://shop.example.com/b?password=[REDACTED]', 'user_agent.original': 'UA' });
+  });
+});

@@ -1,0 +1,81 @@
+import 'fake-indexeddb/auto';
+import { createStore } from 'idb-keyval';
+import { describe, expect, it } from 'vitest';
+import { logRecord } from '../testing/fakes.js';
+import { createIdbStore } from './idb-store.js';
+import type { KeyedEntry } from './types.js';
+
+let db = 0;
+const fresh = () => createStore(`isotel-test-${++db}`, 'queue');
+const entry = (bytes = 100): KeyedEntry => {
+  const record = logRecord();
+  return [record.record_id, { kind: 'log', record, bytes, state: 'pending' }];
+};
+
+describe('IndexedDB store', () => {
+  it('reads entries back oldest key first, filtered, with the total', async () => {
+    const store = createIdbStore(fresh());
+    const [a, b, c] = [entry(), entry(), entry()];
+    await store.write({ put: [c, a, b] });
+    c[1].state = 'inflight';
+    await store.write({ put: [c] });
+    const r = await store.read(10, (e) => e.state === 'pending');
+    expect(r.entries.map((e) => e[0])).toEqual([a[0], b[0]]);
+    expect(r.total).toBe(3);
+    expect((await store.read(1, () => true)).entries.map((e) => e[0])).toEqual([a[0]]);
+  });
+
+  it('is shared by every store opened on the same database (tabs of an origin)', async () => {
+    const use = fresh();
+    const tabA = createIdbStore(use);
+    const tabB = createIdbStore(use);
+    const e = entry();
+    await tabA.write({ put: [e] });
+    expect((await tabB.read(10, () => true)).entries[0][1].record).toEqual(e[1].record);
+    await tabB.write({ del: [e[0]] });
+    expect((await tabA.read(10, () => true)).total).toBe(0);
+  });
+
+  it('trims the oldest entries beyond the bounds and counts them as queue_full', async () => {
+    const store = createIdbStore(fresh());
+    const entries = Array.from({ length: 10 }, () => entry(100));
+    await store.write({ put: entries });
+    expect(await store.trim(6, 1_000_000)).toEqual({ count: 6, bytes: 600, removed: 4 });
+    expect((await store.read(20, () => true)).entries.map((e) => e[0])).toEqual(entries.slice(4).map((e) => e[0]));
+    expect(await store.trim(100, 250)).toEqual({ count: 2, bytes: 200, removed: 4 });
+    expect(await store.takeDropped()).toEqual({ queue_full: 8 });
+    expect(await store.takeDropped()).toEqual({});
+  });
+
+  it('keeps drop counters across writes, atomically with them', async () => {
+    const store = createIdbStore(fresh());
+    await store.write({ dropped: { too_large: 1 } });
+    await store.write({ put: [entry()], dropped: { too_large: 2, queue_full: 1 } });
+    expect(await store.takeDropped()).toEqual({ too_large: 3, queue_full: 1 });
+    // The counters never show up as a record.
+    expect((await store.read(10, () => true)).total).toBe(1);
+  });
+
+  it('removes entries it cannot read, counted as corrupt', async () => {
+    const use = fresh();
+    const store = createIdbStore(use);
+    const good = entry();
+    await store.write({ put: [good] });
+    await use('readwrite', (s) => {
+      s.put({ kind: 'log', record: 'not a record' }, '00000000000000000000000000');
+      return new Promise<void>((r) => (s.transaction.oncomplete = () => r()));
+    });
+    const r = await store.read(10, () => true);
+    expect(r.entries.map((e) => e[0])).toEqual([good[0]]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await store.read(10, () => true)).total).toBe(1);
+    expect(await store.takeDropped()).toEqual({ corrupt: 1 });
+  });
+
+  it('rejects (so the queue can fall back) when IndexedDB throws', async () => {
+    const store = createIdbStore(() => {
+      throw new DOMException('The user denied permission to access the database.', 'SecurityError');
+    });
+    await expect(store.write({ put: [entry()] })).rejects.toThrow(/denied/);
+  });
+});

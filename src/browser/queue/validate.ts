@@ -1,0 +1,21 @@
+/**
+ * IndexedDB contents are a trust boundary (another version of the SDK, another tab, a browser bug):
+ * entries are narrowed here before the queue uses them. The record's shape was checked when it was
+ * made; what is checked here is what the queue and the encoder rely on.
+ */
+import type { QueueEntry, DropCounts } from './types.js';
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+export function isQueueEntry(v: unknown): v is QueueEntry {
+  if (!isObject(v) || (v.state !== 'pending' && v.state !== 'inflight') || typeof v.bytes !== 'number') return false;
+  const r = v.record;
+  if (!isObject(r) || !isObject(r.attributes) || !isObject(r.resource) || !isObject(r.scope)) return false;
+  return v.kind === 'log' ? typeof r.record_id === 'string' : v.kind === 'span' && typeof r.span_id === 'string';
+}
+
+export function asDropCounts(v: unknown): DropCounts {
+  const out: DropCounts = {};
+  if (isObject(v)) for (const k in v) if (typeof v[k] === 'number') out[k] = v[k] as number;
+  return out;
+}

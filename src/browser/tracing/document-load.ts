@@ -1,0 +1,54 @@
+/**
+ * The optional `documentLoad` span: from the navigation timing entry (start of navigation to the end of
+ * the load event), with events for the main milestones, linked to the server trace named in the
+ * navigation response's Server-Timing header.
+ */
+import { type Attributes, type Link, ROOT_CONTEXT, type Tracer } from '@opentelemetry/api';
+import type { EventTargetLike } from '../page/lifecycle.js';
+import { serverTraceparent } from './server-timing.js';
+
+export interface DocumentLoadEnv {
+  win: EventTargetLike;
+  document?: { readyState?: string };
+  performance?: Pick<Performance, 'timeOrigin' | 'now' | 'getEntriesByType'>;
+  /** The page URL as recorded (redacted). */
+  url?: string;
+}
+
+const MILESTONES = ['domInteractive', 'domContentLoadedEventEnd', 'domComplete', 'loadEventEnd'] as const;
+
+export function recordDocumentLoad(tracer: Tracer, env: DocumentLoadEnv, setTimer: (fn: () => void) => void): () => void {
+  const perf = env.performance;
+  if (!perf || typeof perf.getEntriesByType !== 'function') return () => undefined;
+  let done = false;
+  const emit = (): void => {
+    if (done) return;
+    done = true;
+    const nav = perf.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const origin = perf.timeOrigin;
+    const end = origin + (nav && nav.loadEventEnd > 0 ? nav.loadEventEnd : perf.now());
+    const attributes: Attributes = {};
+    if (env.url) attributes['url.full'] = env.url;
+    if (nav?.responseStatus) attributes['http.response.status_code'] = nav.responseStatus;
+    const links: Link[] = [];
+    const server = serverTraceparent(nav);
+    if (server) {
+      links.push({
+        context: { traceId: server.traceId, spanId: server.spanId, traceFlags: server.traceFlags, isRemote: true },
+        attributes: { 'isotel.link.type': 'server' },
+      });
+      attributes['isotel.server.trace_id'] = server.traceId;
+    }
+    const span = tracer.startSpan('documentLoad', { startTime: origin + (nav?.startTime ?? 0), attributes, links }, ROOT_CONTEXT);
+    if (nav) for (const m of MILESTONES) if (nav[m] > 0) span.addEvent(m, origin + nav[m]);
+    span.end(end);
+  };
+  // loadEventEnd is set after the load handlers ran: wait for the next task.
+  const onLoad = (): void => setTimer(emit);
+  if (env.document?.readyState === 'complete') setTimer(emit);
+  else env.win.addEventListener('load', onLoad);
+  return () => {
+    done = true;
+    env.win.removeEventListener('load', onLoad);
+  };
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { SpanRecord } from '../../shared/model.js';
+import type { KeyedEntry, QueueEntry } from '../queue/types.js';
+import { idsIn, logRecord } from '../testing/fakes.js';
+import { utf8Length } from '../utf8.js';
+import { chunkEntries, MAX_BATCH_BYTES } from './chunk.js';
+
+const entry = (over: Parameters<typeof logRecord>[0] = {}): KeyedEntry => {
+  const record = logRecord(over);
+  return [record.record_id, { kind: 'log', record, bytes: JSON.stringify(record).length, state: 'pending' }];
+};
+
+const span = (i: number): KeyedEntry => {
+  const record: SpanRecord = {
+    trace_id: '0af7651916cd43dd8448eb211c80319c',
+    span_id: (i + 1).toString(16).padStart(16, '0'),
+    name: 'GET /api',
+    kind: 'CLIENT',
+    start_time: '2025-07-06T10:34:56.123456Z',
+    end_time: '2025-07-06T10:34:56.223456Z',
+    duration_ms: 100,
+    status: { code: 'UNSET' },
+    attributes: {},
+    events: [],
+    links: [],
+    resource: { 'service.name': 'test' },
+    scope: { name: 'isotel' },
+  };
+  return [`S${i}`, { kind: 'span', record, bytes: 300, state: 'pending' } as QueueEntry];
+};
+
+describe('chunkEntries', () => {
+  it('packs records into bodies of at most 60 KB, in order, none lost', () => {
+    const entries = Array.from({ length: 2_000 }, (_, i) => entry({ body: `checkout step ${i} ${'x'.repeat(i % 300)}` }));
+    const { chunks, tooLarge } = chunkEntries(entries);
+    expect(tooLarge).toEqual([]);
+    expect(chunks.length).toBeGreaterThan(2);
+    for (const c of chunks) {
+      expect(c.bytes).toBe(utf8Length(c.body));
+      expect(c.bytes).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+      expect(c.signal).toBe('logs');
+    }
+    expect(chunks.flatMap((c) => idsIn(c.body))).toEqual(entries.map((e) => e[0]));
+  });
+
+  it('counts bytes as UTF-8, so multi-byte text still fits', () => {
+    const entries = Array.from({ length: 400 }, () => entry({ body: '日本語のログ'.repeat(40) }));
+    for (const c of chunkEntries(entries).chunks) expect(new TextEncoder().encode(c.body).length).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+  });
+
+  it('puts logs and spans in separate bodies for /v1/logs and /v1/traces', () => {
+    const { chunks } = chunkEntries([entry(), span(1), entry(), span(2)]);
+    expect(chunks.map((c) => c.signal).sort()).toEqual(['logs', 'traces']);
+    expect(idsIn(chunks.find((c) => c.signal === 'traces')!.body)).toEqual(['0000000000000002', '0000000000000003']);
+  });
+
+  it('truncates a single record larger than a body instead of blocking the queue', () => {
+    const huge = entry({ body: 'b'.repeat(200_000), attributes: { big: 'a'.repeat(100_000), small: 'kept' } });
+    const { chunks, tooLarge, truncated } = chunkEntries([huge, entry()]);
+    expect(tooLarge).toEqual([]);
+    expect(truncated).toBe(1);
+    const first = chunks[0];
+    expect(first.bytes).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+    expect(first.body).toContain('isotel.truncated');
+    expect(first.body).toContain('kept');
+    expect(idsIn(first.body)).toEqual([huge[0]]);
+    // The queued record itself is untouched (it is deleted when the truncated copy is delivered).
+    expect((huge[1].record as { body: string }).body.length).toBe(200_000);
+  });
+
+  it('reports a record that cannot be made small enough as too large', () => {
+    const { chunks, tooLarge } = chunkEntries([entry({ body: 'x'.repeat(5_000) })], 300);
+    expect(chunks).toEqual([]);
+    expect(tooLarge).toHaveLength(1);
+  });
+
+  it('splits when the estimate was wrong (many small attributes)', () => {
+    const attrs: Record<string, number> = {};
+    for (let i = 0; i < 120; i++) attrs[`k${i}`] = i;
+    const entries = Array.from({ length: 300 }, () => {
+      const e = entry({ attributes: attrs });
+      e[1].bytes = 10; // a bad estimate
+      return e;
+    });
+    const { chunks } = chunkEntries(entries);
+    for (const c of chunks) expect(c.bytes).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+    expect(chunks.reduce((n, c) => n + c.entries.length, 0)).toBe(300);
+  });
+});

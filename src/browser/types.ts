@@ -1,0 +1,92 @@
+/**
+ * The public types of `isotel/browser` and `isotel/browser/lite`.
+ */
+import type { LogRecord } from '../shared/model.js';
+import type { Level } from '../shared/severity.js';
+
+export type { LogRecord, SpanRecord } from '../shared/model.js';
+export type { Level } from '../shared/severity.js';
+
+/** Where traceparent/tracestate may be sent besides the page's own origin. */
+export type CorsUrlMatcher = string | RegExp;
+
+export interface BrowserOptions {
+  /** Base URL of the ingest: records go to `{endpoint}/v1/logs` and `{endpoint}/v1/traces`. */
+  endpoint: string;
+  serviceName: string;
+  serviceVersion?: string;
+  /** Sent as the `deployment.environment.name` resource attribute. */
+  environment?: string;
+  /** Sent as the `x-isotel-ingest-key` header on fetch and as the `ingest_key` query parameter on beacons. */
+  ingestKey?: string;
+  /** Requests to these URLs (and to the page's own origin) carry traceparent/tracestate. Full build only. */
+  propagateTraceHeaderCorsUrls?: CorsUrlMatcher | CorsUrlMatcher[];
+  /** Minimum level recorded (default 'info'). */
+  logLevel?: Level;
+  /** Fraction of new traces recorded, 0..1 (default 1); parent-based. Full build only. */
+  sampleRate?: number;
+  /** Records window `error` and `unhandledrejection` (default true). */
+  captureErrors?: boolean;
+  /** Records console.debug/log/info/warn/error calls (default false). */
+  captureConsole?: boolean;
+  /** A `documentLoad` span from the navigation timing, linked to the server's trace. Full build only. */
+  instrumentDocumentLoad?: boolean;
+  /** Last chance to redact (return a changed record) or drop (return null) a log record. */
+  beforeSend?: (record: LogRecord) => LogRecord | null | undefined;
+  /** Called with a fresh status when the queue changes (throttled to one call per 250 ms). */
+  onStatus?: (status: TelemetryHealth) => void;
+  /** Queue bounds (defaults 5,000 records and 5 MB); the oldest records are dropped first. */
+  maxQueueRecords?: number;
+  maxQueueBytes?: number;
+  /** Delay between a record and the batch that carries it (default 1,000 ms). */
+  batchDelayMs?: number;
+}
+
+export type LogMethod = (message: unknown, attributes?: Record<string, unknown>) => void;
+
+export interface BrowserLogger {
+  trace: LogMethod;
+  debug: LogMethod;
+  info: LogMethod;
+  warn: LogMethod;
+  error: LogMethod;
+  fatal: LogMethod;
+}
+
+export interface TelemetryHealth {
+  /** Records waiting in this origin's queue, as last seen by this tab (all tabs share one queue). */
+  queued: number;
+  /** Records in requests that have not answered yet. */
+  inFlight: number;
+  /** Records this tab delivered (2xx). */
+  delivered: number;
+  /** Records given to sendBeacon by this tab (sent, not confirmed: they are re-sent on the next load). */
+  beaconed: number;
+  dropped: { total: number; reasons: Record<string, number> };
+  lastError?: string;
+  /** Whether this tab is the origin's sender (one at a time). */
+  sender: boolean;
+  storage: 'indexeddb' | 'memory' | 'none';
+  sessionId: string;
+}
+
+export type StatusListener = (status: TelemetryHealth) => void;
+
+export interface FlushResult {
+  /** True when nothing this tab knows of is left to send. */
+  done: boolean;
+  /** Records still queued (for another tab, for a later retry, or given up for now). */
+  queued: number;
+}
+
+export interface Telemetry {
+  readonly logger: BrowserLogger;
+  readonly sessionId: string;
+  /** Sends everything queued now; resolves when done or when it gave up with records still queued. Never rejects. */
+  flush(): Promise<FlushResult>;
+  /** Flushes, then removes every listener, restores console, stops timers. Idempotent; never rejects. */
+  shutdown(): Promise<void>;
+  health(): TelemetryHealth;
+  /** Calls fn on every status change until the returned function is called. */
+  subscribe(fn: StatusListener): () => void;
+}

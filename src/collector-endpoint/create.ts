@@ -1,0 +1,89 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as path from 'node:path';
+import { createDiag, type DiagSink } from '../shared/diag.js';
+import { createRedactor } from '../shared/redact.js';
+import { loadConfigFile, parseConfigObject, type IsotelConfig, type IngestConfig } from '../node/config/index.js';
+import { defaultRegistry, type BackendRegistry } from '../node/registry.js';
+import { openBackends } from '../node/open-backends.js';
+import { openRuntime, type IngestHealth } from './runtime.js';
+import { createRequestListener } from './handler.js';
+
+export interface IngestHandlerOptions {
+  /** The YAML file: the logger's `backends:` are where records go; `ingest:` configures the route. */
+  configFile?: string;
+  /** The same as an object: `{ logger: {...}, ingest: {...} }`. */
+  config?: unknown;
+  registry?: BackendRegistry;
+  diagSink?: DiagSink;
+  env?: NodeJS.ProcessEnv;
+  /** Clock for receive times and rate limits (tests). */
+  now?: () => number;
+}
+
+export interface IngestHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  readonly config: IsotelConfig;
+  health(): IngestHealth;
+  /** Resolves true when every backend has delivered everything accepted so far (false on timeout). */
+  drain(timeoutMs?: number): Promise<boolean>;
+  /** Stops the dispatchers, closes the write-ahead log and the backends. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the write-ahead log and the backends and returns the ingest route as a node:http handler:
+ * `http.createServer(await createIngestHandler({ configFile: 'isotel.yaml' }))`.
+ * Configuration errors reject here, with the field named; after that no request can throw out of it.
+ */
+export async function createIngestHandler(options: IngestHandlerOptions = {}): Promise<IngestHandler> {
+  const registry = options.registry ?? defaultRegistry;
+  const env = options.env ?? process.env;
+  const known = registry.types();
+  const config = options.configFile
+    ? await loadConfigFile(options.configFile, { env, knownBackendTypes: known })
+    : parseConfigObject(options.config ?? { logger: {} }, { env, knownBackendTypes: known });
+  const ingest: IngestConfig = config.ingest ?? parseConfigObject({ logger: {}, ingest: {} }, { env, knownBackendTypes: known }).ingest!;
+  const diag = createDiag(options.diagSink);
+  const lc = config.logger;
+  const opened = await openBackends(lc.backends, lc.data_dir, registry, diag);
+  const redactor = createRedactor({
+    keys: lc.redact.keys,
+    patterns: [...lc.redact.patterns, ...ingest.redact.patterns],
+    replacement: lc.redact.replacement,
+    useDefaults: lc.redact.use_defaults,
+  });
+  const runtime = await openRuntime({
+    walDir: path.resolve(ingest.wal_dir),
+    walMaxBytes: ingest.wal_max_bytes,
+    dataDir: path.resolve(lc.data_dir),
+    backends: opened.map((o) => ({ name: o.name, type: o.type, backend: o.backend, breaker: o.breaker })),
+    queryBackend: ingest.query_backend,
+    redactor,
+    diag,
+  }).catch(async (err: unknown) => {
+    await Promise.all(opened.map((o) => o.backend.close().catch(() => undefined)));
+    throw err;
+  });
+  const { listener } = createRequestListener(runtime, {
+    corsAllowedOrigins: ingest.cors_allowed_origins,
+    ingestKeys: ingest.ingest_keys,
+    maxBodyBytes: ingest.max_body_bytes,
+    rateLimit: ingest.rate_limit,
+    limits: {
+      maxAttributes: ingest.limits.max_attributes,
+      maxAttributeValueLength: ingest.limits.max_attribute_value_length,
+      maxBodyLength: ingest.limits.max_body_length,
+      maxDepth: ingest.limits.max_depth,
+    },
+    trustProxy: ingest.trust_proxy,
+    recordClientAddress: ingest.record_client_address,
+    skewThresholdMs: 1000,
+    now: options.now,
+  });
+  const handler = ((req: IncomingMessage, res: ServerResponse) => listener(req, res)) as IngestHandler;
+  Object.defineProperty(handler, 'config', { value: config });
+  handler.health = () => runtime.health();
+  handler.drain = (timeoutMs) => runtime.dispatcher.drain(timeoutMs);
+  handler.close = () => runtime.close();
+  return handler;
+}

@@ -1,0 +1,210 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Batch } from '../shared/model.js';
+import { decodeLogs, decodeSpans, decodeLogsProtobuf, decodeTracesProtobuf, type DecodeLimits } from '../shared/otlp/index.js';
+import { readBody, bodyKind } from './body.js';
+import { applyCors } from './cors.js';
+import { createKeyCheck } from './ingest-key.js';
+import { createRateLimiter } from './rate-limit.js';
+import { enrichLogs, enrichSpans } from './enrich.js';
+import { successBody, errorBody, type Signal } from './otlp-response.js';
+import { IngestMetrics } from './metrics.js';
+import type { IngestRuntime } from './runtime.js';
+
+/**
+ * The ingest route as a plain `(req, res)` handler for node:http. Order of checks, cheapest first:
+ * route → CORS → ingest key → content type → body (size, encoding) → decode + validate → rate limit →
+ * enrich → write-ahead log (fsync) → 200. Every refusal carries a reason; valid records beside invalid
+ * ones are kept and the response says how many were rejected (OTLP partial_success).
+ */
+export interface HandlerSettings {
+  corsAllowedOrigins: readonly string[];
+  ingestKeys: readonly string[];
+  maxBodyBytes: number;
+  rateLimit: { records_per_second: number; burst: number };
+  limits: Partial<DecodeLimits>;
+  trustProxy: boolean;
+  recordClientAddress: boolean;
+  skewThresholdMs: number;
+  now?: () => number;
+}
+
+const TRACE_ROUTE = /^\/v1\/traces\/([^/]+)$/;
+
+export function createRequestListener(runtime: IngestRuntime, settings: HandlerSettings) {
+  const now = settings.now ?? (() => Date.now());
+  const origins = new Set(settings.corsAllowedOrigins);
+  const keyOk = createKeyCheck(settings.ingestKeys);
+  const limiter = createRateLimiter(settings.rateLimit, now);
+  const metrics = new IngestMetrics();
+
+  const send = (res: ServerResponse, route: string, status: number, type: string, body: Buffer | string, headers: Record<string, string> = {}) => {
+    metrics.request(route, status);
+    if (res.headersSent) return;
+    res.statusCode = status;
+    res.setHeader('Content-Type', type);
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.end(body);
+  };
+  const fail = (res: ServerResponse, route: string, status: number, reason: string, kind?: 'json' | 'protobuf', headers?: Record<string, string>) => {
+    metrics.reject(reasonLabel(status, reason));
+    const { type, body } = errorBody(kind, status === 429 || status === 503 ? 14 : 3, reason);
+    send(res, route, status, type, body, headers);
+  };
+
+  async function ingest(req: IncomingMessage, res: ServerResponse, url: URL, signal: Signal): Promise<void> {
+    const route = `/v1/${signal}`;
+    const receivedAt = now();
+    if (!keyOk(req, url)) return fail(res, route, 401, 'missing or wrong ingest key (header x-isotel-ingest-key or query parameter ingest_key)');
+    const kind = bodyKind(req.headers['content-type']);
+    if (!kind) {
+      req.resume();
+      return fail(res, route, 415, `unsupported content-type "${req.headers['content-type'] ?? ''}" (application/json, application/x-protobuf or text/plain with OTLP JSON)`);
+    }
+    const body = await readBody(req, settings.maxBodyBytes);
+    if (!body.ok) return fail(res, route, body.status, body.reason, kind);
+    metrics.bytes += body.body.length;
+
+    let parsed: unknown;
+    try {
+      if (kind === 'json') parsed = JSON.parse(body.body.toString('utf8'));
+      else parsed = signal === 'logs' ? decodeLogsProtobuf(body.body) : decodeTracesProtobuf(body.body);
+    } catch (err) {
+      return fail(res, route, 400, `body is not valid OTLP ${kind === 'json' ? 'JSON' : 'protobuf'}: ${err instanceof Error ? err.message : 'unreadable'}`, kind);
+    }
+    const limits = { ...settings.limits, nowMs: receivedAt };
+    const decoded = signal === 'logs' ? decodeLogs(parsed, limits) : decodeSpans(parsed, limits);
+    const message = decoded.errors.join('; ');
+    if (decoded.rejected > 0) metrics.reject('invalid_record', decoded.rejected);
+    if (decoded.records.length === 0) {
+      if (decoded.rejected > 0) return fail(res, route, 400, `every record was rejected: ${message}`, kind);
+      // No records and errors: the body is JSON/protobuf but not an OTLP request (`5`, `[]`, `{"resourceLogs":"x"}`).
+      if (message) return fail(res, route, 400, `not an OTLP ${signal} request: ${message}`, kind);
+      const ok = successBody(kind, signal, 0, '');
+      return send(res, route, 200, ok.type, ok.body);
+    }
+
+    const client = clientAddress(req, settings.trustProxy);
+    const rate = limiter.take(client, decoded.records.length);
+    if (!rate.allowed) {
+      return fail(res, route, 429, `rate limit of ${settings.rateLimit.records_per_second} records/s exceeded`, kind, { 'Retry-After': String(rate.retryAfterSec) });
+    }
+
+    const sentAt = Number(url.searchParams.get('sent_at'));
+    const ctx = {
+      receivedAtMs: receivedAt,
+      sentAtMs: Number.isFinite(sentAt) && sentAt > 0 ? sentAt : undefined,
+      skewThresholdMs: settings.skewThresholdMs,
+      userAgent: typeof req.headers['user-agent'] === 'string' && url.searchParams.has('sent_at') ? req.headers['user-agent'] : undefined,
+      clientAddress: settings.recordClientAddress ? client : undefined,
+      redactor: runtime.redactor,
+    };
+    const batch: Batch = { logs: [], spans: [] };
+    if (signal === 'logs') {
+      batch.logs = decoded.records as Batch['logs'];
+      enrichLogs(batch.logs, ctx);
+    } else {
+      batch.spans = decoded.records as Batch['spans'];
+      enrichSpans(batch.spans, ctx);
+    }
+    const appended = await runtime.wal.append(batch);
+    if (!appended.ok) {
+      metrics.reject(`wal_${appended.reason}`, decoded.records.length);
+      return fail(res, route, 503, `not stored, retry later: ${appended.message}`, kind, { 'Retry-After': '5' });
+    }
+    if (signal === 'logs') metrics.accepted.logs += batch.logs.length;
+    else metrics.accepted.spans += batch.spans.length;
+    const ok = successBody(kind, signal, decoded.rejected, message);
+    send(res, route, 200, ok.type, ok.body);
+  }
+
+  async function queryTrace(res: ServerResponse, traceId: string): Promise<void> {
+    const route = '/v1/traces/{id}';
+    const id = traceId.toLowerCase();
+    if (!/^[0-9a-f]{32}$/.test(id)) return fail(res, route, 400, 'trace id must be 32 hex characters');
+    if (!runtime.query) return fail(res, route, 501, 'no query backend is configured (ingest.query_backend)');
+    try {
+      const result = await runtime.query.getTrace(id);
+      const status = result.spans.length + result.logs.length === 0 ? 404 : 200;
+      send(res, route, status, 'application/json', JSON.stringify({ trace_id: id, ...result }));
+    } catch (err) {
+      runtime.diag.error('trace query failed', err);
+      fail(res, route, 503, `the query backend did not answer: ${err instanceof Error ? err.message : 'error'}`);
+    }
+  }
+
+  async function listTraces(res: ServerResponse, url: URL): Promise<void> {
+    const route = '/v1/traces';
+    const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
+    if (!runtime.query?.listTraces) return fail(res, route, 501, 'the query backend cannot list traces');
+    try {
+      send(res, route, 200, 'application/json', JSON.stringify({ traces: await runtime.query.listTraces(limit) }));
+    } catch (err) {
+      runtime.diag.error('trace list failed', err);
+      fail(res, route, 503, `the query backend did not answer: ${err instanceof Error ? err.message : 'error'}`);
+    }
+  }
+
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://ingest');
+    } catch {
+      return fail(res, 'other', 400, 'malformed request target');
+    }
+    const path = url.pathname;
+    const route = path === '/v1/logs' || path === '/v1/traces' ? path : TRACE_ROUTE.test(path) ? '/v1/traces/{id}' : path;
+    const cors = applyCors(req, res, origins);
+    if (cors === 'forbidden') {
+      req.resume();
+      return fail(res, route, 403, `origin ${String(req.headers.origin)} is not allowed (ingest.cors_allowed_origins)`);
+    }
+    if (cors === 'preflight-answered') return void metrics.request(route, 204);
+    const run = async () => {
+      if (req.method === 'POST' && path === '/v1/logs') return ingest(req, res, url, 'logs');
+      if (req.method === 'POST' && path === '/v1/traces') return ingest(req, res, url, 'traces');
+      const m = TRACE_ROUTE.exec(path);
+      if (req.method === 'GET' && m) return queryTrace(res, decodeURIComponent(m[1]));
+      if (req.method === 'GET' && path === '/v1/traces') return listTraces(res, url);
+      if (req.method === 'GET' && path === '/health') {
+        const h = runtime.health();
+        return send(res, '/health', h.status === 'unavailable' ? 503 : 200, 'application/json', JSON.stringify(h));
+      }
+      if (req.method === 'GET' && path === '/metrics') {
+        return send(res, '/metrics', 200, 'text/plain; version=0.0.4', metrics.render(runtime.wal.sizeBytes(), runtime.walMaxBytes, runtime.dispatcher.health()));
+      }
+      req.resume();
+      if (['/v1/logs', '/v1/traces', '/health', '/metrics'].includes(path) || m) return fail(res, route, 405, `method ${req.method} not allowed`);
+      return fail(res, 'other', 404, `no route ${path}`);
+    };
+    run().catch((err: unknown) => {
+      runtime.diag.error('ingest request failed', err);
+      fail(res, route, 500, 'internal error');
+    });
+  };
+  return { listener, metrics };
+}
+
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const xff = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+function reasonLabel(status: number, reason: string): string {
+  switch (status) {
+    case 400: return reason.startsWith('every record') ? 'invalid_request' : 'undecodable';
+    case 401: return 'ingest_key';
+    case 403: return 'cors';
+    case 404: return 'not_found';
+    case 405: return 'method';
+    case 413: return 'too_large';
+    case 415: return 'unsupported_media_type';
+    case 429: return 'rate_limited';
+    case 503: return 'unavailable';
+    default: return `http_${status}`;
+  }
+}
+

@@ -1,0 +1,53 @@
+import type { DispatcherHealth } from '../node/wal/dispatcher.js';
+
+/** Counters of the ingest, and their Prometheus text exposition (`GET /metrics`). */
+export class IngestMetrics {
+  accepted = { logs: 0, spans: 0 };
+  rejected = new Map<string, number>();
+  requests = new Map<string, number>();
+  bytes = 0;
+
+  reject(reason: string, n = 1): void {
+    this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + n);
+  }
+
+  request(route: string, status: number): void {
+    const key = `${route}|${status}`;
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+  }
+
+  render(walBytes: number, walMaxBytes: number, backends: DispatcherHealth[]): string {
+    const out: string[] = [];
+    const metric = (name: string, type: string, help: string, lines: string[]) => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
+    };
+    metric('isotel_ingest_records_accepted_total', 'counter', 'Records accepted and written ahead.', [
+      `isotel_ingest_records_accepted_total{signal="logs"} ${this.accepted.logs}`,
+      `isotel_ingest_records_accepted_total{signal="traces"} ${this.accepted.spans}`,
+    ]);
+    metric('isotel_ingest_records_rejected_total', 'counter', 'Records or requests rejected, by reason.',
+      [...this.rejected].map(([r, n]) => `isotel_ingest_records_rejected_total{reason="${label(r)}"} ${n}`));
+    metric('isotel_ingest_requests_total', 'counter', 'Requests by route and status.',
+      [...this.requests].map(([k, n]) => {
+        const [route, status] = k.split('|');
+        return `isotel_ingest_requests_total{route="${label(route)}",status="${status}"} ${n}`;
+      }));
+    metric('isotel_ingest_received_bytes_total', 'counter', 'Request body bytes received.', [`isotel_ingest_received_bytes_total ${this.bytes}`]);
+    metric('isotel_wal_bytes', 'gauge', 'Bytes in the write-ahead log.', [`isotel_wal_bytes ${walBytes}`]);
+    metric('isotel_wal_max_bytes', 'gauge', 'The write-ahead log budget.', [`isotel_wal_max_bytes ${walMaxBytes}`]);
+    const per = (name: string, type: string, help: string, value: (b: DispatcherHealth) => number) =>
+      metric(name, type, help, backends.map((b) => `${name}{backend="${label(b.name)}"} ${value(b)}`));
+    per('isotel_backend_waiting_records', 'gauge', 'Records in the write-ahead log not yet delivered to the backend.', (b) => b.waiting_on_disk);
+    per('isotel_backend_delivered_total', 'counter', 'Records delivered to the backend.', (b) => b.delivered);
+    per('isotel_backend_dead_lettered_total', 'counter', 'Records the backend refused for good.', (b) => b.dead_lettered);
+    per('isotel_backend_write_seconds_sum', 'counter', 'Time spent in successful backend writes.', (b) => b.write_seconds_total);
+    per('isotel_backend_write_seconds_count', 'counter', 'Successful backend writes.', (b) => b.writes_total);
+    per('isotel_backend_circuit_open', 'gauge', '1 while the backend circuit breaker is open.', (b) => (b.state === 'circuit_open' ? 1 : 0));
+    per('isotel_backend_up', 'gauge', '1 while the backend accepts writes.', (b) => (b.state === 'healthy' ? 1 : 0));
+    return `${out.join('\n')}\n`;
+  }
+}
+
+function label(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}

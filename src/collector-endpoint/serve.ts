@@ -1,0 +1,46 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createIngestHandler, type IngestHandler, type IngestHandlerOptions } from './create.js';
+
+export interface ServeOptions extends IngestHandlerOptions {
+  port?: number;
+  host?: string;
+}
+
+export interface RunningServer {
+  server: http.Server;
+  handler: IngestHandler;
+  url: string;
+  /** Stops accepting, lets requests in flight finish, closes the log and backends. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Runs the ingest standalone on node:http (what `isotel serve` does). */
+export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
+  const handler = await createIngestHandler(options);
+  const ingest = handler.config.ingest;
+  const port = options.port ?? ingest?.port ?? 4318;
+  const host = options.host ?? ingest?.host ?? '127.0.0.1';
+  const server = http.createServer(handler);
+  server.keepAliveTimeout = 5000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    handler,
+    url: `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await handler.close();
+      })()),
+  };
+}

@@ -1,0 +1,178 @@
+import { createReadStream, promises as fsp } from 'node:fs';
+import * as readline from 'node:readline';
+import type { Batch, LogRecord, SpanRecord } from '../../../shared/model.js';
+import { SUCCESS, retryable, errorMessage, type WriteResult } from '../../../shared/result.js';
+import { summarizeTraces, type Backend, type BackendContext, type TraceResult, type TraceSummary } from '../types.js';
+import { RotatingFile, linesToChunk, type LineChunk } from './rotating-file.js';
+import type { CompactLines } from './json-lines.js';
+import { encodeLogs, spanLine } from './json-lines.js';
+
+/** `backend_type: filesystem` — rotating JSONL files, the embedded default that needs nothing installed. */
+export interface FilesystemBackendOptions {
+  log_file: string;
+  /** Where spans go; default: the log file's name with `.spans.jsonl`. */
+  spans_file?: string;
+  max_bytes?: number;
+  backup_count?: number;
+  fsync?: boolean;
+}
+
+export const FILESYSTEM_DEFAULTS = { max_bytes: 10 * 1024 * 1024, backup_count: 5 } as const;
+
+export function defaultSpansFile(logFile: string): string {
+  return logFile.endsWith('.jsonl') ? `${logFile.slice(0, -'.jsonl'.length)}.spans.jsonl` : `${logFile}.spans.jsonl`;
+}
+
+/** A batch already serialized, so the records themselves can be garbage-collected at once. */
+export interface PreparedFileBatch {
+  logs?: CompactLines;
+  spans?: LineChunk;
+  count: number;
+  bytes: number;
+}
+
+/**
+ * The filesystem backend also splits a write in two: `prepare` serializes synchronously (called when records
+ * are handed over, so a burst of a million log calls holds a million short strings' worth of buffers instead
+ * of a million record objects) and `writePrepared` does the I/O. See file-channel.ts.
+ */
+export interface FilesystemBackend extends Backend {
+  prepare(batch: Batch): PreparedFileBatch;
+  writePrepared(prepared: PreparedFileBatch): Promise<WriteResult>;
+}
+
+export async function createFilesystemBackend(
+  options: FilesystemBackendOptions,
+  _ctx?: BackendContext,
+): Promise<FilesystemBackend> {
+  const rotation = {
+    maxBytes: options.max_bytes ?? FILESYSTEM_DEFAULTS.max_bytes,
+    backupCount: options.backup_count ?? FILESYSTEM_DEFAULTS.backup_count,
+    fsync: options.fsync ?? false,
+  };
+  const logs = new RotatingFile(options.log_file, rotation);
+  const spans = new RotatingFile(options.spans_file ?? defaultSpansFile(options.log_file), rotation);
+  // Fail fast on a path we cannot write (a configuration error), not on the first log call.
+  await Promise.all([logs.append([]), spans.append([])]).catch((err: unknown) => {
+    throw new Error(`filesystem backend: cannot write ${options.log_file} (check log_file): ${errorMessage(err)}`);
+  });
+  let closed = false;
+
+  const prepare = (batch: Batch): PreparedFileBatch => {
+    const p: PreparedFileBatch = { count: batch.logs.length + batch.spans.length, bytes: 0 };
+    if (batch.logs.length > 0) p.logs = encodeLogs(batch.logs);
+    if (batch.spans.length > 0) p.spans = linesToChunk(batch.spans.map(spanLine));
+    p.bytes = (p.logs?.data.length ?? 0) + (p.spans?.data.length ?? 0); // held in memory until written
+    return p;
+  };
+  const writePrepared = async (p: PreparedFileBatch): Promise<WriteResult> => {
+    if (closed) return retryable('filesystem backend is closed');
+    try {
+      await Promise.all([p.logs && logs.appendChunk(p.logs), p.spans && spans.appendChunk(p.spans)]);
+      return SUCCESS;
+    } catch (err) {
+      return retryable(`filesystem backend: ${errorMessage(err)}`, 1000);
+    }
+  };
+
+  return {
+    name: 'filesystem',
+    prepare,
+    writePrepared,
+    async write(batch: Batch): Promise<WriteResult> {
+      let p: PreparedFileBatch;
+      try {
+        p = prepare(batch);
+      } catch (err) {
+        return retryable(`filesystem backend: ${errorMessage(err)}`, 1000);
+      }
+      return writePrepared(p);
+    },
+    async flush() {
+      await Promise.all([logs.idle(), spans.idle()]);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([logs.close(), spans.close()]);
+    },
+    async ping() {
+      return !closed;
+    },
+    async listTraces(limit: number): Promise<TraceSummary[]> {
+      return summarizeTraces(await tailRecords<SpanRecord>(spans.files(), 4 * 1024 * 1024), limit);
+    },
+    async getTrace(traceId: string): Promise<TraceResult> {
+      const [l, s] = await Promise.all([
+        scan<LogRecord>(logs.files(), traceId),
+        scan<SpanRecord>(spans.files(), traceId),
+      ]);
+      l.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+      s.sort((a, b) => (a.start_time < b.start_time ? -1 : a.start_time > b.start_time ? 1 : 0));
+      return { logs: dedupe(l, (r) => r.record_id), spans: dedupe(s, (r) => `${r.trace_id}-${r.span_id}`) };
+    },
+  };
+}
+
+/** The records in the last `maxBytes` of the given files (newest files last), skipping a partial first line. */
+async function tailRecords<T>(files: string[], maxBytes: number): Promise<T[]> {
+  const out: T[] = [];
+  let budget = maxBytes;
+  for (const file of [...files].reverse()) {
+    if (budget <= 0) break;
+    const st = await fsp.stat(file).catch(() => null);
+    if (!st || st.size === 0) continue;
+    const start = Math.max(0, st.size - budget);
+    budget -= st.size - start;
+    const fh = await fsp.open(file, 'r');
+    try {
+      const buf = Buffer.alloc(st.size - start);
+      await fh.read(buf, 0, buf.length, start);
+      const lines = buf.toString('utf8').split('\n');
+      if (start > 0) lines.shift();
+      for (const line of lines) {
+        if (!line) continue;
+        try {
+          out.push(JSON.parse(line) as T);
+        } catch {
+          // a torn line: not a record
+        }
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+  return out;
+}
+
+/** Reads every line of the given files that belongs to the trace (a substring test before parsing). */
+async function scan<T extends { trace_id?: string }>(files: string[], traceId: string): Promise<T[]> {
+  const out: T[] = [];
+  const needle = `"trace_id":"${traceId}"`;
+  for (const file of files) {
+    const exists = await fsp.stat(file).then(() => true, () => false);
+    if (!exists) continue;
+    const rl = readline.createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+    for await (const line of rl) {
+      if (!line.includes(needle)) continue;
+      try {
+        const rec = JSON.parse(line) as T;
+        if (rec.trace_id === traceId) out.push(rec);
+      } catch {
+        // A torn last line after a crash: not a record, nothing to return.
+      }
+    }
+  }
+  return out;
+}
+
+/** The files are at-least-once (a retried write may repeat a line): the query shows each record once. */
+function dedupe<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((t) => {
+    const k = key(t);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,205 @@
+import { promises as fsp, constants as fsc } from 'node:fs';
+import * as path from 'node:path';
+import { expandLines, type CompactLines } from './json-lines.js';
+
+/**
+ * An append-only file that rotates like Python's RotatingFileHandler (`app.jsonl` → `app.jsonl.1` … `.N`).
+ *
+ * - Every write is one `write(2)` on an O_APPEND descriptor holding whole lines, so two processes writing the
+ *   same file never interleave or tear a line (the kernel positions and copies each append under the inode lock).
+ * - Rotation is guarded by a lock directory (`mkdir` is atomic), and a writer whose file was rotated by another
+ *   process notices the inode change and reopens, so nothing written is lost across a rotation.
+ * - Writes are chained: one in flight at a time, so lines keep their order.
+ */
+export interface RotatingFileOptions {
+  maxBytes: number;
+  backupCount: number;
+  /** fsync after every append (off by default, as in the original framework). */
+  fsync?: boolean;
+}
+
+export class RotatingFile {
+  private handle: fsp.FileHandle | null = null;
+  private ino = -1;
+  private size = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+  private scratch: Buffer = Buffer.alloc(0);
+
+  constructor(
+    readonly file: string,
+    private readonly options: RotatingFileOptions,
+  ) {}
+
+  /** Appends whole lines (each ending in '\n'). Rejects on I/O errors; the backend turns that into a result. */
+  append(lines: string[]): Promise<void> {
+    return this.appendChunk(linesToChunk(lines));
+  }
+
+  /**
+   * Appends a prepared chunk of whole lines: a buffer with its line ends (linesToChunk), or compact log lines
+   * (json-lines.ts) that are assembled into this file's reused write buffer first.
+   */
+  appendChunk(chunk: LineChunk | CompactLines): Promise<void> {
+    const run = this.chain.then(() => this.appendNow(chunk));
+    // The chain must survive a failed write so later writes still run.
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves when every append made so far has finished. */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.chain;
+    const h = this.handle;
+    this.handle = null;
+    if (h) await h.close();
+  }
+
+  /** Every file of this log, oldest first: `.N` … `.1`, then the current one. */
+  files(): string[] {
+    const out: string[] = [];
+    for (let i = this.options.backupCount; i >= 1; i--) out.push(`${this.file}.${i}`);
+    out.push(this.file);
+    return out;
+  }
+
+  private async appendNow(chunk: LineChunk | CompactLines): Promise<void> {
+    if (this.closed) throw new Error(`${this.file} is closed`);
+    let data: Buffer;
+    let ends: Uint32Array;
+    if ('cuts' in chunk) {
+      // Writes are chained, so one scratch buffer serves every append: reused memory, no page faults.
+      const out = expandLines(chunk, this.scratch);
+      this.scratch = out.buf;
+      data = out.buf;
+      ends = out.ends;
+    } else {
+      ({ data, ends } = chunk);
+    }
+    let i = 0; // index of the next line to write
+    let from = 0; // its byte offset
+    while (i < ends.length) {
+      await this.ensureOpen();
+      const room = this.options.maxBytes - this.size;
+      // Take as many whole lines as fit; an empty file always takes at least one (a line larger than
+      // max_bytes gets a file of its own rather than being split or lost).
+      let j = i;
+      while (j < ends.length && (ends[j] - from <= room || (j === i && this.size === 0))) j++;
+      if (j === i) {
+        await this.rotate();
+        continue;
+      }
+      const to = ends[j - 1];
+      await this.writeAll(data.subarray(from, to));
+      this.size += to - from;
+      from = to;
+      i = j;
+    }
+    if (this.options.fsync && this.handle) await this.handle.sync();
+  }
+
+  private async writeAll(buf: Buffer): Promise<void> {
+    const h = this.handle;
+    if (!h) throw new Error(`${this.file} is not open`);
+    let off = 0;
+    while (off < buf.length) {
+      const { bytesWritten } = await h.write(buf, off, buf.length - off);
+      off += bytesWritten;
+    }
+  }
+
+  private async ensureOpen(): Promise<void> {
+    if (this.handle) {
+      // Another process may have rotated the file under us: follow the name, not the old inode.
+      const st = await fsp.stat(this.file).catch(() => null);
+      if (st && st.ino === this.ino) {
+        this.size = Math.max(this.size, st.size);
+        return;
+      }
+      await this.handle.close().catch(() => undefined);
+      this.handle = null;
+    }
+    await fsp.mkdir(path.dirname(this.file), { recursive: true });
+    const h = await fsp.open(this.file, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT, 0o644);
+    const st = await h.stat();
+    this.handle = h;
+    this.ino = st.ino;
+    this.size = st.size;
+  }
+
+  private async rotate(): Promise<void> {
+    const lock = `${this.file}.lock`;
+    const locked = await acquireLock(lock);
+    try {
+      // Someone else may have rotated while we waited: only rotate a file that is still full.
+      const st = await fsp.stat(this.file).catch(() => null);
+      if (st && st.ino === this.ino && st.size > 0) {
+        const n = this.options.backupCount;
+        if (n <= 0) {
+          await fsp.truncate(this.file, 0);
+        } else {
+          await fsp.rm(`${this.file}.${n}`, { force: true });
+          for (let k = n - 1; k >= 1; k--) {
+            await fsp.rename(`${this.file}.${k}`, `${this.file}.${k + 1}`).catch(ignoreMissing);
+          }
+          await fsp.rename(this.file, `${this.file}.1`);
+        }
+      }
+    } finally {
+      if (locked) await fsp.rmdir(lock).catch(ignoreMissing);
+    }
+    if (this.handle) await this.handle.close().catch(() => undefined);
+    this.handle = null;
+    this.size = 0;
+  }
+}
+
+function ignoreMissing(err: unknown): void {
+  if ((err as NodeJS.ErrnoException)?.code !== 'ENOENT') throw err;
+}
+
+/** Takes the lock directory; a lock older than 10 s is taken over (its holder died mid-rotation). */
+async function acquireLock(lock: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    try {
+      await fsp.mkdir(lock);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const st = await fsp.stat(lock).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > 10_000) await fsp.rmdir(lock).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  return false; // rotate without the lock rather than block forever; inode checks still keep lines whole
+}
+
+/** Whole lines as one UTF-8 buffer and the byte offset where each line ends. */
+export interface LineChunk {
+  data: Buffer;
+  ends: Uint32Array;
+  /** Number of lines, for counting. */
+  readonly length?: number;
+}
+
+export function linesToChunk(lines: string[]): LineChunk {
+  // One join and one encode per batch: 1,000 lines become two objects for the garbage collector, not 1,000.
+  const data = Buffer.from(lines.join(''), 'utf8');
+  return { data, ends: lineEnds(data) };
+}
+
+/** Byte offsets just after each '\n' (a native scan, ~20x cheaper than measuring each line's UTF-8 length). */
+export function lineEnds(data: Buffer): Uint32Array {
+  let n = 0;
+  for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) n++;
+  const ends = new Uint32Array(n);
+  let k = 0;
+  for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) ends[k++] = i + 1;
+  return ends;
+}

@@ -1,0 +1,96 @@
+import type { Batch } from '../../shared/model.js';
+import type { WriteResult } from '../../shared/result.js';
+import type { LogRecord, SpanRecord } from '../../shared/model.js';
+
+/**
+ * The one small interface every backend implements (ARCHITECTURE.md, "Backend interface").
+ * `write` never rejects: it resolves with a result. Retry, circuit breaker, fallback and fan-out are
+ * wrappers around this interface (src/node/wrappers), not subclasses.
+ */
+export interface Backend {
+  /** A short name for health reports and errors, e.g. `postgres` or `filesystem:./logs/app.jsonl`. */
+  readonly name: string;
+  /** Writes a batch idempotently: writing the same record twice stores it once. */
+  write(batch: Batch): Promise<WriteResult>;
+  /** Resolves when everything accepted so far is durable in the backend. */
+  flush(): Promise<void>;
+  /** Idempotent. */
+  close(): Promise<void>;
+  /** Optional cheap liveness probe used by the circuit breaker's health check. */
+  ping?(): Promise<boolean>;
+  /** Every span and log of a trace, for the query API. */
+  getTrace?(traceId: string): Promise<TraceResult>;
+  /** The most recent traces (newest first), for trace lists in viewers. */
+  listTraces?(limit: number): Promise<TraceSummary[]>;
+}
+
+export interface TraceSummary {
+  trace_id: string;
+  start_time: string;
+  duration_ms: number;
+  span_count: number;
+  /** The name of the root span (or of the earliest span when the root is not stored). */
+  root_name: string;
+  services: string[];
+  error: boolean;
+}
+
+/** Groups spans into trace summaries, newest first. Shared by backends that list traces from raw spans. */
+export function summarizeTraces(spans: Iterable<SpanRecord>, limit: number): TraceSummary[] {
+  const byTrace = new Map<string, { start: string; end: string; count: number; root?: SpanRecord; first: SpanRecord; services: Set<string>; error: boolean }>();
+  for (const s of spans) {
+    let t = byTrace.get(s.trace_id);
+    if (!t) {
+      t = { start: s.start_time, end: s.end_time, count: 0, first: s, services: new Set(), error: false };
+      byTrace.set(s.trace_id, t);
+    }
+    t.count++;
+    if (s.start_time < t.start) {
+      t.start = s.start_time;
+      t.first = s;
+    }
+    if (s.end_time > t.end) t.end = s.end_time;
+    if (!s.parent_span_id) t.root = s;
+    const svc = s.resource['service.name'];
+    if (typeof svc === 'string') t.services.add(svc);
+    if (s.status.code === 'ERROR') t.error = true;
+  }
+  return [...byTrace.entries()]
+    .map(([trace_id, t]) => ({
+      trace_id,
+      start_time: t.start,
+      duration_ms: Math.max(0, Date.parse(t.end) - Date.parse(t.start)),
+      span_count: t.count,
+      root_name: (t.root ?? t.first).name,
+      services: [...t.services].sort(),
+      error: t.error,
+    }))
+    .sort((a, b) => (a.start_time < b.start_time ? 1 : a.start_time > b.start_time ? -1 : 0))
+    .slice(0, limit);
+}
+
+export interface TraceResult {
+  spans: SpanRecord[];
+  logs: LogRecord[];
+}
+
+/** Health of one backend as `logger.health()` reports it. */
+export interface BackendHealth {
+  name: string;
+  state: 'healthy' | 'retrying' | 'circuit_open' | 'closed';
+  waiting_on_disk: number;
+  delivered: number;
+  dead_lettered: number;
+  dropped: number;
+  last_error?: string;
+  last_error_at?: string;
+}
+
+/** A factory registered for a `backend_type` (built-in or the user's own). */
+export type BackendFactory = (config: Record<string, unknown>, context: BackendContext) => Promise<Backend> | Backend;
+
+export interface BackendContext {
+  /** The directory isotel may use for fallback files, dead letters and cursors of this backend. */
+  dataDir: string;
+  diag: import('../../shared/diag.js').Diag;
+}

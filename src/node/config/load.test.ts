@@ -1,0 +1,351 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfigFile, parseConfigObject, parseConfigText, type ConfigIssue } from './index.js';
+
+const SEED = fileURLToPath(new URL('./fixtures/original-logger-config.yaml', import.meta.url));
+const env = {};
+
+/** The issues of the ConfigError that parsing `text` throws. */
+function issuesOf(text: string, opts: Parameters<typeof parseConfigText>[1] = { env }): ConfigIssue[] {
+  try {
+    parseConfigText(text, opts);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfigText: defaults', () => {
+  it('fills every documented default from an empty logger section', () => {
+    const cfg = parseConfigText('logger: {}\n', { env });
+    expect(cfg.logger).toEqual({
+      service_name: 'isotel-service',
+      service_version: '1.0.0',
+      environment: 'development',
+      log_level: 'INFO',
+      enable_console: true,
+      console_format: 'pretty',
+      queue: { max_records: 100_000, overflow: 'spill_to_disk', flush_interval_ms: 1000, batch_size: 1000, spill_dir: './data/spill' },
+      limits: { max_attribute_value_length: 16_384, max_attributes: 128, max_body_length: 65_536, max_depth: 8 },
+      redact: { keys: [], patterns: [], replacement: '[REDACTED]', use_defaults: true },
+      data_dir: './data',
+      backends: [
+        {
+          backend_type: 'filesystem',
+          config: {
+            log_file: './logs/isotel-service.jsonl',
+            spans_file: './logs/isotel-service.spans.jsonl',
+            max_bytes: 10_485_760,
+            backup_count: 5,
+            max_retries: 3,
+            retry_delay: 1,
+            circuit_breaker_threshold: 5,
+            circuit_breaker_timeout: 60,
+            health_check_interval: 30,
+          },
+        },
+      ],
+    });
+    expect(cfg.ingest).toEqual({
+      port: 4318,
+      host: '127.0.0.1',
+      cors_allowed_origins: [],
+      ingest_keys: [],
+      max_body_bytes: 5_242_880,
+      rate_limit: { records_per_second: 2000, burst: 10_000 },
+      wal_dir: './data/wal',
+      wal_max_bytes: 1_073_741_824,
+      redact: { keys: [], patterns: [], replacement: '[REDACTED]', use_defaults: true },
+      limits: { max_attribute_value_length: 16_384, max_attributes: 128, max_body_length: 65_536, max_depth: 8 },
+      trust_proxy: false,
+      record_client_address: false,
+    });
+  });
+
+  it('takes the environment from NODE_ENV when the file sets none', () => {
+    expect(parseConfigText('logger: {}', { env: { NODE_ENV: 'production' } }).logger.environment).toBe('production');
+    expect(parseConfigText('logger: {environment: staging}', { env: { NODE_ENV: 'production' } }).logger.environment).toBe('staging');
+  });
+
+  it('puts the default filesystem backend at ./logs/<service_name>.jsonl, also for an empty list', () => {
+    const cfg = parseConfigText('logger:\n  service_name: "pay/api v2"\n  backends: []\n', { env });
+    expect(cfg.logger.backends).toHaveLength(1);
+    expect(cfg.logger.backends[0].config).toMatchObject({ log_file: './logs/pay_api_v2.jsonl', spans_file: './logs/pay_api_v2.spans.jsonl' });
+  });
+
+  it('fills the elasticsearch and postgres defaults', () => {
+    const cfg = parseConfigText(
+      'logger:\n  backends:\n    - backend_type: elasticsearch\n      config: {hosts: ["http://es:9200"]}\n    - backend_type: postgres\n      config: {database: logs}\n',
+      { env },
+    );
+    expect(cfg.logger.backends[0].config).toEqual({
+      hosts: ['http://es:9200'],
+      index_pattern: 'logs-isotel-%Y.%m.%d',
+      span_index_pattern: 'traces-isotel-%Y.%m.%d',
+      verify_certs: true,
+      timeout: 30,
+      batch_size: 1000,
+      max_retries: 3,
+      retry_delay: 2,
+      circuit_breaker_threshold: 5,
+      circuit_breaker_timeout: 60,
+      health_check_interval: 30,
+      template_name: 'isotel',
+      refresh: false,
+    });
+    expect(cfg.logger.backends[1].config).toEqual({
+      host: 'localhost',
+      port: 5432,
+      database: 'logs',
+      user: 'postgres',
+      table_name: 'otel_logs',
+      spans_table_name: 'otel_spans',
+      ssl: false,
+      schema: 'public',
+      pool_size: 4,
+      connect_timeout_ms: 5000,
+      statement_timeout_ms: 30000,
+      batch_size: 1000,
+      max_retries: 3,
+      retry_delay: 1,
+      circuit_breaker_threshold: 5,
+      circuit_breaker_timeout: 60,
+      health_check_interval: 30,
+    });
+  });
+
+  it.each([
+    ['debug', 'DEBUG'],
+    ['Warning', 'WARN'],
+    ['CRITICAL', 'FATAL'],
+    ['trace', 'TRACE'],
+    ['fatal', 'FATAL'],
+  ])('normalizes log_level %s to %s', (given, expected) => {
+    expect(parseConfigText(`logger: {log_level: ${given}}`, { env }).logger.log_level).toBe(expected);
+  });
+
+  it('parses the original framework’s example configuration when its variables are set', () => {
+    return loadConfigFile(SEED, { env: { ELASTIC_PASSWORD: 'es-pw', POSTGRES_PASSWORD: 'pg-pw' } }).then((cfg) => {
+      expect(cfg.logger).toMatchObject({ service_name: 'my-service', service_version: '1.0.0', log_level: 'DEBUG', enable_console: true });
+      expect(cfg.logger.backends.map((b) => b.backend_type)).toEqual(['filesystem', 'elasticsearch', 'postgres']);
+      expect(cfg.logger.backends[1].config).toMatchObject({ basic_auth: ['elastic', 'es-pw'], index_pattern: 'my-app-logs-%Y.%m.%d', retry_delay: 2 });
+      expect(cfg.logger.backends[2].config).toMatchObject({ password: 'pg-pw', database: 'logs', table_name: 'otel_logs' });
+    });
+  });
+});
+
+describe('parseConfigText: errors name the field and line', () => {
+  it('reports an unset environment variable with its field and line', async () => {
+    const err = await loadConfigFile(SEED, { env: { ELASTIC_PASSWORD: 'x' } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).issues).toEqual([
+      { path: 'logger.backends[2].config.password', line: 34, message: 'environment variable POSTGRES_PASSWORD is not set' },
+    ]);
+    expect((err as ConfigError).message).toContain(
+      'logger.backends[2].config.password (line 34): environment variable POSTGRES_PASSWORD is not set',
+    );
+    expect((err as ConfigError).message).toContain(SEED);
+  });
+
+  it('rejects an unknown key with its line and a suggestion', () => {
+    expect(issuesOf('logger:\n  service_name: a\n  servce_version: "2"\n')).toEqual([
+      { path: 'logger.servce_version', line: 3, message: 'unknown key "servce_version" (did you mean "service_version"?)' },
+    ]);
+  });
+
+  it('rejects unknown keys inside a built-in backend config and at the top level', () => {
+    const issues = issuesOf('logger:\n  backends:\n    - backend_type: filesystem\n      config:\n        log_file: a.jsonl\n        max_size: 5\nloger: {}\n');
+    expect(issues.map((i) => [i.path, i.line])).toEqual([
+      ['logger.backends[0].config.max_size', 6],
+      ['loger', 7],
+    ]);
+    expect(issues[1].message).toBe('unknown key "loger" (did you mean "logger"?)');
+  });
+
+  it('reports a wrong type', () => {
+    expect(issuesOf('logger:\n  enable_console: "yes please"\n')).toEqual([
+      { path: 'logger.enable_console', line: 2, message: 'expected boolean, got string "yes please"' },
+    ]);
+  });
+
+  it('reports a missing required field at its parent’s line', () => {
+    expect(issuesOf('logger:\n  backends:\n    - backend_type: postgres\n      config:\n        host: db\n')).toEqual([
+      { path: 'logger.backends[0].config.database', line: 4, message: 'required field is missing' },
+    ]);
+    expect(issuesOf('ingest: {}\n')).toEqual([{ path: 'logger', line: 1, message: 'required field is missing' }]);
+  });
+
+  it('reports a bad enum value and a bad log level', () => {
+    expect(issuesOf('logger:\n  console_format: xml\n  log_level: verbose\n')).toEqual([
+      { path: 'logger.console_format', line: 2, message: 'expected one of "pretty", "json", got string "xml"' },
+      { path: 'logger.log_level', line: 3, message: 'expected one of TRACE, DEBUG, INFO, WARN, WARNING, ERROR, CRITICAL, FATAL (any case), got "verbose"' },
+    ]);
+  });
+
+  it('rejects an unknown backend_type with its index', () => {
+    const text = 'logger:\n  backends:\n    - backend_type: filesystem\n      config: {log_file: a.jsonl}\n    - backend_type: postgres\n      config: {database: d}\n    - backend_type: kafka\n      config: {brokers: [k1]}\n';
+    expect(issuesOf(text)).toEqual([
+      { path: 'logger.backends[2].backend_type', line: 7, message: 'unknown backend type "kafka" (known: filesystem, elasticsearch, postgres)' },
+    ]);
+  });
+
+  it('accepts a registered custom backend type and passes its config through', () => {
+    const text = 'logger:\n  backends:\n    - backend_type: kafka\n      name: events\n      config: {brokers: ["$BROKER"], anything: {goes: 1}}\n';
+    const cfg = parseConfigText(text, { env: { BROKER: 'k1:9092' }, knownBackendTypes: new Set(['kafka']) });
+    expect(cfg.logger.backends).toEqual([{ backend_type: 'kafka', name: 'events', config: { brokers: ['k1:9092'], anything: { goes: 1 } } }]);
+  });
+
+  it('reports a YAML syntax error with line and column', () => {
+    const issues = issuesOf('logger:\n  a: [1, 2\n  b: 3\n');
+    expect(issues).toHaveLength(1);
+    expect(issues[0].line).toBe(3);
+    expect(issues[0].message).toMatch(/^YAML syntax error at line 3, column 3: /);
+    expect(issuesOf('logger:\n  log_level: INFO\n  log_level: DEBUG\n')[0].message).toMatch(/^YAML syntax error at line 3, column 3: Map keys must be unique/);
+  });
+
+  it('lists every problem in one error, in file order', () => {
+    let message = '';
+    try {
+      parseConfigText('logger:\n  log_level: loud\n  queue:\n    max_records: 0\n  limits: {max_depth: 99}\n', { env });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe(
+      [
+        'invalid isotel configuration (3 problems):',
+        '  logger.log_level (line 2): expected one of TRACE, DEBUG, INFO, WARN, WARNING, ERROR, CRITICAL, FATAL (any case), got "loud"',
+        '  logger.queue.max_records (line 4): must be > 0, got number 0',
+        '  logger.limits.max_depth (line 5): must be <= 32, got number 99',
+      ].join('\n'),
+    );
+  });
+
+  it('validates URLs, table names, origins, patterns and cross references', () => {
+    const text = [
+      'logger:',
+      '  redact: {patterns: ["("]}',
+      '  backends:',
+      '    - backend_type: elasticsearch',
+      '      config: {hosts: ["localhost:9200"], index_pattern: "Logs-%Y"}',
+      '    - backend_type: postgres',
+      '      config: {database: d, table_name: "logs; DROP TABLE x"}',
+      'ingest:',
+      '  cors_allowed_origins: ["https://app.example.com/"]',
+      '  query_backend: nowhere',
+      '',
+    ].join('\n');
+    const issues = issuesOf(text);
+    expect(issues.map((i) => `${i.path}:${i.line}`)).toEqual([
+      'logger.redact.patterns[0]:2',
+      'logger.backends[0].config.hosts[0]:5',
+      'logger.backends[0].config.index_pattern:5',
+      'logger.backends[1].config.table_name:7',
+      'ingest.cors_allowed_origins[0]:9',
+    ]);
+    expect(issues[1].message).toBe('expected an http(s) URL such as https://localhost:9200, got string "localhost:9200"');
+    // The cross reference is checked once everything else is valid.
+    expect(issuesOf('logger:\n  backends: [{backend_type: postgres, name: main, config: {database: d}}]\ningest:\n  query_backend: es\n')).toEqual([
+      { path: 'ingest.query_backend', line: 4, message: 'no configured backend is named or typed "es" (configured: main)' },
+    ]);
+  });
+
+  it('rejects duplicate backend names', () => {
+    const text = 'logger:\n  backends:\n    - {backend_type: filesystem, name: a, config: {log_file: x.jsonl}}\n    - {backend_type: filesystem, name: a, config: {log_file: y.jsonl}}\n';
+    expect(issuesOf(text)).toEqual([{ path: 'logger.backends[1].name', line: 4, message: 'duplicate backend name "a"' }]);
+  });
+
+  it('does not echo the value of a secret field in the message', () => {
+    const issues = issuesOf('logger:\n  backends:\n    - backend_type: postgres\n      config: {database: d, password: 123456}\n');
+    expect(issues).toEqual([{ path: 'logger.backends[0].config.password', line: 4, message: 'expected string' }]);
+  });
+
+  it('treats a __proto__ key as an unknown key', () => {
+    expect(issuesOf('logger:\n  __proto__: {service_name: x}\n')[0]).toMatchObject({ path: 'logger.__proto__', line: 2 });
+  });
+
+  it('reports an empty file and an unreadable file', async () => {
+    expect(issuesOf('# nothing\n')).toEqual([{ path: 'logger', message: 'the file is empty: expected a mapping with a logger: section' }]);
+    const err = await loadConfigFile('/nonexistent/isotel.yaml').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toMatch(/cannot read the configuration file: ENOENT/);
+  });
+});
+
+describe('environment substitution', () => {
+  const dir = mkdtemp(join(tmpdir(), 'isotel-config-'));
+  afterAll(async () => rm(await dir, { recursive: true, force: true }));
+
+  it('substitutes $VAR, ${VAR}, defaults and $$ in string values', () => {
+    const text = [
+      'logger:',
+      '  service_name: "$SVC"',
+      '  service_version: "v${MAJOR}.${MINOR:-0}"',
+      '  environment: "${DEPLOY_ENV-qa}"',
+      '  data_dir: "/var/$${literal}/${EMPTY:-fallback}"',
+      '',
+    ].join('\n');
+    const cfg = parseConfigText(text, { env: { SVC: 'checkout', MAJOR: '3', EMPTY: '' } });
+    expect(cfg.logger).toMatchObject({ service_name: 'checkout', service_version: 'v3.0', environment: 'qa', data_dir: '/var/${literal}/fallback' });
+  });
+
+  it('keeps a variable’s content as one string: it cannot inject YAML', () => {
+    const cfg = parseConfigText('logger:\n  service_name: $SVC\n', { env: { SVC: 'x\n  log_level: TRACE' } });
+    expect(cfg.logger.service_name).toBe('x\n  log_level: TRACE');
+    expect(cfg.logger.log_level).toBe('INFO');
+  });
+
+  it('coerces a whole-value reference where a number or boolean is expected', () => {
+    const text = 'logger:\n  enable_console: ${CONSOLE}\n  backends:\n    - backend_type: postgres\n      config: {database: d, port: "${PG_PORT}"}\n';
+    const cfg = parseConfigText(text, { env: { PG_PORT: '5433', CONSOLE: 'false' } });
+    expect(cfg.logger.enable_console).toBe(false);
+    expect(cfg.logger.backends[0].config).toMatchObject({ port: 5433 });
+    expect(issuesOf(text, { env: { PG_PORT: 'abc', CONSOLE: 'false' } })).toEqual([
+      { path: 'logger.backends[0].config.port', line: 5, message: 'expected number, got string "abc"' },
+    ]);
+  });
+
+  it('reports an unterminated reference', () => {
+    expect(issuesOf('logger:\n  service_name: "${SVC"\n')).toEqual([
+      { path: 'logger.service_name', line: 2, message: 'unterminated or invalid ${...} reference (write $$ for a literal $)' },
+    ]);
+  });
+
+  it('can be turned off', () => {
+    expect(parseConfigText('logger: {service_name: $SVC}', { env: {}, substituteEnv: false }).logger.service_name).toBe('$SVC');
+  });
+
+  it('applies to files loaded from disk', async () => {
+    const file = join(await dir, 'a.yaml');
+    await writeFile(file, 'logger:\n  service_name: ${SVC}\n');
+    expect((await loadConfigFile(file, { env: { SVC: 'from-env' } })).logger.service_name).toBe('from-env');
+  });
+});
+
+describe('parseConfigObject', () => {
+  it('accepts { logger: {...} } and the bare logger section', () => {
+    expect(parseConfigObject({ logger: { service_name: 'a' } }, { env }).logger.service_name).toBe('a');
+    expect(parseConfigObject({ service_name: 'b', log_level: 'warning' }, { env }).logger).toMatchObject({ service_name: 'b', log_level: 'WARN' });
+    expect(parseConfigObject({}, { env }).logger.service_name).toBe('isotel-service');
+  });
+
+  it('reports paths without lines and rejects non-objects', () => {
+    let issues: ConfigIssue[] = [];
+    try {
+      parseConfigObject({ service_nme: 'x' }, { env });
+    } catch (err) {
+      issues = (err as ConfigError).issues;
+    }
+    expect(issues).toEqual([{ path: 'logger.service_nme', message: 'unknown key "service_nme" (did you mean "service_name"?)' }]);
+    expect(() => parseConfigObject('logger.yaml', { env })).toThrow(/expected \{ logger: \{\.\.\.\} \} or the logger section itself, got string/);
+  });
+
+  it('does not mutate the object it is given', () => {
+    const input = Object.freeze({ logger: Object.freeze({ service_name: '$SVC', backends: Object.freeze([]) }) });
+    expect(parseConfigObject(input, { env: { SVC: 's' } }).logger.service_name).toBe('s');
+    expect(input.logger.service_name).toBe('$SVC');
+  });
+});

@@ -1,0 +1,221 @@
+import { z } from 'zod';
+import { compilePattern, DEFAULT_REPLACEMENT } from '../../shared/redact.js';
+import { describeIssue } from './errors.js';
+import { strict } from './strict.js';
+import {
+  BUILTIN_BACKEND_SCHEMAS,
+  BUILTIN_BACKEND_TYPES,
+  spansFileFor,
+  type BackendConfig,
+  type BuiltinBackendType,
+} from './backend-schemas.js';
+
+/**
+ * The YAML schema: the original framework's `logger:` section (service_name, service_version, log_level,
+ * enable_console, backends: [{backend_type, config}]) plus isotel's additions and an `ingest:` section.
+ * Unknown keys are errors everywhere except inside a custom backend's config.
+ */
+
+const LEVEL_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'WARNING', 'ERROR', 'CRITICAL', 'FATAL'] as const;
+export type LogLevelName = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+const LEVEL_ALIASES: Readonly<Record<string, LogLevelName>> = { WARNING: 'WARN', CRITICAL: 'FATAL' };
+
+/** Case-insensitive; WARNING → WARN and CRITICAL → FATAL (the original framework's names). */
+const LogLevelSchema = z
+  .string()
+  .refine((s) => (LEVEL_NAMES as readonly string[]).includes(s.trim().toUpperCase()), {
+    error: (iss) => `expected one of ${LEVEL_NAMES.join(', ')} (any case), got ${JSON.stringify(iss.input)}`,
+  })
+  .transform((s): LogLevelName => {
+    const up = s.trim().toUpperCase();
+    return LEVEL_ALIASES[up] ?? (up as LogLevelName);
+  })
+  .meta({ anyOf: [{ enum: [...LEVEL_NAMES] }, { type: 'string', pattern: caseInsensitive(LEVEL_NAMES) }] });
+
+function caseInsensitive(words: readonly string[]): string {
+  const alt = words.map((w) => [...w].map((c) => `[${c}${c.toLowerCase()}]`).join(''));
+  return `^(?:${alt.join('|')})$`;
+}
+
+const regexSource = z.string().superRefine((s, ctx) => {
+  try {
+    compilePattern(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+
+const RedactSchema = strict({
+  keys: z.array(z.string().min(1)).default([]).describe('Secret key names added to the built-in list (case-insensitive, word parts).'),
+  patterns: z.array(regexSource).default([]).describe('Regular expressions added to the built-in ones; matches are replaced.'),
+  replacement: z.string().default(DEFAULT_REPLACEMENT),
+  use_defaults: z.boolean().default(true).describe('Apply the built-in secret keys and patterns.'),
+});
+
+const LimitsSchema = strict({
+  max_attribute_value_length: z.int().min(16).default(16_384).describe('Longer string values are truncated.'),
+  max_attributes: z.int().min(1).default(128).describe('Attributes beyond this count are dropped (and counted).'),
+  max_body_length: z.int().min(16).default(65_536).describe('Longer bodies are truncated.'),
+  max_depth: z.int().min(1).max(32).default(8).describe('Deeper nesting is replaced by a placeholder.'),
+});
+
+const QueueSchema = strict({
+  max_records: z.int().positive().default(100_000).describe('Records held in memory before overflow applies.'),
+  overflow: z.enum(['spill_to_disk', 'drop_oldest']).default('spill_to_disk'),
+  flush_interval_ms: z.int().positive().default(1000),
+  batch_size: z.int().positive().default(1000),
+  spill_dir: z.string().min(1).default('./data/spill'),
+});
+
+const origin = z.string().refine((s) => s === '*' || /^https?:\/\/[^/\s?#]+$/.test(s), {
+  error: 'expected an origin like https://app.example.com (scheme, host and port; no path or trailing slash) or *',
+});
+
+const IngestSchema = strict({
+  port: z.int().min(0).max(65_535).default(4318),
+  host: z.string().min(1).default('127.0.0.1'),
+  cors_allowed_origins: z.array(origin).default([]).describe('Browser origins allowed to send (CORS).'),
+  ingest_keys: z.array(z.string().min(1)).default([]).describe('When set, requests must carry one of these keys.'),
+  max_body_bytes: z.int().positive().default(5_242_880).describe('Larger requests get 413.'),
+  rate_limit: strict({
+    records_per_second: z.number().positive().default(2000),
+    burst: z.int().positive().default(10_000),
+  }).prefault({}),
+  wal_dir: z.string().min(1).default('./data/wal'),
+  wal_max_bytes: z.int().positive().default(1_073_741_824).describe('Beyond this the ingest answers 503.'),
+  query_backend: z.string().min(1).optional().describe('Name or backend_type of the backend GET /v1/traces/{id} reads from.'),
+  redact: RedactSchema.prefault({}),
+  limits: LimitsSchema.prefault({}),
+  trust_proxy: z.boolean().default(false).describe('Take the client address from X-Forwarded-For.'),
+  record_client_address: z.boolean().default(false).describe('Store the client address on records (personal data).'),
+}).describe('The OTLP/HTTP ingest route (isotel serve).');
+
+export interface SchemaOptions {
+  /** Backend types with a registered factory: the built-ins plus the user's own. */
+  knownBackendTypes?: ReadonlySet<string>;
+  /** `logger.environment` when the file sets none (the loader passes NODE_ENV). */
+  defaultEnvironment?: string;
+  /** Build the editor-facing variant: backends as a union per type, for the JSON schema. */
+  documentation?: boolean;
+}
+
+function backendEntrySchema(known: ReadonlySet<string>): z.ZodType<BackendConfig> {
+  const knownList = [...new Set([...BUILTIN_BACKEND_TYPES, ...known])].join(', ');
+  return strict({
+    backend_type: z.string().min(1),
+    name: z.string().min(1).optional(),
+    config: z.record(z.string(), z.unknown()).prefault({}),
+  }).transform((entry, ctx): BackendConfig => {
+    const type = entry.backend_type;
+    if (!Object.hasOwn(BUILTIN_BACKEND_SCHEMAS, type)) {
+      if (!known.has(type)) {
+        ctx.addIssue({ code: 'custom', path: ['backend_type'], message: `unknown backend type "${type}" (known: ${knownList})` });
+        return z.NEVER;
+      }
+      return withName({ backend_type: type, config: entry.config }, entry.name);
+    }
+    const parsed = BUILTIN_BACKEND_SCHEMAS[type as BuiltinBackendType].safeParse(entry.config, { reportInput: true });
+    if (!parsed.success) {
+      for (const raw of parsed.error.issues.flatMap(describeIssue)) {
+        ctx.addIssue({ code: 'custom', path: ['config', ...raw.segments], message: raw.message, params: { isotel: { expected: raw.expected } } });
+      }
+      return z.NEVER;
+    }
+    return withName({ backend_type: type, config: parsed.data } as BackendConfig, entry.name);
+  });
+}
+
+function withName(b: BackendConfig, name: string | undefined): BackendConfig {
+  return name === undefined ? b : { ...b, name };
+}
+
+/** Per-type entries for editors: `backend_type: filesystem` completes filesystem's config keys. */
+function documentedBackendEntry(): z.ZodType<BackendConfig> {
+  const typed = Object.entries(BUILTIN_BACKEND_SCHEMAS).map(([type, config]) =>
+    strict({ backend_type: z.literal(type), name: z.string().min(1).optional(), config }),
+  );
+  const custom = strict({
+    backend_type: z
+      .string()
+      .min(1)
+      .meta({ not: { enum: [...BUILTIN_BACKEND_TYPES] } })
+      .describe('A backend type registered with registerBackend().'),
+    name: z.string().min(1).optional(),
+    config: z.record(z.string(), z.unknown()).prefault({}),
+  });
+  // Only toJSONSchema reads this variant; its output has the shape of BackendConfig.
+  return z.union([...typed, custom]) as unknown as z.ZodType<BackendConfig>;
+}
+
+function loggerSchema(opts: SchemaOptions) {
+  const entry: z.ZodType<BackendConfig> = opts.documentation ? documentedBackendEntry() : backendEntrySchema(opts.knownBackendTypes ?? BUILTIN_BACKEND_TYPES);
+  return strict({
+    service_name: z.string().min(1).default('isotel-service').describe('service.name of every record.'),
+    service_version: z.string().min(1).default('1.0.0').describe('service.version of every record.'),
+    environment: z
+      .string()
+      .min(1)
+      .default(opts.defaultEnvironment ?? 'development')
+      .describe('deployment.environment.name (default: NODE_ENV, else development).'),
+    // prefault, not default: toJSONSchema omits a transformed value's default but shows a prefault.
+    log_level: LogLevelSchema.prefault('INFO').meta({
+      description: 'Minimum level: TRACE, DEBUG, INFO, WARN, ERROR, FATAL (WARNING and CRITICAL accepted; any case).',
+    }),
+    enable_console: z.boolean().default(true).describe('Also print records to the console.'),
+    console_format: z.enum(['pretty', 'json']).default('pretty'),
+    queue: QueueSchema.prefault({}),
+    limits: LimitsSchema.prefault({}),
+    redact: RedactSchema.prefault({}),
+    data_dir: z.string().min(1).default('./data').describe('Fallback files, dead letters and delivery cursors.'),
+    backends: z
+      .array(entry)
+      .default([])
+      .describe('Where records go; default: one filesystem backend at ./logs/<service_name>.jsonl.')
+      .superRefine((list, ctx) => {
+        const seen = new Set<string>();
+        list.forEach((b, i) => {
+          if (b.name === undefined) return;
+          if (seen.has(b.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate backend name "${b.name}"` });
+          seen.add(b.name);
+        });
+      }),
+  })
+    .describe('The logger (the original framework’s logger: section).')
+    .transform((l) => ({ ...l, backends: l.backends.length > 0 ? l.backends : [defaultBackend(l.service_name)] }));
+}
+
+function defaultBackend(serviceName: string): BackendConfig {
+  const logFile = `./logs/${serviceName.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`;
+  const config = BUILTIN_BACKEND_SCHEMAS.filesystem.parse({ log_file: logFile, spans_file: spansFileFor(logFile) });
+  return { backend_type: 'filesystem', config };
+}
+
+export function buildConfigSchema(opts: SchemaOptions = {}) {
+  return strict({
+    $schema: z.string().optional().describe('The JSON schema this file follows (for editors).'),
+    logger: loggerSchema(opts),
+    ingest: IngestSchema.prefault({}),
+  })
+    .meta({ title: 'isotel configuration', description: 'isotel logger and ingest configuration (YAML).' })
+    .superRefine((cfg, ctx) => {
+      const wanted = cfg.ingest.query_backend;
+      if (wanted === undefined) return;
+      const backends = cfg.logger.backends;
+      if (backends.some((b) => b.name === wanted || b.backend_type === wanted)) return;
+      const names = backends.map((b) => b.name ?? b.backend_type).join(', ');
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ingest', 'query_backend'],
+        message: `no configured backend is named or typed "${wanted}" (configured: ${names})`,
+      });
+    });
+}
+
+const referenceSchema = buildConfigSchema();
+
+export type IsotelConfig = z.output<typeof referenceSchema>;
+export type LoggerConfig = IsotelConfig['logger'];
+export type IngestConfig = IsotelConfig['ingest'];
+export type QueueConfig = LoggerConfig['queue'];
+export type LimitsConfig = LoggerConfig['limits'];
+export type RedactConfig = LoggerConfig['redact'];

@@ -1,0 +1,137 @@
+import { context, createContextKey, trace } from '@opentelemetry/api';
+import type { AnyValue, Attributes, InstrumentationScope, LogRecord } from '../shared/model.js';
+import type { Diag } from '../shared/diag.js';
+import type { Clock } from '../shared/time.js';
+import { msToIso } from '../shared/time.js';
+import type { RecordIdGenerator } from '../shared/ids.js';
+import { sanitizeAttributes, sanitizeValue, type SanitizeLimits } from '../shared/sanitize.js';
+import type { Redactor } from '../shared/redact.js';
+import type { RecordBuffer } from './record-buffer.js';
+import { writeConsole, type ConsoleFormat } from './console-output.js';
+
+/** The context key under which `withCorrelationId` / `withSpan(..., { correlation_id })` store the id. */
+export const CORRELATION_ID_KEY = createContextKey('isotel.correlation_id');
+
+/** Mutable settings that a config reload may change; everything else is fixed at configure time. */
+export interface LoggerSettings {
+  minSeverity: number;
+  console: ConsoleFormat | false;
+  limits: SanitizeLimits;
+  redactor: Redactor;
+}
+
+export interface LoggerCore {
+  settings: LoggerSettings;
+  readonly resource: Attributes;
+  readonly scope: InstrumentationScope;
+  readonly clock: Clock;
+  readonly newId: RecordIdGenerator;
+  readonly diag: Diag;
+  readonly buffer: RecordBuffer;
+  closed: boolean;
+}
+
+const count = (core: LoggerCore) => (name: string, n?: number) => core.diag.count(name, n);
+
+/**
+ * Builds a record and hands it to the buffer. Never throws: anything unexpected is counted on the diag
+ * channel and the call returns. Costs about 0.5 µs for a message with four attributes (npm run bench).
+ */
+export function emit(
+  core: LoggerCore,
+  severityNumber: number,
+  severityText: string,
+  message: unknown,
+  attrs: unknown,
+  bindings: Attributes | undefined,
+): void {
+  if (core.closed) {
+    core.diag.count('logs.after_close');
+    return;
+  }
+  try {
+    const settings = core.settings;
+    const now = core.clock.nowMs();
+    const ts = msToIso(now);
+    const ctx = context.active();
+    const sc = trace.getSpanContext(ctx);
+    const counter = count(core);
+
+    let attributes: Attributes;
+    let dropped = 0;
+    if (attrs === undefined || attrs === null) {
+      attributes = bindings ? { ...bindings } : {};
+    } else {
+      const s = sanitizeAttributes(attrs, settings.limits, counter);
+      attributes = bindings ? { ...bindings, ...s.attributes } : s.attributes;
+      dropped = s.dropped;
+    }
+
+    let body: AnyValue;
+    if (typeof message === 'string') {
+      body = message.length > settings.limits.maxStringLength ? (sanitizeValue(message, settings.limits, counter) as string) : message;
+    } else if (message instanceof Error) {
+      body = message.message || message.name;
+      addException(attributes, message);
+    } else {
+      body = sanitizeValue(message, settings.limits, counter);
+    }
+    const err = attrs !== null && typeof attrs === 'object' ? findError(attrs as Record<string, unknown>) : undefined;
+    if (err) addException(attributes, err);
+
+    const cid = ctx.getValue(CORRELATION_ID_KEY);
+    if (typeof cid === 'string' && attributes.correlation_id === undefined) attributes.correlation_id = cid;
+
+    if (settings.redactor.redactsAnything) {
+      attributes = settings.redactor.attributes(attributes);
+      if (typeof body === 'string') body = settings.redactor.text(body);
+      else body = settings.redactor.value(body);
+    }
+
+    const record: LogRecord = {
+      record_id: core.newId(now),
+      timestamp: ts,
+      observed_timestamp: ts,
+      severity_text: severityText,
+      severity_number: severityNumber,
+      body,
+      attributes,
+      resource: core.resource,
+      scope: core.scope,
+    };
+    if (sc && sc.traceId && sc.traceId !== '00000000000000000000000000000000') {
+      record.trace_id = sc.traceId;
+      record.span_id = sc.spanId;
+      record.trace_flags = sc.traceFlags;
+    }
+    if (dropped > 0) record.dropped_attributes_count = dropped;
+    if (settings.console) writeConsole(record, settings.console);
+    core.buffer.pushLog(record);
+  } catch (e) {
+    core.diag.count('logs.failed');
+    core.diag.error('a log record could not be built', e);
+  }
+}
+
+function findError(attrs: Record<string, unknown>): Error | undefined {
+  try {
+    for (const key of ['error', 'err', 'exception']) {
+      const v = attrs[key];
+      if (v instanceof Error) return v;
+    }
+  } catch {
+    // A throwing getter: sanitizeAttributes has already counted it.
+  }
+  return undefined;
+}
+
+/** OTel semantic conventions for exceptions: exception.type / .message / .stacktrace. */
+export function addException(attributes: Attributes, err: Error): void {
+  try {
+    attributes['exception.type'] = err.name || 'Error';
+    attributes['exception.message'] = String(err.message ?? '');
+    if (typeof err.stack === 'string') attributes['exception.stacktrace'] = err.stack;
+  } catch {
+    attributes['exception.type'] = 'Error';
+  }
+}

@@ -1,0 +1,221 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { context, trace, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
+import { createDiag, type Diag } from '../../shared/diag.js';
+import { formatTraceparent } from '../../shared/trace-context.js';
+import type { Logger } from '../logger.js';
+import { CORRELATION_ID_KEY } from '../logger-core.js';
+import { recordError } from '../spans.js';
+import { resolveOptions, type HttpInstrumentationOptions, type ResolvedOptions } from './options.js';
+import { describeRequest, pickCorrelationId } from './request-info.js';
+import { remoteParentContext } from './remote-context.js';
+
+/** One request's server span, as the framework adapters use it. */
+export interface RequestTrace {
+  readonly span: Span;
+  /** The context the app's handler runs in: the span, and the correlation id for every record. */
+  readonly context: Context;
+  readonly correlationId: string;
+  /** An error the app's handler threw: recorded as an exception event, span status ERROR. */
+  recordError(err: unknown): void;
+}
+
+/** What a framework adapter knows about the request beyond node:http. */
+export interface RequestHints {
+  /** The URL to read path and query from (default `req.url`; Express: `req.originalUrl`). */
+  url?: string;
+  /** The route template, when routing happened before the request starts (Fastify). */
+  route?: string;
+  /** Reads the route template when the response ends (Express routes after the middleware runs). */
+  routeAtEnd?: () => string | undefined;
+  /** Without a route template, name the span `METHOD /path` (plain node:http) rather than `METHOD`. */
+  pathAsName?: boolean;
+}
+
+/** A node:http request listener, as given to `http.createServer`. */
+export type HttpListener = (req: IncomingMessage & { correlationId?: string }, res: ServerResponse) => unknown;
+
+const FAILED = 'http.instrumentation_failed';
+const traced = new WeakMap<IncomingMessage, RequestTrace>();
+
+/**
+ * Starts the SERVER span of one request: a child of the caller's `traceparent` (or a new trace), with the
+ * OTel HTTP semconv attributes, a correlation id, and `Server-Timing` / `x-correlation-id` response headers.
+ * The span ends exactly once, on the response's 'finish' or 'close' (an unfinished response: client
+ * aborted). Returns undefined for ignored paths, and when the instrumentation itself fails (counted as
+ * `http.instrumentation_failed`): the caller then runs the app's handler untraced.
+ */
+export function instrumentRequest(
+  logger: Logger,
+  req: IncomingMessage & { correlationId?: string },
+  res: ServerResponse,
+  options: ResolvedOptions,
+  hints: RequestHints = {},
+): RequestTrace | undefined {
+  const existing = traced.get(req);
+  if (existing !== undefined) return existing; // instrumented twice (two adapters, a plugin registered twice)
+  let span: Span | undefined;
+  try {
+    const info = describeRequest(req, hints.url ?? req.url ?? '/', options.queryRedactor, options.recordClientAddress);
+    if (options.isIgnored(info.path)) return undefined;
+    const parent = remoteParentContext(req.headers);
+    const correlationId = pickCorrelationId(req.headers);
+    const startRoute = hints.route;
+    const attributes = info.attributes;
+    if (startRoute) attributes['http.route'] = startRoute;
+    attributes.correlation_id = correlationId;
+    const nameRoute = (route: string | undefined) => route ?? (hints.pathAsName ? info.path : undefined);
+    span = logger.tracer.startSpan(spanName(info.method, nameRoute(startRoute)), { kind: SpanKind.SERVER, attributes }, parent);
+    const active: Span = span;
+    const ctx = trace.setSpan(parent, active).setValue(CORRELATION_ID_KEY, correlationId);
+
+    if (!res.headersSent) {
+      const timing = `traceparent;desc="${formatTraceparent(active.spanContext())}"`;
+      const prior = res.getHeader('server-timing');
+      res.setHeader('server-timing', prior === undefined ? timing : `${String(prior)}, ${timing}`);
+      res.setHeader('x-correlation-id', correlationId);
+    }
+    // Listeners the app (or a body parser) adds to req/res run in the request's context: 'data' and 'end'
+    // come from the socket, whose async context predates the request.
+    context.bind(ctx, req);
+    context.bind(ctx, res);
+    req.correlationId = correlationId;
+
+    const startedAt = performance.now();
+    let errored = false;
+    let recorded: unknown;
+    let ended = false;
+    const end = (aborted: boolean): void => {
+      if (ended) return;
+      ended = true;
+      try {
+        const route = hints.routeAtEnd?.() ?? startRoute;
+        if (route !== startRoute && route) {
+          active.setAttribute('http.route', route);
+          active.updateName(spanName(info.method, route));
+        }
+        const status = res.headersSent || !aborted ? res.statusCode : undefined;
+        if (status !== undefined) active.setAttribute('http.response.status_code', status);
+        if (aborted) active.setStatus({ code: SpanStatusCode.ERROR, message: 'client aborted' });
+        else if (status !== undefined && status >= 500 && !errored) active.setStatus({ code: SpanStatusCode.ERROR });
+        if (options.logRequests) {
+          const durationMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
+          context.with(ctx, () => logCompletion(logger, info.method, route, info.path, status, durationMs, aborted));
+        }
+      } catch (err) {
+        countFailure(logger, err);
+      }
+      try {
+        active.end();
+      } catch (err) {
+        countFailure(logger, err);
+      }
+    };
+    res.once('finish', () => end(false));
+    res.once('close', () => end(!res.writableFinished));
+    const requestTrace: RequestTrace = {
+      span: active,
+      context: ctx,
+      correlationId,
+      recordError(err) {
+        errored = true;
+        if (recorded === err && err !== undefined) return; // two adapters saw the same error
+        recorded = err;
+        recordError(active, err);
+      },
+    };
+    traced.set(req, requestTrace);
+    return requestTrace;
+  } catch (err) {
+    countFailure(logger, err);
+    try {
+      span?.end();
+    } catch (endErr) {
+      countFailure(logger, endErr);
+    }
+    return undefined;
+  }
+}
+
+/**
+ * Wraps a node:http request listener: `http.createServer(httpMiddleware(logger, (req, res) => ...))`.
+ * The listener runs inside the server span's context (logs across `await` carry its ids), `req.correlationId`
+ * is set, and an error it throws (or a promise it rejects with) is recorded on the span and passed on
+ * unchanged, so the app behaves exactly as without the middleware.
+ */
+export function httpMiddleware(logger: Logger, listener: HttpListener, options?: HttpInstrumentationOptions): (req: IncomingMessage, res: ServerResponse) => unknown {
+  if (typeof listener !== 'function') throw new TypeError('httpMiddleware: listener must be a function (req, res) => ...');
+  const resolved = resolveOptions(options, 'httpMiddleware');
+  return function isotelHttpListener(req: IncomingMessage & { correlationId?: string }, res: ServerResponse): unknown {
+    const t = instrumentRequest(logger, req, res, resolved, { pathAsName: true });
+    if (t === undefined) return listener(req, res);
+    return context.with(t.context, () => {
+      let result: unknown;
+      try {
+        result = listener(req, res);
+      } catch (err) {
+        t.recordError(err);
+        throw err;
+      }
+      if (isPromiseLike(result)) {
+        return Promise.resolve(result).then(undefined, (err: unknown) => {
+          t.recordError(err);
+          throw err;
+        });
+      }
+      return result;
+    });
+  };
+}
+
+function spanName(method: string, route: string | undefined): string {
+  // semconv: `{method} {route}`, and `HTTP` for `_OTHER` methods.
+  const m = method === '_OTHER' ? 'HTTP' : method;
+  return route ? `${m} ${route}` : m;
+}
+
+function logCompletion(
+  logger: Logger,
+  method: string,
+  route: string | undefined,
+  path: string,
+  status: number | undefined,
+  durationMs: number,
+  aborted: boolean,
+): void {
+  const attributes: Record<string, unknown> = { 'http.request.method': method, 'url.path': path, duration_ms: durationMs };
+  if (route) attributes['http.route'] = route;
+  if (status !== undefined) attributes['http.response.status_code'] = status;
+  if (aborted) logger.warn('request aborted', attributes);
+  else if (status !== undefined && status >= 500) logger.error('request completed', attributes);
+  else if (status !== undefined && status >= 400) logger.warn('request completed', attributes);
+  else logger.info('request completed', attributes);
+}
+
+function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+}
+
+const fallbackDiags = new WeakMap<Logger, Diag>();
+
+/**
+ * The logger's diagnostic channel (counters shown by `health()`), read structurally: the Logger interface
+ * does not name it. A logger without one gets a channel of its own (stderr, once per message).
+ */
+export function diagOf(logger: Logger): Diag {
+  const own = (logger as { diag?: Partial<Diag> }).diag;
+  if (own && typeof own.count === 'function' && typeof own.error === 'function') return own as Diag;
+  let d = fallbackDiags.get(logger);
+  if (!d) fallbackDiags.set(logger, (d = createDiag()));
+  return d;
+}
+
+export function countFailure(logger: Logger, err: unknown): void {
+  try {
+    const diag = diagOf(logger);
+    diag.count(FAILED);
+    diag.error('HTTP request instrumentation failed; the request is served untraced', err);
+  } catch {
+    // A diag that throws has nowhere left to report; the request must still be served.
+  }
+}

@@ -1,0 +1,24 @@
+import * as os from 'node:os';
+import type { Attributes } from '../shared/model.js';
+import { SDK_VERSION } from '../shared/version.js';
+
+export interface ServiceIdentity {
+  serviceName: string;
+  serviceVersion: string;
+  environment: string;
+}
+
+/** The resource every record of this process carries (OTel semantic conventions). Built once; frozen. */
+export function buildResource(id: ServiceIdentity, extra: Attributes = {}): Attributes {
+  return Object.freeze({
+    'service.name': id.serviceName,
+    'service.version': id.serviceVersion,
+    'deployment.environment.name': id.environment,
+    'host.name': os.hostname(),
+    'process.pid': process.pid,
+    'telemetry.sdk.name': 'isotel',
+    'telemetry.sdk.language': 'nodejs',
+    'telemetry.sdk.version': SDK_VERSION,
+    ...extra,
+  });
+}

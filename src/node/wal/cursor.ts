@@ -1,0 +1,41 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+
+/** A place in the write-ahead log: a segment and a byte offset in it. */
+export interface Position {
+  segment: number;
+  offset: number;
+}
+
+export function comparePos(a: Position, b: Position): number {
+  return a.segment !== b.segment ? a.segment - b.segment : a.offset - b.offset;
+}
+
+/**
+ * Cursor files, one per consumer, replaced atomically (write a temporary file, rename over the old one), so
+ * a crash leaves either the old or the new cursor, never a torn one. Not fsync'd: a cursor that goes back
+ * after a power cut only re-delivers, and every backend write is idempotent.
+ */
+export function createCursorStore(dir: string) {
+  let ready: Promise<unknown> | undefined;
+  const file = (name: string) => path.join(dir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
+  return {
+    async load(name: string): Promise<Position | undefined> {
+      try {
+        const o = JSON.parse(await fsp.readFile(file(name), 'utf8')) as Partial<Position>;
+        if (Number.isInteger(o.segment) && Number.isInteger(o.offset)) return { segment: o.segment!, offset: o.offset! };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      return undefined;
+    },
+    async save(name: string, pos: Position): Promise<void> {
+      ready ??= fsp.mkdir(dir, { recursive: true });
+      await ready;
+      const f = file(name);
+      const tmp = `${f}.${process.pid}.tmp`;
+      await fsp.writeFile(tmp, JSON.stringify(pos));
+      await fsp.rename(tmp, f);
+    },
+  };
+}

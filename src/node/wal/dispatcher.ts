@@ -1,0 +1,126 @@
+import type { Batch } from '../../shared/model.js';
+import type { Diag } from '../../shared/diag.js';
+import type { RejectedItem } from '../../shared/result.js';
+import type { Backend } from '../backends/types.js';
+import type { WriteAheadLog } from './wal.js';
+import { runTargetLoop, type DispatcherHealth } from './target-loop.js';
+
+export type { DispatcherHealth } from './target-loop.js';
+
+/**
+ * Feeds every backend from the write-ahead log. Each backend has its own cursor and its own loop
+ * (target-loop.ts): read batches after the cursor, write them, and advance the cursor only when a write
+ * succeeded (or the backend refused records for good, which go to the dead-letter sink). A retryable failure
+ * leaves the cursor where it is and retries with backoff, so while a backend is down its records simply wait
+ * in the log; a slow backend never holds up the others.
+ */
+export interface DispatchTarget {
+  name: string;
+  /** The backend, typically wrapped in a circuit breaker. */
+  backend: Backend & { state?(): string };
+}
+
+export interface DispatcherOptions {
+  wal: WriteAheadLog;
+  targets: DispatchTarget[];
+  batchSize?: number;
+  /** Batches in flight per backend (default 2). */
+  concurrency?: number;
+  diag: Diag;
+  onRejected?(target: string, items: RejectedItem[], batch: Batch): Promise<void> | void;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export interface Dispatcher {
+  health(): DispatcherHealth[];
+  /** Resolves when every backend has caught up with what the log held at the call (or the timeout passed). */
+  drain(timeoutMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function startDispatcher(opts: DispatcherOptions): Dispatcher {
+  let closed = false;
+  let rounds = 0;
+  let wake: Array<() => void> = [];
+  const unsubscribe = opts.wal.onAppend(() => {
+    rounds++;
+    const w = wake;
+    wake = [];
+    for (const f of w) f();
+  });
+  // Everything a loop waits on is registered here, so close() can wake it at once.
+  const closers = new Set<() => void>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        closers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      closers.add(done);
+    });
+  const nextAppend = (round: number) =>
+    new Promise<void>((resolve) => {
+      // An append that landed while the loop was reading has already fired: do not wait for another.
+      if (rounds !== round || closed) return resolve();
+      const done = () => {
+        closers.delete(done);
+        resolve();
+      };
+      wake.push(done);
+      closers.add(done);
+    });
+
+  const loops = opts.targets.map((t) => {
+    const reader = opts.wal.reader(t.name);
+    const health: DispatcherHealth = {
+      name: t.name,
+      state: 'healthy',
+      waiting_on_disk: 0,
+      delivered: 0,
+      dead_lettered: 0,
+      dropped: 0,
+      write_seconds_total: 0,
+      writes_total: 0,
+    };
+    const done = runTargetLoop({
+      name: t.name,
+      backend: t.backend,
+      reader,
+      health,
+      batchSize: opts.batchSize ?? 1000,
+      concurrency: opts.concurrency ?? 2,
+      baseDelayMs: opts.baseDelayMs ?? 100,
+      maxDelayMs: opts.maxDelayMs ?? 10_000,
+      diag: opts.diag,
+      onRejected: opts.onRejected,
+      isClosed: () => closed,
+      sleep,
+      nextAppend,
+      appendRound: () => rounds,
+    }).catch((err: unknown) => opts.diag.error(`dispatcher ${t.name} stopped`, err));
+    return { reader, health, done };
+  });
+
+  return {
+    health: () => loops.map((l) => ({ ...l.health, waiting_on_disk: l.reader.waiting(), state: closed ? 'closed' : l.health.state })),
+    async drain(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (loops.every((l) => l.reader.waiting() === 0)) return true;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return false;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      for (const f of closers) f();
+      await Promise.all(loops.map((l) => l.done));
+    },
+  };
+}

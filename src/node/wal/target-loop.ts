@@ -1,0 +1,128 @@
+import type { Batch } from '../../shared/model.js';
+import type { Diag } from '../../shared/diag.js';
+import type { RejectedItem, WriteResult } from '../../shared/result.js';
+import type { Backend, BackendHealth } from '../backends/types.js';
+import type { Position } from './cursor.js';
+import type { WalEntry, WalReader } from './wal.js';
+
+/**
+ * One backend's delivery loop: read batches after its cursor, keep up to `concurrency` of them in flight,
+ * and advance the cursor in order, batch by batch, as the writes complete. A retryable failure stops the
+ * window: the batches after it (sent, perhaps stored) are sent again from the cursor after a backoff, which
+ * idempotent writes absorb. Keeping two batches in flight lets the backend work on one (a PostgreSQL
+ * transaction, an Elasticsearch _bulk) while the next is encoded and sent.
+ */
+export interface DispatcherHealth extends BackendHealth {
+  /** Milliseconds of the last successful write. */
+  last_write_ms?: number;
+  write_seconds_total: number;
+  writes_total: number;
+}
+
+export interface TargetLoopContext {
+  name: string;
+  backend: Backend & { state?(): string };
+  reader: WalReader;
+  health: DispatcherHealth;
+  batchSize: number;
+  concurrency: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  diag: Diag;
+  onRejected?(target: string, items: RejectedItem[], batch: Batch): Promise<void> | void;
+  isClosed(): boolean;
+  sleep(ms: number): Promise<void>;
+  /** Resolves on the next append round, unless one happened since `round` (no wake-up is missed). */
+  nextAppend(round: number): Promise<void>;
+  appendRound(): number;
+}
+
+interface Flight {
+  entries: WalEntry[];
+  batch: Batch;
+  count: number;
+  started: number;
+  result: Promise<WriteResult>;
+  settled: boolean;
+}
+
+function merge(entries: WalEntry[]): Batch {
+  if (entries.length === 1) return entries[0].batch;
+  return { logs: entries.flatMap((e) => e.batch.logs), spans: entries.flatMap((e) => e.batch.spans) };
+}
+
+export async function runTargetLoop(c: TargetLoopContext): Promise<void> {
+  const h = c.health;
+  const flights: Flight[] = [];
+  let next: Position | undefined; // where the next read starts: after the last batch sent
+  let failures = 0;
+  while (!c.isClosed()) {
+    const round = c.appendRound();
+    let readFailed = false;
+    while (flights.length < c.concurrency && !c.isClosed()) {
+      let entries: WalEntry[];
+      try {
+        entries = await c.reader.read(c.batchSize, next);
+      } catch (err) {
+        c.diag.error(`dispatcher ${c.name}: reading the write-ahead log failed`, err);
+        readFailed = true;
+        break;
+      }
+      if (entries.length === 0) break;
+      const batch = merge(entries);
+      const f: Flight = { entries, batch, count: batch.logs.length + batch.spans.length, started: performance.now(), result: c.backend.write(batch), settled: false };
+      void f.result.then(() => {
+        f.settled = true;
+      });
+      flights.push(f);
+      next = entries[entries.length - 1].end;
+    }
+    if (flights.length === 0) {
+      if (readFailed) await c.sleep(1000);
+      else await c.nextAppend(round);
+      continue;
+    }
+    if (flights.length < c.concurrency && !flights[0].settled && !readFailed) {
+      // Room in the window: wait for the oldest write or for new records, whichever comes first.
+      await Promise.race([flights[0].result, c.nextAppend(round)]);
+      if (!flights[0].settled) continue;
+    }
+    const f = flights.shift()!;
+    const result = await f.result;
+    const elapsed = performance.now() - f.started;
+    if (result.status === 'retryable') {
+      // Backend.write never rejects: wait for the rest of the window, then start again from the cursor.
+      await Promise.all(flights.map((x) => x.result));
+      flights.length = 0;
+      next = undefined;
+      failures++;
+      h.state = c.backend.state?.() === 'open' ? 'circuit_open' : 'retrying';
+      h.last_error = result.reason;
+      h.last_error_at = new Date().toISOString();
+      const backoff = Math.min(c.maxDelayMs, c.baseDelayMs * 2 ** Math.min(failures, 16));
+      await c.sleep(Math.max(result.delayMs, Math.random() * backoff));
+      continue;
+    }
+    failures = 0;
+    h.state = 'healthy';
+    h.writes_total++;
+    h.write_seconds_total += elapsed / 1000;
+    h.last_write_ms = elapsed;
+    if (result.status === 'failure') {
+      h.dead_lettered += result.reasons.length;
+      h.delivered += f.count - result.reasons.length;
+      h.last_error = result.reasons[0]?.reason;
+      h.last_error_at = new Date().toISOString();
+      try {
+        await c.onRejected?.(c.name, result.reasons, f.batch);
+      } catch (err) {
+        c.diag.error(`dispatcher ${c.name}: dead-letter write failed`, err);
+      }
+    } else {
+      h.delivered += f.count;
+    }
+    await c.reader.commit(f.entries[f.entries.length - 1].end);
+  }
+  // Closing: let the writes in flight finish; what they carried stays uncommitted and is sent again on restart.
+  await Promise.all(flights.map((x) => x.result));
+}

@@ -1,0 +1,48 @@
+import { describe, it, expect } from 'vitest';
+import { createRecordIdGenerator } from '../ids.js';
+import { isoToMs } from '../time.js';
+import { deriveRecordId } from './derive-id.js';
+import { logRecord } from './fixtures/samples.js';
+
+describe('deriveRecordId', () => {
+  it('is a time prefix and 32 hex characters of a content hash, valid as a log.record.uid', () => {
+    const id = deriveRecordId(logRecord({ record_id: '' }));
+    expect(id).toMatch(/^[0-9A-HJKMNP-TV-Z]{10}-[0-9a-f]{32}$/);
+    expect(id).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+  });
+
+  it('gives a retried record the same id: the observed time, record_id and key order do not count', () => {
+    const a = logRecord({ record_id: '', attributes: { x: 1, y: { b: 2, a: 1 } } });
+    const b = logRecord({
+      record_id: 'whatever',
+      observed_timestamp: '2025-07-06T11:00:00.000000Z',
+      attributes: { y: { a: 1, b: 2 }, x: 1 },
+    });
+    expect(deriveRecordId(b)).toBe(deriveRecordId(a));
+  });
+
+  it('differs when anything the record says differs', () => {
+    const base = deriveRecordId(logRecord());
+    const variants = [
+      logRecord({ body: 'other' }),
+      logRecord({ timestamp: '2025-07-06T10:34:56.123457Z' }),
+      logRecord({ severity_number: 10 }),
+      logRecord({ trace_id: '0af7651916cd43dd8448eb211c80319c' }),
+      logRecord({ attributes: { 'order.id': 'A-18' } }),
+      logRecord({ resource: { 'service.name': 'other' } }),
+      logRecord({ scope: { name: 'other' } }),
+      logRecord({ event_name: 'e' }),
+    ];
+    const ids = new Set(variants.map(deriveRecordId));
+    expect(ids.size).toBe(variants.length);
+    expect(ids.has(base)).toBe(false);
+  });
+
+  it('sorts by time together with the ids isotel generates', () => {
+    const early = logRecord({ timestamp: '2025-07-06T10:34:56.123456Z' });
+    const late = logRecord({ timestamp: '2025-07-06T10:34:56.124000Z' });
+    expect(deriveRecordId(early) < deriveRecordId(late)).toBe(true);
+    const native = createRecordIdGenerator()(isoToMs(early.timestamp));
+    expect(deriveRecordId(early).slice(0, 10)).toBe(native.slice(0, 10));
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * The OTLP codec: model records to OTLP/HTTP JSON requests and back, and OTLP protobuf bodies to the same
+ * JSON shape. Browser-safe. `deriveRecordId` (node:crypto) is imported from './derive-id.js' by the ingest.
+ */
+export { encodeLogs, encodeSpans } from './encode.js';
+export { decodeLogs, decodeSpans } from './decode.js';
+export { decodeLogsProtobuf, decodeTracesProtobuf, ProtobufError, MAX_PROTOBUF_DEPTH } from './protobuf.js';
+export { DEFAULT_DECODE_LIMITS, MAX_ERRORS } from './limits.js';
+export type { DecodeLimits, DecodeResult } from './limits.js';
+export { LOG_RECORD_UID } from './any-value.js';
+export type {
+  ExportLogsServiceRequest,
+  ExportTraceServiceRequest,
+  OtlpAnyValue,
+  OtlpInstrumentationScope,
+  OtlpKeyValue,
+  OtlpLogRecord,
+  OtlpResource,
+  OtlpResourceLogs,
+  OtlpResourceSpans,
+  OtlpScopeLogs,
+  OtlpScopeSpans,
+  OtlpSpan,
+  OtlpSpanEvent,
+  OtlpSpanKind,
+  OtlpSpanLink,
+  OtlpStatus,
+  OtlpStatusCode,
+} from './types.js';

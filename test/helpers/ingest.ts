@@ -1,0 +1,50 @@
+import * as http from 'node:http';
+import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createIngestHandler, type IngestHandler } from '../../src/collector-endpoint/index.js';
+
+export interface TestIngest {
+  url: string;
+  dir: string;
+  handler: IngestHandler;
+  logs(): Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/** An ingest on 127.0.0.1 (random port) writing JSONL into a fresh temp dir. */
+export async function startIngest(ingest: Record<string, unknown> = {}, logger: Record<string, unknown> = {}): Promise<TestIngest> {
+  const dir = mkdtempSync(join(tmpdir(), 'isotel-ingest-'));
+  const handler = await createIngestHandler({
+    config: {
+      logger: {
+        service_name: 'ingest-test',
+        enable_console: false,
+        data_dir: join(dir, 'data'),
+        backends: [{ backend_type: 'filesystem', config: { log_file: join(dir, 'logs', 'ingest.jsonl') } }],
+        ...logger,
+      },
+      ingest: { wal_dir: join(dir, 'wal'), ...ingest },
+    },
+    diagSink: () => {},
+  });
+  const server = http.createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dir,
+    handler,
+    logs() {
+      const f = join(dir, 'logs', 'ingest.jsonl');
+      return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await handler.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
