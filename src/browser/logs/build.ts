@@ -1,0 +1,78 @@
+/**
+ * A browser log record from a level, a message and attributes: sanitized (never throws, whatever the
+ * page passes), with exception.* attributes for an Error message or an `error`/`err`/`exception`
+ * attribute, and the page attributes (session.id, url.full, user_agent.original). Both builds use it.
+ */
+import type { Diag } from '../../shared/diag.js';
+import type { RecordIdGenerator } from '../../shared/ids.js';
+import type { AnyValue, Attributes, InstrumentationScope, LogRecord } from '../../shared/model.js';
+import { DEFAULT_SANITIZE_LIMITS, sanitizeAttributes, sanitizeValue } from '../../shared/sanitize.js';
+import { type Level, SEVERITY_NUMBER, SEVERITY_TEXT } from '../../shared/severity.js';
+import { msToIso } from '../../shared/time.js';
+import { exceptionAttributes } from '../errors/exception.js';
+import type { PageInfo } from '../page/page-info.js';
+
+export interface LogContext {
+  resource: Attributes;
+  scope: InstrumentationScope;
+  page: PageInfo;
+  now: () => number;
+  newId: RecordIdGenerator;
+  diag: Diag;
+}
+
+const ERROR_KEYS = ['error', 'err', 'exception'] as const;
+
+function isErrorLike(v: unknown): v is Error {
+  return v instanceof Error || (typeof v === 'object' && v !== null && typeof (v as { stack?: unknown }).stack === 'string' && 'message' in v);
+}
+
+function errorIn(attrs: unknown): unknown {
+  if (typeof attrs !== 'object' || attrs === null) return undefined;
+  try {
+    for (const key of ERROR_KEYS) {
+      const v = (attrs as Record<string, unknown>)[key];
+      if (isErrorLike(v)) return v;
+    }
+  } catch {
+    // A throwing getter or Proxy trap: the sanitizer has counted it already.
+  }
+  return undefined;
+}
+
+export function buildLogRecord(ctx: LogContext, level: Level, message: unknown, attrs?: unknown): LogRecord {
+  const count = (name: string, n?: number): void => ctx.diag.count(name, n);
+  const limits = DEFAULT_SANITIZE_LIMITS;
+  const s = sanitizeAttributes(attrs, limits, count);
+  const attributes = s.attributes;
+
+  let body: AnyValue;
+  if (typeof message === 'string') {
+    body = message.length > limits.maxStringLength ? sanitizeValue(message, limits, count) : message;
+  } else if (isErrorLike(message)) {
+    const ex = exceptionAttributes(message);
+    body = (ex['exception.message'] as string) || (ex['exception.type'] as string);
+    Object.assign(attributes, ex);
+  } else {
+    body = sanitizeValue(message, limits, count);
+  }
+  const err = errorIn(attrs);
+  if (err !== undefined) Object.assign(attributes, exceptionAttributes(err));
+  ctx.page.annotate(attributes);
+
+  const nowMs = ctx.now();
+  const ts = msToIso(nowMs);
+  const record: LogRecord = {
+    record_id: ctx.newId(nowMs),
+    timestamp: ts,
+    observed_timestamp: ts,
+    severity_text: SEVERITY_TEXT[level],
+    severity_number: SEVERITY_NUMBER[level],
+    body,
+    attributes,
+    resource: ctx.resource,
+    scope: ctx.scope,
+  };
+  if (s.dropped > 0) record.dropped_attributes_count = s.dropped;
+  return record;
+}
