@@ -2,7 +2,7 @@
 // loopback by CONCURRENCY keep-alive clients sending OTLP JSON batches of BATCH log records. Measures records/s
 // accepted (client side, every request answered 200), records/s persisted (until /health shows nothing waiting),
 // request latency, the server's CPU, and for PostgreSQL and Elasticsearch the ratio to a direct loader of the
-// same rows/documents (COPY / _bulk, batches of 1,000).
+// same rows/documents: the backends benchmark's loaders (COPY / _bulk, batches of 1,000, 2 in flight).
 //   node bench/run.mjs --only=ingest            BENCH_INGEST_N_FS=200000 BENCH_INGEST_N_DB=100000
 //   BENCH_INGEST_BACKENDS=filesystem,postgres   BENCH_INGEST_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
 import { readFileSync } from 'node:fs';
@@ -43,10 +43,10 @@ const targets = [
         await pool.end();
       }
     },
-    async direct(tag) {
+    async direct(tag, dir) {
       const pool = new pg.Pool({ ...PG, max: 1 });
       try {
-        return await pgDirect(pool, `${tag}_logs`, `${tag}_direct`);
+        return await pgDirect(pool, `${tag}_logs`, `${tag}_direct`, dir);
       } finally {
         await pool.end();
       }
@@ -65,7 +65,7 @@ const targets = [
       await fetch(`${ES}/${tag}-logs-*/_refresh`, { method: 'POST' });
       return (await (await fetch(`${ES}/${tag}-logs-*/_count`)).json()).count;
     },
-    direct: (tag) => esDirect(ES, `${tag}-logs-*`, `${tag}-logs`, `${tag}-direct`),
+    direct: (tag, dir) => esDirect(ES, `${tag}-logs-*`, `${tag}-logs`, `${tag}-direct`, dir),
     async cleanup(tag) {
       await fetch(`${ES}/${tag}-*`, { method: 'DELETE' });
       await fetch(`${ES}/_index_template/${tag}-*`, { method: 'DELETE' });
@@ -99,7 +99,7 @@ async function runOne(t) {
     const stored = await t.stored(dir, tag);
     if (stored !== t.n + WARMUP * BATCH) throw new Error(`${t.name}: stored ${stored} of ${t.n + WARMUP * BATCH} records`);
     await serve.stop();
-    const direct = t.direct ? await t.direct(tag) : undefined;
+    const direct = t.direct ? await t.direct(tag, dir) : undefined;
     const persistSeconds = (persisted.at - load.start) / 1000;
     return {
       name: t.name,

@@ -1,49 +1,36 @@
-// The baselines of the ingest benchmark: the same rows and documents the ingest stored, loaded straight into
-// the database by the simplest fast path (PostgreSQL: COPY in batches of 1,000 rows, one transaction each;
-// Elasticsearch: _bulk of 1,000 documents, one request at a time). The rows/documents are read back from
-// what the ingest wrote, so both sides store exactly the same data; the baseline skips encoding (its input is
-// already COPY text / plain documents), which makes it a little optimistic and the ratio conservative.
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
-import copyStreams from 'pg-copy-streams';
+// The baselines of the ingest benchmark: the direct loaders of the backends benchmark (bench/backends/pg-direct.mjs:
+// COPY ... FROM STDIN of 1,000 rows per transaction, 2 in flight; bench/backends/es-direct.mjs: _bulk create of
+// 1,000 documents, 2 in flight), fed exactly the rows and documents the ingest stored (read back), each in a
+// fresh process. Neither decodes OTLP nor keeps a write-ahead log: they measure the database's own intake.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { runScenario } from '../lib.mjs';
 
-const BATCH = 1000;
+async function writeLines(file, lines) {
+  const out = createWriteStream(file);
+  for (const l of lines) if (!out.write(l + '\n')) await once(out, 'drain');
+  out.end();
+  await once(out, 'finish');
+}
 
-/** COPY of the rows in `fromTable` into a fresh table with the same columns and indexes; rows/s. */
-export async function pgDirect(pool, fromTable, toTable) {
+/** The rows of `fromTable` (without the serial id) loaded by the backends benchmark's COPY loader into a same-shaped table; rows/s. */
+export async function pgDirect(pool, fromTable, toTable, dir) {
   const cols = (await pool.query(
-    `SELECT quote_ident(column_name) AS c FROM information_schema.columns WHERE table_name = $1 AND column_name <> 'id' ORDER BY ordinal_position`,
+    `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 AND column_name <> 'id' ORDER BY ordinal_position`,
     [fromTable],
-  )).rows.map((r) => r.c).join(', ');
-  const client = await pool.connect();
-  try {
-    const chunks = [];
-    for await (const c of client.query(copyStreams.to(`COPY ${fromTable} (${cols}) TO STDOUT`))) chunks.push(c);
-    const text = Buffer.concat(chunks);
-    const batches = [];
-    let from = 0;
-    let lines = 0;
-    for (let i = text.indexOf(10); i !== -1; i = text.indexOf(10, i + 1)) {
-      if (++lines % BATCH === 0) {
-        batches.push(text.subarray(from, i + 1));
-        from = i + 1;
-      }
-    }
-    if (from < text.length) batches.push(text.subarray(from));
-    await client.query(`CREATE TABLE ${toTable} (LIKE ${fromTable} INCLUDING ALL)`);
-    const start = performance.now();
-    for (const b of batches) {
-      await client.query('BEGIN');
-      await pipeline(Readable.from([b]), client.query(copyStreams.from(`COPY ${toTable} (${cols}) FROM STDIN`)));
-      await client.query('COMMIT');
-    }
-    const seconds = (performance.now() - start) / 1000;
-    const n = (await client.query(`SELECT count(*)::int AS n FROM ${toTable}`)).rows[0].n;
-    if (n !== lines) throw new Error(`direct COPY stored ${n} of ${lines} rows`);
-    return { rows: lines, seconds, perSec: lines / seconds };
-  } finally {
-    client.release();
-  }
+  )).rows;
+  const columns = cols.map((c) => c.column_name);
+  const jsonb = cols.flatMap((c, i) => (c.data_type === 'jsonb' ? [i] : []));
+  const select = cols.map((c) => (c.data_type === 'jsonb' ? `"${c.column_name}"` : `"${c.column_name}"::text`)).join(', ');
+  const res = await pool.query({ text: `SELECT ${select} FROM ${fromTable} ORDER BY id`, rowMode: 'array' });
+  const file = join(dir, 'pg-rows.jsonl');
+  await writeLines(file, res.rows.map((r) => JSON.stringify(r)));
+  await pool.query(`CREATE TABLE ${toTable} (LIKE ${fromTable} INCLUDING ALL)`);
+  const { ns } = runScenario('bench/backends/pg-direct.mjs', [file, toTable, JSON.stringify(columns), JSON.stringify(jsonb)]);
+  const n = (await pool.query(`SELECT count(*)::int AS n FROM ${toTable}`)).rows[0].n;
+  if (n !== res.rows.length) throw new Error(`direct COPY stored ${n} of ${res.rows.length} rows`);
+  return { rows: n, seconds: ns / 1e9, perSec: n / (ns / 1e9) };
 }
 
 async function es(url, path, init = {}) {
@@ -53,35 +40,29 @@ async function es(url, path, init = {}) {
   return body;
 }
 
-/** The documents (with their ids) under `indexPattern`, by scroll. */
+/** The documents' `_source` under `indexPattern`, by scroll. */
 async function readDocuments(url, indexPattern) {
   const docs = [];
   let page = await es(url, `/${indexPattern}/_search?scroll=2m`, { method: 'POST', body: JSON.stringify({ size: 10_000, sort: ['_doc'] }) });
   while (page.hits.hits.length > 0) {
-    for (const h of page.hits.hits) docs.push([h._id, h._source]);
+    for (const h of page.hits.hits) docs.push(JSON.stringify(h._source));
     page = await es(url, '/_search/scroll', { method: 'POST', body: JSON.stringify({ scroll: '2m', scroll_id: page._scroll_id }) });
   }
   await es(url, '/_search/scroll', { method: 'DELETE', body: JSON.stringify({ scroll_id: page._scroll_id }) });
   return docs;
 }
 
-/** _bulk create of the same documents into a fresh index mapped like the ingest's (its template's mappings); docs/s. */
-export async function esDirect(url, indexPattern, templateName, toIndex) {
+/** The same documents loaded by the backends benchmark's _bulk loader into an index mapped like the ingest's; docs/s. */
+export async function esDirect(url, indexPattern, templateName, toIndex, dir) {
   const docs = await readDocuments(url, indexPattern);
+  const file = join(dir, 'es-docs.ndjson');
+  await writeLines(file, docs);
   const template = await es(url, `/_index_template/${templateName}`);
   const mappings = template.index_templates[0].index_template.template.mappings;
   await es(url, `/${toIndex}`, { method: 'PUT', body: JSON.stringify({ mappings }) });
-  const start = performance.now();
-  for (let i = 0; i < docs.length; i += BATCH) {
-    let body = '';
-    for (const [id, doc] of docs.slice(i, i + BATCH)) body += `{"create":{"_index":"${toIndex}","_id":${JSON.stringify(id)}}}\n${JSON.stringify(doc)}\n`;
-    const res = await fetch(`${url}/_bulk?filter_path=errors`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
-    const json = await res.json();
-    if (!res.ok || json.errors !== false) throw new Error(`direct _bulk failed: ${res.status}`);
-  }
-  const seconds = (performance.now() - start) / 1000;
+  const { ns } = runScenario('bench/backends/es-direct.mjs', [file, toIndex, url]);
   await es(url, `/${toIndex}/_refresh`, { method: 'POST' });
   const { count } = await es(url, `/${toIndex}/_count`);
   if (count !== docs.length) throw new Error(`direct _bulk stored ${count} of ${docs.length} documents`);
-  return { rows: docs.length, seconds, perSec: docs.length / seconds };
+  return { rows: count, seconds: ns / 1e9, perSec: count / (ns / 1e9) };
 }
