@@ -1,13 +1,15 @@
-// `npm run bench`: every benchmark, each baseline measured in the same run. `--only logger,backends` picks groups.
+// `npm run bench`: every benchmark, each baseline measured in the same run. `--only=logger,browser` picks groups.
 import { benchLogger } from './logger.mjs';
 import { benchBackends } from './backends.mjs';
 import { benchIngest } from './ingest.mjs';
+import { benchBrowser } from './browser.mjs';
 
 const only = (process.argv.find((a) => a.startsWith('--only=')) ?? '').slice('--only='.length).split(',').filter(Boolean);
 const groups = [
   ['logger', benchLogger],
   ['backends', benchBackends],
   ['ingest', benchIngest],
+  ['browser', benchBrowser],
 ];
 for (const [name, run] of groups) {
   if (only.length > 0 && !only.includes(name)) continue;

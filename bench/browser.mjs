@@ -1,0 +1,113 @@
+// The main-thread cost of one `logger.info` call in Chromium (Debian's, driven by playwright-core), for the
+// shipped script-tag builds (dist/browser/isotel.global.js and isotel-lite.global.js) and, as the baseline in
+// the same run, plain @opentelemetry/sdk-logs (LoggerProvider + BatchLogRecordProcessor + the OTLP/HTTP JSON
+// exporter, bundled here by esbuild). performance.now() is coarse in a page (5 µs when the page is cross-origin
+// isolated, as here), so each sample is a batch of 100 calls; 100 batches = 10,000 calls, the figure is the median batch / 100. The page yields between
+// batches, as a real page does, so each SDK's background work (IndexedDB queue, batching) runs in between.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import { printTable } from './lib.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+const BATCHES = 100;
+const PER_BATCH = 100;
+
+const OTEL_ENTRY = `
+import { LoggerProvider, BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+const provider = new LoggerProvider({
+  resource: resourceFromAttributes({ 'service.name': 'bench' }),
+  processors: [new BatchLogRecordProcessor(new OTLPLogExporter({ url: location.origin + '/ingest/v1/logs' }))],
+});
+const otel = provider.getLogger('bench');
+window.bench = { info: (body, attributes) => otel.emit({ severityNumber: 9, severityText: 'INFO', body, attributes }) };
+`;
+
+async function otelScript() {
+  const r = await build({
+    stdin: { contents: OTEL_ENTRY, resolveDir: ROOT, loader: 'js' },
+    bundle: true, minify: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'error',
+  });
+  return r.outputFiles[0].text;
+}
+
+const isotelInit = (global) => `window.telemetry = ${global}.init({ endpoint: location.origin + '/ingest', serviceName: 'bench' });
+window.bench = { info: (m, a) => window.telemetry.logger.info(m, a) };`;
+
+function serve(scripts) {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (url.pathname.startsWith('/ingest/')) {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+      return;
+    }
+    const name = url.pathname.slice(1);
+    // Cross-origin isolated, so performance.now() has its fine (5 µs) resolution.
+    const isolated = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cross-origin-resource-policy': 'same-origin' };
+    if (scripts[name]) return res.writeHead(200, { 'content-type': 'text/javascript', ...isolated }).end(scripts[name]);
+    res.writeHead(200, { 'content-type': 'text/html', ...isolated }).end(`<!doctype html><html><body><script src="/${url.searchParams.get('s')}"></script></body></html>`);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function measure(browser, origin, script) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${origin}/?s=${script}`);
+  await page.waitForFunction(() => typeof window.bench?.info === 'function');
+  const perCall = await page.evaluate(async ([batches, perBatch]) => {
+    const samples = [];
+    for (let b = 0; b < batches + 10; b++) {
+      const t0 = performance.now();
+      for (let i = 0; i < perBatch; i++) window.bench.info('checkout started', { cart_items: 3, currency: 'EUR' });
+      const dt = performance.now() - t0;
+      if (b >= 10) samples.push((dt * 1000) / perBatch); // the first 10 batches warm the JIT
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    samples.sort((a, c) => a - c);
+    return { median: samples[samples.length >> 1], p90: samples[Math.floor(samples.length * 0.9)] };
+  }, [BATCHES, PER_BATCH]);
+  await context.close();
+  return perCall;
+}
+
+/** logger.info in Chromium, µs per call: isotel full and lite against plain OpenTelemetry sdk-logs. */
+export async function benchBrowser() {
+  execFileSync('bash', [join(ROOT, 'scripts/ensure-chromium.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const dist = (f) => readFileSync(join(ROOT, 'dist/browser', f), 'utf8');
+  const scripts = {
+    'full.js': `${dist('isotel.global.js')}\n${isotelInit('Isotel')}`,
+    'lite.js': `${dist('isotel-lite.global.js')}\n${isotelInit('Isotel')}`,
+    'otel.js': await otelScript(),
+  };
+  const server = await serve(scripts);
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 60_000 });
+  const rows = [];
+  try {
+    const contenders = [['isotel/browser (full)', 'full.js'], ['isotel/browser/lite', 'lite.js'], ['@opentelemetry/sdk-logs + OTLP/HTTP exporter', 'otel.js']];
+    const results = [];
+    for (const [name, script] of contenders) results.push({ name, ...(await measure(browser, origin, script)) });
+    const otel = results[2];
+    for (const r of results) rows.push([r.name, r.median.toFixed(2), r.p90.toFixed(2), `${(otel.median / r.median).toFixed(2)}x`]);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  printTable(
+    `Browser: main-thread cost of logger.info in Chromium (${BATCHES * PER_BATCH} calls in batches of ${PER_BATCH}; goal ≤ 5 µs)`,
+    ['contender', 'median µs/call', 'p90 µs/call', 'speed vs sdk-logs'],
+    rows,
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchBrowser();
