@@ -3,6 +3,7 @@ import { benchLogger } from './logger.mjs';
 import { benchBackends } from './backends.mjs';
 import { benchIngest } from './ingest.mjs';
 import { benchBrowser } from './browser.mjs';
+import { benchSize } from './size.mjs';
 
 const only = (process.argv.find((a) => a.startsWith('--only=')) ?? '').slice('--only='.length).split(',').filter(Boolean);
 const groups = [
@@ -10,6 +11,7 @@ const groups = [
   ['backends', benchBackends],
   ['ingest', benchIngest],
   ['browser', benchBrowser],
+  ['size', benchSize],
 ];
 for (const [name, run] of groups) {
   if (only.length > 0 && !only.includes(name)) continue;
