@@ -133,3 +133,36 @@ describe('write with whole-request errors', () => {
     await backend.close();
   });
 });
+
+describe('write of a batch over http.max_content_length (413)', () => {
+  it('splits the batch in halves until each request fits, and refuses only a record that never fits', async () => {
+    const LIMIT = 4_000;
+    const stored: string[] = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (!req.url?.startsWith('/_bulk')) return reply(res, 200, { acknowledged: true });
+        if (body.length > LIMIT) return reply(res, 413, { error: { type: 'content_too_long', reason: 'too long' }, status: 413 });
+        for (const line of body.toString().split('\n')) {
+          const id = /"_id":"([^"]+)"/.exec(line)?.[1];
+          if (id) stored.push(id);
+        }
+        reply(res, 200, { errors: false });
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { ctx } = context();
+    const backend = await createElasticsearchBackend({ hosts: [host], max_retries: 0 }, ctx);
+    const logs = Array.from({ length: 16 }, (_, i) => makeLog(i, TRACE));
+    const huge = { ...makeLog(99, TRACE), attributes: { blob: 'x'.repeat(10_000) } };
+    const result = await backend.write({ logs: [...logs, huge], spans: [] });
+    expect(result).toEqual({ status: 'failure', reasons: [{ id: huge.record_id, reason: expect.stringMatching(/413.*larger than http\.max_content_length/) }] });
+    expect(stored.sort()).toEqual(logs.map((r) => r.record_id).sort());
+    expect(ctx.diag.counters()['elasticsearch.too_large']).toBe(1);
+    await backend.close();
+  });
+});

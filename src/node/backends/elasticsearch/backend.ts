@@ -106,13 +106,34 @@ export async function createElasticsearchBackend(
       return SUCCESS;
     } catch (err) {
       const c = classifyError(err, hosts, auth);
-      if (c.kind === 'refused' && c.status !== 413) {
+      if (c.status === 413) return sendHalves(batch, c.message);
+      if (c.kind === 'refused') {
         // The whole request was refused for good (e.g. a 400 the server cannot parse): every record fails.
         return failure(batchIds(batch).map((id) => ({ id, reason: c.message })));
       }
       // Unreachable, 5xx, 429, and also 401/403 (credentials revoked at runtime): the records wait, they are not lost.
-      return retryable(c.status === 413 ? `${c.message} (the batch is too large for http.max_content_length)` : c.message, delayMs);
+      return retryable(c.message, delayMs);
     }
+  }
+
+  /**
+   * A 413 (the request is over the server's http.max_content_length): the batch goes again as two halves,
+   * recursively, so it is never retried as it is forever; a single record that is still too large is refused
+   * for good (dead-lettered) with the reason. Creates are idempotent, so a half already stored is harmless.
+   */
+  async function sendHalves(batch: Batch, message: string): Promise<WriteResult> {
+    const n = batch.logs.length + batch.spans.length;
+    if (n <= 1) {
+      ctx.diag.count('elasticsearch.too_large');
+      return failure(batchIds(batch).map((id) => ({ id, reason: `${message} (this one record is larger than http.max_content_length)` })));
+    }
+    ctx.diag.count('elasticsearch.split_413');
+    const halves = splitBatch(batch);
+    const results = [await send(halves[0]), await send(halves[1])];
+    const retry = results.find((r) => r.status === 'retryable');
+    if (retry) return retry;
+    const reasons = results.flatMap((r) => (r.status === 'failure' ? r.reasons : []));
+    return reasons.length > 0 ? failure(reasons) : SUCCESS;
   }
 
   async function search<T>(index: string, sortTie: string, traceId: string, decode: (s: unknown) => T | undefined): Promise<T[]> {
@@ -215,4 +236,21 @@ export async function createElasticsearchBackend(
 
 function batchIds(batch: Batch): string[] {
   return batch.logs.map((r) => r.record_id).concat(batch.spans.map((s) => `${s.trace_id}-${s.span_id}`));
+}
+
+/** A batch as two halves of (about) equal record counts, logs before spans. */
+export function splitBatch(batch: Batch): [Batch, Batch] {
+  const n = batch.logs.length + batch.spans.length;
+  const half = Math.ceil(n / 2);
+  if (batch.logs.length >= half) {
+    return [
+      { logs: batch.logs.slice(0, half), spans: [] },
+      { logs: batch.logs.slice(half), spans: batch.spans },
+    ];
+  }
+  const spansFirst = half - batch.logs.length;
+  return [
+    { logs: batch.logs, spans: batch.spans.slice(0, spansFirst) },
+    { logs: [], spans: batch.spans.slice(spansFirst) },
+  ];
 }
