@@ -3,7 +3,8 @@ import * as readline from 'node:readline';
 import type { Batch, LogRecord, SpanRecord } from '../../../shared/model.js';
 import { SUCCESS, retryable, errorMessage, type WriteResult } from '../../../shared/result.js';
 import { summarizeTraces, type Backend, type BackendContext, type TraceResult, type TraceSummary } from '../types.js';
-import { RotatingFile, linesToChunk, type LineChunk } from './rotating-file.js';
+import { linesToChunk, type LineChunk } from './rotating-file.js';
+import { acquireFile } from './shared-files.js';
 import type { CompactLines } from './json-lines.js';
 import { encodeLogs, spanLine } from './json-lines.js';
 
@@ -43,17 +44,22 @@ export interface FilesystemBackend extends Backend {
 
 export async function createFilesystemBackend(
   options: FilesystemBackendOptions,
-  _ctx?: BackendContext,
+  ctx?: BackendContext,
 ): Promise<FilesystemBackend> {
   const rotation = {
     maxBytes: options.max_bytes ?? FILESYSTEM_DEFAULTS.max_bytes,
     backupCount: options.backup_count ?? FILESYSTEM_DEFAULTS.backup_count,
     fsync: options.fsync ?? false,
   };
-  const logs = new RotatingFile(options.log_file, rotation);
-  const spans = new RotatingFile(options.spans_file ?? defaultSpansFile(options.log_file), rotation);
+  // Shared with any other backend of this process on the same path: one writer, one rotation.
+  const logsFile = acquireFile(options.log_file, rotation);
+  const spansFile = acquireFile(options.spans_file ?? defaultSpansFile(options.log_file), rotation);
+  for (const f of [logsFile, spansFile]) if (f.conflict) ctx?.diag.warn(`filesystem backend: ${f.conflict}`);
+  const logs = logsFile.file;
+  const spans = spansFile.file;
   // Fail fast on a path we cannot write (a configuration error), not on the first log call.
-  await Promise.all([logs.append([]), spans.append([])]).catch((err: unknown) => {
+  await Promise.all([logs.append([]), spans.append([])]).catch(async (err: unknown) => {
+    await Promise.all([logsFile.release(), spansFile.release()]).catch(() => undefined);
     throw new Error(`filesystem backend: cannot write ${options.log_file} (check log_file): ${errorMessage(err)}`);
   });
   let closed = false;
@@ -94,7 +100,7 @@ export async function createFilesystemBackend(
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all([logs.close(), spans.close()]);
+      await Promise.all([logsFile.release(), spansFile.release()]);
     },
     async ping() {
       return !closed;
