@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Batch, LogRecord, SpanRecord } from '../../../shared/model.js';
 import { SUCCESS, failure, retryable, errorMessage, type WriteResult } from '../../../shared/result.js';
+import { splitBatch } from '../../wrappers/batch-utils.js';
 import { summarizeTraces, type Backend, type BackendContext, type TraceResult, type TraceSummary } from '../types.js';
 import { resolveConfig, type ElasticsearchBackendConfig } from './config.js';
 import { UNTRACED_REQUEST, authField, createClient, untraced } from './client.js';
@@ -128,7 +129,7 @@ export async function createElasticsearchBackend(
       return failure(batchIds(batch).map((id) => ({ id, reason: `${message} (this one record is larger than http.max_content_length)` })));
     }
     ctx.diag.count('elasticsearch.split_413');
-    const halves = splitBatch(batch);
+    const halves = splitBatch(batch, Math.ceil(n / 2));
     const results = [await send(halves[0]), await send(halves[1])];
     const retry = results.find((r) => r.status === 'retryable');
     if (retry) return retry;
@@ -236,21 +237,4 @@ export async function createElasticsearchBackend(
 
 function batchIds(batch: Batch): string[] {
   return batch.logs.map((r) => r.record_id).concat(batch.spans.map((s) => `${s.trace_id}-${s.span_id}`));
-}
-
-/** A batch as two halves of (about) equal record counts, logs before spans. */
-export function splitBatch(batch: Batch): [Batch, Batch] {
-  const n = batch.logs.length + batch.spans.length;
-  const half = Math.ceil(n / 2);
-  if (batch.logs.length >= half) {
-    return [
-      { logs: batch.logs.slice(0, half), spans: [] },
-      { logs: batch.logs.slice(half), spans: batch.spans },
-    ];
-  }
-  const spansFirst = half - batch.logs.length;
-  return [
-    { logs: batch.logs, spans: batch.spans.slice(0, spansFirst) },
-    { logs: [], spans: batch.spans.slice(spansFirst) },
-  ];
 }
