@@ -14,15 +14,16 @@ import { type BeaconFn, createFetchRequest, type FetchLike, type RequestFn } fro
 import { realTimers, type Timers } from './timers.js';
 
 export interface WindowLike extends EventTargetLike {
-  location?: { href: string };
+  location?: { href: string; origin?: string };
   navigator?: { userAgent?: string; sendBeacon?: (url: string, data: Blob) => boolean; locks?: LockManagerLike };
-  document?: { visibilityState?: string; readyState?: string };
+  document?: { visibilityState?: string; readyState?: string; baseURI?: string };
   sessionStorage?: Storage;
   localStorage?: Storage;
   performance?: Pick<Performance, 'timeOrigin' | 'now' | 'getEntriesByType'>;
   console?: Console;
   fetch?: FetchLike;
   indexedDB?: IDBFactory;
+  XMLHttpRequest?: { prototype: object };
 }
 
 export interface BrowserDeps {

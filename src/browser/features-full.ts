@@ -10,6 +10,7 @@ export const fullFeatures: Features = {
   createLogger: (ctx, minLevel, emit) => createSdkLogger(Object.assign({ minLevel, emit }, ctx)),
   setupTracing: (c) =>
     setupTracing({
+      win: c.win,
       endpoint: c.options.endpoint,
       propagateTraceHeaderCorsUrls: c.options.propagateTraceHeaderCorsUrls,
       sampleRate: c.options.sampleRate,

@@ -1,22 +1,32 @@
 /**
  * Tracing for the full build: WebTracerProvider with a parent-based ratio sampler, ZoneContextManager
- * (context follows zone.js across timers, promises and events), fetch and XHR instrumentation that
- * propagate traceparent/tracestate to the page's origin and the allowed CORS URLs, and never trace the
- * SDK's own requests to the ingest. Ended, sampled spans become SpanRecords in the queue.
+ * (context follows zone.js across timers, promises and events), and the in-house fetch and XHR
+ * instrumentation (http/), which propagates traceparent/tracestate to the page's origin and the allowed
+ * CORS URLs and never traces the SDK's own requests to the ingest. Ended, sampled spans become SpanRecords in the queue.
  */
 import { context, propagation, TraceFlags, trace } from '@opentelemetry/api';
 import { ZoneContextManager } from '@opentelemetry/context-zone';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
-import { XMLHttpRequestInstrumentation } from '@opentelemetry/instrumentation-xml-http-request';
 import { ParentBasedSampler, type SpanProcessor, TraceIdRatioBasedSampler, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
 import type { Diag } from '../../shared/diag.js';
 import type { Attributes, InstrumentationScope, SpanRecord } from '../../shared/model.js';
+import { safe } from '../env.js';
 import type { CorsUrlMatcher } from '../types.js';
 import { type DocumentLoadEnv, recordDocumentLoad } from './document-load.js';
+import { clientSpans } from './http/client-span.js';
+import { instrumentFetch } from './http/fetch.js';
+import { instrumentXhr } from './http/xhr.js';
 import { toSpanRecord } from './span-record.js';
 
+/** What tracing takes from the page: fetch and XMLHttpRequest are instrumented where they exist. */
+export interface TracingWindow {
+  location?: { href: string; origin?: string };
+  document?: { baseURI?: string };
+  fetch?: unknown;
+  XMLHttpRequest?: { prototype: object };
+}
+
 export interface TracingOptions {
+  win: TracingWindow;
   endpoint: string;
   propagateTraceHeaderCorsUrls: CorsUrlMatcher[];
   sampleRate: number;
@@ -64,23 +74,25 @@ export function setupTracing(o: TracingOptions): Tracing {
   provider.register({ contextManager: new ZoneContextManager() });
 
   // Our own sends (the OTLP routes) must not become spans: only those, since the endpoint may be the page's own origin, whose API calls must be traced.
-  const ignoreUrls = [new RegExp(`^${escapeRegExp(o.endpoint.replace(/\/+$/, ''))}/v1/(logs|traces)(\\?|$)`)];
-  const cors = o.propagateTraceHeaderCorsUrls;
-  const unregister = registerInstrumentations({
-    tracerProvider: provider,
-    instrumentations: [
-      new FetchInstrumentation({ ignoreUrls, propagateTraceHeaderCorsUrls: cors }),
-      new XMLHttpRequestInstrumentation({ ignoreUrls, propagateTraceHeaderCorsUrls: cors }),
-    ],
+  const ownSends = new RegExp(`^${escapeRegExp(o.endpoint.replace(/\/+$/, ''))}/v1/(logs|traces)(\\?|$)`);
+  const win = o.win;
+  const tracer = provider.getTracer(o.scope.name, o.scope.version);
+  const start = clientSpans({
+    tracer,
+    base: () => safe(() => win.document?.baseURI ?? win.location?.href),
+    origin: safe(() => win.location?.origin),
+    propagateTo: o.propagateTraceHeaderCorsUrls,
+    ignore: (url) => ownSends.test(url),
   });
+  const unpatch = [instrumentFetch(win, start, o.diag), instrumentXhr(safe(() => win.XMLHttpRequest?.prototype), start, o.diag)];
   const stopDocumentLoad = o.documentLoad
-    ? recordDocumentLoad(provider.getTracer(o.scope.name, o.scope.version), o.documentLoad, (fn) => setTimeout(fn, 0))
+    ? recordDocumentLoad(tracer, o.documentLoad, (fn) => setTimeout(fn, 0))
     : undefined;
 
   return {
     async shutdown() {
       stopDocumentLoad?.();
-      unregister();
+      for (const undo of unpatch) undo();
       // Ends what is buffered in the SDK (nothing: our processor is synchronous), then frees the globals
       // so a later init can register again.
       await provider.shutdown();
