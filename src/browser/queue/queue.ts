@@ -43,7 +43,7 @@ export interface Queue {
   /** Records not yet confirmed in the store (being written, or waiting to be), for the page-hide path. */
   buffered(): KeyedEntry[];
   /** This tab's records not yet removed (written or not), oldest first: what this tab beacons on page hide. */
-  own(): Iterable<KeyedEntry>;
+  own(): KeyedEntry[];
   /** Forgets written records (another tab is the sender: they are its to send, not this tab's to beacon). */
   forgetWritten(): void;
   /** Estimated records queued in the store plus the buffer. */
@@ -211,11 +211,9 @@ export function createQueue(opts: QueueOptions): Queue {
     takeDropped: () => guarded((s) => s.takeDropped()),
     buffered: () => (inWrite.length > 0 ? inWrite.concat(buffer) : buffer),
     forgetWritten: () => written.clear(),
-    *own() {
-      yield* written;
-      yield* inWrite;
-      yield* buffer;
-    },
+    // An array, not a generator: with async generators lowered for zone.js, `yield*` brings in esbuild's
+    // __yieldStar helper (0.2 KB gzipped). This runs on page hide only.
+    own: () => Array.from(written).concat(inWrite, buffer),
     size: () => estCount + buffer.length,
     storageKind: () => store.kind,
   };
