@@ -55,8 +55,8 @@ export default defineConfig([
     ] as const
   ).map(([name, entry, target]) => ({
     entry: { [`browser/${name}`]: entry },
+    // No globalName: the entry assigns globalThis.Isotel itself.
     format: ['iife' as const],
-    globalName: 'Isotel',
     platform: 'browser' as const,
     ...target,
     minify: true,
