@@ -87,4 +87,4 @@ export function createRecordIdGenerator(): RecordIdGenerator {
 }
 
 /** The process-wide generator used when none is injected. */
-export const newRecordId: RecordIdGenerator = createRecordIdGenerator();
+export const newRecordId: RecordIdGenerator = /* @__PURE__ */ createRecordIdGenerator();

@@ -17,7 +17,8 @@ export interface RejectedItem {
   reason: string;
 }
 
-export const SUCCESS: WriteResult = Object.freeze({ status: 'success' });
+// Pure: a bundle that never uses it (the browser builds) leaves it out.
+export const SUCCESS: WriteResult = /* @__PURE__ */ Object.freeze({ status: 'success' });
 
 export function retryable(reason: string, delayMs = 0): WriteResult {
   return { status: 'retryable', delayMs, reason };
