@@ -4,21 +4,14 @@
  * navigation response's Server-Timing header.
  */
 import { type Attributes, type Link, ROOT_CONTEXT, type Tracer } from '@opentelemetry/api';
-import type { EventTargetLike } from '../page/lifecycle.js';
+import { safe, type WindowLike } from '../env.js';
 import { serverTraceparent } from './server-timing.js';
-
-export interface DocumentLoadEnv {
-  win: EventTargetLike;
-  document?: { readyState?: string };
-  performance?: Pick<Performance, 'timeOrigin' | 'now' | 'getEntriesByType'>;
-  /** The page URL as recorded (redacted). */
-  url?: string;
-}
 
 const MILESTONES = ['domInteractive', 'domContentLoadedEventEnd', 'domComplete', 'loadEventEnd'] as const;
 
-export function recordDocumentLoad(tracer: Tracer, env: DocumentLoadEnv, setTimer: (fn: () => void) => void): () => void {
-  const perf = env.performance;
+/** `url`: the page URL as recorded (redacted). Returns the function that stops waiting for the load. */
+export function recordDocumentLoad(tracer: Tracer, win: WindowLike, url: string | undefined, setTimer: (fn: () => void) => void): () => void {
+  const perf = safe(() => win.performance);
   if (!perf || typeof perf.getEntriesByType !== 'function') return () => undefined;
   let done = false;
   const emit = (): void => {
@@ -28,7 +21,7 @@ export function recordDocumentLoad(tracer: Tracer, env: DocumentLoadEnv, setTime
     const origin = perf.timeOrigin;
     const end = origin + (nav && nav.loadEventEnd > 0 ? nav.loadEventEnd : perf.now());
     const attributes: Attributes = {};
-    if (env.url) attributes['url.full'] = env.url;
+    if (url) attributes['url.full'] = url;
     if (nav?.responseStatus) attributes['http.response.status_code'] = nav.responseStatus;
     const links: Link[] = [];
     const server = serverTraceparent(nav);
@@ -45,10 +38,10 @@ export function recordDocumentLoad(tracer: Tracer, env: DocumentLoadEnv, setTime
   };
   // loadEventEnd is set after the load handlers ran: wait for the next task.
   const onLoad = (): void => setTimer(emit);
-  if (env.document?.readyState === 'complete') setTimer(emit);
-  else env.win.addEventListener('load', onLoad);
+  if (safe(() => win.document?.readyState) === 'complete') setTimer(emit);
+  else win.addEventListener('load', onLoad);
   return () => {
     done = true;
-    env.win.removeEventListener('load', onLoad);
+    win.removeEventListener('load', onLoad);
   };
 }

@@ -7,36 +7,13 @@
 import { context, propagation, TraceFlags, trace } from '@opentelemetry/api';
 import { ZoneContextManager } from '@opentelemetry/context-zone';
 import { ParentBasedSampler, type SpanProcessor, TraceIdRatioBasedSampler, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
-import type { Diag } from '../../shared/diag.js';
-import type { Attributes, InstrumentationScope, SpanRecord } from '../../shared/model.js';
 import { safe } from '../env.js';
-import type { CorsUrlMatcher } from '../types.js';
-import { type DocumentLoadEnv, recordDocumentLoad } from './document-load.js';
+import type { TracingContext } from '../initialize.js';
+import { recordDocumentLoad } from './document-load.js';
 import { clientSpans } from './http/client-span.js';
 import { instrumentFetch } from './http/fetch.js';
 import { instrumentXhr } from './http/xhr.js';
 import { toSpanRecord } from './span-record.js';
-
-/** What tracing takes from the page: fetch and XMLHttpRequest are instrumented where they exist. */
-export interface TracingWindow {
-  location?: { href: string; origin?: string };
-  document?: { baseURI?: string };
-  fetch?: unknown;
-  XMLHttpRequest?: { prototype: object };
-}
-
-export interface TracingOptions {
-  win: TracingWindow;
-  endpoint: string;
-  propagateTraceHeaderCorsUrls: CorsUrlMatcher[];
-  sampleRate: number;
-  resource: Attributes;
-  scope: InstrumentationScope;
-  sessionId: string;
-  push: (span: SpanRecord) => void;
-  diag: Diag;
-  documentLoad?: DocumentLoadEnv;
-}
 
 export interface Tracing {
   shutdown(): Promise<void>;
@@ -44,7 +21,7 @@ export interface Tracing {
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export function setupTracing(o: TracingOptions): Tracing {
+export function setupTracing(o: TracingContext): Tracing {
   const processor: SpanProcessor = {
     onStart(span) {
       span.setAttribute('session.id', o.sessionId);
@@ -62,7 +39,7 @@ export function setupTracing(o: TracingOptions): Tracing {
     shutdown: () => Promise.resolve(),
   };
   const provider = new WebTracerProvider({
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(o.sampleRate) }),
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(o.options.sampleRate) }),
     spanProcessors: [processor],
   });
   // A page has one global tracer provider: if one is there already (init called twice, or the app set up
@@ -74,20 +51,18 @@ export function setupTracing(o: TracingOptions): Tracing {
   provider.register({ contextManager: new ZoneContextManager() });
 
   // Our own sends (the OTLP routes) must not become spans: only those, since the endpoint may be the page's own origin, whose API calls must be traced.
-  const ownSends = new RegExp(`^${escapeRegExp(o.endpoint.replace(/\/+$/, ''))}/v1/(logs|traces)(\\?|$)`);
+  const ownSends = new RegExp(`^${escapeRegExp(o.options.endpoint)}/v1/(logs|traces)(\\?|$)`);
   const win = o.win;
   const tracer = provider.getTracer(o.scope.name, o.scope.version);
   const start = clientSpans({
     tracer,
     base: () => safe(() => win.document?.baseURI ?? win.location?.href),
     origin: safe(() => win.location?.origin),
-    propagateTo: o.propagateTraceHeaderCorsUrls,
+    propagateTo: o.options.propagateTraceHeaderCorsUrls,
     ignore: (url) => ownSends.test(url),
   });
   const unpatch = [instrumentFetch(win, start, o.diag), instrumentXhr(safe(() => win.XMLHttpRequest?.prototype), start, o.diag)];
-  const stopDocumentLoad = o.documentLoad
-    ? recordDocumentLoad(tracer, o.documentLoad, (fn) => setTimeout(fn, 0))
-    : undefined;
+  const stopDocumentLoad = o.options.instrumentDocumentLoad ? recordDocumentLoad(tracer, win, o.pageUrl, (fn) => setTimeout(fn, 0)) : undefined;
 
   return {
     async shutdown() {
