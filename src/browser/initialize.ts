@@ -6,7 +6,8 @@
  */
 import type { Diag } from '../shared/diag.js';
 import { createRecordIdGenerator, newTraceId } from '../shared/ids.js';
-import type { Attributes, InstrumentationScope, LogRecord, SpanRecord } from '../shared/model.js';
+import type { Attributes, InstrumentationScope, LogRecord } from '../shared/model.js';
+import type { OtlpSpanRecord } from '../shared/otlp/types.js';
 import type { Level } from '../shared/severity.js';
 import { SDK_VERSION } from '../shared/version.js';
 import type { captureConsole } from './console/capture.js';
@@ -39,7 +40,7 @@ export interface TracingContext {
   scope: InstrumentationScope;
   sessionId: string;
   pageUrl: string | undefined;
-  push: (span: SpanRecord) => void;
+  push: (span: OtlpSpanRecord) => void;
   diag: Diag;
 }
 

@@ -8,7 +8,8 @@
  * When the store fails (private mode, quota, blocked), the queue moves to memory and the page goes on.
  */
 import type { Diag } from '../../shared/diag.js';
-import type { LogRecord, SpanRecord } from '../../shared/model.js';
+import type { LogRecord } from '../../shared/model.js';
+import type { OtlpSpanRecord } from '../../shared/otlp/types.js';
 import { utf8Length } from '../utf8.js';
 import { createMemoryStore } from './memory-store.js';
 import type { DropCounts, KeyedEntry, QueueEntry, QueueStore, ReadResult, StoreChange } from './types.js';
@@ -31,7 +32,7 @@ export interface QueueOptions {
 
 export interface Queue {
   push(kind: 'log', record: LogRecord): void;
-  push(kind: 'span', record: SpanRecord): void;
+  push(kind: 'span', record: OtlpSpanRecord): void;
   /** Writes the buffer now; resolves when it is stored (or in the fallback store). Never rejects. */
   persist(): Promise<void>;
   read(limit: number, accept: (e: QueueEntry) => boolean): Promise<ReadResult>;
@@ -163,7 +164,7 @@ export function createQueue(opts: QueueOptions): Queue {
     return w;
   };
 
-  function push(kind: 'log' | 'span', record: LogRecord | SpanRecord): void {
+  function push(kind: 'log' | 'span', record: LogRecord | OtlpSpanRecord): void {
     const key = kind === 'log' ? (record as LogRecord).record_id : opts.newKey();
     buffer.push([key, { kind, record, bytes: 0, state: 'pending' } as QueueEntry]);
     if (buffer.length > maxRecords + (maxRecords >> 4)) {

@@ -2,11 +2,12 @@
  * The write-ahead queue's storage contract. One key per record; keys sort by creation time (record ids),
  * so "oldest first" is key order. Every tab of an origin shares one store.
  */
-import type { LogRecord, SpanRecord } from '../../shared/model.js';
+import type { LogRecord } from '../../shared/model.js';
+import type { OtlpSpanRecord } from '../../shared/otlp/types.js';
 
 export type QueueEntry =
   | { kind: 'log'; record: LogRecord; bytes: number; state: 'pending' | 'inflight'; sentAt?: number }
-  | { kind: 'span'; record: SpanRecord; bytes: number; state: 'pending' | 'inflight'; sentAt?: number };
+  | { kind: 'span'; record: OtlpSpanRecord; bytes: number; state: 'pending' | 'inflight'; sentAt?: number };
 
 export type KeyedEntry = [key: string, entry: QueueEntry];
 

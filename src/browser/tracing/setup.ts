@@ -2,7 +2,7 @@
  * Tracing for the full build: WebTracerProvider with a parent-based ratio sampler, ZoneContextManager
  * (context follows zone.js across timers, promises and events), and the in-house fetch and XHR
  * instrumentation (http/), which propagates traceparent/tracestate to the page's origin and the allowed
- * CORS URLs and never traces the SDK's own requests to the ingest. Ended, sampled spans become SpanRecords in the queue.
+ * CORS URLs and never traces the SDK's own requests to the ingest. Ended, sampled spans go to the queue in OTLP form.
  */
 import { context, propagation, TraceFlags, trace } from '@opentelemetry/api';
 import { ZoneContextManager } from '@opentelemetry/context-zone';
@@ -13,7 +13,7 @@ import { recordDocumentLoad } from './document-load.js';
 import { clientSpans } from './http/client-span.js';
 import { instrumentFetch } from './http/fetch.js';
 import { instrumentXhr } from './http/xhr.js';
-import { toSpanRecord } from './span-record.js';
+import { toOtlpSpan } from './otlp-span.js';
 
 export interface Tracing {
   shutdown(): Promise<void>;
@@ -29,7 +29,7 @@ export function setupTracing(o: TracingContext): Tracing {
     onEnd(span) {
       if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
       try {
-        o.push(toSpanRecord(span, o.resource, o.scope));
+        o.push(toOtlpSpan(span, o.resource, o.scope));
       } catch (err) {
         o.diag.warn('converting a span failed', err);
         o.diag.count('span.failed');

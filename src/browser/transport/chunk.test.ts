@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SpanRecord } from '../../shared/model.js';
-import type { KeyedEntry, QueueEntry } from '../queue/types.js';
+import type { OtlpSpanRecord } from '../../shared/otlp/types.js';
+import type { KeyedEntry } from '../queue/types.js';
 import { idsIn, logRecord } from '../testing/fakes.js';
 import { utf8Length } from '../utf8.js';
 import { chunkEntries, MAX_BATCH_BYTES } from './chunk.js';
@@ -11,22 +11,21 @@ const entry = (over: Parameters<typeof logRecord>[0] = {}): KeyedEntry => {
 };
 
 const span = (i: number): KeyedEntry => {
-  const record: SpanRecord = {
-    trace_id: '0af7651916cd43dd8448eb211c80319c',
-    span_id: (i + 1).toString(16).padStart(16, '0'),
+  const record: OtlpSpanRecord = {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: (i + 1).toString(16).padStart(16, '0'),
     name: 'GET /api',
-    kind: 'CLIENT',
-    start_time: '2025-07-06T10:34:56.123456Z',
-    end_time: '2025-07-06T10:34:56.223456Z',
-    duration_ms: 100,
-    status: { code: 'UNSET' },
-    attributes: {},
+    kind: 3,
+    startTimeUnixNano: '1751798096123456000',
+    endTimeUnixNano: '1751798096223456000',
+    status: { code: 0 },
+    attributes: [],
     events: [],
     links: [],
     resource: { 'service.name': 'test' },
     scope: { name: 'isotel' },
   };
-  return [`S${i}`, { kind: 'span', record, bytes: 300, state: 'pending' } as QueueEntry];
+  return [`S${i}`, { kind: 'span', record, bytes: 300, state: 'pending' }];
 };
 
 describe('chunkEntries', () => {
@@ -66,6 +65,24 @@ describe('chunkEntries', () => {
     expect(idsIn(first.body)).toEqual([huge[0]]);
     // The queued record itself is untouched (it is deleted when the truncated copy is delivered).
     expect((huge[1].record as { body: string }).body.length).toBe(200_000);
+  });
+
+  it('sends queued OTLP spans grouped under their resource and scope, and truncates one in OTLP form', () => {
+    const [key, e] = span(7);
+    const record = e.record as OtlpSpanRecord;
+    const longName = `http.${'n'.repeat(100)}`;
+    record.attributes = [{ key: longName, value: { stringValue: 'v'.repeat(100_000) } }];
+    const { chunks, truncated } = chunkEntries([[key, e], span(8)]);
+    expect(truncated).toBe(1);
+    const [big, small] = chunks.map((c) => JSON.parse(c.body).resourceSpans[0]);
+    expect(small).toEqual({
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'test' } }] },
+      scopeSpans: [{ scope: { name: 'isotel' }, spans: [expect.not.objectContaining({ resource: expect.anything() })] }],
+    });
+    const attrs = big.scopeSpans[0].spans[0].attributes;
+    expect(attrs.map((a: { key: string }) => a.key)).toEqual([longName, 'isotel.truncated']);
+    expect(attrs[0].value.stringValue).toMatch(/…\[truncated\]$/);
+    expect(attrs[1].value).toEqual({ boolValue: true });
   });
 
   it('reports a record that cannot be made small enough as too large', () => {

@@ -4,8 +4,9 @@
  * large is split in halves, and a single record that alone is too large is shrunk (shrink.ts) or, if
  * even that fails, reported as too large so the sender drops it with a reason.
  */
-import type { LogRecord, SpanRecord } from '../../shared/model.js';
-import { encodeLogs, encodeSpans } from '../../shared/otlp/encode.js';
+import type { LogRecord } from '../../shared/model.js';
+import { encodeLogs, groupSpans } from '../../shared/otlp/encode.js';
+import type { OtlpSpanRecord } from '../../shared/otlp/types.js';
 import type { KeyedEntry } from '../queue/types.js';
 import { utf8Length } from '../utf8.js';
 import { shrinkRecord } from './shrink.js';
@@ -33,7 +34,7 @@ export interface ChunkResult {
 const estimate = (e: KeyedEntry): number => (e[1].bytes || JSON.stringify(e[1].record).length) * 1.5 + 32;
 
 function encode(signal: Signal, records: unknown[]): string {
-  return JSON.stringify(signal === 'logs' ? encodeLogs(records as LogRecord[]) : encodeSpans(records as SpanRecord[]));
+  return JSON.stringify(signal === 'logs' ? encodeLogs(records as LogRecord[]) : groupSpans(records as OtlpSpanRecord[]));
 }
 
 export function chunkEntries(entries: KeyedEntry[], maxBytes: number = MAX_BATCH_BYTES): ChunkResult {
@@ -50,7 +51,7 @@ export function chunkEntries(entries: KeyedEntry[], maxBytes: number = MAX_BATCH
       emit(signal, group.slice(mid));
     } else {
       const [key, entry] = group[0];
-      const size = (r: LogRecord | SpanRecord): number => utf8Length(encode(signal, [r]));
+      const size = (r: LogRecord | OtlpSpanRecord): number => utf8Length(encode(signal, [r]));
       const shrunk = shrinkRecord(entry.record, size, maxBytes);
       if (!shrunk) {
         result.tooLarge.push(key);

@@ -18,6 +18,7 @@ import type {
   OtlpSpanEvent,
   OtlpSpanKind,
   OtlpSpanLink,
+  OtlpSpanRecord,
   OtlpStatusCode,
 } from './types.js';
 
@@ -148,8 +149,17 @@ export function encodeLogs(records: readonly LogRecord[]): ExportLogsServiceRequ
 }
 
 export function encodeSpans(spans: readonly SpanRecord[]): ExportTraceServiceRequest {
+  return groupSpans(spans.map((s) => Object.assign(encodeSpan(s), { resource: s.resource, scope: s.scope })));
+}
+
+/**
+ * Spans already in OTLP form, each with its resource and scope (how the browser queues them: its builds
+ * then need no span encoder), grouped into one request.
+ */
+export function groupSpans(spans: readonly OtlpSpanRecord[]): ExportTraceServiceRequest {
   return {
-    resourceSpans: group(spans, encodeSpan).map((g) => ({
+    // The resource and scope go to the group; the span itself is everything else.
+    resourceSpans: group(spans, ({ resource, scope, ...span }): OtlpSpan => span).map((g) => ({
       resource: g.resource,
       scopeSpans: Array.from(g.scopes.values(), (s) => ({ scope: s.scope, spans: s.items })),
     })),

@@ -2,7 +2,7 @@
  * The OTLP codec: model records to OTLP/HTTP JSON requests and back, and OTLP protobuf bodies to the same
  * JSON shape. Browser-safe. `deriveRecordId` (node:crypto) is imported from './derive-id.js' by the ingest.
  */
-export { encodeLogs, encodeSpans } from './encode.js';
+export { encodeLogs, encodeSpans, groupSpans } from './encode.js';
 export { decodeLogs, decodeSpans } from './decode.js';
 export { decodeLogsProtobuf, decodeTracesProtobuf, ProtobufError, MAX_PROTOBUF_DEPTH } from './protobuf.js';
 export { DEFAULT_DECODE_LIMITS, MAX_ERRORS } from './limits.js';
@@ -24,6 +24,7 @@ export type {
   OtlpSpanEvent,
   OtlpSpanKind,
   OtlpSpanLink,
+  OtlpSpanRecord,
   OtlpStatus,
   OtlpStatusCode,
 } from './types.js';

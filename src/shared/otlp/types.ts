@@ -5,6 +5,8 @@
  * produce; the decoders take `unknown` and check every field themselves.
  */
 
+import type { Attributes, InstrumentationScope } from '../model.js';
+
 /** common.proto AnyValue: exactly one of the fields is set; none set is the empty value (null in the model). */
 export interface OtlpAnyValue {
   stringValue?: string;
@@ -115,6 +117,12 @@ export interface OtlpSpan {
   links?: OtlpSpanLink[];
   droppedLinksCount?: number;
   status?: OtlpStatus;
+}
+
+/** An OTLP span with the resource and scope it belongs to: how the browser queue keeps spans. */
+export interface OtlpSpanRecord extends OtlpSpan {
+  resource: Attributes;
+  scope: InstrumentationScope;
 }
 
 export interface OtlpScopeSpans {

@@ -2,9 +2,9 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/ap
 import { BasicTracerProvider, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { serverTraceparent } from './server-timing.js';
-import { toSpanRecord } from './span-record.js';
+import { toOtlpSpan } from './otlp-span.js';
 
-describe('toSpanRecord', () => {
+describe('toOtlpSpan', () => {
   it('converts an ended span with events, links, status and parent', () => {
     const ended: ReadableSpan[] = [];
     const provider = new BasicTracerProvider({
@@ -27,21 +27,37 @@ describe('toSpanRecord', () => {
     }
     const resource = { 'service.name': 'shop-web' };
     const scope = { name: 'isotel' };
-    const rec = toSpanRecord(ended[0], resource, scope);
-    expect(rec).toMatchObject({
+    const rec = toOtlpSpan(ended[0], resource, scope);
+    const kv = (key: string, value: object) => ({ key, value });
+    expect(rec).toEqual({
+      traceId: ended[1].spanContext().traceId,
+      spanId: ended[0].spanContext().spanId,
+      parentSpanId: ended[1].spanContext().spanId,
+      flags: 1,
       name: 'GET /api/cart',
-      kind: 'CLIENT',
-      start_time: '2025-07-06T10:34:56.000000Z',
-      end_time: '2025-07-06T10:34:56.100500Z',
-      duration_ms: 100.5,
-      status: { code: 'ERROR', message: 'HTTP 503' },
-      attributes: { 'http.request.method': 'GET', list: ['a', 'b'] },
-      events: [{ name: 'responseEnd', time: '2025-07-06T10:34:56.050000Z', attributes: { size: 10 } }],
-      links: [{ trace_id: link.traceId, span_id: link.spanId, attributes: { 'isotel.link.type': 'server' } }],
-      parent_span_id: ended[1].spanContext().spanId,
-      trace_id: ended[1].spanContext().traceId,
+      kind: 3,
+      startTimeUnixNano: '1751798096000000000',
+      endTimeUnixNano: '1751798096100500000',
+      attributes: [
+        kv('http.request.method', { stringValue: 'GET' }),
+        kv('list', { arrayValue: { values: [{ stringValue: 'a' }, { stringValue: 'b' }] } }),
+      ],
+      events: [{ timeUnixNano: '1751798096050000000', name: 'responseEnd', attributes: [kv('size', { intValue: '10' })] }],
+      links: [{ traceId: link.traceId, spanId: link.spanId, flags: 1, attributes: [kv('isotel.link.type', { stringValue: 'server' })] }],
+      status: { code: 2, message: 'HTTP 503' },
+      resource,
+      scope,
     });
     expect(rec.resource).toBe(resource);
+  });
+
+  it('writes times before 1970-01-01T00:00:01Z and exact nanoseconds', () => {
+    const ended: ReadableSpan[] = [];
+    const provider = new BasicTracerProvider({
+      spanProcessors: [new SimpleSpanProcessor({ export: (s, done) => (ended.push(...s), done({ code: 0 })), shutdown: async () => undefined })],
+    });
+    provider.getTracer('test').startSpan('early', { startTime: [0, 5] }, ROOT_CONTEXT).end([1, 7]);
+    expect([toOtlpSpan(ended[0], {}, { name: 'x' }).startTimeUnixNano, toOtlpSpan(ended[0], {}, { name: 'x' }).endTimeUnixNano]).toEqual(['5', '1000000007']);
   });
 });
 
