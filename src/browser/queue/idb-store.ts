@@ -3,18 +3,14 @@
  * (and reopened by idb-keyval when the browser closes it). Every tab of the origin shares it. Drop
  * counters live under a key that sorts after every record id, so record ranges exclude it.
  */
-import { createStore, type UseStore } from 'idb-keyval';
+import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import { addCounts, type DropCounts, type KeyedEntry, type QueueStore } from './types.js';
 import { asDropCounts, isQueueEntry } from './validate.js';
 
 const META = '~dropped';
 
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onabort = tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-  });
-}
+/** Settles when the transaction commits (or fails: its error). idb-keyval's helper, which the build ships anyway. */
+const done = (tx: IDBTransaction): Promise<void> => promisifyRequest(tx);
 
 function addMeta(store: IDBObjectStore, dropped: DropCounts | undefined): void {
   if (!dropped || Object.keys(dropped).length === 0) return;
