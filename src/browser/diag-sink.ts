@@ -8,25 +8,25 @@ import type { Diag } from '../shared/diag.js';
 
 type Write = (...args: unknown[]) => void;
 
-export function createBrowserDiag(c: { warn?: unknown; debug?: unknown } | undefined, verbose = false): Diag {
+export function createBrowserDiag(c: { warn?: unknown } | undefined): Diag {
   const warn = typeof c?.warn === 'function' ? (c.warn as Write).bind(c) : undefined;
-  const debug = typeof c?.debug === 'function' ? (c.debug as Write).bind(c) : undefined;
   const seen = new Set<string>();
   const counts: Record<string, number> = {};
-  const write = (level: string, out: Write | undefined, message: string, detail?: unknown): void => {
-    if (seen.has(message) || !out) return;
+  const write = (level: string, message: string, detail?: unknown): void => {
+    if (seen.has(message) || !warn) return;
     if (seen.size < 200) seen.add(message);
     try {
-      if (detail === undefined) out(`[isotel ${level}] ${message}`);
-      else out(`[isotel ${level}] ${message}`, detail);
+      if (detail === undefined) warn(`[isotel ${level}] ${message}`);
+      else warn(`[isotel ${level}] ${message}`, detail);
     } catch {
       // The console itself failed: there is nowhere left to report to.
     }
   };
   return {
-    debug: (m, d) => (verbose ? write('debug', debug, m, d) : undefined),
-    warn: (m, d) => write('warn', warn, m, d),
-    error: (m, d) => write('error', warn, m, d),
+    // Nothing sets a debug level in the browser: debug messages are dropped.
+    debug: () => undefined,
+    warn: (m, d) => write('warn', m, d),
+    error: (m, d) => write('error', m, d),
     count(name, n = 1) {
       counts[name] = (counts[name] ?? 0) + n;
     },
