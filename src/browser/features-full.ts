@@ -6,6 +6,6 @@ import { setupTracing } from './tracing/setup.js';
 
 export const fullFeatures: Features = {
   captureConsole,
-  createLogger: (ctx, minLevel, emit) => createSdkLogger(Object.assign({ minLevel, emit }, ctx)),
+  createLogger: createSdkLogger,
   setupTracing,
 };

@@ -82,7 +82,7 @@ describe('createSdkLogger', () => {
 
   it('emits through sdk-logs and carries the active span context', async () => {
     const out: LogRecord[] = [];
-    const { logger, shutdown } = createSdkLogger({ ...ctx(), minLevel: 'debug', emit: (r) => out.push(r) });
+    const { logger, shutdown } = createSdkLogger(ctx(), 'debug', (r) => out.push(r));
     const spanContext = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 };
     logger.info('outside');
     await context.with(trace.setSpanContext(context.active(), spanContext), async () => {

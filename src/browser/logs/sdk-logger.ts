@@ -12,14 +12,10 @@ import type { LoggerFeature } from '../initialize.js';
 import { buildLogRecord, type LogContext } from './build.js';
 import { createLevelLogger } from './level-logger.js';
 
-export interface SdkLoggerOptions extends LogContext {
-  minLevel: Level;
-  emit: (record: LogRecord) => void;
-}
-
 const INVALID_TRACE = '00000000000000000000000000000000';
 
-export function createSdkLogger(o: SdkLoggerOptions): LoggerFeature {
+/** The same signature as Features.createLogger. */
+export function createSdkLogger(o: LogContext, minLevel: Level, emit: (record: LogRecord) => void): LoggerFeature {
   // The record being emitted: set just before sdkLogger.emit, which calls onEmit synchronously.
   let pending: LogRecord | undefined;
   const processor: LogRecordProcessor = {
@@ -37,7 +33,7 @@ export function createSdkLogger(o: SdkLoggerOptions): LoggerFeature {
         record.attributes = sdkRecord.attributes as Attributes;
         record.dropped_attributes_count = (record.dropped_attributes_count ?? 0) + sdkRecord.droppedAttributesCount;
       }
-      o.emit(record);
+      emit(record);
     },
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
@@ -46,7 +42,7 @@ export function createSdkLogger(o: SdkLoggerOptions): LoggerFeature {
   const sdkLogger = provider.getLogger(o.scope.name, o.scope.version);
 
   const logger = createLevelLogger(
-    o.minLevel,
+    minLevel,
     (level, message, attrs) => {
       const record = buildLogRecord(o, level, message, attrs);
       pending = record;
@@ -61,7 +57,7 @@ export function createSdkLogger(o: SdkLoggerOptions): LoggerFeature {
         // The SDK did not call onEmit (shut down, disabled): the record still goes to the queue.
         if (pending === record) {
           pending = undefined;
-          o.emit(record);
+          emit(record);
         }
       }
     },

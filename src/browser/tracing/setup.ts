@@ -19,8 +19,6 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 export function setupTracing(o: TracingContext): Tracing {
   const processor: SpanProcessor = {
     onStart(span) {
@@ -51,7 +49,7 @@ export function setupTracing(o: TracingContext): Tracing {
   provider.register({ contextManager: new ZoneContextManager() });
 
   // Our own sends (the OTLP routes) must not become spans: only those, since the endpoint may be the page's own origin, whose API calls must be traced.
-  const ownSends = new RegExp(`^${escapeRegExp(o.options.endpoint)}/v1/(logs|traces)(\\?|$)`);
+  const ownSends = [`${o.options.endpoint}/v1/logs`, `${o.options.endpoint}/v1/traces`];
   const win = o.win;
   const tracer = provider.getTracer(o.scope.name, o.scope.version);
   const start = clientSpans({
@@ -59,7 +57,7 @@ export function setupTracing(o: TracingContext): Tracing {
     base: () => safe(() => win.document?.baseURI ?? win.location?.href),
     origin: safe(() => win.location?.origin),
     propagateTo: o.options.propagateTraceHeaderCorsUrls,
-    ignore: (url) => ownSends.test(url),
+    ignore: (url) => ownSends.some((route) => url === route || url.startsWith(`${route}?`)),
   });
   const unpatch = [instrumentFetch(win, start, o.diag), instrumentXhr(safe(() => win.XMLHttpRequest?.prototype), start, o.diag)];
   const stopDocumentLoad = o.options.instrumentDocumentLoad ? recordDocumentLoad(tracer, win, o.pageUrl, (fn) => setTimeout(fn, 0)) : undefined;
