@@ -66,6 +66,7 @@ ${extra}
 beforeAll(async () => {
   scripts.full = await bundle('src/browser/global.ts');
   scripts.lite = await bundle('src/browser/lite-global.ts');
+  scripts.context = await bundle('e2e/helpers/context-page.ts');
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const chunks: Buffer[] = [];
@@ -77,6 +78,8 @@ beforeAll(async () => {
       } else if (url.pathname.startsWith('/ingest/')) {
         if (ingestStatus === 503) res.writeHead(503, { 'retry-after': '3600' }).end();
         else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      } else if (url.pathname === '/context') {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/isotel.js?build=context"></script>');
       } else if (url.pathname === '/api/data') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
       } else {
@@ -216,5 +219,26 @@ describe('isotel/browser in Chromium', () => {
     expect(api.headers.traceparent).toBeUndefined();
     expect(await p.evaluate(() => typeof (window as unknown as { Zone?: unknown }).Zone)).toBe('undefined');
     await p.context().close();
+  });
+
+  it("keeps the app's span active after await fetch, in XHR onload and in fetch().then, and logs there join its trace", async () => {
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    await p.goto(`${origin}/context`);
+    const r = await p.evaluate(() =>
+      (window as unknown as { checkContext(): Promise<{ spanId: string; traceId: string; active: Record<string, string>; logs: Array<{ body: unknown; traceId?: string; spanId?: string }> }> }).checkContext(),
+    );
+    expect(r.active).toEqual({ afterAwait: r.spanId, inXhrOnload: r.spanId, inThen: r.spanId });
+    expect(r.logs.map((l) => [l.body, l.traceId, l.spanId])).toEqual([
+      ['after await', r.traceId, r.spanId],
+      ['in xhr onload', r.traceId, r.spanId],
+      ['in then', r.traceId, r.spanId],
+    ]);
+    // Each call carried a traceparent of the app's trace, naming its own CLIENT span (a child of the app's).
+    for (const c of ['context-await', 'context-xhr', 'context-then']) {
+      const call = received.find((q) => q.path === '/api/data' && q.query.get('case') === c);
+      expect(call?.headers.traceparent).toMatch(new RegExp(`^00-${r.traceId}-(?!${r.spanId})[0-9a-f]{16}-01$`));
+    }
+    await context.close();
   });
 });
