@@ -2,7 +2,8 @@
  * Tracing for the full build: WebTracerProvider with a parent-based ratio sampler, ZoneContextManager
  * (context follows zone.js across timers, promises and events), and the in-house fetch and XHR
  * instrumentation (http/), which propagates traceparent/tracestate to the page's origin and the allowed
- * CORS URLs and never traces the SDK's own requests to the ingest. Ended, sampled spans go to the queue in OTLP form.
+ * CORS URLs and never traces the SDK's own requests to the ingest. Ended, sampled spans go to the queue
+ * in OTLP form.
  */
 import { context, propagation, TraceFlags, trace } from '@opentelemetry/api';
 import { ZoneContextManager } from '@opentelemetry/context-zone';
