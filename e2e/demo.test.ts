@@ -23,7 +23,8 @@ import { countBy, type Counts, type Store, type StoredLog, type StoredSpan } fro
 import { waitFor } from './helpers/wait.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+// Screenshots go to test-results/ (git-ignored); ISOTEL_UPDATE_SCREENSHOTS=1 refreshes the README's in docs/screenshots.
+const SCREENSHOTS = process.env.ISOTEL_UPDATE_SCREENSHOTS ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
 const VIEWPORT = { width: 1280, height: 800 };
 /** This run's marker: the PostgreSQL tables and Elasticsearch indices outlive runs. */
 const RUN = randomBytes(4).toString('hex');
@@ -271,7 +272,7 @@ describe('the demo, in Chromium, with every backend', () => {
     expect((await waitIdle(page)).dropped.total).toBe(0);
   });
 
-  it('draws the calculate trace in the viewer with browser and server rows and its logs (screenshots in docs/screenshots)', async () => {
+  it('draws the calculate trace in the viewer with browser and server rows and its logs (screenshots in test-results/screenshots)', async () => {
     const context = await newContext();
     const page = await openDemo(context, server().url);
     const traceId = await calculate(page);
