@@ -23,7 +23,7 @@ export type HeaderSetter = (name: string, value: string) => void;
 export interface ClientRequest {
   /** The context to make the request in: the span is its active span. */
   ctx: Context;
-  /** Puts traceparent (and tracestate, baggage) on the request through `set`, when its URL allows it. */
+  /** Puts traceparent (and tracestate) on the request through `set`, when its URL allows it. */
   inject(set: HeaderSetter): void;
   /** Ends the span (once): with the response status, or with the error type of a failed request. */
   end(status?: number, errorType?: string): void;
