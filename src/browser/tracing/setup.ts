@@ -1,14 +1,12 @@
 /**
  * Tracing for the full build: sdk-trace-web's BasicTracerProvider with a parent-based ratio sampler,
- * ZoneContextManager (context follows zone.js across timers, promises and events), the W3C trace-context
- * propagator (traceparent, tracestate; no baggage), and the in-house fetch and XHR
- * instrumentation (http/), which propagates traceparent/tracestate to the page's origin and the allowed
- * CORS URLs and never traces the SDK's own requests to the ingest. Ended, sampled spans go to the queue
- * in OTLP form.
+ * ZoneContextManager (context follows zone.js across timers, promises and events), and the in-house fetch
+ * and XHR instrumentation (http/), which puts traceparent/tracestate (core's W3C trace-context propagator)
+ * on requests to the page's origin and the allowed CORS URLs and never traces the SDK's own requests to
+ * the ingest. Ended, sampled spans go to the queue in OTLP form.
  */
-import { context, propagation, TraceFlags, trace } from '@opentelemetry/api';
+import { context, TraceFlags, trace } from '@opentelemetry/api';
 import { ZoneContextManager } from '@opentelemetry/context-zone';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, ParentBasedSampler, type SpanProcessor, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-web';
 import { safe } from '../env.js';
 import type { TracingContext } from '../initialize.js';
@@ -49,9 +47,10 @@ export function setupTracing(o: TracingContext): Tracing {
     o.diag.warn('another OpenTelemetry tracer provider is registered on this page: isotel tracing is off');
     return { shutdown: () => provider.shutdown() };
   }
-  // What WebTracerProvider.register() does, without its class (1 KB gzipped with the baggage propagator
-  // it registers by default, which isotel never used: trace headers are traceparent and tracestate).
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  // What WebTracerProvider.register() does, without its class, and without a global propagator: the
+  // instrumentation injects with the W3C propagator itself (client-span.ts). Registering one, as
+  // register() does (W3C trace context and baggage), costs 1.4 KB gzipped: any use of the API's
+  // `propagation` object brings in its baggage code.
   context.setGlobalContextManager(new ZoneContextManager().enable());
 
   // Our own sends (the OTLP routes) must not become spans: only those, since the endpoint may be the page's own origin, whose API calls must be traced.
@@ -77,7 +76,6 @@ export function setupTracing(o: TracingContext): Tracing {
       await provider.shutdown();
       trace.disable();
       context.disable();
-      propagation.disable();
     },
   };
 }
