@@ -5,7 +5,7 @@
  */
 import type { Diag } from '../shared/diag.js';
 import { systemClock } from '../shared/time.js';
-import { createLeaseLock, createSoloLock, createWebLock, type LockManagerLike, type LeaseStorage, type SenderLock } from './lock/sender-lock.js';
+import { createSoloLock, createWebLock, type LockManagerLike, type SenderLock } from './lock/sender-lock.js';
 import type { EventTargetLike } from './page/lifecycle.js';
 import { createIdbStore } from './queue/idb-store.js';
 import { createMemoryStore } from './queue/memory-store.js';
@@ -18,7 +18,6 @@ export interface WindowLike extends EventTargetLike {
   navigator?: { userAgent?: string; sendBeacon?: (url: string, data: Blob) => boolean; locks?: LockManagerLike };
   document?: { visibilityState?: string; readyState?: string; baseURI?: string };
   sessionStorage?: Storage;
-  localStorage?: Storage;
   performance?: Pick<Performance, 'timeOrigin' | 'now' | 'getEntriesByType'>;
   console?: Console;
   fetch?: FetchLike;
@@ -39,8 +38,6 @@ export interface BrowserDeps {
   timers?: Timers;
   diag?: Diag;
   random?: () => number;
-  /** Unique per page (the lease owner). */
-  pageId?: string;
 }
 
 export interface Env {
@@ -66,17 +63,12 @@ export function defaultWindow(): WindowLike | undefined {
   return typeof window !== 'undefined' && typeof window.addEventListener === 'function' ? (window as unknown as WindowLike) : undefined;
 }
 
-function chooseLock(win: WindowLike, diag: Diag, now: () => number, pageId: string): SenderLock {
+function chooseLock(win: WindowLike, diag: Diag): SenderLock {
   const locks = safe(() => win.navigator?.locks);
-  if (locks && typeof locks.request === 'function') return createWebLock(locks, diag);
-  const storage: LeaseStorage | undefined = safe(() => win.localStorage);
-  if (storage && safe(() => (storage.setItem('isotel.probe', '1'), storage.removeItem('isotel.probe'), true))) {
-    return createLeaseLock({ storage, ownerId: pageId, now, diag });
-  }
-  return createSoloLock();
+  return locks && typeof locks.request === 'function' ? createWebLock(locks, diag) : createSoloLock();
 }
 
-export function resolveEnv(win: WindowLike, deps: BrowserDeps, diag: Diag, pageId: string): Env {
+export function resolveEnv(win: WindowLike, deps: BrowserDeps, diag: Diag): Env {
   const now = deps.now ?? (() => systemClock.nowMs());
   const idb = safe(() => win.indexedDB ?? (typeof indexedDB !== 'undefined' ? indexedDB : undefined));
   const nav = safe(() => win.navigator);
@@ -88,7 +80,7 @@ export function resolveEnv(win: WindowLike, deps: BrowserDeps, diag: Diag, pageI
     store: deps.store ?? (idb ? createIdbStore() : createMemoryStore()),
     request: deps.request ?? (fetchFn ? createFetchRequest((u, i) => fetchFn.call(win, u, i)) : undefined),
     beacon: deps.beacon === null ? undefined : (deps.beacon ?? (sendBeacon ? (u, d) => sendBeacon.call(nav, u, d) : undefined)),
-    lock: deps.lock ?? chooseLock(win, diag, now, pageId),
+    lock: deps.lock ?? chooseLock(win, diag),
     now,
     timers: deps.timers ?? realTimers,
     random: deps.random ?? Math.random,

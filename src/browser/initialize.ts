@@ -83,8 +83,7 @@ export function createTelemetry(input: unknown, features: Features, deps: Browse
 
 function wire(options: ResolvedOptions, features: Features, win: WindowLike, deps: BrowserDeps, diag: Diag): Telemetry {
   // 1. Identity and the page.
-  const pageId = deps.pageId ?? newTraceId();
-  const env = resolveEnv(win, deps, diag, pageId);
+  const env = resolveEnv(win, deps, diag);
   const sessionId = tabSessionId(() => win.sessionStorage, newTraceId, diag);
   const page = createPageInfo(sessionId, safe(() => win.location), safe(() => win.navigator?.userAgent));
   const resource = resourceOf(options);

@@ -53,39 +53,24 @@ describe('chunkEntries', () => {
     expect(idsIn(chunks.find((c) => c.signal === 'traces')!.body)).toEqual(['0000000000000002', '0000000000000003']);
   });
 
-  it('truncates a single record larger than a body instead of blocking the queue', () => {
-    const huge = entry({ body: 'b'.repeat(200_000), attributes: { big: 'a'.repeat(100_000), small: 'kept' } });
-    const { chunks, tooLarge, truncated } = chunkEntries([huge, entry()]);
-    expect(tooLarge).toEqual([]);
-    expect(truncated).toBe(1);
-    const first = chunks[0];
-    expect(first.bytes).toBeLessThanOrEqual(MAX_BATCH_BYTES);
-    expect(first.body).toContain('isotel.truncated');
-    expect(first.body).toContain('kept');
-    expect(idsIn(first.body)).toEqual([huge[0]]);
-    // The queued record itself is untouched (it is deleted when the truncated copy is delivered).
-    expect((huge[1].record as { body: string }).body.length).toBe(200_000);
+  it('reports a single record larger than a body as too large, and packs the others', () => {
+    const huge = entry({ body: 'b'.repeat(200_000) });
+    const small = entry();
+    const { chunks, tooLarge } = chunkEntries([huge, small]);
+    expect(tooLarge).toEqual([huge[0]]);
+    expect(chunks.flatMap((c) => idsIn(c.body))).toEqual([small[0]]);
   });
 
-  it('sends queued OTLP spans grouped under their resource and scope, and truncates one in OTLP form', () => {
-    const [key, e] = span(7);
-    const record = e.record as OtlpSpanRecord;
-    const longName = `http.${'n'.repeat(100)}`;
-    record.attributes = [{ key: longName, value: { stringValue: 'v'.repeat(100_000) } }];
-    const { chunks, truncated } = chunkEntries([[key, e], span(8)]);
-    expect(truncated).toBe(1);
-    const [big, small] = chunks.map((c) => JSON.parse(c.body).resourceSpans[0]);
-    expect(small).toEqual({
+  it('sends queued OTLP spans grouped under their resource and scope', () => {
+    const { chunks } = chunkEntries([span(7), span(8)]);
+    const [group] = chunks.map((c) => JSON.parse(c.body).resourceSpans[0]);
+    expect(group).toEqual({
       resource: { attributes: [{ key: 'service.name', value: { stringValue: 'test' } }] },
-      scopeSpans: [{ scope: { name: 'isotel' }, spans: [expect.not.objectContaining({ resource: expect.anything() })] }],
+      scopeSpans: [{ scope: { name: 'isotel' }, spans: [expect.not.objectContaining({ resource: expect.anything() }), expect.anything()] }],
     });
-    const attrs = big.scopeSpans[0].spans[0].attributes;
-    expect(attrs.map((a: { key: string }) => a.key)).toEqual([longName, 'isotel.truncated']);
-    expect(attrs[0].value.stringValue).toMatch(/…\[truncated\]$/);
-    expect(attrs[1].value).toEqual({ boolValue: true });
   });
 
-  it('reports a record that cannot be made small enough as too large', () => {
+  it('reports a record larger than a reduced body size (after a 413) as too large', () => {
     const { chunks, tooLarge } = chunkEntries([entry({ body: 'x'.repeat(5_000) })], 300);
     expect(chunks).toEqual([]);
     expect(tooLarge).toHaveLength(1);

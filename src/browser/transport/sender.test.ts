@@ -149,6 +149,19 @@ describe('sender', () => {
     expect(t.counters.delivered).toBe(200);
   });
 
+  it('drops a record too large for any body with the reason too_large, reports it, and sends the rest', async () => {
+    const t = setup();
+    t.queue.push('log', logRecord({ body: 'x'.repeat(200_000) }));
+    const ids = t.log(2);
+    expect(await t.sender.run()).toEqual({ done: true });
+    expect(t.server.calls.flatMap((c) => idsIn(c.body))).toEqual(ids);
+    expect(t.counters.dropped).toEqual({ too_large: 1 });
+    expect((await t.store.read(10, () => true)).total).toBe(0);
+    // Counted in the store too, so the next pass reports it (the warning record sent to the ingest).
+    await t.sender.run();
+    expect(t.reports).toEqual([{ too_large: 1 }]);
+  });
+
   it('does not send without the sender lock', async () => {
     const lock: SenderLock = { kind: 'solo', acquire: async () => false, held: () => false, release: () => undefined };
     const t = setup({ lock });

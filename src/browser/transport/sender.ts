@@ -178,8 +178,7 @@ export function createSender(o: SenderOptions): Sender {
       const { entries } = await queue.read(readLimit, (e) => eligible(e, t));
       if (entries.length === 0) return { done: true };
       for (const [k, e] of entries) cache.set(k, e);
-      const { chunks, tooLarge, truncated } = chunkEntries(entries, maxBytes);
-      if (truncated > 0) diag.count('send.truncated', truncated);
+      const { chunks, tooLarge } = chunkEntries(entries, maxBytes);
       if (tooLarge.length > 0) {
         counters.drop('too_large', tooLarge.length);
         await settle(tooLarge, { too_large: tooLarge.length });
