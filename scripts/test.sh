@@ -33,7 +33,16 @@ step "wait for Elasticsearch"
 if ! wait "$es_pid"; then cat .cache/elasticsearch-start.log >&2; exit 1; fi
 cat .cache/elasticsearch-start.log
 
-step "tests"
-npx vitest run "$@"
+if [ "$#" -gt 0 ]; then
+  step "tests"
+  npx vitest run "$@"
+else
+  # Two phases: the integration tests stop PostgreSQL and kill Elasticsearch on purpose (outages, crashes), so
+  # nothing else that needs those servers (the browser e2e tests with every backend) may run beside them.
+  step "tests: unit and browser (e2e)"
+  npx vitest run --project unit --project e2e
+  step "tests: integration (real servers, outages)"
+  npx vitest run --project integration
+fi
 step ""
 printf '== all steps passed in %ss\n' "$((SECONDS - t0))"
