@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { spanId, type Batch, type LogRecord, type SpanRecord } from '../../../shared/model.js';
 import { failure, retryable, SUCCESS, type RejectedItem, type WriteResult } from '../../../shared/result.js';
 import type { Backend, BackendContext, TraceResult, TraceSummary } from '../types.js';
-import { newRepairs, type Repairs } from './clean.js';
+import { newRepairs, sharedJsonText, type Repairs } from './clean.js';
 import { buildPoolConfig, resolvePostgresConfig, type PostgresBackendConfig, type ResolvedPostgresConfig } from './config.js';
 import { classifyWriteError, errorFacts, isUniqueViolation, PostgresBackendError, startupError } from './errors.js';
 import { LOG_SELECT, logToRow, rowToLog, rowToSpan, SPAN_SELECT, spanToRow, type Cell } from './rows.js';
@@ -53,8 +53,9 @@ export async function createPostgresBackend(config: PostgresBackendConfig, ctx: 
   async function writeBatch(batch: Batch): Promise<WriteResult> {
     const rejected: RejectedItem[] = [];
     const repairs = newRepairs();
-    const logs = encode(batch.logs, (r) => logToRow(r, repairs), (r: LogRecord) => String(r?.record_id), rejected);
-    const spans = encode(batch.spans, (s) => spanToRow(s, repairs), (s: SpanRecord) => spanId(s), rejected);
+    const shared = sharedJsonText(repairs);
+    const logs = encode(batch.logs, (r) => logToRow(r, repairs, shared), (r: LogRecord) => String(r?.record_id), rejected);
+    const spans = encode(batch.spans, (s) => spanToRow(s, repairs, shared), (s: SpanRecord) => spanId(s), rejected);
     reportRepairs(repairs);
     try {
       if (schemaMissing) {
