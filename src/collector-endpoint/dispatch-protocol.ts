@@ -2,6 +2,7 @@ import type { DiagLevel } from '../shared/diag.js';
 import type { BackendEntry } from '../node/open-backends.js';
 import type { Position } from '../node/wal/cursor.js';
 import type { Segment } from '../node/wal/segments.js';
+import type { FollowedFrame } from '../node/wal/follower.js';
 import type { DispatcherHealth } from '../node/wal/dispatcher.js';
 
 /**
@@ -23,7 +24,8 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { t: 'advance'; head: Position; records: number }
+  /** A commit round; the frames' payloads are transferred, not copied. */
+  | { t: 'advance'; head: Position; records: number; frames: FollowedFrame[] }
   | { t: 'query'; id: number; op: 'getTrace'; traceId: string }
   | { t: 'query'; id: number; op: 'listTraces'; limit: number }
   | { t: 'close' };

@@ -67,10 +67,24 @@ export async function startDispatchWorker(o: DispatchWorkerOptions): Promise<{ d
   let onClosed: (() => void) | undefined;
 
   const waiting = (i: number) => Math.max(0, ready ? cells[i * F + FIELD.waiting0] + appended - cells[i * F + FIELD.committed] : carried[i] + appended);
-  const send = (m: ToWorker) => worker?.postMessage(m);
+  const send = (m: ToWorker, transfer?: ArrayBuffer[]) => worker?.postMessage(m, transfer);
   const unsubscribe = o.wal.onCommitted((c) => {
     appended += c.records;
-    send({ t: 'advance', head: c.head, records: c.records });
+    // The log is done with the payloads: a payload that owns its memory moves to the worker without a copy
+    // (JSON of 500 records is far above the 4 KiB that Buffer.from takes from the shared pool).
+    const transfer: ArrayBuffer[] = [];
+    const frames = c.frames.map(({ payload, ...f }) => {
+      const own = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength && payload.buffer instanceof ArrayBuffer;
+      const bytes = own ? payload : new Uint8Array(payload);
+      transfer.push(bytes.buffer as ArrayBuffer);
+      return { ...f, payload: bytes };
+    });
+    const m: ToWorker = { t: 'advance', head: c.head, records: c.records, frames };
+    try {
+      send(m, transfer);
+    } catch {
+      send(m); // a buffer that cannot be transferred: copied instead
+    }
   });
 
   const spawn = () =>

@@ -89,7 +89,7 @@ async function start(): Promise<void> {
     cells[i * F + FIELD.waiting0] = f.waiting(name);
   });
   follower = f;
-  for (const m of early.splice(0)) f.advance(m.head, m.records);
+  for (const m of early.splice(0)) f.advance(m.head, m.records, m.frames);
   const deadLetters = new Map(opened.map((o) => [o.name, createDeadLetter(path.join(init.dataDir, 'dead-letter', `${o.name}.jsonl`))]));
   dispatcher = startDispatcher({
     wal: f,
@@ -128,7 +128,7 @@ function close(): Promise<void> {
 
 port.on('message', (m: ToWorker) => {
   if (m.t === 'advance') {
-    if (follower) follower.advance(m.head, m.records);
+    if (follower) follower.advance(m.head, m.records, m.frames);
     else early.push(m);
   } else if (m.t === 'query') void answer(m);
   else if (m.t === 'close') void close();

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WriteAheadLog } from './wal.js';
@@ -20,10 +20,10 @@ const batch = (from: number, n: number): Batch => ({
 });
 
 /** A writer with external readers and a follower wired to it directly (the worker's messages, without a worker). */
-async function pair(segmentBytes = 2000) {
+async function pair(segmentBytes = 2000, cacheBytes?: number) {
   const wal = await WriteAheadLog.open({ dir, maxBytes: 1 << 24, readers: [], external: true, segmentBytes, diag });
-  const follower = await WalFollower.open({ dir, readers: ['a'], segments: wal.segmentList(), diag, onRelease: (i) => wal.release(i) });
-  const off = wal.onCommitted((c) => follower.advance(c.head, c.records));
+  const follower = await WalFollower.open({ dir, readers: ['a'], segments: wal.segmentList(), diag, cacheBytes, onRelease: (i) => wal.release(i) });
+  const off = wal.onCommitted((c) => follower.advance(c.head, c.records, c.frames));
   return { wal, follower, close: async () => (off(), wal.close()) };
 }
 
@@ -47,6 +47,22 @@ describe('WalFollower', () => {
     expect(follower.reader('a').waiting()).toBe(0);
     expect(wal.sizeBytes()).toBeLessThan(before);
     expect(readdirSync(dir).filter((f) => f.endsWith('.wal'))).toHaveLength(1);
+    await close();
+  });
+
+  it('reads the frames handed over from memory, not from the disk', async () => {
+    const { wal, follower, close } = await pair(1 << 20);
+    for (let i = 0; i < 4; i++) await wal.append(batch(i * 5, 5));
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.wal'))) truncateSync(join(dir, f), 0);
+    expect(await drain(follower)).toEqual(Array.from({ length: 20 }, (_, i) => `r${i}`));
+    await close();
+  });
+
+  it('reads the same from disk when the frames handed over no longer fit in memory', async () => {
+    const { wal, follower, close } = await pair(2000, 600);
+    for (let i = 0; i < 20; i++) await wal.append(batch(i * 5, 5));
+    expect(await drain(follower)).toEqual(Array.from({ length: 100 }, (_, i) => `r${i}`));
+    expect(follower.reader('a').waiting()).toBe(0);
     await close();
   });
 

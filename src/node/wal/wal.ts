@@ -66,10 +66,20 @@ interface Pending {
   resolve(r: AppendResult): void;
 }
 
-/** What a commit round made durable: the new end of the log and the records it added. */
+/** What a commit round made durable: the new end of the log, the records it added, and its frames. */
 export interface Committed {
   head: Position;
   records: number;
+  frames: CommittedFrame[];
+}
+
+/** One frame as written: where it is, its record count, and its payload (no longer used by the log). */
+export interface CommittedFrame {
+  start: Position;
+  end: Position;
+  count: number;
+  crc: number;
+  payload: Buffer;
 }
 
 export class WriteAheadLog {
@@ -225,11 +235,16 @@ export class WriteAheadLog {
     }
     let offset = seg.size;
     let records = 0;
+    const frames: CommittedFrame[] = [];
     for (const g of group) {
       const start = { segment: seg.index, offset };
       offset += g.frame.length;
-      if (!this.opts.external) {
-        this.cache.push({ seq: g.seq, batch: g.batch, count: g.count, start, end: { segment: seg.index, offset }, bytes: g.frame.length });
+      const end = { segment: seg.index, offset };
+      if (this.opts.external) {
+        const [header, payload] = g.frame.parts;
+        frames.push({ start, end, count: g.count, crc: header.readUInt32LE(4), payload });
+      } else {
+        this.cache.push({ seq: g.seq, batch: g.batch, count: g.count, start, end, bytes: g.frame.length });
         this.cacheSize += g.frame.length;
       }
       records += g.count;
@@ -237,7 +252,7 @@ export class WriteAheadLog {
     seg.size = offset;
     for (const s of this.readerState.values()) s.waiting += records;
     while (this.cacheSize > this.cacheBytes && this.cache.length > 1) this.cacheSize -= this.cache.shift()!.bytes;
-    for (const fn of this.committedListeners) fn({ head: { segment: seg.index, offset }, records });
+    for (const fn of this.committedListeners) fn({ head: { segment: seg.index, offset }, records, frames });
     for (const g of group) g.resolve({ ok: true, seq: g.seq });
   }
 
