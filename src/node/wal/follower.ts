@@ -54,7 +54,8 @@ export class WalFollower {
 
   private constructor(private readonly opts: FollowerOptions) {
     this.segments = opts.segments.map((s) => ({ ...s }));
-    this.cursors = createCursorStore(path.join(opts.dir, 'cursors'));
+    // Synchronous writes: the follower runs in a thread of its own (see cursor.ts).
+    this.cursors = createCursorStore(path.join(opts.dir, 'cursors'), { sync: true });
     this.scan = { dir: opts.dir, diag: opts.diag, share: createInterner().intern };
     this.cacheBytes = opts.cacheBytes ?? 64 * 1024 * 1024;
   }
