@@ -95,6 +95,10 @@ async function start(): Promise<void> {
     wal: f,
     diag,
     batchSize: init.batchSize,
+    // Three batches in flight, not two: here a batch's encoding runs beside the database's work instead of
+    // between the main thread's requests, so a third keeps both database connections busy while it is
+    // encoded (measured on 2 cores: persisted/accepted 0.64 -> 0.74 for PostgreSQL, noisy).
+    concurrency: 3,
     targets: opened.map((o) => ({ name: o.name, backend: withCircuitBreaker(o.backend, o.breaker) })),
     onRejected: async (name, items, batch) => {
       await deadLetters.get(name)?.write(name, items, batch);
