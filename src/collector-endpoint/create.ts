@@ -5,6 +5,8 @@ import { createRedactor } from '../shared/redact.js';
 import { loadConfigFile, parseConfigObject, type IsotelConfig, type IngestConfig } from '../node/config/index.js';
 import { defaultRegistry, isBuiltinBackend, type BackendRegistry } from '../node/registry.js';
 import { openBackends, type BackendEntry } from '../node/open-backends.js';
+import { isFileOpen } from '../node/backends/filesystem/shared-files.js';
+import { defaultSpansFile } from '../node/backends/filesystem/backend.js';
 import { openRuntime, type IngestHealth, type IngestRuntime } from './runtime.js';
 import { dispatchWorkerScript } from './dispatch-thread.js';
 import { createRequestListener } from './handler.js';
@@ -90,15 +92,23 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
 
 /**
  * The dispatch worker's script when the backends can run there: built-in types only (a user's factory cannot
- * cross threads), a configuration that can be copied to it, and not turned off with ISOTEL_INGEST_WORKER=0.
+ * cross threads), a configuration that can be copied to it, no JSONL file that a backend of this thread
+ * (the host's logger) already writes, and not turned off with ISOTEL_INGEST_WORKER=0.
  */
 function workerScript(entries: readonly BackendEntry[], registry: BackendRegistry, env: NodeJS.ProcessEnv): URL | undefined {
   if (env.ISOTEL_INGEST_WORKER === '0') return undefined;
   if (!entries.every((e) => isBuiltinBackend(registry.get(e.backend_type)))) return undefined;
+  if (entries.some((e) => e.backend_type === 'filesystem' && jsonlFiles(e.config).some(isFileOpen))) return undefined;
   try {
     structuredClone(entries);
   } catch {
     return undefined;
   }
   return dispatchWorkerScript();
+}
+
+function jsonlFiles(config: unknown): string[] {
+  const c = (config ?? {}) as { log_file?: unknown; spans_file?: unknown };
+  if (typeof c.log_file !== 'string') return [];
+  return [c.log_file, typeof c.spans_file === 'string' ? c.spans_file : defaultSpansFile(c.log_file)];
 }

@@ -7,6 +7,8 @@ import { WriteAheadLog } from '../node/wal/wal.js';
 import { createDiag } from '../shared/diag.js';
 import type { Batch, LogRecord } from '../shared/model.js';
 import { dispatchWorkerScript, startDispatchWorker } from './dispatch-thread.js';
+import { createIngestHandler } from './create.js';
+import { createFilesystemBackend } from '../node/backends/filesystem/backend.js';
 
 // Every worker the code under test starts, so a test can stop one as a crash would.
 const started = vi.hoisted(() => [] as Worker[]);
@@ -104,5 +106,23 @@ describe('dispatch worker', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(started[0].threadId).toBe(-1); // exited
     await wal.close();
+  });
+});
+
+describe('where createIngestHandler runs the backends', () => {
+  const config = () => ({
+    logger: { enable_console: false, data_dir: join(dir, 'data'), backends: [{ backend_type: 'filesystem', config: { log_file: join(dir, 'app.jsonl') } }] },
+    ingest: { wal_dir: join(dir, 'wal') },
+  });
+
+  it('in the dispatch worker, unless a backend of this thread (the host logger) writes the same JSONL file', async () => {
+    const hostLogger = await createFilesystemBackend({ log_file: join(dir, 'app.jsonl') }, { dataDir: dir, diag });
+    const shared = await createIngestHandler({ config: config(), diagSink: () => {} });
+    expect(started).toHaveLength(0);
+    await shared.close();
+    await hostLogger.close();
+    const alone = await createIngestHandler({ config: config(), diagSink: () => {} });
+    expect(started).toHaveLength(1);
+    await alone.close();
   });
 });
