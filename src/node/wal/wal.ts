@@ -256,7 +256,14 @@ export class WriteAheadLog {
     seg.size = offset;
     for (const s of this.readerState.values()) s.waiting += records;
     while (this.cacheSize > this.cacheBytes && this.cache.length > 1) this.cacheSize -= this.cache.shift()!.bytes;
-    for (const fn of this.committedListeners) fn({ head: { segment: seg.index, offset }, records, frames });
+    for (const fn of this.committedListeners) {
+      try {
+        fn({ head: { segment: seg.index, offset }, records, frames });
+      } catch (err) {
+        // The round is durable whatever a listener does: its appends must still resolve.
+        this.opts.diag.error('write-ahead log: a commit listener failed', err);
+      }
+    }
     for (const g of group) g.resolve({ ok: true, seq: g.seq });
   }
 
