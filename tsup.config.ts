@@ -20,6 +20,8 @@ export default defineConfig([
       'node/index': 'src/node/index.ts',
       'collector/index': 'src/collector-endpoint/index.ts',
       'collector/cli': 'src/collector-endpoint/cli.ts',
+      // Started by the ingest as a worker thread (dispatch-thread.ts finds it beside the bundle).
+      'collector/dispatch-worker': 'src/collector-endpoint/dispatch-worker.ts',
     },
     format: ['esm', 'cjs'],
     dts: { entry: { 'node/index': 'src/node/index.ts', 'collector/index': 'src/collector-endpoint/index.ts' } },
@@ -31,6 +33,10 @@ export default defineConfig([
     clean: false,
     splitting: false,
     external: ['pg', 'pg-copy-streams', '@elastic/elasticsearch'],
+    // dispatch-thread.ts reads import.meta.url only where __filename is undefined, i.e. never in the CJS build.
+    esbuildOptions(o, { format }) {
+      if (format === 'cjs') o.logOverride = { ...o.logOverride, 'empty-import-meta': 'silent' };
+    },
   },
   // Each browser entry is built on its own (no shared chunk), so the lite one is not lowered for zone.js.
   ...(

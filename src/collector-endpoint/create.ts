@@ -3,9 +3,12 @@ import * as path from 'node:path';
 import { createDiag, type DiagSink } from '../shared/diag.js';
 import { createRedactor } from '../shared/redact.js';
 import { loadConfigFile, parseConfigObject, type IsotelConfig, type IngestConfig } from '../node/config/index.js';
-import { defaultRegistry, type BackendRegistry } from '../node/registry.js';
-import { openBackends } from '../node/open-backends.js';
-import { openRuntime, type IngestHealth } from './runtime.js';
+import { defaultRegistry, isBuiltinBackend, type BackendRegistry } from '../node/registry.js';
+import { openBackends, type BackendEntry } from '../node/open-backends.js';
+import { isFileOpen } from '../node/backends/filesystem/shared-files.js';
+import { defaultSpansFile } from '../node/backends/filesystem/backend.js';
+import { openRuntime, type IngestHealth, type IngestRuntime } from './runtime.js';
+import { dispatchWorkerScript } from './dispatch-thread.js';
 import { createRequestListener } from './handler.js';
 
 export interface IngestHandlerOptions {
@@ -45,25 +48,24 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
   const ingest: IngestConfig = config.ingest ?? parseConfigObject({ logger: {}, ingest: {} }, { env, knownBackendTypes: known }).ingest!;
   const diag = createDiag(options.diagSink);
   const lc = config.logger;
-  const opened = await openBackends(lc.backends, lc.data_dir, registry, diag);
   const redactor = createRedactor({
     keys: lc.redact.keys,
     patterns: [...lc.redact.patterns, ...ingest.redact.patterns],
     replacement: lc.redact.replacement,
     useDefaults: lc.redact.use_defaults,
   });
-  const runtime = await openRuntime({
-    walDir: path.resolve(ingest.wal_dir),
-    walMaxBytes: ingest.wal_max_bytes,
-    dataDir: path.resolve(lc.data_dir),
-    backends: opened.map((o) => ({ name: o.name, type: o.type, backend: o.backend, breaker: o.breaker })),
-    queryBackend: ingest.query_backend,
-    redactor,
-    diag,
-  }).catch(async (err: unknown) => {
-    await Promise.all(opened.map((o) => o.backend.close().catch(() => undefined)));
-    throw err;
-  });
+  const base = { walDir: path.resolve(ingest.wal_dir), walMaxBytes: ingest.wal_max_bytes, dataDir: path.resolve(lc.data_dir), queryBackend: ingest.query_backend, redactor, diag };
+  const script = workerScript(lc.backends, registry, env);
+  let runtime: IngestRuntime;
+  if (script) {
+    runtime = await openRuntime({ ...base, worker: { script, entries: lc.backends } });
+  } else {
+    const opened = await openBackends(lc.backends, lc.data_dir, registry, diag);
+    runtime = await openRuntime({ ...base, backends: opened.map((o) => ({ name: o.name, type: o.type, backend: o.backend, breaker: o.breaker })) }).catch(async (err: unknown) => {
+      await Promise.all(opened.map((o) => o.backend.close().catch(() => undefined)));
+      throw err;
+    });
+  }
   const { listener } = createRequestListener(runtime, {
     corsAllowedOrigins: ingest.cors_allowed_origins,
     ingestKeys: ingest.ingest_keys,
@@ -86,4 +88,27 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
   handler.drain = (timeoutMs) => runtime.dispatcher.drain(timeoutMs);
   handler.close = () => runtime.close();
   return handler;
+}
+
+/**
+ * The dispatch worker's script when the backends can run there: built-in types only (a user's factory cannot
+ * cross threads), a configuration that can be copied to it, no JSONL file that a backend of this thread
+ * (the host's logger) already writes, and not turned off with ISOTEL_INGEST_WORKER=0.
+ */
+function workerScript(entries: readonly BackendEntry[], registry: BackendRegistry, env: NodeJS.ProcessEnv): URL | undefined {
+  if (env.ISOTEL_INGEST_WORKER === '0') return undefined;
+  if (!entries.every((e) => isBuiltinBackend(registry.get(e.backend_type)))) return undefined;
+  if (entries.some((e) => e.backend_type === 'filesystem' && jsonlFiles(e.config).some(isFileOpen))) return undefined;
+  try {
+    structuredClone(entries);
+  } catch {
+    return undefined;
+  }
+  return dispatchWorkerScript();
+}
+
+function jsonlFiles(config: unknown): string[] {
+  const c = (config ?? {}) as { log_file?: unknown; spans_file?: unknown };
+  if (typeof c.log_file !== 'string') return [];
+  return [c.log_file, typeof c.spans_file === 'string' ? c.spans_file : defaultSpansFile(c.log_file)];
 }

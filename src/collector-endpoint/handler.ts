@@ -64,29 +64,50 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
     if (!body.ok) return fail(res, route, body.status, body.reason, kind);
     metrics.bytes += body.body.length;
 
+    const staged = stage(req, res, url, signal, kind, body.body, receivedAt);
+    if (!staged) return;
+    // Only counts cross this await: the records, the parsed body and the frame's text were referenced by
+    // stage() alone, so they are garbage before the fsync ends instead of surviving scavenges while it runs.
+    const appended = await staged.appended;
+    if (!appended.ok) {
+      metrics.reject(`wal_${appended.reason}`, staged.count);
+      return fail(res, route, 503, `not stored, retry later: ${appended.message}`, kind, { 'Retry-After': '5' });
+    }
+    if (signal === 'logs') metrics.accepted.logs += staged.count;
+    else metrics.accepted.spans += staged.count;
+    const ok = successBody(kind, signal, staged.rejected, staged.message);
+    send(res, route, 200, ok.type, ok.body);
+  }
+
+  /**
+   * Parse, decode, rate limit, enrich, and start the write-ahead log append: synchronous. Answers the request
+   * itself and returns undefined when it stops there.
+   */
+  function stage(req: IncomingMessage, res: ServerResponse, url: URL, signal: Signal, kind: 'json' | 'protobuf', body: Buffer, receivedAt: number) {
+    const route = `/v1/${signal}`;
     let parsed: unknown;
     try {
-      if (kind === 'json') parsed = JSON.parse(body.body.toString('utf8'));
-      else parsed = signal === 'logs' ? decodeLogsProtobuf(body.body) : decodeTracesProtobuf(body.body);
+      if (kind === 'json') parsed = JSON.parse(body.toString('utf8'));
+      else parsed = signal === 'logs' ? decodeLogsProtobuf(body) : decodeTracesProtobuf(body);
     } catch (err) {
-      return fail(res, route, 400, `body is not valid OTLP ${kind === 'json' ? 'JSON' : 'protobuf'}: ${err instanceof Error ? err.message : 'unreadable'}`, kind);
+      return void fail(res, route, 400, `body is not valid OTLP ${kind === 'json' ? 'JSON' : 'protobuf'}: ${err instanceof Error ? err.message : 'unreadable'}`, kind);
     }
     const limits = { ...settings.limits, nowMs: receivedAt };
     const decoded = signal === 'logs' ? decodeLogs(parsed, limits) : decodeSpans(parsed, limits);
     const message = decoded.errors.join('; ');
     if (decoded.rejected > 0) metrics.reject('invalid_record', decoded.rejected);
     if (decoded.records.length === 0) {
-      if (decoded.rejected > 0) return fail(res, route, 400, `every record was rejected: ${message}`, kind);
+      if (decoded.rejected > 0) return void fail(res, route, 400, `every record was rejected: ${message}`, kind);
       // No records and errors: the body is JSON/protobuf but not an OTLP request (`5`, `[]`, `{"resourceLogs":"x"}`).
-      if (message) return fail(res, route, 400, `not an OTLP ${signal} request: ${message}`, kind);
+      if (message) return void fail(res, route, 400, `not an OTLP ${signal} request: ${message}`, kind);
       const ok = successBody(kind, signal, 0, '');
-      return send(res, route, 200, ok.type, ok.body);
+      return void send(res, route, 200, ok.type, ok.body);
     }
 
     const client = clientAddress(req, settings.trustProxy);
     const rate = limiter.take(client, decoded.records.length);
     if (!rate.allowed) {
-      return fail(res, route, 429, `rate limit of ${settings.rateLimit.records_per_second} records/s exceeded`, kind, { 'Retry-After': String(rate.retryAfterSec) });
+      return void fail(res, route, 429, `rate limit of ${settings.rateLimit.records_per_second} records/s exceeded`, kind, { 'Retry-After': String(rate.retryAfterSec) });
     }
 
     const sentAt = Number(url.searchParams.get('sent_at'));
@@ -106,15 +127,7 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
       batch.spans = decoded.records as Batch['spans'];
       enrichSpans(batch.spans, ctx);
     }
-    const appended = await runtime.wal.append(batch);
-    if (!appended.ok) {
-      metrics.reject(`wal_${appended.reason}`, decoded.records.length);
-      return fail(res, route, 503, `not stored, retry later: ${appended.message}`, kind, { 'Retry-After': '5' });
-    }
-    if (signal === 'logs') metrics.accepted.logs += batch.logs.length;
-    else metrics.accepted.spans += batch.spans.length;
-    const ok = successBody(kind, signal, decoded.rejected, message);
-    send(res, route, 200, ok.type, ok.body);
+    return { appended: runtime.wal.append(batch), count: decoded.records.length, rejected: decoded.rejected, message };
   }
 
   async function queryTrace(res: ServerResponse, traceId: string): Promise<void> {

@@ -2,13 +2,17 @@ import * as path from 'node:path';
 import type { Diag } from '../shared/diag.js';
 import type { Redactor } from '../shared/redact.js';
 import type { Backend } from '../node/backends/types.js';
+import type { BackendEntry } from '../node/open-backends.js';
 import { WriteAheadLog } from '../node/wal/wal.js';
 import { startDispatcher, type Dispatcher, type DispatcherHealth } from '../node/wal/dispatcher.js';
 import { withCircuitBreaker, createDeadLetter } from '../node/wrappers/index.js';
+import { startDispatchWorker, type TraceQuery } from './dispatch-thread.js';
 
 /**
  * What the ingest runs on: the write-ahead log, one dispatcher loop per backend, the query backend, the
- * redactor. Opened once by createIngestHandler; closed once.
+ * redactor. Opened once by createIngestHandler; closed once. The dispatcher and the backends run either in
+ * this thread (`backends`: opened by the caller) or in a worker thread (`worker`: the worker opens the
+ * backends from their configuration), which gives the backends' encoding and I/O a core of their own.
  */
 export interface NamedBackend {
   name: string;
@@ -27,7 +31,7 @@ export interface IngestRuntime {
   wal: WriteAheadLog;
   walMaxBytes: number;
   dispatcher: Dispatcher;
-  query?: Backend & { getTrace: NonNullable<Backend['getTrace']> };
+  query?: TraceQuery;
   redactor: Redactor;
   diag: Diag;
   health(): IngestHealth;
@@ -38,32 +42,65 @@ export async function openRuntime(opts: {
   walDir: string;
   walMaxBytes: number;
   dataDir: string;
-  backends: NamedBackend[];
+  backends?: NamedBackend[];
+  /** Run the dispatcher in a worker thread (dispatch-thread.ts), with these backends of the configuration. */
+  worker?: { script: URL; entries: BackendEntry[] };
   queryBackend?: string;
   redactor: Redactor;
   diag: Diag;
   batchSize?: number;
 }): Promise<IngestRuntime> {
-  const names = opts.backends.map((b) => b.name);
+  if (opts.worker) return openWithWorker({ ...opts, worker: opts.worker });
+  const backends = opts.backends ?? [];
+  const names = backends.map((b) => b.name);
   const wal = await WriteAheadLog.open({ dir: opts.walDir, maxBytes: opts.walMaxBytes, readers: names, diag: opts.diag });
-  const deadLetters = new Map(opts.backends.map((b) => [b.name, createDeadLetter(path.join(opts.dataDir, 'dead-letter', `${b.name}.jsonl`))]));
+  const deadLetters = new Map(backends.map((b) => [b.name, createDeadLetter(path.join(opts.dataDir, 'dead-letter', `${b.name}.jsonl`))]));
   const dispatcher = startDispatcher({
     wal,
     diag: opts.diag,
     batchSize: opts.batchSize,
-    targets: opts.backends.map((b) => ({ name: b.name, backend: withCircuitBreaker(b.backend, b.breaker) })),
+    targets: backends.map((b) => ({ name: b.name, backend: withCircuitBreaker(b.backend, b.breaker) })),
     onRejected: async (name, items, batch) => {
       const dl = deadLetters.get(name);
       if (dl) await dl.write(name, items, batch);
     },
   });
-  const q = pickQueryBackend(opts.backends, opts.queryBackend);
+  const q = pickQueryBackend(backends, opts.queryBackend);
+  return assemble(opts, wal, dispatcher, q, async () => {
+    await Promise.all(backends.map((b) => b.backend.close().catch((err: unknown) => opts.diag.error(`closing ${b.name} failed`, err))));
+  });
+}
+
+type RuntimeOptions = Parameters<typeof openRuntime>[0];
+
+async function openWithWorker(opts: RuntimeOptions & { worker: { script: URL; entries: BackendEntry[] } }): Promise<IngestRuntime> {
+  // The worker owns the cursors and deletes the segments they have passed; this log only appends.
+  const wal = await WriteAheadLog.open({ dir: opts.walDir, maxBytes: opts.walMaxBytes, readers: [], external: true, diag: opts.diag });
+  try {
+    const { dispatcher, query } = await startDispatchWorker({
+      script: opts.worker.script,
+      wal,
+      walDir: opts.walDir,
+      dataDir: opts.dataDir,
+      entries: opts.worker.entries,
+      batchSize: opts.batchSize,
+      queryBackend: opts.queryBackend,
+      diag: opts.diag,
+    });
+    return assemble(opts, wal, dispatcher, query, async () => {});
+  } catch (err) {
+    await wal.close();
+    throw err;
+  }
+}
+
+function assemble(opts: RuntimeOptions, wal: WriteAheadLog, dispatcher: Dispatcher, query: TraceQuery | undefined, closeBackends: () => Promise<void>): IngestRuntime {
   let closing: Promise<void> | undefined;
   return {
     wal,
     walMaxBytes: opts.walMaxBytes,
     dispatcher,
-    query: q,
+    query,
     redactor: opts.redactor,
     diag: opts.diag,
     health() {
@@ -80,14 +117,14 @@ export async function openRuntime(opts: {
       (closing ??= (async () => {
         await dispatcher.close();
         await wal.close();
-        await Promise.all(opts.backends.map((b) => b.backend.close().catch((err: unknown) => opts.diag.error(`closing ${b.name} failed`, err))));
+        await closeBackends();
       })()),
   };
 }
 
-function pickQueryBackend(backends: NamedBackend[], wanted?: string): IngestRuntime['query'] {
+function pickQueryBackend(backends: NamedBackend[], wanted?: string): TraceQuery | undefined {
   const withQuery = backends.filter((b) => typeof b.backend.getTrace === 'function');
   const chosen = wanted ? withQuery.find((b) => b.name === wanted || b.type === wanted) : withQuery[0];
   if (wanted && !chosen) throw new Error(`ingest.query_backend: no configured backend named or of type "${wanted}"`);
-  return chosen?.backend as IngestRuntime['query'];
+  return chosen?.backend as TraceQuery | undefined;
 }

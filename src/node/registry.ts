@@ -14,14 +14,28 @@ export interface BackendRegistry {
   types(): ReadonlySet<string>;
 }
 
+const builtins = new WeakSet<BackendFactory>();
+
+/**
+ * True for the factories every registry starts with: a backend of these can be opened from its configuration
+ * alone in another thread (the ingest's dispatch worker); a user's factory lives in this thread only.
+ */
+export function isBuiltinBackend(factory: BackendFactory | undefined): boolean {
+  return factory !== undefined && builtins.has(factory);
+}
+
 export function createBackendRegistry(): BackendRegistry {
   const factories = new Map<string, BackendFactory>();
-  factories.set('filesystem', (config) => createFilesystemBackend(config as unknown as FilesystemBackendOptions));
-  factories.set('elasticsearch', async (config, ctx) => {
+  const builtin = (type: string, f: BackendFactory) => {
+    builtins.add(f);
+    factories.set(type, f);
+  };
+  builtin('filesystem', (config) => createFilesystemBackend(config as unknown as FilesystemBackendOptions));
+  builtin('elasticsearch', async (config, ctx) => {
     const m = await import('./backends/elasticsearch/index.js');
     return m.createElasticsearchBackend(config as never, ctx);
   });
-  factories.set('postgres', async (config, ctx) => {
+  builtin('postgres', async (config, ctx) => {
     const m = await import('./backends/postgres/index.js');
     return m.createPostgresBackend(config as never, ctx);
   });

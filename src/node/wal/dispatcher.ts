@@ -2,7 +2,7 @@ import type { Batch } from '../../shared/model.js';
 import type { Diag } from '../../shared/diag.js';
 import type { RejectedItem } from '../../shared/result.js';
 import type { Backend } from '../backends/types.js';
-import type { WriteAheadLog } from './wal.js';
+import type { WalReader } from './wal.js';
 import { runTargetLoop, type DispatcherHealth } from './target-loop.js';
 
 export type { DispatcherHealth } from './target-loop.js';
@@ -20,8 +20,15 @@ export interface DispatchTarget {
   backend: Backend & { state?(): string };
 }
 
+/** Where the records come from: the write-ahead log itself, or its follower in the dispatch worker. */
+export interface DispatchSource {
+  reader(name: string): WalReader;
+  /** Called after every append round. */
+  onAppend(fn: () => void): () => void;
+}
+
 export interface DispatcherOptions {
-  wal: WriteAheadLog;
+  wal: DispatchSource;
   targets: DispatchTarget[];
   batchSize?: number;
   /** Batches in flight per backend (default 2). */

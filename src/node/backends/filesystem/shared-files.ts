@@ -47,3 +47,11 @@ export function acquireFile(path: string, options: RotatingFileOptions): SharedF
     },
   };
 }
+
+/**
+ * True when a backend of this thread has `path` open. The ingest then keeps its backends in this thread
+ * (not in its dispatch worker, whose files this map cannot see) so that both write through one file.
+ */
+export function isFileOpen(path: string): boolean {
+  return open.has(resolve(path));
+}

@@ -1,15 +1,16 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { spanId, type Batch, type LogRecord, type SpanRecord } from '../../../shared/model.js';
 import { failure, retryable, SUCCESS, type RejectedItem, type WriteResult } from '../../../shared/result.js';
 import type { Backend, BackendContext, TraceResult, TraceSummary } from '../types.js';
-import { newRepairs, type Repairs } from './clean.js';
+import { newRepairs, sharedJsonText, type Repairs } from './clean.js';
 import { buildPoolConfig, resolvePostgresConfig, type PostgresBackendConfig, type ResolvedPostgresConfig } from './config.js';
 import { classifyWriteError, errorFacts, isUniqueViolation, PostgresBackendError, startupError } from './errors.js';
 import { LOG_SELECT, logToRow, rowToLog, rowToSpan, SPAN_SELECT, spanToRow, type Cell } from './rows.js';
 import { LOG_COLUMNS, qualified, SPAN_COLUMNS, type TableNames } from './schema.js';
 import { checkPrivileges, ensureSchema } from './setup.js';
 import { inTransaction, isolateBadRows, type BulkInsert } from './transaction.js';
-import { copyInto, copyViaStaging, insertUnnest, insertValues, type CopyFrom, type TableTarget } from './writers.js';
+import { copyInto, copyViaStaging, insertUnnest, insertValues, type CopyFrom, type CopyText, type TableTarget } from './writers.js';
+import { copyText } from './copy-format.js';
 
 /**
  * `backend_type: postgres`. Start-up connects, creates the tables when missing and checks the user's
@@ -44,37 +45,58 @@ export async function createPostgresBackend(config: PostgresBackendConfig, ctx: 
   // COPY needs the TEMP privilege for its staging table; without it the unnest INSERT is the bulk path.
   const bulk: BulkInsert = canTemp ? (client, t, rows) => copyViaStaging(client, t, rows, copyFrom, copyTimeoutMs) : insertUnnest;
   const single: BulkInsert = (client, t, rows) => insertValues(client, t, rows);
-  // Plain COPY: ~1.4x the throughput of the staging path (measured, bench/backends.mjs), but not idempotent.
-  const fast: BulkInsert = (client, t, rows) => copyInto(client, t, rows, copyFrom, copyTimeoutMs);
   const inflight = new Set<Promise<WriteResult>>();
   let schemaMissing = false;
   let closing: Promise<void> | undefined;
 
+  /** A batch's rows and their ids; records that cannot be encoded go to `rejected`. */
+  function rowsOf(batch: Batch, rejected: RejectedItem[], repairs = newRepairs()) {
+    const shared = sharedJsonText(repairs);
+    return {
+      logs: encode(batch.logs, (r) => logToRow(r, repairs, shared), (r: LogRecord) => String(r?.record_id), rejected),
+      spans: encode(batch.spans, (s) => spanToRow(s, repairs, shared), (s: SpanRecord) => spanId(s), rejected),
+    };
+  }
+
+  /**
+   * The batch as COPY text, encoded at once: the transaction (and its idempotent retry) sends these bytes,
+   * and the rows, 1,000 arrays of cells, are not held while it runs (in the ingest's dispatch worker they
+   * were much of what every scavenge copied). Rows are encoded again only when a batch must be split.
+   */
+  function prepare(batch: Batch, rejected: RejectedItem[]): Record<'logs' | 'spans', CopyText> {
+    const repairs = newRepairs();
+    const rows = rowsOf(batch, rejected, repairs);
+    reportRepairs(repairs);
+    return { logs: copyText(rows.logs.rows), spans: copyText(rows.spans.rows) };
+  }
+
   async function writeBatch(batch: Batch): Promise<WriteResult> {
     const rejected: RejectedItem[] = [];
-    const repairs = newRepairs();
-    const logs = encode(batch.logs, (r) => logToRow(r, repairs), (r: LogRecord) => String(r?.record_id), rejected);
-    const spans = encode(batch.spans, (s) => spanToRow(s, repairs), (s: SpanRecord) => spanId(s), rejected);
-    reportRepairs(repairs);
+    const text = prepare(batch, rejected);
     try {
       if (schemaMissing) {
         await withClient(pool, (client) => ensureSchema(client, names));
         schemaMissing = false;
       }
       let inserted = 0;
-      const writeAll = (insert: BulkInsert) =>
+      const writeAll = (insert: (client: PoolClient, t: TableTarget, kind: 'logs' | 'spans') => Promise<number>) =>
         inTransaction(pool, diag, async (client) => {
-          inserted = (await insert(client, logsTarget, logs.rows)) + (await insert(client, spansTarget, spans.rows));
+          inserted = (await insert(client, logsTarget, 'logs')) + (await insert(client, spansTarget, 'spans'));
         });
       try {
-        await writeAll(fast);
+        // Plain COPY: ~1.4x the throughput of the staging path (measured, bench/backends.mjs), but not idempotent.
+        await writeAll((client, t, kind) => copyInto(client, t, text[kind], copyFrom, copyTimeoutMs));
       } catch (err) {
         // Some records are stored already (the batch is a retry): the transaction rolled back; the idempotent path.
         if (!isUniqueViolation(err)) throw err;
         diag.count('postgres.batches_rewritten_idempotently');
-        await writeAll(bulk);
+        if (canTemp) await writeAll((client, t, kind) => copyViaStaging(client, t, text[kind], copyFrom, copyTimeoutMs));
+        else {
+          const rows = rowsOf(batch, []);
+          await writeAll((client, t, kind) => insertUnnest(client, t, rows[kind].rows));
+        }
       }
-      const skipped = logs.rows.length + spans.rows.length - inserted;
+      const skipped = text.logs.count + text.spans.count - inserted;
       if (skipped > 0) diag.count('postgres.duplicates_skipped', skipped);
     } catch (err) {
       const k = classifyWriteError(err);
@@ -83,9 +105,10 @@ export async function createPostgresBackend(config: PostgresBackendConfig, ctx: 
         return retryable(k.reason, k.delayMs);
       }
       diag.debug(`postgres backend: a batch failed on bad data, isolating the bad rows: ${k.reason}`);
+      const rows = rowsOf(batch, []);
       try {
-        await isolateBadRows({ pool, diag, target: logsTarget, bulk, single }, logs.rows, logs.ids, rejected);
-        await isolateBadRows({ pool, diag, target: spansTarget, bulk, single }, spans.rows, spans.ids, rejected);
+        await isolateBadRows({ pool, diag, target: logsTarget, bulk, single }, rows.logs.rows, rows.logs.ids, rejected);
+        await isolateBadRows({ pool, diag, target: spansTarget, bulk, single }, rows.spans.rows, rows.spans.ids, rejected);
       } catch (isolateErr) {
         const k2 = classifyWriteError(isolateErr);
         return retryable(k2.reason, k2.kind === 'retryable' ? k2.delayMs : 1000);

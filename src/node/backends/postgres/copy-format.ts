@@ -33,3 +33,10 @@ export function* copyChunks(rows: readonly (readonly Cell[])[], chunkChars = 64 
   }
   if (chunk.length > 0) yield chunk;
 }
+
+/** Rows as COPY text, encoded once (see writers.ts CopyText). */
+export function copyText(rows: readonly (readonly Cell[])[]): { count: number; chunks: Buffer[] } {
+  const chunks: Buffer[] = [];
+  for (const c of copyChunks(rows)) chunks.push(Buffer.from(c, 'utf8'));
+  return { count: rows.length, chunks };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText, jsonText, newRepairs } from './clean.js';
+import { cleanText, jsonText, newRepairs, sharedJsonText } from './clean.js';
 import { copyCell, copyChunks, copyLine } from './copy-format.js';
 import { logToRow, rowToLog } from './rows.js';
 import { LOG_COLUMNS } from './schema.js';
@@ -72,5 +72,19 @@ describe('log rows', () => {
     const byName = Object.fromEntries(LOG_COLUMNS.map((c, i) => [c.name, row[i]]));
     const db = { ...byName, timestamp: '2025-07-06T10:34:56.123456Z', resource: log.resource, attributes: {}, scope: log.scope };
     expect(rowToLog(db)).toStrictEqual(log);
+  });
+});
+
+describe('resource and scope shared by the records of a batch', () => {
+  it('gives the rows and repair counts of encoding each record alone', () => {
+    const resource = { 'service.name': 'a\u0000b' };
+    const recs = [1, 2, 3].map((i) => ({ record_id: `r${i}`, timestamp: '2025-07-06T10:34:56.123456Z', observed_timestamp: '2025-07-06T10:34:56.123456Z', severity_text: 'INFO', severity_number: 9, body: 'x', attributes: {}, resource, scope: { name: 's' } }) as LogRecord);
+    const alone = newRepairs();
+    const expected = recs.map((rec) => logToRow(rec, alone));
+    const r = newRepairs();
+    const shared = sharedJsonText(r);
+    expect(recs.map((rec) => logToRow(rec, r, shared))).toEqual(expected);
+    expect(r).toEqual(alone);
+    expect(alone.nul).toBe(6); // service_name and resource, in each of the 3 rows
   });
 });

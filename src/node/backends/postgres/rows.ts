@@ -38,7 +38,8 @@ function serviceName(resource: Attributes | undefined): Cell {
   return typeof v === 'string' ? v : null;
 }
 
-export function logToRow(rec: LogRecord, r: Repairs): Cell[] {
+/** `shared` encodes the resource and scope, which records share (clean.ts sharedJsonText caches them per batch). */
+export function logToRow(rec: LogRecord, r: Repairs, shared: (o: object) => string = (o) => jsonText(o, r)): Cell[] {
   const [ts, tsNanos] = timeCells(rec.timestamp);
   const [obs, obsNanos] = timeCells(rec.observed_timestamp);
   const structured = typeof rec.body !== 'string';
@@ -58,14 +59,14 @@ export function logToRow(rec: LogRecord, r: Repairs): Cell[] {
     opt(rec.trace_flags),
     optText(rec.event_name, r),
     optText(serviceName(rec.resource) as string | null, r),
-    jsonText(rec.resource ?? {}, r),
+    typeof rec.resource === 'object' && rec.resource !== null ? shared(rec.resource) : jsonText(rec.resource ?? {}, r),
     jsonText(rec.attributes ?? {}, r),
-    jsonText(rec.scope ?? { name: '' }, r),
+    typeof rec.scope === 'object' && rec.scope !== null ? shared(rec.scope) : jsonText(rec.scope ?? { name: '' }, r),
     opt(rec.dropped_attributes_count),
   ];
 }
 
-export function spanToRow(s: SpanRecord, r: Repairs): Cell[] {
+export function spanToRow(s: SpanRecord, r: Repairs, shared: (o: object) => string = (o) => jsonText(o, r)): Cell[] {
   const [start, startNanos] = timeCells(s.start_time);
   const [end, endNanos] = timeCells(s.end_time);
   return [
@@ -86,8 +87,8 @@ export function spanToRow(s: SpanRecord, r: Repairs): Cell[] {
     jsonText(s.attributes ?? {}, r),
     jsonText(s.events ?? [], r),
     jsonText(s.links ?? [], r),
-    jsonText(s.resource ?? {}, r),
-    jsonText(s.scope ?? { name: '' }, r),
+    typeof s.resource === 'object' && s.resource !== null ? shared(s.resource) : jsonText(s.resource ?? {}, r),
+    typeof s.scope === 'object' && s.scope !== null ? shared(s.scope) : jsonText(s.scope ?? { name: '' }, r),
     optText(serviceName(s.resource) as string | null, r),
     opt(s.dropped_attributes_count),
     opt(s.dropped_events_count),

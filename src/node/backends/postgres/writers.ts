@@ -25,6 +25,26 @@ export interface TableTarget {
 
 export type CopyFrom = (sql: string) => CopyStreamQuery;
 
+/**
+ * Rows already encoded as COPY text (copy-format.ts copyText): a caller that may send a batch twice (plain
+ * COPY, then the staging path) encodes once and need not keep the rows, whose arrays of cells cost the
+ * garbage collector more than the same bytes off the heap.
+ */
+export interface CopyText {
+  count: number;
+  chunks: readonly Buffer[];
+}
+
+export type CopyRows = readonly Cell[][] | CopyText;
+
+function copySource(rows: CopyRows): Readable {
+  return Readable.from(Array.isArray(rows) ? copyChunks(rows) : (rows as CopyText).chunks);
+}
+
+function rowCount(rows: CopyRows): number {
+  return Array.isArray(rows) ? rows.length : (rows as CopyText).count;
+}
+
 function columnList(t: TableTarget): string {
   return t.columns.map((c) => quoteIdent(c.name)).join(', ');
 }
@@ -34,11 +54,12 @@ function columnList(t: TableTarget): string {
  * violation (23505), so it is only safe as an optimistic first attempt inside a transaction that a caller
  * retries with an idempotent writer.
  */
-export async function copyInto(client: PoolClient, t: TableTarget, rows: readonly Cell[][], copyFrom: CopyFrom, timeoutMs?: number): Promise<number> {
-  if (rows.length === 0) return 0;
+export async function copyInto(client: PoolClient, t: TableTarget, rows: CopyRows, copyFrom: CopyFrom, timeoutMs?: number): Promise<number> {
+  const n = rowCount(rows);
+  if (n === 0) return 0;
   const stream = client.query(copyFrom(`COPY ${t.table} (${columnList(t)}) FROM STDIN`));
-  await pipeline(Readable.from(copyChunks(rows)), stream, timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) });
-  return rows.length;
+  await pipeline(copySource(rows), stream, timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) });
+  return n;
 }
 
 /**
@@ -48,19 +69,19 @@ export async function copyInto(client: PoolClient, t: TableTarget, rows: readonl
 export async function copyViaStaging(
   client: PoolClient,
   t: TableTarget,
-  rows: readonly Cell[][],
+  rows: CopyRows,
   copyFrom: CopyFrom,
   /** pg's query_timeout does not cover COPY streams: a stalled socket is cut after this long. */
   timeoutMs?: number,
 ): Promise<number> {
-  if (rows.length === 0) return 0;
+  if (rowCount(rows) === 0) return 0;
   const stage = stagingTable(t.table, t.columns);
   // IF NOT EXISTS costs one catalog lookup; tracking "created" per connection instead would go wrong when
   // the transaction that created the table rolls back.
   await client.query(stage.ddl);
   const cols = columnList(t);
   const stream = client.query(copyFrom(`COPY ${stage.name} (${cols}) FROM STDIN`));
-  await pipeline(Readable.from(copyChunks(rows)), stream, timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) });
+  await pipeline(copySource(rows), stream, timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) });
   const res = await client.query(`INSERT INTO ${t.table} (${cols}) SELECT ${cols} FROM ${stage.name} ON CONFLICT ${t.conflict} DO NOTHING`);
   return res.rowCount ?? 0;
 }
