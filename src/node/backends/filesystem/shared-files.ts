@@ -9,7 +9,12 @@ import { RotatingFile, type RotatingFileOptions } from './rotating-file.js';
  * apply; a different setting from a later opener is reported. (Writers in other processes are not covered:
  * give each process its own file.)
  */
-const open = new Map<string, { file: RotatingFile; refs: number; options: RotatingFileOptions }>();
+type Entry = { file: RotatingFile; refs: number; options: RotatingFileOptions };
+// On globalThis under a registered symbol: `isotel/node` and `isotel/collector` are separate bundles (each with
+// its own copy of this module), and a service's logger and the ingest it hosts must still find each other.
+const KEY = Symbol.for('isotel.filesystem.openFiles');
+const holder = globalThis as unknown as Record<symbol, Map<string, Entry> | undefined>;
+const open: Map<string, Entry> = (holder[KEY] ??= new Map<string, Entry>());
 
 export interface SharedFile {
   file: RotatingFile;
