@@ -10,10 +10,10 @@ function fakeFileBackend() {
   let failing = false;
   const backend: FilesystemBackend = {
     name: 'filesystem',
-    prepare: (b: Batch): PreparedFileBatch => ({ count: b.logs.length, bytes: b.logs.length * 100, logs: { data: Buffer.from(JSON.stringify(b.logs.map((l) => l.record_id))), cuts: new Uint32Array(), parts: [], sev: new Uint8Array(), tail: new Uint8Array(), bytes: 0 } }),
+    prepare: (b: Batch): PreparedFileBatch => ({ count: b.logs.length, bytes: b.logs.length * 100, logs: Buffer.from(JSON.stringify(b.logs.map((l) => l.record_id))) }),
     async writePrepared(p): Promise<WriteResult> {
       if (failing) return { status: 'retryable', delayMs: 10, reason: 'ENOSPC: no space left on device' };
-      written.push(...(JSON.parse(p.logs!.data.toString()) as string[]).map(Number));
+      written.push(...(JSON.parse(p.logs!.toString()) as string[]).map(Number));
       return { status: 'success' };
     },
     write: async () => ({ status: 'success' }),

@@ -3,10 +3,9 @@ import * as readline from 'node:readline';
 import type { Batch, LogRecord, SpanRecord } from '../../../shared/model.js';
 import { SUCCESS, retryable, errorMessage, type WriteResult } from '../../../shared/result.js';
 import { summarizeTraces, type Backend, type BackendContext, type TraceResult, type TraceSummary } from '../types.js';
-import { linesToChunk, type LineChunk } from './rotating-file.js';
+import { linesToChunk } from './rotating-file.js';
 import { acquireFile } from './shared-files.js';
-import type { CompactLines } from './json-lines.js';
-import { encodeLogs, spanLine } from './json-lines.js';
+import { encodeLogChunk, spanLine } from './json-lines.js';
 
 /** `backend_type: filesystem` — rotating JSONL files, the embedded default that needs nothing installed. */
 export interface FilesystemBackendOptions {
@@ -26,8 +25,8 @@ export function defaultSpansFile(logFile: string): string {
 
 /** A batch already serialized, so the records themselves can be garbage-collected at once. */
 export interface PreparedFileBatch {
-  logs?: CompactLines;
-  spans?: LineChunk;
+  logs?: Buffer;
+  spans?: Buffer;
   count: number;
   bytes: number;
 }
@@ -66,9 +65,9 @@ export async function createFilesystemBackend(
 
   const prepare = (batch: Batch): PreparedFileBatch => {
     const p: PreparedFileBatch = { count: batch.logs.length + batch.spans.length, bytes: 0 };
-    if (batch.logs.length > 0) p.logs = encodeLogs(batch.logs);
+    if (batch.logs.length > 0) p.logs = encodeLogChunk(batch.logs);
     if (batch.spans.length > 0) p.spans = linesToChunk(batch.spans.map(spanLine));
-    p.bytes = (p.logs?.data.length ?? 0) + (p.spans?.data.length ?? 0); // held in memory until written
+    p.bytes = (p.logs?.length ?? 0) + (p.spans?.length ?? 0); // held in memory until written
     return p;
   };
   const writePrepared = async (p: PreparedFileBatch): Promise<WriteResult> => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LogRecord } from '../../../shared/model.js';
-import { encodeLogs, expandLines, logLine } from './json-lines.js';
+import type { Attributes, LogRecord } from '../../../shared/model.js';
+import { encodeLogChunk, logLine } from './json-lines.js';
+import { attributesJson } from './json-values.js';
 
 const base: LogRecord = {
   record_id: '01JZ3C4V5E0000000000000A',
@@ -21,6 +22,9 @@ const shapes: LogRecord[] = [
   { ...base, trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', trace_flags: 0 },
   { ...base, trace_flags: 1 },
   { ...base, observed_timestamp: '2026-11-21T10:00:01.000000Z', event_name: 'browser.click', dropped_attributes_count: 2, body: { k: 'v' } },
+  { ...base, severity_text: 'WARN', severity_number: 13, body: 'plain' },
+  { ...base, severity_text: 'warning', severity_number: 13, body: 'plain' },
+  { ...base, body: null, resource: { 'service.name': 'other' } },
 ];
 
 describe('JSON lines of log records', () => {
@@ -29,10 +33,52 @@ describe('JSON lines of log records', () => {
     expect(logLine(shapes[2])).not.toContain('span_id');
   });
 
-  it('assembles compact batches into the same lines', () => {
-    const c = encodeLogs(shapes);
-    const { buf, ends } = expandLines(c, Buffer.alloc(16));
-    expect(buf.subarray(0, ends[ends.length - 1]).toString('utf8')).toBe(shapes.map(logLine).join(''));
-    expect(c.bytes).toBe(ends[ends.length - 1]);
+  it('writes the same line whatever record came before (the encoder memos are only caches)', () => {
+    const alone = shapes.map((r) => logLine(r));
+    for (let round = 0; round < 3; round++) {
+      for (const i of [0, 0, 5, 6, 5, 1, 7, 0, 4, 3, 2]) expect(logLine(shapes[i])).toBe(alone[i]);
+    }
+  });
+
+  it('encodes a batch into one buffer of the same lines', () => {
+    expect(encodeLogChunk(shapes).toString('utf8')).toBe(shapes.map(logLine).join(''));
+  });
+});
+
+describe('attribute JSON', () => {
+  const cases: Attributes[] = [
+    {},
+    { a: 'x', b: 1, c: true, d: null },
+    { a: 'quote " backslash \\ newline \n tab \t', b: '\u0000\u001f', c: 'lone \ud800 surrogate', d: '😀 ✓ \u2028' },
+    { n: -0, big: 1e21, small: 1e-7, frac: 0.1 + 0.2, neg: -42 },
+    { nested: { a: [1, 'x', null, { b: false }] }, list: ['a', 'b'] },
+    { '': 'empty key', 'key "quoted"': 1, 'ключ': 'значение' },
+  ];
+
+  it('is exactly JSON.stringify for attribute maps', () => {
+    for (const a of cases) expect(attributesJson(a)).toBe(JSON.stringify(a));
+  });
+
+  it('leaves out what JSON leaves out, also in the first position', () => {
+    const odd = { gone: undefined, fn: () => 1, kept: 'v', sym: Symbol('s'), inf: Number.POSITIVE_INFINITY, nan: Number.NaN } as unknown as Attributes;
+    expect(attributesJson(odd)).toBe(JSON.stringify(odd));
+    const allGone = { a: undefined, b: undefined } as unknown as Attributes;
+    expect(attributesJson(allGone)).toBe('{}');
+    const withToJson = { toJSON: () => ({ replaced: true }) } as unknown as Attributes;
+    expect(attributesJson(withToJson)).toBe('{"replaced":true}');
+  });
+
+  it('stays exact when one shape repeats with changing values, and when shapes alternate', () => {
+    const seq: Attributes[] = [];
+    for (let i = 0; i < 50; i++) {
+      seq.push({ user: i % 3 === 0 ? 'same' : `user-${i}`, route: '/r', status: i, ok: i % 2 === 0 });
+      seq.push({ user: 'same', route: i % 5 === 0 ? 'has "quote"' : '/r', status: i });
+      if (i % 7 === 0) seq.push({ user: undefined, route: '/r' } as unknown as Attributes);
+    }
+    for (const a of seq) expect(attributesJson(a)).toBe(JSON.stringify(a));
+  });
+
+  it('throws where JSON.stringify throws', () => {
+    expect(() => attributesJson({ big: { v: 1n } } as unknown as Attributes)).toThrow();
   });
 });

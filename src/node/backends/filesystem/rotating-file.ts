@@ -1,6 +1,5 @@
 import { promises as fsp, constants as fsc } from 'node:fs';
 import * as path from 'node:path';
-import { expandLines, type CompactLines } from './json-lines.js';
 
 /**
  * An append-only file that rotates like Python's RotatingFileHandler (`app.jsonl` → `app.jsonl.1` … `.N`).
@@ -24,7 +23,6 @@ export class RotatingFile {
   private size = 0;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
-  private scratch: Buffer = Buffer.alloc(0);
 
   constructor(
     readonly file: string,
@@ -36,11 +34,8 @@ export class RotatingFile {
     return this.appendChunk(linesToChunk(lines));
   }
 
-  /**
-   * Appends a prepared chunk of whole lines: a buffer with its line ends (linesToChunk), or compact log lines
-   * (json-lines.ts) that are assembled into this file's reused write buffer first.
-   */
-  appendChunk(chunk: LineChunk | CompactLines): Promise<void> {
+  /** Appends a buffer of whole lines (each ending in '\n', as JSON lines do: JSON escapes newlines). */
+  appendChunk(chunk: Buffer): Promise<void> {
     const run = this.chain.then(() => this.appendNow(chunk));
     // The chain must survive a failed write so later writes still run.
     this.chain = run.catch(() => undefined);
@@ -69,37 +64,27 @@ export class RotatingFile {
     return out;
   }
 
-  private async appendNow(chunk: LineChunk | CompactLines): Promise<void> {
+  private async appendNow(data: Buffer): Promise<void> {
     if (this.closed) throw new Error(`${this.file} is closed`);
-    let data: Buffer;
-    let ends: Uint32Array;
-    if ('cuts' in chunk) {
-      // Writes are chained, so one scratch buffer serves every append: reused memory, no page faults.
-      const out = expandLines(chunk, this.scratch);
-      this.scratch = out.buf;
-      data = out.buf;
-      ends = out.ends;
-    } else {
-      ({ data, ends } = chunk);
-    }
-    let i = 0; // index of the next line to write
-    let from = 0; // its byte offset
-    while (i < ends.length) {
+    let from = 0; // offset of the next line to write
+    while (from < data.length) {
       await this.ensureOpen();
       const room = this.options.maxBytes - this.size;
-      // Take as many whole lines as fit; an empty file always takes at least one (a line larger than
-      // max_bytes gets a file of its own rather than being split or lost).
-      let j = i;
-      while (j < ends.length && (ends[j] - from <= room || (j === i && this.size === 0))) j++;
-      if (j === i) {
+      // Take as many whole lines as fit (one search back from the limit for the last line end); an empty file
+      // always takes at least one (a line larger than max_bytes gets a file of its own rather than being split
+      // or lost).
+      let to = data.length;
+      if (to - from > room) {
+        const nl = room > 0 ? data.lastIndexOf(10, from + room - 1) : -1;
+        to = nl >= from ? nl + 1 : this.size === 0 ? lineEnd(data, from) : from;
+      }
+      if (to === from) {
         await this.rotate();
         continue;
       }
-      const to = ends[j - 1];
       await this.writeAll(data.subarray(from, to));
       this.size += to - from;
       from = to;
-      i = j;
     }
     if (this.options.fsync && this.handle) await this.handle.sync();
   }
@@ -180,26 +165,13 @@ async function acquireLock(lock: string): Promise<boolean> {
   return false; // rotate without the lock rather than block forever; inode checks still keep lines whole
 }
 
-/** Whole lines as one UTF-8 buffer and the byte offset where each line ends. */
-export interface LineChunk {
-  data: Buffer;
-  ends: Uint32Array;
-  /** Number of lines, for counting. */
-  readonly length?: number;
+/** Whole lines as one UTF-8 buffer: one join and one encode per batch, not one per line. */
+export function linesToChunk(lines: string[]): Buffer {
+  return Buffer.from(lines.join(''), 'utf8');
 }
 
-export function linesToChunk(lines: string[]): LineChunk {
-  // One join and one encode per batch: 1,000 lines become two objects for the garbage collector, not 1,000.
-  const data = Buffer.from(lines.join(''), 'utf8');
-  return { data, ends: lineEnds(data) };
-}
-
-/** Byte offsets just after each '\n' (a native scan, ~20x cheaper than measuring each line's UTF-8 length). */
-export function lineEnds(data: Buffer): Uint32Array {
-  let n = 0;
-  for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) n++;
-  const ends = new Uint32Array(n);
-  let k = 0;
-  for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) ends[k++] = i + 1;
-  return ends;
+/** The offset just after the line that starts at `from` (the end of the data if the last line lacks its '\n'). */
+function lineEnd(data: Buffer, from: number): number {
+  const nl = data.indexOf(10, from);
+  return nl < 0 ? data.length : nl + 1;
 }
