@@ -62,6 +62,7 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
     clock: options.clock ?? systemClock,
     newId: createRecordIdGenerator(),
     diag,
+    count: (name, n) => diag.count(name, n),
     buffer,
     closed: false,
   };

@@ -115,6 +115,23 @@ describe('createRedactor: attribute keys', () => {
     expect(redactor.attributes(attrs)).toBe(attrs);
   });
 
+  it('judges every record afresh when one shape repeats with changing values', () => {
+    const r = createRedactor();
+    const seq: Array<[Attributes, Attributes]> = [
+      [{ q: '/api', token: '' }, { q: '/api', token: '' }],
+      [{ q: '/api?token=abc', token: '' }, { q: `/api?token=${R}`, token: '' }],
+      [{ q: '/api', token: '' }, { q: '/api', token: '' }],
+      [{ q: '/api', token: 't0k3n' }, { q: '/api', token: R }],
+      [{ q: '/api', token: null }, { q: '/api', token: null }],
+      [{ token: 't', q: '/api' }, { token: R, q: '/api' }],
+      [{ q: { nested: 'password=x' }, token: '' }, { q: { nested: `password=${R}` }, token: '' }],
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const [input, expected] of seq) expect(r.attributes(input)).toEqual(expected);
+    }
+    for (const t of ['hello', `Bearer ${JWT}`, 'hello', `Bearer ${JWT}`]) expect(r.text(t)).toBe(t === 'hello' ? t : `Bearer ${R}`);
+  });
+
   it('never mutates its input', () => {
     const attrs = deepFreeze({ password: 'p', url: 'https://u:p@h/x', nested: { token: 't', list: ['Bearer abcdef123456'] } });
     const out = redactor.attributes(attrs as Attributes);

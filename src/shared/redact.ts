@@ -1,6 +1,7 @@
 import type { AnyValue, Attributes } from './model.js';
 import { createKeyMatcher, DEFAULT_SECRET_KEYS } from './redact-keys.js';
 import { BUILTIN_TRIGGER, builtinPatterns, type ValuePattern } from './redact-patterns.js';
+import { sameKeys } from './same-keys.js';
 
 /**
  * Removes secrets from attributes and log bodies before they leave the process (Node logger) or are stored
@@ -51,12 +52,18 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
 
   const couldMatch = (s: string): boolean => custom.length > 0 || (builtin.length > 0 && trigger.test(s));
 
+  // Log bodies are mostly message templates: the last one's result is kept.
+  let lastText: string | undefined;
+  let lastTextOut = '';
   const text = (s: string): string => {
+    if (s === lastText) return lastTextOut;
     let out = s;
     if (builtin.length > 0 && trigger.test(s)) {
       for (const p of builtin) out = out.replace(p.re, (m: string, ...rest: unknown[]) => p.replace(m, captures(rest), replacement));
     }
     for (const re of custom) out = out.replace(re, () => replacement);
+    lastText = s;
+    lastTextOut = out;
     return out;
   };
 
@@ -72,6 +79,37 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
     for (const key of Object.keys(v)) {
       const item = v[key];
       if (isSecretKey(key) ? !isEmpty(item) : needs(item, depth + 1)) return true;
+    }
+    return false;
+  };
+
+  // A one-entry memo of the last top-level attribute shape: which keys name a secret, and per position the
+  // last string value and whether it could match. Consecutive records from one call site mostly repeat both.
+  let memoKeys: readonly string[] = [];
+  let memoSecret: boolean[] = [];
+  let memoValues: unknown[] = [];
+  let memoCould: boolean[] = [];
+  const needsAttributes = (attrs: Attributes): boolean => {
+    const keys = Object.keys(attrs);
+    if (!sameKeys(keys, memoKeys)) {
+      memoKeys = keys;
+      memoSecret = keys.map(isSecretKey);
+      memoValues = new Array<unknown>(keys.length);
+      memoCould = new Array<boolean>(keys.length);
+    }
+    for (let i = 0; i < keys.length; i++) {
+      const item = attrs[keys[i]];
+      if (memoSecret[i]) {
+        if (!isEmpty(item)) return true;
+      } else if (typeof item === 'string') {
+        if (item !== memoValues[i]) {
+          memoCould[i] = couldMatch(item);
+          memoValues[i] = item;
+        }
+        if (memoCould[i]) return true;
+      } else if (needs(item, 1)) {
+        return true;
+      }
     }
     return false;
   };
@@ -98,7 +136,7 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
     return { attributes: (a) => a, value: (v) => v, text: (s) => s, redactsAnything };
   }
   return {
-    attributes: (attrs) => (needs(attrs, 0) ? (redactObject(attrs, 0) as Attributes) : attrs),
+    attributes: (attrs) => (needsAttributes(attrs) ? (redactObject(attrs, 0) as Attributes) : attrs),
     value: (v) => (needs(v, 0) ? redactValue(v, 0) : v),
     text,
     redactsAnything,

@@ -74,7 +74,8 @@ function copyEntries(
   let n = 0;
   let dropped = 0;
   for (const key of Object.keys(source)) {
-    if (FORBIDDEN_KEYS.has(key)) {
+    // '__proto__' and 'prototype' have 9 characters, 'constructor' 11: most keys skip the set lookup.
+    if ((key.length === 9 || key.length === 11) && FORBIDDEN_KEYS.has(key)) {
       count('attributes.forbidden_key');
       dropped++;
       continue;

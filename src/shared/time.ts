@@ -11,10 +11,12 @@ export interface Clock {
 const perf: { timeOrigin: number; now(): number } | undefined =
   typeof performance !== 'undefined' && typeof performance.now === 'function' ? performance : undefined;
 
-/** The platform clock: `performance.timeOrigin + performance.now()` (microsecond resolution), else Date.now(). */
-export const systemClock: Clock = perf
-  ? { nowMs: () => perf.timeOrigin + perf.now() }
-  : { nowMs: () => Date.now() };
+/**
+ * The platform clock: `performance.timeOrigin + performance.now()` (microsecond resolution), else Date.now().
+ * timeOrigin is fixed for the life of the process or page, and reading it is a getter call: read once.
+ */
+const origin = perf ? perf.timeOrigin : 0;
+export const systemClock: Clock = perf ? { nowMs: () => origin + perf.now() } : { nowMs: () => Date.now() };
 
 // Formatting a date is ~150 ns; log bursts share a millisecond, so the prefix is cached per millisecond.
 let cachedMs = -1;
