@@ -22,6 +22,8 @@ export default defineConfig([
       'collector/cli': 'src/collector-endpoint/cli.ts',
       // Started by the ingest as a worker thread (dispatch-thread.ts finds it beside the bundle).
       'collector/dispatch-worker': 'src/collector-endpoint/dispatch-worker.ts',
+      // The filesystem backend's writer thread (file-writer/spawn.ts finds it beside the bundle).
+      'node/file-writer-worker': 'src/node/file-writer/worker.ts',
     },
     format: ['esm', 'cjs'],
     dts: { entry: { 'node/index': 'src/node/index.ts', 'collector/index': 'src/collector-endpoint/index.ts' } },
@@ -33,7 +35,8 @@ export default defineConfig([
     clean: false,
     splitting: false,
     external: ['pg', 'pg-copy-streams', '@elastic/elasticsearch'],
-    // dispatch-thread.ts reads import.meta.url only where __filename is undefined, i.e. never in the CJS build.
+    // dispatch-thread.ts and file-writer/spawn.ts read import.meta.url only where __filename is undefined, i.e.
+    // never in the CJS build.
     esbuildOptions(o, { format }) {
       if (format === 'cjs') o.logOverride = { ...o.logOverride, 'empty-import-meta': 'silent' };
     },

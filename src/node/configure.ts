@@ -14,7 +14,7 @@ import { createLogger, type Logger, type LoggerHealth } from './logger.js';
 import type { LoggerCore, LoggerSettings } from './logger-core.js';
 import { installExitHooks } from './exit-hooks.js';
 import { openBackends } from './open-backends.js';
-import { createFileChannel } from './file-channel.js';
+import { openFileChannel } from './file-writer/index.js';
 import type { Backend } from './backends/types.js';
 import type { FilesystemBackend } from './backends/filesystem/backend.js';
 
@@ -91,16 +91,19 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
 
   async function applyReload(next: LoggerConfig): Promise<void> {
     if (core.closed) return;
-    core.settings = settingsFrom(next);
+    const settings = settingsFrom(next);
     try {
       const channels = await openChannels(next, registry, diag);
       const old = fanOut;
       fanOut = createFanOut(channels);
-      // Records buffered for the old backends go there first; then new records flow to the new set.
+      // Records buffered for the old backends go there first; then new records flow to the new set, under the
+      // new settings from the same record on (opening backends takes a while: a file writer thread starts).
       buffer.retarget(fanOut);
+      core.settings = settings;
       await old.close();
       diag.debug('configuration reloaded');
     } catch (err) {
+      core.settings = settings;
       diag.error('config reload: backends could not be opened; keeping the running ones', err);
     }
   }
@@ -155,9 +158,9 @@ function settingsFrom(lc: LoggerConfig): LoggerSettings {
 
 async function openChannels(lc: LoggerConfig, registry: BackendRegistry, diag: Diag): Promise<DeliveryChannel[]> {
   const opened = await openBackends(lc.backends, lc.data_dir, registry, diag);
-  return opened.map((o) =>
+  return Promise.all(opened.map((o) =>
     isFileBackend(o.backend)
-      ? createFileChannel(o.backend, { diag })
+      ? openFileChannel(o.backend, { diag })
       : createDeliveryChannel(o.backend, {
       dataDir: o.dataDir,
       diag,
@@ -166,7 +169,7 @@ async function openChannels(lc: LoggerConfig, registry: BackendRegistry, diag: D
       retry: o.retry,
       breaker: o.breaker,
     }),
-  );
+  ));
 }
 
 function isFileBackend(b: Backend): b is FilesystemBackend {

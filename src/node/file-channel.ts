@@ -5,12 +5,12 @@ import type { FilesystemBackend, PreparedFileBatch } from './backends/filesystem
 import type { DeliveryChannel } from './wrappers/index.js';
 
 /**
- * The delivery channel of a local file backend, shaped like sonic-boom rather than like the network channel:
- * a batch is serialized the moment it is handed over (so bursts hold compact buffers, not record objects),
- * queued, and written by one writer loop that merges whatever is queued into one append. A disk spool would
- * not help a backend that *is* the disk, so there is none: a failed write (disk full, permissions) is retried
- * with backoff, in order; beyond `maxPendingBytes` the oldest queued batches are dropped and counted, never
- * silently. Measured: `npm run bench` (logger group).
+ * The delivery channel of a local file backend on the main thread: the fallback of file-writer/ where no
+ * worker thread can be started, shaped like sonic-boom rather than like the network channel. A batch is
+ * serialized the moment it is handed over, queued, and written by one writer loop, one batch per append. A
+ * disk spool would not help a backend that *is* the disk, so there is none: a failed write (disk full,
+ * permissions) is retried with backoff, in order; beyond `maxPendingBytes` the oldest queued batches are
+ * dropped and counted, never silently.
  */
 export interface FileChannelOptions {
   diag: Diag;

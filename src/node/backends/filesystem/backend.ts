@@ -3,7 +3,7 @@ import * as readline from 'node:readline';
 import type { Batch, LogRecord, SpanRecord } from '../../../shared/model.js';
 import { SUCCESS, retryable, errorMessage, type WriteResult } from '../../../shared/result.js';
 import { summarizeTraces, type Backend, type BackendContext, type TraceResult, type TraceSummary } from '../types.js';
-import { linesToChunk } from './rotating-file.js';
+import { linesToChunk, type RotatingFileOptions } from './rotating-file.js';
 import { acquireFile } from './shared-files.js';
 import { encodeLogChunk, spanLine } from './json-lines.js';
 
@@ -37,6 +37,8 @@ export interface PreparedFileBatch {
  * of a million record objects) and `writePrepared` does the I/O. See file-channel.ts.
  */
 export interface FilesystemBackend extends Backend {
+  /** The files and rotation, for a writer on another thread (file-writer/) that appends to the same files. */
+  readonly files: { logFile: string; spansFile: string; rotation: RotatingFileOptions };
   prepare(batch: Batch): PreparedFileBatch;
   writePrepared(prepared: PreparedFileBatch): Promise<WriteResult>;
 }
@@ -50,9 +52,10 @@ export async function createFilesystemBackend(
     backupCount: options.backup_count ?? FILESYSTEM_DEFAULTS.backup_count,
     fsync: options.fsync ?? false,
   };
+  const files = { logFile: options.log_file, spansFile: options.spans_file ?? defaultSpansFile(options.log_file), rotation };
   // Shared with any other backend of this process on the same path: one writer, one rotation.
-  const logsFile = acquireFile(options.log_file, rotation);
-  const spansFile = acquireFile(options.spans_file ?? defaultSpansFile(options.log_file), rotation);
+  const logsFile = acquireFile(files.logFile, rotation);
+  const spansFile = acquireFile(files.spansFile, rotation);
   for (const f of [logsFile, spansFile]) if (f.conflict) ctx?.diag.warn(`filesystem backend: ${f.conflict}`);
   const logs = logsFile.file;
   const spans = spansFile.file;
@@ -82,6 +85,7 @@ export async function createFilesystemBackend(
 
   return {
     name: 'filesystem',
+    files,
     prepare,
     writePrepared,
     async write(batch: Batch): Promise<WriteResult> {
