@@ -11,6 +11,7 @@ function fakeFileBackend() {
   const backend: FilesystemBackend = {
     name: 'filesystem',
     files: { logFile: 'unused.jsonl', spansFile: 'unused.spans.jsonl', rotation: { maxBytes: 1 << 20, backupCount: 1 } },
+    sharesFiles: () => false,
     prepare: (b: Batch): PreparedFileBatch => ({ count: b.logs.length, bytes: b.logs.length * 100, logs: Buffer.from(JSON.stringify(b.logs.map((l) => l.record_id))) }),
     async writePrepared(p): Promise<WriteResult> {
       if (failing) return { status: 'retryable', delayMs: 10, reason: 'ENOSPC: no space left on device' };

@@ -14,6 +14,14 @@ import { ChunkQueue } from './queue.js';
 /** Lines joined before each copy into a chunk (~9 KB of typical log lines). */
 const GROUP = 16;
 
+/** The channel, plus what the hand-over to a shared file (index.ts) needs. */
+export interface ThreadedFileChannel extends DeliveryChannel {
+  /** Nothing is waiting for the thread: everything handed over is written, or was counted as dropped. */
+  readonly settled: boolean;
+  /** Gives the thread what is left, waits until it has written it and closed its files, and ends it. */
+  closeThread(): Promise<void>;
+}
+
 export interface ThreadedFileChannelOptions {
   diag: Diag;
   /** Memory for lines not yet written (default 256 MiB, counted in 1 MiB chunks); beyond it the oldest are dropped. */
@@ -35,7 +43,7 @@ export interface ThreadedFileChannelOptions {
  * flush() returns rather than hang while the disk fails. A thread that dies is restarted and given its
  * unacknowledged chunks again. Rejects when the thread cannot start.
  */
-export async function createThreadedFileChannel(backend: FilesystemBackend, options: ThreadedFileChannelOptions): Promise<DeliveryChannel> {
+export async function createThreadedFileChannel(backend: FilesystemBackend, options: ThreadedFileChannelOptions): Promise<ThreadedFileChannel> {
   const { diag } = options;
   const spawn = options.spawn ?? spawnWriterThread;
   const health: BackendHealth = { name: backend.name, state: 'healthy', waiting_on_disk: 0, delivered: 0, dead_lettered: 0, dropped: 0 };
@@ -216,9 +224,39 @@ export async function createThreadedFileChannel(backend: FilesystemBackend, opti
   live = true;
   updateRef();
 
+  let threadClosed: Promise<void> | undefined;
+  const closeThread = () =>
+    (threadClosed ??= (async () => {
+      closing = true;
+      poll();
+      if (!ready && exited) {
+        // The thread died and waits for its restart: one more try now, then what it held counts as dropped.
+        clearTimeout(restartTimer);
+        try {
+          start();
+        } catch (err) {
+          diag.error('filesystem: the file writer thread could not start to close', err);
+        }
+      }
+      await until(() => ready || exited, 5000);
+      if (ready) {
+        pump();
+        thread.port.postMessage({ type: 'close' });
+        await until(() => closedByThread || exited, Number.POSITIVE_INFINITY);
+      }
+      drop(queue.clear(), 'logs.dropped.file_unwritable');
+      thread.port.close();
+      await thread.worker.terminate();
+    })());
+
   let closed: Promise<void> | undefined;
   return {
     name: backend.name,
+    get settled() {
+      poll();
+      return queue.settled;
+    },
+    closeThread,
     enqueue(batch: Batch) {
       if (closing) return;
       try {
@@ -242,26 +280,7 @@ export async function createThreadedFileChannel(backend: FilesystemBackend, opti
     },
     close: () =>
       (closed ??= (async () => {
-        closing = true;
-        poll();
-        if (!ready && exited) {
-          // The thread died and waits for its restart: one more try now, then what it held counts as dropped.
-          clearTimeout(restartTimer);
-          try {
-            start();
-          } catch (err) {
-            diag.error('filesystem: the file writer thread could not start to close', err);
-          }
-        }
-        await until(() => ready || exited, 5000);
-        if (ready) {
-          pump();
-          thread.port.postMessage({ type: 'close' });
-          await until(() => closedByThread || exited, Number.POSITIVE_INFINITY);
-        }
-        drop(queue.clear(), 'logs.dropped.file_unwritable');
-        thread.port.close();
-        await thread.worker.terminate();
+        await closeThread();
         await backend.close();
         health.state = 'closed';
       })()),

@@ -39,6 +39,11 @@ export interface PreparedFileBatch {
 export interface FilesystemBackend extends Backend {
   /** The files and rotation, for a writer on another thread (file-writer/) that appends to the same files. */
   readonly files: { logFile: string; spansFile: string; rotation: RotatingFileOptions };
+  /**
+   * Whether another backend of this thread has one of these files open too: then every write must go through
+   * this backend's shared file (one writer, one rotation; shared-files.ts), not through a thread of its own.
+   */
+  sharesFiles(): boolean;
   prepare(batch: Batch): PreparedFileBatch;
   writePrepared(prepared: PreparedFileBatch): Promise<WriteResult>;
 }
@@ -86,6 +91,7 @@ export async function createFilesystemBackend(
   return {
     name: 'filesystem',
     files,
+    sharesFiles: () => logsFile.shared() || spansFile.shared(),
     prepare,
     writePrepared,
     async write(batch: Batch): Promise<WriteResult> {

@@ -22,6 +22,8 @@ export interface SharedFile {
   release(): Promise<void>;
   /** Set when the file was already open with other rotation settings. */
   conflict?: string;
+  /** Whether another user (a backend of this thread) has the file open too, now. */
+  shared(): boolean;
 }
 
 export function acquireFile(path: string, options: RotatingFileOptions): SharedFile {
@@ -40,6 +42,7 @@ export function acquireFile(path: string, options: RotatingFileOptions): SharedF
   return {
     file: e.file,
     conflict,
+    shared: () => e.refs > 1,
     async release() {
       if (released) return;
       released = true;
