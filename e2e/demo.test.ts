@@ -177,30 +177,29 @@ describe('the demo, in Chromium, with every backend', () => {
     }
   });
 
-  it('delivers 200 records logged just before the page closes exactly once (the next visit sends the rest)', async () => {
+  it('delivers 300 records logged as the page closes at once: the beacon carries what fits, the next visit the rest, none twice', async () => {
     const caseId = `${RUN}-close`;
     const context = await newContext();
     const page = await openDemo(context, server().url);
-    await logMarked(page, caseId, 0, 200);
-    // Known gap (see the issue note): records whose IndexedDB write is still open when Chromium tears the page
-    // down and that do not fit in the page-hide beacon can be lost. Half a second lets that write commit; the
-    // close itself is still abrupt (no flush), so the beacon + next-visit replay path is what is tested.
-    await page.waitForTimeout(500);
+    await logMarked(page, caseId, 0, 300);
+    // No wait: the page closes while its IndexedDB transaction may still be open. What fits the keepalive budget
+    // goes by beacon; the rest is in IndexedDB or, if that write had not committed, in the page-close rescue
+    // (localStorage), and the next visit sends it.
     const closed = page.waitForEvent('close');
     await page.close({ runBeforeUnload: true });
     await closed;
-    // What the page-hide beacon and the keepalive fetches got out on their own (measured, not asserted).
-    const beforeReopen = await waitFor('200 records before the next visit', async () => {
+    const beforeReopen = await waitFor('beaconed records', async () => {
       const n = (await postgres.logsWithAttribute('e2e_case', caseId)).length;
-      return n >= 200 ? n : undefined;
-    }, { timeoutMs: 3_000 }).catch(async () => (await postgres.logsWithAttribute('e2e_case', caseId)).length);
-    console.log(`close test: ${beforeReopen} of 200 records were in PostgreSQL before the page was opened again`);
+      return n > 0 ? n : undefined;
+    }, { timeoutMs: 5_000 }).catch(() => 0);
+    console.log(`close test: ${beforeReopen} of 300 records arrived by beacon before the page was opened again`);
+    expect(beforeReopen).toBeGreaterThan(0);
 
     const again = await openDemo(context, server().url);
-    const counts = await deliveredEverywhere(caseId, 200);
+    const counts = await deliveredEverywhere(caseId, 300);
     const summary = Object.entries(counts).map(([name, c]) => `${name} ${c.rows} rows/${c.records} records`);
     console.log(`close test: stored after the next visit: ${summary.join(', ')}`);
-    expectDeliveredOnce(counts, 200);
+    expectDeliveredOnce(counts, 300);
     const h = await waitIdle(again);
     expect(h.dropped).toEqual({ total: 0, reasons: {} });
   });

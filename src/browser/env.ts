@@ -18,6 +18,7 @@ export interface WindowLike extends EventTargetLike {
   navigator?: { userAgent?: string; sendBeacon?: (url: string, data: Blob) => boolean; locks?: LockManagerLike };
   document?: { visibilityState?: string; readyState?: string; baseURI?: string };
   sessionStorage?: Storage;
+  localStorage?: Storage;
   performance?: Pick<Performance, 'timeOrigin' | 'now' | 'getEntriesByType'>;
   console?: Console;
   fetch?: FetchLike;

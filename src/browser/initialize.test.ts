@@ -44,6 +44,7 @@ function fakeWindow(): WindowLike & EventTarget & { document: { visibilityState:
     navigator: { userAgent: 'TestAgent/1.0' },
     document: { visibilityState: 'visible' },
     sessionStorage: storage(),
+    localStorage: storage(),
     console: { log: (m: string) => printed.push(m), warn: (m: string) => printed.push(m) } as unknown as Console,
   });
 }
@@ -209,5 +210,36 @@ describe('init (lite features)', () => {
     expect(t.server.calls).toHaveLength(1);
     expect(t.diag.messages).toContain('warn: logger used after shutdown (ignored)');
     expect(t.time.pending()).toBe(0);
+  });
+
+  it('rescues records whose IndexedDB write is still open when the page hides, and the next page sends them', async () => {
+    const win = fakeWindow();
+    const stalled = createMemoryStore();
+    stalled.write = () => new Promise(() => {}); // the page is torn down before the transaction commits
+    const time = fakeTime();
+    const first = createTelemetry(options, liteFeatures, {
+      win, store: stalled, request: fakeServer().request, beacon: null, lock: createSoloLock(), now: time.now, timers: time.timers, diag: quietDiag(),
+    });
+    first.logger.info('one');
+    first.logger.info('two');
+    await Promise.resolve();
+    win.document.visibilityState = 'hidden';
+    win.dispatchEvent(new Event('pagehide'));
+    const keys = Array.from({ length: win.localStorage!.length }, (_, i) => win.localStorage!.key(i));
+    expect(keys).toEqual([expect.stringMatching(/^isotel\.rescue\./)]);
+
+    const t = setup({}, win);
+    await t.telemetry.flush();
+    expect(t.logs().map((l) => l.body?.stringValue)).toEqual(['one', 'two']);
+    expect(win.localStorage!.length).toBe(0);
+  });
+
+  it('leaves nothing in localStorage when the queue had written everything before the page hid', async () => {
+    const t = setup();
+    t.telemetry.logger.info('stored');
+    await t.telemetry.flush();
+    t.win.document.visibilityState = 'hidden';
+    t.win.dispatchEvent(new Event('visibilitychange'));
+    expect(t.win.localStorage!.length).toBe(0);
   });
 });

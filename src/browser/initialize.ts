@@ -26,7 +26,11 @@ import { createCounters } from './status/counters.js';
 import { createNotifier } from './status/notifier.js';
 import { createKeepaliveBudget } from './transport/budget.js';
 import { createSender } from './transport/sender.js';
+import type { KeyedEntry } from './queue/types.js';
 import type { BrowserLogger, Telemetry, TelemetryHealth } from './types.js';
+
+/** localStorage key prefix of the page-close rescue (one key per page, so tabs do not overwrite each other). */
+const RESCUE = 'isotel.rescue.';
 
 export interface LoggerFeature {
   logger: BrowserLogger;
@@ -105,9 +109,32 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     newKey: () => newId(),
     onDrop: (reason, n) => counters.drop(reason, n),
     onChange: (added) => {
+      // What the last page-hide rescued is in IndexedDB now: the copy in localStorage is not needed.
+      if (queue.buffered().length === 0) safe(() => storage!.removeItem(rescueKey));
       notifier.changed();
       if (added) sender.schedule(options.batchDelayMs);
     },
+  });
+
+  // 3b. The page-close rescue. Records neither confirmed in IndexedDB nor beaconed when the page hides (a
+  // burst larger than the beacon budget, logged just before the tab closed) could die with the page's open
+  // transaction: they are copied to localStorage, synchronously, and the next page of the origin queues them
+  // again under the same keys (the ingest's idempotent ids absorb a record that made it both ways).
+  const storage = safe(() => win.localStorage);
+  const rescueKey = RESCUE + newTraceId();
+  const rescue = (): void => {
+    const left = queue.buffered().filter((kv) => kv[1].state === 'pending');
+    if (left.length > 0 && !safe(() => (storage!.setItem(rescueKey, JSON.stringify(left)), 1))) diag.count('rescue_failed');
+  };
+  // A corrupt entry is removed before it is parsed, so it cannot fail every later page.
+  safe(() => {
+    for (let i = storage!.length; i-- > 0; ) {
+      const k = storage!.key(i)!;
+      if (!k.startsWith(RESCUE)) continue;
+      const saved = storage!.getItem(k)!;
+      storage!.removeItem(k);
+      for (const [key, e] of JSON.parse(saved) as KeyedEntry[]) queue.push(e.kind as 'log', e.record as LogRecord, key);
+    }
   });
 
   // 4. The sender: one tab per origin, fetch keepalive while the page lives, sendBeacon when it hides.
@@ -185,7 +212,10 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   // 7. The page lifecycle drives the sender; replay what earlier pages left, now.
   removers.push(
     watchLifecycle(win, safe(() => win.document), {
-      hidden: () => sender.setVisible(false),
+      hidden: () => {
+        sender.setVisible(false);
+        rescue();
+      },
       visible: () => sender.setVisible(true),
       online: () => sender.online(),
     }),

@@ -31,8 +31,9 @@ export interface QueueOptions {
 }
 
 export interface Queue {
-  push(kind: 'log', record: LogRecord): void;
-  push(kind: 'span', record: OtlpSpanRecord): void;
+  /** `key`: a record queued again under its key (the page-close rescue of an earlier page). */
+  push(kind: 'log', record: LogRecord, key?: string): void;
+  push(kind: 'span', record: OtlpSpanRecord, key?: string): void;
   /** Writes the buffer now; resolves when it is stored (or in the fallback store). Never rejects. */
   persist(): Promise<void>;
   read(limit: number, accept: (e: QueueEntry) => boolean): Promise<ReadResult>;
@@ -164,8 +165,7 @@ export function createQueue(opts: QueueOptions): Queue {
     return w;
   };
 
-  function push(kind: 'log' | 'span', record: LogRecord | OtlpSpanRecord): void {
-    const key = kind === 'log' ? (record as LogRecord).record_id : opts.newKey();
+  function push(kind: 'log' | 'span', record: LogRecord | OtlpSpanRecord, key = kind === 'log' ? (record as LogRecord).record_id : opts.newKey()): void {
     buffer.push([key, { kind, record, bytes: 0, state: 'pending' } as QueueEntry]);
     if (buffer.length > maxRecords + (maxRecords >> 4)) {
       // The store is not keeping up (a long IndexedDB stall): keep the newest. Cut in steps of 1/16 so
