@@ -1,25 +1,29 @@
 // `npm run demo`: one Node process serving a traced web page, its API and the ingest route, on one origin.
-//   node demo/server.mjs [--backend jsonl|postgres|elasticsearch|all] [--port 3000]
+//   node demo/server.mjs [--backend jsonl|postgres|elasticsearch|all | --config isotel.yaml] [--port 3000]
+// --config takes the backends (and the ingest section) from a YAML file in the `isotel serve` format, e.g.
+// demo/isotel.demo.yaml; the demo keeps its own service names and data directories.
 // Browser clicks → browser spans and logs (isotel/browser, from a script tag) → POST /v1/logs, /v1/traces here;
 // the API's server spans continue the browser's trace (traceparent) and its logs carry it; /traces draws them.
 import * as http from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { configureLogger, httpMiddleware } from '../dist/node/index.js';
 import { createIngestHandler } from '../dist/collector/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const { values } = parseArgs({
-  options: { backend: { type: 'string', default: process.env.ISOTEL_DEMO_BACKEND ?? 'jsonl' }, port: { type: 'string' }, 'data-dir': { type: 'string' } },
+  options: { backend: { type: 'string', default: process.env.ISOTEL_DEMO_BACKEND ?? 'jsonl' }, config: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' } },
 });
 const port = Number(values.port ?? process.env.PORT ?? 3000);
 const dataDir = resolve(values['data-dir'] ?? process.env.ISOTEL_DEMO_DATA ?? join(process.cwd(), 'data', 'demo'));
 const logDir = resolve(process.env.ISOTEL_DEMO_LOGS ?? join(process.cwd(), 'logs'));
-const wanted = values.backend === 'all' ? ['jsonl', 'postgres', 'elasticsearch'] : [values.backend];
+const fromYaml = values.config ? readYaml(values.config) : undefined;
+const wanted = fromYaml ? [] : values.backend === 'all' ? ['jsonl', 'postgres', 'elasticsearch'] : [values.backend];
 const unknown = wanted.filter((b) => !['jsonl', 'postgres', 'elasticsearch'].includes(b));
 if (unknown.length > 0) {
   console.error(`demo: unknown --backend ${unknown.join(', ')} (jsonl, postgres, elasticsearch or all)`);
@@ -30,7 +34,7 @@ const pg = { host: process.env.PGHOST ?? '127.0.0.1', port: Number(process.env.P
 const esUrl = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
 await checkReachable();
 
-const backends = [];
+const backends = fromYaml ? fromYaml.backends : [];
 if (wanted.includes('jsonl')) backends.push({ backend_type: 'filesystem', config: { log_file: join(logDir, 'demo.jsonl'), max_bytes: 10 * 1024 * 1024, backup_count: 5 } });
 if (wanted.includes('postgres')) backends.push({ backend_type: 'postgres', config: { ...pg, table_name: 'isotel_demo_logs', spans_table_name: 'isotel_demo_spans' } });
 if (wanted.includes('elasticsearch')) backends.push({ backend_type: 'elasticsearch', config: { hosts: [esUrl], index_pattern: 'isotel-demo-logs-%Y.%m.%d', span_index_pattern: 'isotel-demo-traces-%Y.%m.%d', template_name: 'isotel-demo', refresh: true } });
@@ -42,7 +46,7 @@ const logger = await configureLogger({
 const ingest = await createIngestHandler({
   config: {
     logger: { service_name: 'demo-ingest', enable_console: false, data_dir: join(dataDir, 'ingest'), backends },
-    ingest: { wal_dir: join(dataDir, 'wal'), query_backend: queryBackend, rate_limit: { records_per_second: 100000, burst: 200000 } },
+    ingest: { query_backend: queryBackend, rate_limit: { records_per_second: 100000, burst: 200000 }, ...fromYaml?.ingest, wal_dir: join(dataDir, 'wal') },
   },
 });
 
@@ -126,7 +130,8 @@ const server = http.createServer((req, res) => {
 server.listen(port, '127.0.0.1', () => {
   const address = server.address();
   console.log(`\nisotel demo: http://127.0.0.1:${address.port}/   (trace viewer: http://127.0.0.1:${address.port}/traces)`);
-  console.log(`backends: ${wanted.join(', ')}${wanted.includes('jsonl') ? `   (JSONL in ${logDir})` : ''}`);
+  if (fromYaml) console.log(`backends: ${backends.map((b) => b.backend_type).join(', ')}   (from ${values.config})`);
+  else console.log(`backends: ${wanted.join(', ')}${wanted.includes('jsonl') ? `   (JSONL in ${logDir})` : ''}`);
 });
 
 let stopping = false;
@@ -141,6 +146,23 @@ async function stop() {
 }
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+
+/** The backends and ingest section of an `isotel serve` YAML file (configureLogger expands ${VAR} references and checks every field). */
+function readYaml(file) {
+  let doc;
+  try {
+    doc = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    console.error(`demo: cannot read --config ${file}: ${err.message}`);
+    process.exit(2);
+  }
+  const backends = doc?.logger?.backends;
+  if (!Array.isArray(backends) || backends.length === 0) {
+    console.error(`demo: ${file} has no logger.backends list (see demo/isotel.demo.yaml)`);
+    process.exit(2);
+  }
+  return { backends, ingest: doc.ingest ?? {} };
+}
 
 async function checkReachable() {
   const problems = [];

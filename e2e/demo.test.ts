@@ -4,7 +4,8 @@
  * tables, Elasticsearch indices), queried directly. Waits poll with deadlines; the only fixed wait is the
  * 10 s outage of the offline test.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,7 @@ import { calculate, health, logMarked, openDemo, pageErrors, waitIdle } from './
 import { freePort } from './helpers/ports.js';
 import { elasticsearchStore } from './helpers/store-elasticsearch.js';
 import { jsonlStore } from './helpers/store-jsonl.js';
-import { postgresStore } from './helpers/store-postgres.js';
+import { PG_CONFIG, postgresStore } from './helpers/store-postgres.js';
 import { countBy, type Counts, type Store, type StoredLog, type StoredSpan } from './helpers/stores.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -334,5 +335,39 @@ describe('the demo, in Chromium, with every backend', () => {
     expect(await page.evaluate(() => document.querySelectorAll('img, #waterfall b, #logs b, #logs script').length)).toBe(0);
     expect(requests.filter((p) => p.endsWith('/x'))).toEqual([]);
     expect(dialogs).toEqual([]);
+  });
+
+  it('takes its backends from YAML with --config (the `isotel serve` format) and answers trace queries from the configured backend', async () => {
+    const dir = mkdtempSync(join(work, 'yaml-'));
+    const yaml = join(dir, 'isotel.yaml');
+    const table = `isotel_demo_yaml_${process.pid}`;
+    writeFileSync(yaml, [
+      'logger:',
+      '  backends:',
+      '    - backend_type: postgres',
+      `      config: { host: "\${PGHOST:-127.0.0.1}", database: test, user: postgres, table_name: ${table}_logs, spans_table_name: ${table}_spans }`,
+      'ingest:',
+      '  query_backend: postgres',
+      '',
+    ].join('\n'));
+    const db = new pg.Client(PG_CONFIG);
+    await db.connect();
+    const yamlDemo = await startDemo({ port: await freePort(), dataDir: join(dir, 'data'), logDir: join(dir, 'logs'), outFile: join(dir, 'demo.out'), config: yaml });
+    try {
+      const price = await (await fetch(`${yamlDemo.url}/api/price/100?discount=0.15`)).json();
+      expect(price.price).toBe(85);
+      const listed = await waitFor('the API trace in the YAML-configured backend', async () => {
+        const { traces } = await (await fetch(`${yamlDemo.url}/v1/traces?limit=5`)).json();
+        return traces.find((t: { root_name: string }) => t.root_name === 'GET /api/price/100');
+      });
+      const trace = await (await fetch(`${yamlDemo.url}/v1/traces/${listed.trace_id}`)).json();
+      expect(trace.spans.map((s: { name: string }) => s.name).sort()).toEqual(['GET /api/price/100', 'calculate_price']);
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${table}_logs WHERE trace_id = $1`, [listed.trace_id]);
+      expect(rows[0].n).toBeGreaterThan(0);
+    } finally {
+      await yamlDemo.stop();
+      await db.query(`DROP TABLE IF EXISTS ${table}_logs, ${table}_spans`);
+      await db.end();
+    }
   });
 });

@@ -30,6 +30,8 @@ export interface DemoOptions {
   /** stdout and stderr are appended here. */
   outFile: string;
   backend?: 'jsonl' | 'postgres' | 'elasticsearch' | 'all';
+  /** `--config file.yaml` instead of `--backend`. */
+  config?: string;
   startTimeoutMs?: number;
 }
 
@@ -74,7 +76,7 @@ export async function startDemo(o: DemoOptions): Promise<DemoServer> {
     throw new Error('dist/ is missing: run `npm run build` before the browser tests (npm test does)');
   }
   const out = openSync(o.outFile, 'a');
-  const child = spawn(process.execPath, ['--import', WATCHDOG, join(ROOT, 'demo', 'server.mjs'), '--backend', o.backend ?? 'all', '--port', String(o.port)], {
+  const child = spawn(process.execPath, ['--import', WATCHDOG, join(ROOT, 'demo', 'server.mjs'), ...(o.config ? ['--config', o.config] : ['--backend', o.backend ?? 'all']), '--port', String(o.port)], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', out, out],
