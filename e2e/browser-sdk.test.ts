@@ -1,8 +1,10 @@
 /**
- * The browser SDK in real Chromium against a stand-in ingest (node:http, recording every request): the
- * script-tag builds are bundled from source here (esbuild) so this file tests the SDK alone. The full pipeline against the real ingest and backends is e2e/demo.test.ts.
+ * The browser SDK in real Chromium against a stand-in ingest (node:http, recording every request): the shipped
+ * script-tag files (dist/browser/*.global.js), so this file tests the SDK alone as users get it. The full
+ * pipeline against the real ingest and backends is e2e/demo.test.ts.
  */
 import { build } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -53,19 +55,23 @@ async function bundle(entry: string): Promise<string> {
   return r.outputFiles[0].text;
 }
 
-function page(build: string, extra: string, batchDelayMs: number): string {
+function page(build: string, extra: string, batchDelayMs: number, cors: string[]): string {
   return `<!doctype html><html><head><script src="/isotel.js?build=${build}"></script><script>
 window.telemetry = Isotel.init({
   endpoint: location.origin + '/ingest', serviceName: 'browser-e2e', ingestKey: 'k1',
-  instrumentDocumentLoad: true, batchDelayMs: ${batchDelayMs},
+  instrumentDocumentLoad: true, batchDelayMs: ${batchDelayMs}, propagateTraceHeaderCorsUrls: ${JSON.stringify(cors)},
 });
 ${extra}
 </script></head><body>isotel e2e</body></html>`;
 }
 
 beforeAll(async () => {
-  scripts.full = await bundle('src/browser/global.ts');
-  scripts.lite = await bundle('src/browser/lite-global.ts');
+  // The script-tag files as shipped (npm test builds them first).
+  for (const [name, file] of [['full', 'isotel.global.js'], ['lite', 'isotel-lite.global.js']] as const) {
+    const path = join(ROOT, 'dist', 'browser', file);
+    if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` before the browser tests (npm test does)`);
+    scripts[name] = readFileSync(path, 'utf8');
+  }
   scripts.context = await bundle('e2e/helpers/context-page.ts');
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -85,19 +91,36 @@ beforeAll(async () => {
       } else {
         res
           .writeHead(200, { 'content-type': 'text/html', 'server-timing': `traceparent;desc="00-${SERVER_TRACE}-${SERVER_SPAN}-01"` })
-          .end(page(url.searchParams.get('build') ?? 'full', url.searchParams.get('extra') ?? '', Number(url.searchParams.get('delay') ?? 200)));
+          .end(page(url.searchParams.get('build') ?? 'full', url.searchParams.get('extra') ?? '', Number(url.searchParams.get('delay') ?? 200), url.searchParams.getAll('cors')));
       }
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Two cross-origin APIs (other ports): both allow the page's CORS requests with trace headers; only the
+  // first is in the page's propagateTraceHeaderCorsUrls.
+  for (const name of ['allowed', 'other'] as const) {
+    const api = createServer((req, res) => {
+      const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'traceparent, tracestate, content-type', 'access-control-allow-methods': 'GET, POST' };
+      if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+      crossOrigin.push({ api: name, headers: req.headers });
+      res.writeHead(200, { 'content-type': 'application/json', ...cors }).end('{"ok":true}');
+    });
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    apis[name] = api;
+  }
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
   await new Promise((r) => server?.close(r));
+  for (const api of Object.values(apis)) await new Promise((r) => api.close(r));
 });
+
+const apis: Record<string, Server> = {};
+const crossOrigin: Array<{ api: 'allowed' | 'other'; headers: IncomingMessage['headers'] }> = [];
+const apiUrl = (name: string): string => `http://127.0.0.1:${(apis[name].address() as AddressInfo).port}`;
 
 const logsIn = (r: Received) =>
   (JSON.parse(r.body).resourceLogs ?? []).flatMap((rl: { scopeLogs: Array<{ logRecords: Array<{ body?: { stringValue?: string }; attributes: OtlpKV[]; traceId?: string }> }> }) =>
@@ -126,10 +149,11 @@ function storedBodies(): Promise<string[]> {
 const uid = (l: { attributes: OtlpKV[] }) => l.attributes.find((a) => a.key === 'log.record.uid')?.value.stringValue;
 const bodies = (path: string) => received.filter((r) => r.path === path);
 
-async function open(build: 'full' | 'lite', extra = '', batchDelayMs = 200): Promise<Page> {
+async function open(build: 'full' | 'lite', extra = '', batchDelayMs = 200, cors: string[] = []): Promise<Page> {
   const context = await browser.newContext();
   const p = await context.newPage();
-  await p.goto(`${origin}/?build=${build}&delay=${batchDelayMs}&extra=${encodeURIComponent(extra)}`);
+  const corsQuery = cors.map((c) => `&cors=${encodeURIComponent(c)}`).join('');
+  await p.goto(`${origin}/?build=${build}&delay=${batchDelayMs}&extra=${encodeURIComponent(extra)}${corsQuery}`);
   await p.waitForFunction(() => (window as unknown as { telemetry?: unknown }).telemetry !== undefined);
   return p;
 }
@@ -240,5 +264,24 @@ describe('isotel/browser in Chromium', () => {
       expect(call?.headers.traceparent).toMatch(new RegExp(`^00-${r.traceId}-(?!${r.spanId})[0-9a-f]{16}-01$`));
     }
     await context.close();
+  });
+
+  it('sends traceparent to an allowed cross-origin API and not to one that is not allowed', async () => {
+    const allowed = apiUrl('allowed');
+    const other = apiUrl('other');
+    // A string matcher is the whole URL (as OpenTelemetry's); a RegExp matches a part (unit-tested).
+    const p = await open('full', `fetch('${allowed}/api?case=cors'); fetch('${other}/api?case=cors');`, 200, [`${allowed}/api?case=cors`]);
+    const [toAllowed, toOther] = await waitFor('both cross-origin calls', () => {
+      const a = crossOrigin.find((r) => r.api === 'allowed');
+      const o = crossOrigin.find((r) => r.api === 'other');
+      return a && o ? [a, o] : undefined;
+    });
+    expect(toAllowed.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(toOther.headers.traceparent).toBeUndefined();
+    expect(toOther.headers.tracestate).toBeUndefined();
+    // The allowed call's client span carries the trace id the API received.
+    const traceId = String(toAllowed.headers.traceparent).split('-')[1];
+    await waitFor('the allowed call\'s client span', () => bodies('/ingest/v1/traces').flatMap(spansIn).find((sp: { traceId: string }) => sp.traceId === traceId));
+    await p.context().close();
   });
 });
