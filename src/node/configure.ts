@@ -143,15 +143,17 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
 
 function settingsFrom(lc: LoggerConfig): LoggerSettings {
   const level = parseLevel(lc.log_level) ?? 'info';
+  const limits = {
+    maxStringLength: lc.limits.max_attribute_value_length,
+    maxAttributes: lc.limits.max_attributes,
+    maxDepth: lc.limits.max_depth,
+    maxArrayLength: 1000,
+  };
   return {
     minSeverity: SEVERITY_NUMBER[level],
     console: lc.enable_console ? lc.console_format : false,
-    limits: {
-      maxStringLength: lc.limits.max_attribute_value_length,
-      maxAttributes: lc.limits.max_attributes,
-      maxDepth: lc.limits.max_depth,
-      maxArrayLength: 1000,
-    },
+    limits,
+    bodyLimits: { ...limits, maxStringLength: lc.limits.max_body_length },
     redactor: createRedactor({ keys: lc.redact.keys, patterns: lc.redact.patterns, replacement: lc.redact.replacement, useDefaults: lc.redact.use_defaults }),
   };
 }
@@ -166,6 +168,7 @@ async function openChannels(lc: LoggerConfig, registry: BackendRegistry, diag: D
       diag,
       batchSize: typeof o.config.batch_size === 'number' ? o.config.batch_size : lc.queue.batch_size,
       maxInMemoryRecords: lc.queue.max_records,
+      overflow: lc.queue.overflow,
       retry: o.retry,
       breaker: o.breaker,
     }),

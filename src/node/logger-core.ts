@@ -17,6 +17,8 @@ export interface LoggerSettings {
   minSeverity: number;
   console: ConsoleFormat | false;
   limits: SanitizeLimits;
+  /** The same limits with the body's string length (`limits.max_body_length`) instead of attributes'. */
+  bodyLimits: SanitizeLimits;
   redactor: Redactor;
 }
 
@@ -69,12 +71,12 @@ export function emit(
 
     let body: AnyValue;
     if (typeof message === 'string') {
-      body = message.length > settings.limits.maxStringLength ? (sanitizeValue(message, settings.limits, counter) as string) : message;
+      body = message.length > settings.bodyLimits.maxStringLength ? (sanitizeValue(message, settings.bodyLimits, counter) as string) : message;
     } else if (message instanceof Error) {
       body = message.message || message.name;
       addException(attributes, message);
     } else {
-      body = sanitizeValue(message, settings.limits, counter);
+      body = sanitizeValue(message, settings.bodyLimits, counter);
     }
     const err = attrs !== null && typeof attrs === 'object' ? findError(attrs as Record<string, unknown>) : undefined;
     if (err) addException(attributes, err);

@@ -60,11 +60,12 @@ const LimitsSchema = strict({
 });
 
 const QueueSchema = strict({
-  max_records: z.int().positive().default(100_000).describe('Records held in memory before overflow applies.'),
-  overflow: z.enum(['spill_to_disk', 'drop_oldest']).default('spill_to_disk'),
-  flush_interval_ms: z.int().positive().default(1000),
+  max_records: z.int().positive().default(100_000).describe('Records held in memory per network backend before overflow applies.'),
+  overflow: z
+    .enum(['spill_to_disk', 'drop_oldest'])
+    .default('spill_to_disk')
+    .describe('spill_to_disk: the overflow waits in the backend spool under data_dir; drop_oldest: the oldest records in memory are dropped (counted in health()).'),
   batch_size: z.int().positive().default(1000),
-  spill_dir: z.string().min(1).default('./data/spill'),
 });
 
 const origin = z.string().refine((s) => s === '*' || /^https?:\/\/[^/\s?#]+$/.test(s), {

@@ -63,8 +63,11 @@ describe('a file writer thread and another backend of the process on the same fi
     expect(ids.length).toBe(1500);
     expect(new Set(ids).size).toBe(1500);
     expect(ids.filter((id) => id.startsWith('L'))).toEqual(Array.from({ length: 1000 }, (_, i) => `L${i}`));
-    for (const f of readdirSync(dir).filter((n) => n.startsWith('app.jsonl'))) {
-      expect(readFileSync(join(dir, f)).length).toBeLessThanOrEqual(30_000);
+    // While the thread hands over, two writers append (as two processes may, O_APPEND under the rotation
+    // lock): a file can then pass max_bytes by what the other writer appended after the size check, at most
+    // one batch (100 lines of ~300 bytes).
+    for (const f of readdirSync(dir).filter((n) => n.startsWith('app.jsonl') && !n.endsWith('.lock'))) {
+      expect(readFileSync(join(dir, f)).length).toBeLessThanOrEqual(30_000 + 100 * 310);
     }
   });
 

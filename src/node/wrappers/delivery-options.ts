@@ -8,8 +8,13 @@ export interface DeliveryOptions {
   diag: Diag;
   /** Records per backend write (default 1000). */
   batchSize?: number;
-  /** Records held in memory (queued or being written) before new ones spill to disk (default 100 000). */
+  /** Records held in memory (queued or being written) before overflow applies (default 100 000). */
   maxInMemoryRecords?: number;
+  /**
+   * What overflow does (`queue.overflow`): 'spill_to_disk' (default) writes new records to the spool, behind
+   * the memory queue; 'drop_oldest' drops the oldest records waiting in memory, counted in health().dropped.
+   */
+  overflow?: 'spill_to_disk' | 'drop_oldest';
   /** Concurrent backend writes from memory (default 2). The spool is replayed one write at a time, in order. */
   maxInFlight?: number;
   /** Bytes the spool may use on disk (default unbounded); beyond it records are dropped and counted. */
@@ -34,6 +39,7 @@ export const DELIVERY_DEFAULTS = {
 export interface ResolvedDeliveryOptions {
   batchSize: number;
   maxInMemoryRecords: number;
+  overflow: 'spill_to_disk' | 'drop_oldest';
   maxInFlight: number;
   retry: Required<Pick<RetryOptions, 'maxRetries' | 'baseDelayMs' | 'maxDelayMs'>> & Pick<RetryOptions, 'random' | 'sleep'>;
   breaker: Pick<BreakerOptions, 'threshold' | 'timeoutMs' | 'healthCheckIntervalMs'>;
@@ -45,6 +51,7 @@ export function resolveDeliveryOptions(o: DeliveryOptions): ResolvedDeliveryOpti
   return {
     batchSize: positiveInt('batchSize', o.batchSize ?? DELIVERY_DEFAULTS.batchSize),
     maxInMemoryRecords: positiveInt('maxInMemoryRecords', o.maxInMemoryRecords ?? DELIVERY_DEFAULTS.maxInMemoryRecords),
+    overflow: o.overflow ?? 'spill_to_disk',
     maxInFlight: positiveInt('maxInFlight', o.maxInFlight ?? DELIVERY_DEFAULTS.maxInFlight),
     retry: { ...DELIVERY_DEFAULTS.retry, ...o.retry },
     breaker: { ...DELIVERY_DEFAULTS.breaker, ...o.breaker },

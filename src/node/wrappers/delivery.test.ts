@@ -151,6 +151,19 @@ describe('delivery channel', () => {
     expect(c.health()).toMatchObject({ delivered: 3000, dropped: 0 });
   });
 
+  it('with overflow drop_oldest, drops the oldest records waiting in memory (counted) instead of spilling them', async () => {
+    const fake = createFakeBackend();
+    fake.setSlow(30);
+    const c = channel(fake, { batchSize: 5, maxInFlight: 1, maxInMemoryRecords: 10, overflow: 'drop_oldest' });
+    for (let i = 0; i < 30; i++) c.enqueue(logBatch(1, i));
+    await c.flush();
+    // A synchronous burst: nothing was being written yet, so the newest 10 are what fitted in memory.
+    expect(fake.arrival).toEqual(range(20, 30));
+    expect(c.health()).toMatchObject({ delivered: 10, dropped: 20, waiting_on_disk: 0 });
+    expect(diag.counters()['delivery.spilled']).toBeUndefined();
+    expect(diag.counters()['delivery.dropped_oldest']).toBe(20);
+  });
+
   it('drops and counts records only when even the spool cannot take them', async () => {
     const fake = createFakeBackend();
     fake.setDown('down');

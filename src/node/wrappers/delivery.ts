@@ -34,7 +34,7 @@ export interface DeliveryChannel {
  * harmless because every backend write is idempotent on record id.
  */
 export function createDeliveryChannel(backend: Backend, options: DeliveryOptions): DeliveryChannel {
-  const { batchSize, maxInMemoryRecords, maxInFlight, retry, breaker, now } = resolveDeliveryOptions(options);
+  const { batchSize, maxInMemoryRecords, overflow, maxInFlight, retry, breaker, now } = resolveDeliveryOptions(options);
   const { diag } = options;
   const name = backend.name;
   const deadLetter = createDeadLetter(path.join(options.dataDir, 'dead-letter.jsonl'), { now });
@@ -251,7 +251,17 @@ export function createDeliveryChannel(backend: Backend, options: DeliveryOptions
         const ticket = tickets.issue(n);
         const chunk: Chunk = { batch, n, pieces: [{ ticket, n }] };
         if (diverting && !failing && ready) return spill(chunk); // behind the records already on disk
-        if (queue.records + inflightRecords + n > maxInMemoryRecords) {
+        if (overflow === 'drop_oldest' && queue.records + inflightRecords + n > maxInMemoryRecords && !failing) {
+          // Make room by dropping the oldest records waiting in memory (those being written stay); when
+          // there are not enough of them, the newest batch itself is what does not fit.
+          const excess = queue.records + inflightRecords + n - maxInMemoryRecords;
+          const old = excess <= queue.records ? queue.take(excess) : undefined;
+          const dropped = old ?? chunk;
+          tickets.settle(dropped.pieces);
+          stats.drop(dropped.n, 'memory queue full (queue.overflow: drop_oldest)');
+          diag.count('delivery.dropped_oldest', dropped.n);
+          if (!old) return;
+        } else if (queue.records + inflightRecords + n > maxInMemoryRecords) {
           diag.count('delivery.spilled', n);
           if (!failing) diverting = true;
           return spill(chunk);
