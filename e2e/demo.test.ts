@@ -314,8 +314,35 @@ describe('the demo, in Chromium, with every backend', () => {
     expect(await viewer.locator('.row[data-service="demo-api"]').count()).toBeGreaterThanOrEqual(2); // server span, calculate_price
     const logBodies = await viewer.locator('#logs tbody tr td.body').allTextContents();
     expect(logBodies).toEqual(expect.arrayContaining(['Calculating price', 'Price calculated', 'request completed']));
+    // The server's logs are marks on their spans' tracks.
+    expect(await viewer.locator('.row[data-service="demo-api"] .log-mark').count()).toBeGreaterThanOrEqual(3);
     await viewer.screenshot({ path: join(SCREENSHOTS, 'trace-viewer.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
+  });
+
+  it('lists the failing call in /traces as an error, and its trace shows the error span and the ERROR log', async () => {
+    const context = await newContext();
+    const page = await openDemo(context, server().url);
+    await page.click('#fail');
+    const traceId = String(await (await page.waitForFunction(
+      () => /\/traces\/([0-9a-f]{32})$/.exec((document.getElementById('last-trace') as HTMLAnchorElement | null)?.href ?? '')?.[1] ?? false,
+      undefined,
+      { timeout: 15_000 },
+    )).jsonValue());
+    const list = await context.newPage();
+    list.on('pageerror', (err) => pageErrors.push(`${list.url()}: ${err.message}`));
+    const row = `tr.error[data-trace-id="${traceId}"]`;
+    await waitFor('the failing trace listed as an error in /traces', async () => {
+      await list.goto(`${server().url}/traces`);
+      return list.waitForSelector(row, { timeout: 2_000 }).then(() => true, () => undefined);
+    });
+    await list.click(`${row} a`);
+    await list.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    expect(await list.locator('.row.error[data-service="demo-api"]').count()).toBeGreaterThanOrEqual(1);
+    expect(await list.locator('.log-mark.error').count()).toBeGreaterThanOrEqual(1);
+    expect(await list.locator('#logs tbody tr.error td.body').allTextContents()).toContain('Checkout failed');
+    expect(pageErrors).toEqual([]);
+    await context.close();
   });
 
   it('shows a log body holding markup as text in the viewer, and runs none of it', async () => {
