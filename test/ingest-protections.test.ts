@@ -135,6 +135,26 @@ describe('ingest protections', () => {
     expect(metrics).toMatch(/isotel_ingest_records_rejected_total\{reason="wal_full"\} 2/);
   });
 
+  it('applies ingest.redact keys, replacement and use_defaults on top of the logger\'s before storing', async () => {
+    ingest = await startIngest({ redact: { keys: ['session_ref'], replacement: '<gone>' } }, { redact: { keys: ['tenant_pin'] } });
+    const rec = logRecordJson(1, {
+      attributes: [
+        { key: 'session_ref', value: { stringValue: 'sess-4242' } },
+        { key: 'tenant_pin', value: { stringValue: 'pin-7777' } },
+        { key: 'password', value: { stringValue: 'hunter2' } },
+        { key: 'plain', value: { stringValue: 'kept' } },
+      ],
+    });
+    expect((await post(`${ingest.url}/v1/logs`, logsRequest([rec]))).status).toBe(200);
+    await ingest.handler.drain(5000);
+    const [stored] = ingest.logs() as Array<{ attributes: Record<string, unknown> }>;
+    expect(stored.attributes.session_ref).toBe('<gone>');
+    expect(stored.attributes.tenant_pin).toBe('<gone>');
+    expect(stored.attributes.password).toBe('<gone>');
+    expect(stored.attributes.plain).toBe('kept');
+    expect(JSON.stringify(stored)).not.toMatch(/sess-4242|pin-7777|hunter2/);
+  });
+
   it('stores a client retry of records without log.record.uid once (ids derived from content)', async () => {
     ingest = await startIngest();
     const rec = { timeUnixNano: '1751798096123456789', severityNumber: 9, body: { stringValue: 'no uid' } };
