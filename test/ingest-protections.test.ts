@@ -111,6 +111,50 @@ describe('ingest protections', () => {
     expect(stored).toContain('[REDACTED]');
   });
 
+  it('answers 503 with Retry-After and a reason once the write-ahead log budget is full, and loses nothing it acknowledged', async () => {
+    // One WAL segment (64 MB) never fills, so the bytes stay counted even after delivery: the budget stays full.
+    ingest = await startIngest({ wal_max_bytes: 4096 });
+    const acked: string[] = [];
+    let refused: Response | undefined;
+    for (let i = 0; i < 100 && !refused; i++) {
+      const res = await post(`${ingest.url}/v1/logs`, logsRequest([logRecordJson(i, { body: { stringValue: `budget ${i}` } })]));
+      if (res.status === 200) acked.push(`budget ${i}`);
+      else refused = res;
+    }
+    expect(acked.length).toBeGreaterThan(0);
+    expect(refused?.status).toBe(503);
+    expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const error = (await refused!.json()) as { code: number; message: string };
+    expect(error.code).toBe(14); // google.rpc.Code UNAVAILABLE: OTLP clients retry
+    expect(error.message).toContain('write-ahead log full');
+    // Still full for the next request; both refusals are counted.
+    expect((await post(`${ingest.url}/v1/logs`, logsRequest([logRecordJson(999)]))).status).toBe(503);
+    expect(await ingest.handler.drain(5000)).toBe(true);
+    expect(ingest.logs().map((l) => l.body)).toEqual(acked);
+    const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
+    expect(metrics).toMatch(/isotel_ingest_records_rejected_total\{reason="wal_full"\} 2/);
+  });
+
+  it('applies ingest.redact keys, replacement and use_defaults on top of the logger\'s before storing', async () => {
+    ingest = await startIngest({ redact: { keys: ['session_ref'], replacement: '<gone>' } }, { redact: { keys: ['tenant_pin'] } });
+    const rec = logRecordJson(1, {
+      attributes: [
+        { key: 'session_ref', value: { stringValue: 'sess-4242' } },
+        { key: 'tenant_pin', value: { stringValue: 'pin-7777' } },
+        { key: 'password', value: { stringValue: 'hunter2' } },
+        { key: 'plain', value: { stringValue: 'kept' } },
+      ],
+    });
+    expect((await post(`${ingest.url}/v1/logs`, logsRequest([rec]))).status).toBe(200);
+    await ingest.handler.drain(5000);
+    const [stored] = ingest.logs() as Array<{ attributes: Record<string, unknown> }>;
+    expect(stored.attributes.session_ref).toBe('<gone>');
+    expect(stored.attributes.tenant_pin).toBe('<gone>');
+    expect(stored.attributes.password).toBe('<gone>');
+    expect(stored.attributes.plain).toBe('kept');
+    expect(JSON.stringify(stored)).not.toMatch(/sess-4242|pin-7777|hunter2/);
+  });
+
   it('stores a client retry of records without log.record.uid once (ids derived from content)', async () => {
     ingest = await startIngest();
     const rec = { timeUnixNano: '1751798096123456789', severityNumber: 9, body: { stringValue: 'no uid' } };

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { createDiag, type DiagSink } from '../shared/diag.js';
-import { createRedactor } from '../shared/redact.js';
 import { loadConfigFile, parseConfigObject, type IsotelConfig, type IngestConfig } from '../node/config/index.js';
 import { defaultRegistry, isBuiltinBackend, type BackendRegistry } from '../node/registry.js';
 import { openBackends, type BackendEntry } from '../node/open-backends.js';
@@ -10,6 +9,7 @@ import { defaultSpansFile } from '../node/backends/filesystem/backend.js';
 import { openRuntime, type IngestHealth, type IngestRuntime } from './runtime.js';
 import { dispatchWorkerScript } from './dispatch-thread.js';
 import { createRequestListener } from './handler.js';
+import { createIngestRedactor } from './redaction.js';
 
 export interface IngestHandlerOptions {
   /** The YAML file: the logger's `backends:` are where records go; `ingest:` configures the route. */
@@ -48,12 +48,7 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
   const ingest: IngestConfig = config.ingest ?? parseConfigObject({ logger: {}, ingest: {} }, { env, knownBackendTypes: known }).ingest!;
   const diag = createDiag(options.diagSink);
   const lc = config.logger;
-  const redactor = createRedactor({
-    keys: lc.redact.keys,
-    patterns: [...lc.redact.patterns, ...ingest.redact.patterns],
-    replacement: lc.redact.replacement,
-    useDefaults: lc.redact.use_defaults,
-  });
+  const redactor = createIngestRedactor(lc.redact, ingest.redact);
   const base = { walDir: path.resolve(ingest.wal_dir), walMaxBytes: ingest.wal_max_bytes, dataDir: path.resolve(lc.data_dir), queryBackend: ingest.query_backend, redactor, diag };
   const script = workerScript(lc.backends, registry, env);
   let runtime: IngestRuntime;

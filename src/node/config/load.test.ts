@@ -59,7 +59,7 @@ describe('parseConfigText: defaults', () => {
       rate_limit: { records_per_second: 2000, burst: 10_000 },
       wal_dir: './data/wal',
       wal_max_bytes: 1_073_741_824,
-      redact: { keys: [], patterns: [], replacement: '[REDACTED]', use_defaults: true },
+      redact: { keys: [], patterns: [] }, // replacement and use_defaults unset: the logger's apply
       limits: { max_attribute_value_length: 16_384, max_attributes: 128, max_body_length: 65_536, max_depth: 8 },
       trust_proxy: false,
       record_client_address: false,

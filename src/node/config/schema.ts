@@ -52,6 +52,17 @@ const RedactSchema = strict({
   use_defaults: z.boolean().default(true).describe('Apply the built-in secret keys and patterns.'),
 });
 
+/**
+ * The ingest's redaction builds on the logger's: its keys and patterns are added to the logger's, and its
+ * replacement and use_defaults, when set, override the logger's (unset, the logger's apply).
+ */
+const IngestRedactSchema = strict({
+  keys: z.array(z.string().min(1)).default([]).describe("Secret key names added to the logger's (and the built-in list) for ingested records."),
+  patterns: z.array(regexSource).default([]).describe("Regular expressions added to the logger's (and the built-in ones) for ingested records."),
+  replacement: z.string().optional().describe("Overrides logger.redact.replacement for ingested records."),
+  use_defaults: z.boolean().optional().describe('Overrides logger.redact.use_defaults for ingested records.'),
+});
+
 const LimitsSchema = strict({
   max_attribute_value_length: z.int().min(16).default(16_384).describe('Longer string values are truncated.'),
   max_attributes: z.int().min(1).default(128).describe('Attributes beyond this count are dropped (and counted).'),
@@ -85,7 +96,7 @@ const IngestSchema = strict({
   wal_dir: z.string().min(1).default('./data/wal'),
   wal_max_bytes: z.int().positive().default(1_073_741_824).describe('Beyond this the ingest answers 503.'),
   query_backend: z.string().min(1).optional().describe('Name or backend_type of the backend GET /v1/traces/{id} reads from.'),
-  redact: RedactSchema.prefault({}),
+  redact: IngestRedactSchema.prefault({}),
   limits: LimitsSchema.prefault({}),
   trust_proxy: z.boolean().default(false).describe('Take the client address from X-Forwarded-For.'),
   record_client_address: z.boolean().default(false).describe('Store the client address on records (personal data).'),
