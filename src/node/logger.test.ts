@@ -1,7 +1,10 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
+import { transform } from 'esbuild';
 import { configureLogger, type Logger } from './index.js';
 import type { LogRecord, SpanRecord } from '../shared/model.js';
 
@@ -158,7 +161,7 @@ describe('configureLogger', () => {
     expect(span.events[0].name).toBe('exception');
   });
 
-  it('traced() works as a standard method decorator', async () => {
+  it('traced() works as a legacy (experimentalDecorators) method decorator called by hand', async () => {
     const log = await make();
     const wrap = log.traced('Pricing.calc');
     class Pricing {
@@ -173,6 +176,67 @@ describe('configureLogger', () => {
     await log.flush();
     expect(readSpans().map((s) => s.name)).toEqual(['Pricing.calc']);
   });
+
+  // Vitest transforms with Oxc, which does not lower TS 5 standard decorators (Node 20 then fails to parse
+  // `@`), so the decorated class lives in a fixture compiled here the way applications compile it.
+  const compilers = {
+    typescript: async (src: string) =>
+      ts.transpileModule(src, {
+        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, experimentalDecorators: false },
+      }).outputText,
+    esbuild: async (src: string) =>
+      (await transform(src, { loader: 'ts', format: 'esm', target: 'node20', tsconfigRaw: { compilerOptions: { experimentalDecorators: false } } })).code,
+  };
+  for (const [compiler, compile] of Object.entries(compilers)) {
+    it(`traced() as a real @ standard decorator (compiled by ${compiler}) traces sync, async and throwing methods`, async () => {
+      const js = await compile(readFileSync(join(__dirname, 'fixtures/traced-shop.ts'), 'utf8'));
+      expect(js).not.toMatch(/^\s*@log\.traced/m);
+      const file = join(dir, `traced-shop-${compiler}.mjs`);
+      writeFileSync(file, js);
+      const fixture = (await import(pathToFileURL(file).href)) as typeof import('./fixtures/traced-shop.js');
+      const log = await make();
+      const shop = fixture.makeShop(log);
+      expect(shop.price(4)).toBe(8);
+      await expect(shop.fetch(5)).resolves.toBe(7);
+      expect(() => shop.sell()).toThrow(fixture.boom);
+      await expect(shop.sellLater()).rejects.toBe(fixture.boom);
+      expect(shop.total()).toBe(20);
+      await log.flush();
+      const logs = readLogs();
+      const spans = readSpans();
+      expect(spans.map((s) => s.name).sort()).toEqual(['Shop.fetch', 'Shop.price', 'Shop.sell', 'Shop.sellLater', 'total']);
+      expect(new Set(spans.map((s) => s.trace_id)).size).toBe(5);
+      const check = (spanName: string, method: string, ok: boolean) => {
+        const span = spans.find((s) => s.name === spanName)!;
+        expect(span.attributes['function.name']).toBe(method);
+        const start = logs.find((r) => r.body === `Starting operation: ${spanName}`)!;
+        const end = logs.find((r) => r.body === `${ok ? 'Completed operation' : 'Operation failed'}: ${spanName}`)!;
+        for (const r of [start, end]) {
+          expect(r.attributes['function.name']).toBe(method);
+          expect(r.trace_id).toBe(span.trace_id);
+          expect(r.span_id).toBe(span.span_id);
+        }
+        expect(typeof end.attributes.duration_ms).toBe('number');
+        return { span, end };
+      };
+      for (const [spanName, method] of [['Shop.price', 'price'], ['Shop.fetch', 'fetch'], ['total', 'total']]) {
+        const { span, end } = check(spanName, method, true);
+        expect(span.status.code).not.toBe('ERROR');
+        expect(end.severity_text).toBe('INFO');
+      }
+      for (const [spanName, method] of [['Shop.sell', 'sell'], ['Shop.sellLater', 'sellLater']]) {
+        const { span, end } = check(spanName, method, false);
+        expect(end.severity_text).toBe('ERROR');
+        expect(end.attributes['exception.type']).toBe('RangeError');
+        expect(end.attributes['exception.message']).toBe('no stock');
+        expect(String(end.attributes['exception.stacktrace'])).toContain('RangeError: no stock');
+        expect(span.status).toEqual({ code: 'ERROR', message: 'no stock' });
+        const event = span.events.find((e) => e.name === 'exception')!;
+        expect(event.attributes?.['exception.type']).toBe('RangeError');
+        expect(event.attributes?.['exception.message']).toBe('no stock');
+      }
+    });
+  }
 
   it('puts the correlation id on spans and on every record inside', async () => {
     const log = await make();

@@ -115,7 +115,8 @@ export async function createFilesystemBackend(
       return !closed;
     },
     async listTraces(limit: number): Promise<TraceSummary[]> {
-      return summarizeTraces(await tailRecords<SpanRecord>(spans.files(), 4 * 1024 * 1024), limit);
+      // Deduplicated like getTrace: a repeated line must not count a span twice.
+      return summarizeTraces(dedupe(await tailRecords<SpanRecord>(spans.files(), 4 * 1024 * 1024), spanKey), limit);
     },
     async getTrace(traceId: string): Promise<TraceResult> {
       const [l, s] = await Promise.all([
@@ -124,7 +125,7 @@ export async function createFilesystemBackend(
       ]);
       l.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
       s.sort((a, b) => (a.start_time < b.start_time ? -1 : a.start_time > b.start_time ? 1 : 0));
-      return { logs: dedupe(l, (r) => r.record_id), spans: dedupe(s, (r) => `${r.trace_id}-${r.span_id}`) };
+      return { logs: dedupe(l, (r) => r.record_id), spans: dedupe(s, spanKey) };
     },
   };
 }
@@ -180,6 +181,8 @@ async function scan<T extends { trace_id?: string }>(files: string[], traceId: s
   }
   return out;
 }
+
+const spanKey = (s: SpanRecord): string => `${s.trace_id}-${s.span_id}`;
 
 /** The files are at-least-once (a retried write may repeat a line): the query shows each record once. */
 function dedupe<T>(items: T[], key: (t: T) => string): T[] {
