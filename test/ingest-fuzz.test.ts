@@ -10,6 +10,7 @@ import { createIngestHandler, type IngestHandler } from '../src/collector-endpoi
 import { modelViolations } from '../src/shared/otlp/fixtures/samples.js';
 import type { LogRecord, SpanRecord } from '../src/shared/model.js';
 import { hex } from './helpers/otlp.js';
+import { seededRandom as rng } from '../src/shared/testing/seeded-random.js';
 
 /**
  * The ingest route against 10,000+ generated hostile requests (seeded: a failure names the seed and the
@@ -54,17 +55,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = rng(SEED);
 const int = (n: number) => Math.floor(random() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { seededRandom as mulberry32 } from './testing/seeded-random.js';
 import {
   extractTraceContext,
   formatTraceparent,
@@ -289,17 +290,6 @@ describe('extractTraceContext', () => {
   });
 });
 
-// A seeded generator, so a failure reproduces.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const POOL = '0123456789abcdefABCDEF-- ,,==@@\t\n*/_.zZ\u00e9\u0000\ud83d\ude00';
 
 /** Independent regex oracle for traceparent, written from the spec's ABNF and versioning rules. */

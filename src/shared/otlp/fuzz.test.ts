@@ -2,21 +2,11 @@ import { describe, it, expect } from 'vitest';
 import type { LogRecord, SpanRecord } from '../model.js';
 import { decodeLogs, decodeSpans } from './index.js';
 import { modelViolations, NOW_MS, realisticLogsRequest, realisticTraceRequest } from './fixtures/samples.js';
+import { seededRandom as rng } from '../testing/seeded-random.js';
 
 const limits = { nowMs: NOW_MS };
 const ITERATIONS = 2_000;
 
-/** mulberry32: a seeded generator, so a failure names the seed that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const deep = (n: number): unknown => (n === 0 ? {} : { kvlistValue: { values: [{ key: 'k', value: deep(n - 1) }] } });
 const throwing = Object.defineProperty({}, 'stringValue', {
