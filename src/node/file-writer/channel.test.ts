@@ -92,6 +92,7 @@ describe('threaded file channel', () => {
     const file = join(dir, 'app.jsonl');
     const backend = await createFilesystemBackend({ log_file: file });
     const c = await createThreadedFileChannel(backend, { diag: quiet() });
+    rmSync(file); // created at start-up (the path check)
     mkdirSync(file); // a directory where the file should be: every write fails
     c.enqueue(batch(0, 100));
     await until(() => c.health().state === 'retrying');
@@ -109,6 +110,7 @@ describe('threaded file channel', () => {
     const backend = await createFilesystemBackend({ log_file: file });
     const diag = quiet();
     const c = await createThreadedFileChannel(backend, { diag, maxPendingBytes: 200_000, windowBytes: 50_000 });
+    rmSync(file);
     mkdirSync(file);
     for (let b = 0; b < 20; b++) c.enqueue(batch(b * 500, 500));
     const h = c.health();

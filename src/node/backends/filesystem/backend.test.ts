@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogRecord, SpanRecord } from '../../../shared/model.js';
@@ -66,5 +66,21 @@ describe('filesystem backend queries', () => {
       { trace_id: TRACE_A, ...summary(spansA) },
     ]);
     expect((await backend.listTraces?.(1))?.map((t) => t.trace_id)).toEqual([TRACE_B]);
+  });
+});
+
+describe('filesystem backend start-up', () => {
+  it('fails at start-up, naming log_file, when the path cannot be written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isotel-fs-start-'));
+    try {
+      const notADir = join(dir, 'plain-file');
+      writeFileSync(notADir, 'x');
+      // A directory component that is a file: no user, root included, can create the log there.
+      await expect(createFilesystemBackend({ log_file: join(notADir, 'app.jsonl') })).rejects.toThrow(
+        /filesystem backend: cannot write .*plain-file\/app\.jsonl \(check log_file\)/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

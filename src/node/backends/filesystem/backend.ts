@@ -65,7 +65,7 @@ export async function createFilesystemBackend(
   const logs = logsFile.file;
   const spans = spansFile.file;
   // Fail fast on a path we cannot write (a configuration error), not on the first log call.
-  await Promise.all([logs.append([]), spans.append([])]).catch(async (err: unknown) => {
+  await Promise.all([logs.open(), spans.open()]).catch(async (err: unknown) => {
     await Promise.all([logsFile.release(), spansFile.release()]).catch(() => undefined);
     throw new Error(`filesystem backend: cannot write ${options.log_file} (check log_file): ${errorMessage(err)}`);
   });

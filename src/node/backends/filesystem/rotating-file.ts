@@ -42,6 +42,13 @@ export class RotatingFile {
     return run;
   }
 
+  /** Opens (creating the directory and the file) now, so that a path that cannot be written fails at start-up. */
+  open(): Promise<void> {
+    const run = this.chain.then(() => this.ensureOpen());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
   /** Resolves when every append made so far has finished. */
   idle(): Promise<void> {
     return this.chain;
