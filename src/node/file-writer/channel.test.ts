@@ -88,6 +88,26 @@ describe('threaded file channel', () => {
     await c.close();
   });
 
+  it('flush() waits for a dead thread\'s restart, so a process ending right after loses nothing', async () => {
+    const file = join(dir, 'app.jsonl');
+    const backend = await createFilesystemBackend({ log_file: file });
+    const threads: WriterThread[] = [];
+    const spawn: typeof spawnWriterThread = (target) => {
+      const t = spawnWriterThread(target);
+      threads.push(t);
+      return t;
+    };
+    const c = await createThreadedFileChannel(backend, { diag: quiet(), spawn });
+    await c.flush();
+    // The thread dies before it has written anything of the batch: the chunks wait for its successor.
+    c.enqueue(batch(0, 1000));
+    await threads[0].worker.terminate();
+    await c.flush();
+    expect(c.health()).toMatchObject({ delivered: 1000, dropped: 0 });
+    expect(new Set(ids(file)).size).toBe(1000);
+    await c.close();
+  });
+
   it('retries while the file cannot be written, flush() returns meanwhile, and it recovers', async () => {
     const file = join(dir, 'app.jsonl');
     const backend = await createFilesystemBackend({ log_file: file });

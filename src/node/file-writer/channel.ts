@@ -15,6 +15,9 @@ import { ChunkQueue } from './queue.js';
 const GROUP = 16;
 
 /** The channel, plus what the hand-over to a shared file (index.ts) needs. */
+
+/** Restarts of a dead writer thread that flush() waits for and that keep the process alive. */
+const RESTARTS_AWAITED = 3;
 export interface ThreadedFileChannel extends DeliveryChannel {
   /** Nothing is waiting for the thread: everything handed over is written, or was counted as dropped. */
   readonly settled: boolean;
@@ -56,6 +59,8 @@ export async function createThreadedFileChannel(backend: FilesystemBackend, opti
   let live = false; // start-up succeeded: from now on a thread that dies is restarted
   let closing = false;
   let failing = false;
+  /** The thread died and a new one is due (not a disk failure: flush waits for the restart). */
+  let restarting = false;
   let restarts = 0;
   let restartTimer: NodeJS.Timeout | undefined;
   let wake: Array<() => void> = [];
@@ -156,7 +161,7 @@ export async function createThreadedFileChannel(backend: FilesystemBackend, opti
   /** The thread died: what it held waits again for a new one, started after a backoff. */
   const lost = (reason: string) => {
     thread.port.close();
-    failing = true;
+    restarting = true;
     health.state = 'retrying';
     health.last_error = reason;
     health.last_error_at = new Date().toISOString();
@@ -164,13 +169,16 @@ export async function createThreadedFileChannel(backend: FilesystemBackend, opti
     queue.requeue();
     restarts++;
     restartTimer = setTimeout(() => {
+      restarting = false;
       try {
         start();
       } catch (err) {
         lost(`file writer thread could not start: ${errorMessage(err)}`);
       }
     }, Math.min(30_000, 100 * 2 ** Math.min(restarts, 8)));
-    restartTimer.unref();
+    // The chunks it held wait for the new thread: the first restarts keep the process alive for them (a process
+    // ending now would lose them); a thread that keeps dying no longer holds the process.
+    if (queue.settled || restarts > RESTARTS_AWAITED) restartTimer.unref();
   };
 
   /** A chunk that holds lines joins the queue and goes to the thread if it can; an empty one is reused. */
@@ -272,10 +280,11 @@ export async function createThreadedFileChannel(backend: FilesystemBackend, opti
       }
     },
     async flush() {
-      // Everything handed over so far is written, unless the file is failing: then flush returns rather than
-      // hang the caller (health() shows the state, the thread keeps retrying).
+      // Everything handed over so far is written, unless the file is failing or the thread keeps dying: then
+      // flush returns rather than hang the caller (health() shows the state, retries go on). A thread that died
+      // once is restarted and awaited: its unacknowledged chunks go to the new one.
       poll();
-      await until(() => queue.settled || failing, Number.POSITIVE_INFINITY);
+      await until(() => queue.settled || failing || (restarting && restarts > RESTARTS_AWAITED), Number.POSITIVE_INFINITY);
       if (!failing) await backend.flush();
     },
     close: () =>
