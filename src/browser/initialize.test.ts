@@ -242,4 +242,36 @@ describe('init (lite features)', () => {
     t.win.dispatchEvent(new Event('visibilitychange'));
     expect(t.win.localStorage!.length).toBe(0);
   });
+
+  it('rescues beaconed records too (a beacon is sent, not delivered), and everything when the queue is in memory', async () => {
+    const rescued = (win: ReturnType<typeof fakeWindow>) =>
+      Array.from({ length: win.localStorage!.length }, (_, i) => JSON.parse(win.localStorage!.getItem(win.localStorage!.key(i)!)!) as Array<[string, { record: { body: string } }]>)
+        .flat()
+        .map(([, e]) => e.record.body);
+    const time = fakeTime();
+    const deps = (store: ReturnType<typeof createMemoryStore>) => ({
+      store, request: fakeServer().request, beacon: recordingBeacon(), lock: createSoloLock(), now: time.now, timers: time.timers, diag: quietDiag(),
+    });
+
+    // IndexedDB stalled: the beacon carries the records, and the rescue keeps them as well.
+    const a = fakeWindow();
+    const stalled = createMemoryStore();
+    stalled.write = () => new Promise(() => {});
+    const ta = createTelemetry(options, liteFeatures, { win: a, ...deps(stalled) });
+    ta.logger.info('beaconed');
+    await Promise.resolve();
+    a.dispatchEvent(new Event('pagehide'));
+    expect(ta.health().beaconed).toBe(1);
+    expect(rescued(a)).toEqual(['beaconed']);
+
+    // IndexedDB failed: the queue is in memory, so everything this tab holds is rescued, written or not.
+    const b = fakeWindow();
+    const failing = { ...createMemoryStore(), kind: 'indexeddb' as const, write: () => Promise.reject(new Error('QuotaExceededError')) };
+    const tb = createTelemetry(options, liteFeatures, { win: b, ...deps(failing), beacon: null, request: fakeServer({ status: 503 }).request });
+    tb.logger.info('in memory');
+    await tb.flush().catch(() => undefined);
+    expect(tb.health().storage).toBe('memory');
+    b.dispatchEvent(new Event('pagehide'));
+    expect(rescued(b)).toEqual(['in memory']);
+  });
 });

@@ -31,6 +31,7 @@ import type { BrowserLogger, Telemetry, TelemetryHealth } from './types.js';
 
 /** localStorage key prefix of the page-close rescue (one key per page, so tabs do not overwrite each other). */
 const RESCUE = 'isotel.rescue.';
+const RESCUE_MAX_CHARS = 1 << 20;
 
 export interface LoggerFeature {
   logger: BrowserLogger;
@@ -70,7 +71,7 @@ export function createTelemetry(input: unknown, features: Features, deps: Browse
   const diag = deps.diag ?? createBrowserDiag(safe(() => win?.console ?? console));
   try {
     if (!win) {
-      diag.warn('no window (server-side rendering?): telemetry disabled');
+      diag.warn('no window (SSR?): telemetry off');
       return noopTelemetry();
     }
     const parsed = resolveOptions(input, safe(() => win.location?.href));
@@ -80,7 +81,7 @@ export function createTelemetry(input: unknown, features: Features, deps: Browse
     }
     return wire(parsed.options, features, win, deps, diag);
   } catch (err) {
-    diag.error('init failed, telemetry disabled', err);
+    diag.error('init failed: telemetry off', err);
     return noopTelemetry();
   }
 }
@@ -109,22 +110,25 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     newKey: () => newId(),
     onDrop: (reason, n) => counters.drop(reason, n),
     onChange: (added) => {
-      // What the last page-hide rescued is in IndexedDB now: the copy in localStorage is not needed.
-      if (queue.buffered().length === 0) safe(() => storage!.removeItem(rescueKey));
+      // What the last page-hide rescued is in IndexedDB now: the copy in localStorage is not needed (a queue
+      // in memory has nothing durable, so its copy stays).
+      if (queue.buffered().length === 0 && queue.storageKind() !== 'memory') safe(() => storage!.removeItem(rescueKey));
       notifier.changed();
       if (added) sender.schedule(options.batchDelayMs);
     },
   });
 
-  // 3b. The page-close rescue. Records neither confirmed in IndexedDB nor beaconed when the page hides (a
-  // burst larger than the beacon budget, logged just before the tab closed) could die with the page's open
-  // transaction: they are copied to localStorage, synchronously, and the next page of the origin queues them
-  // again under the same keys (the ingest's idempotent ids absorb a record that made it both ways).
+  // 3b. The page-close rescue. Records not confirmed in IndexedDB when the page hides (a burst logged just
+  // before the tab closed, whose transaction may die with the page; or everything, when the queue is in
+  // memory) are copied to localStorage, synchronously, beaconed ones included (a beacon is sent, not
+  // delivered). The next page of the origin queues them again under the same keys; the ingest's idempotent
+  // ids absorb a record that arrives twice. At most ~1 MB: localStorage is the host page's too.
   const storage = safe(() => win.localStorage);
   const rescueKey = RESCUE + newTraceId();
   const rescue = (): void => {
-    const left = queue.buffered().filter((kv) => kv[1].state === 'pending');
-    if (left.length > 0 && !safe(() => (storage!.setItem(rescueKey, JSON.stringify(left)), 1))) diag.count('rescue_failed');
+    const left = queue.storageKind() === 'memory' ? queue.own() : queue.buffered();
+    const text = left.length > 0 ? JSON.stringify(left) : '';
+    if (text && (text.length > RESCUE_MAX_CHARS || !safe(() => (storage!.setItem(rescueKey, text), 1)))) diag.count('rescue_failed');
   };
   // A corrupt entry is removed before it is parsed, so it cannot fail every later page.
   safe(() => {
@@ -205,7 +209,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   }
   const con = safe(() => win.console);
   if (options.captureConsole && con) {
-    if (!features.captureConsole) diag.warn('captureConsole needs isotel/browser (the lite build has no console capture)');
+    if (!features.captureConsole) diag.warn('captureConsole needs isotel/browser, not lite');
     else removers.push(features.captureConsole(con as unknown as Record<string, unknown>, (level, message, attrs) => logs.logger[level](message, attrs)));
   }
 
@@ -254,12 +258,12 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
         try {
           remove();
         } catch (err) {
-          diag.warn('removing a listener failed', err);
+          diag.warn('shutdown: a listener failed', err);
         }
       }
       // Tracing and logging first: what they still hold reaches the queue before the last flush.
-      await tracing?.shutdown().catch((err: unknown) => diag.warn('tracing shutdown failed', err));
-      await logs.shutdown().catch((err: unknown) => diag.warn('logs shutdown failed', err));
+      await tracing?.shutdown().catch((err: unknown) => diag.warn('shutdown: tracing failed', err));
+      await logs.shutdown().catch((err: unknown) => diag.warn('shutdown: logs failed', err));
       await flush();
       closed = true;
       await sender.stop();
