@@ -26,6 +26,9 @@ export function createCursorStore(dir: string, opts: { sync?: boolean } = {}) {
         const o = JSON.parse(await fsp.readFile(file(name), 'utf8')) as Partial<Position>;
         if (Number.isInteger(o.segment) && Number.isInteger(o.offset)) return { segment: o.segment!, offset: o.offset! };
       } catch (err) {
+        // Empty or torn after a power cut (the rename is not fsync'd): as if missing, so delivery starts again
+        // from the oldest record kept — a re-delivery, which idempotent backend writes absorb, never a loss.
+        if (err instanceof SyntaxError) return undefined;
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
       return undefined;

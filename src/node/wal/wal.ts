@@ -271,6 +271,7 @@ export class WriteAheadLog {
     await this.fh?.close();
     const seg = { index: this.segments[this.segments.length - 1].index + 1, size: 0 };
     this.fh = await fsp.open(path.join(this.opts.dir, segName(seg.index)), 'a+');
+    await syncDir(this.opts.dir);
     this.segments.push(seg);
     return seg;
   }
@@ -343,6 +344,7 @@ export class WriteAheadLog {
     const last = this.segments[this.segments.length - 1];
     const tail = await scanSegment(this.scan, last, 0, Number.MAX_SAFE_INTEGER, 'validate').catch(() => [] as WalEntry[]);
     this.fh = await fsp.open(path.join(this.opts.dir, segName(last.index)), 'a+');
+    await syncDir(this.opts.dir);
     this.totalBytes = this.segments.reduce((a, s) => a + s.size, 0);
     if (tail.length > 0) {
       // Validation checked CRCs without parsing; parse the last frame alone for the sequence number.
@@ -382,5 +384,18 @@ export class WriteAheadLog {
       await fsp.rm(path.join(this.opts.dir, segName(seg.index)), { force: true });
       while (this.cache.length > 0 && this.cache[0].start.segment === seg.index) this.cacheSize -= this.cache.shift()!.bytes;
     }
+  }
+}
+
+/**
+ * fsync of the directory after a segment file is created: the fdatasync of the file's data does not make its
+ * directory entry durable, and a power cut could otherwise take a new segment whose records were acknowledged.
+ */
+async function syncDir(dir: string): Promise<void> {
+  const d = await fsp.open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
   }
 }
