@@ -8,7 +8,8 @@ import { createFilesystemBackend } from '../backends/filesystem/backend.js';
 import { logLine } from '../backends/filesystem/json-lines.js';
 import { createThreadedFileChannel } from './channel.js';
 import { openFileChannel } from './index.js';
-import { spawnWriterThread, type WriterThread } from './spawn.js';
+import { spawnWriterThread } from './spawn.js';
+import { recordingSpawn } from './testing.js';
 
 let dir: string;
 beforeEach(() => {
@@ -72,12 +73,7 @@ describe('threaded file channel', () => {
   it('gives the chunks of a thread that died to a new one: nothing lost', async () => {
     const file = join(dir, 'app.jsonl');
     const backend = await createFilesystemBackend({ log_file: file });
-    const threads: WriterThread[] = [];
-    const spawn: typeof spawnWriterThread = (target) => {
-      const t = spawnWriterThread(target);
-      threads.push(t);
-      return t;
-    };
+    const { spawn, threads } = recordingSpawn();
     const c = await createThreadedFileChannel(backend, { diag: quiet(), spawn });
     c.enqueue(batch(0, 1000));
     await threads[0].worker.terminate();
@@ -91,12 +87,7 @@ describe('threaded file channel', () => {
   it('flush() waits for a dead thread\'s restart, so a process ending right after loses nothing', async () => {
     const file = join(dir, 'app.jsonl');
     const backend = await createFilesystemBackend({ log_file: file });
-    const threads: WriterThread[] = [];
-    const spawn: typeof spawnWriterThread = (target) => {
-      const t = spawnWriterThread(target);
-      threads.push(t);
-      return t;
-    };
+    const { spawn, threads } = recordingSpawn();
     const c = await createThreadedFileChannel(backend, { diag: quiet(), spawn });
     await c.flush();
     // The thread dies before it has written anything of the batch: the chunks wait for its successor.

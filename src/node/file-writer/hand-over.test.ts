@@ -6,7 +6,8 @@ import { createDiag } from '../../shared/diag.js';
 import type { Batch, LogRecord } from '../../shared/model.js';
 import { createFilesystemBackend } from '../backends/filesystem/backend.js';
 import { openFileChannel } from './index.js';
-import { spawnWriterThread, type WriterThread } from './spawn.js';
+import { spawnWriterThread } from './spawn.js';
+import { plainLog, recordingSpawn } from './testing.js';
 
 let dir: string;
 beforeEach(() => {
@@ -14,17 +15,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const record = (id: string): LogRecord => ({
-  record_id: id,
-  timestamp: '2026-11-21T10:00:00.000001Z',
-  observed_timestamp: '2026-11-21T10:00:00.000001Z',
-  severity_text: 'INFO',
-  severity_number: 9,
-  body: 'x'.repeat(200),
-  attributes: {},
-  resource: { 'service.name': 's' },
-  scope: { name: 'isotel' },
-});
+const record = plainLog;
 const batch = (prefix: string, from: number, n: number): Batch => ({ logs: Array.from({ length: n }, (_, k) => record(`${prefix}${from + k}`)), spans: [] });
 const allIds = () =>
   readdirSync(dir)
@@ -35,12 +26,7 @@ const allIds = () =>
 describe('a file writer thread and another backend of the process on the same file', () => {
   it('hands the file over to the shared writer: nothing lost or repeated, its own lines in order, one rotation', async () => {
     const file = join(dir, 'app.jsonl');
-    const threads: WriterThread[] = [];
-    const spawn: typeof spawnWriterThread = (target) => {
-      const t = spawnWriterThread(target);
-      threads.push(t);
-      return t;
-    };
+    const { spawn, threads } = recordingSpawn();
     const logger = await createFilesystemBackend({ log_file: file, max_bytes: 30_000, backup_count: 100 });
     const channel = await openFileChannel(logger, { diag: createDiag(() => {}), spawn });
     expect(threads.length).toBe(1);

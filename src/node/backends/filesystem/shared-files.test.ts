@@ -5,23 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDiag } from '../../../shared/diag.js';
 import type { LogRecord } from '../../../shared/model.js';
 import { createFilesystemBackend } from './backend.js';
+import { plainLog } from '../../file-writer/testing.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const log = (id: string): LogRecord => ({
-  record_id: id,
-  timestamp: '2026-11-21T10:00:00.000000Z',
-  observed_timestamp: '2026-11-21T10:00:00.000000Z',
-  severity_text: 'INFO',
-  severity_number: 9,
-  body: 'x'.repeat(200),
-  attributes: {},
-  resource: { 'service.name': 's' },
-  scope: { name: 'isotel' },
-});
+const log = plainLog;
 
 describe('two filesystem backends on the same file in one process', () => {
   it('append through one writer: no line lost, duplicated or split, every file within max_bytes', async () => {
