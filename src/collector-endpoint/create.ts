@@ -49,14 +49,14 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
   const diag = createDiag(options.diagSink);
   const lc = config.logger;
   const redactor = createIngestRedactor(lc.redact, ingest.redact);
-  const base = { walDir: path.resolve(ingest.wal_dir), walMaxBytes: ingest.wal_max_bytes, dataDir: path.resolve(lc.data_dir), queryBackend: ingest.query_backend, redactor, diag };
+  const base = { walDir: path.resolve(ingest.wal_dir), walMaxBytes: ingest.wal_max_bytes, dataDir: path.resolve(lc.data_dir), queryBackend: ingest.query_backend, redactor, diag, batchSize: lc.queue.batch_size };
   const script = workerScript(lc.backends, registry, env);
   let runtime: IngestRuntime;
   if (script) {
     runtime = await openRuntime({ ...base, worker: { script, entries: lc.backends } });
   } else {
     const opened = await openBackends(lc.backends, lc.data_dir, registry, diag);
-    runtime = await openRuntime({ ...base, backends: opened.map((o) => ({ name: o.name, type: o.type, backend: o.backend, breaker: o.breaker })) }).catch(async (err: unknown) => {
+    runtime = await openRuntime({ ...base, backends: opened }).catch(async (err: unknown) => {
       await Promise.all(opened.map((o) => o.backend.close().catch(() => undefined)));
       throw err;
     });

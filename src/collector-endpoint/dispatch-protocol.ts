@@ -34,6 +34,7 @@ export type FromWorker =
   | { t: 'ready'; names: string[]; query?: { name: string; canList: boolean } }
   | { t: 'failed'; message: string }
   | { t: 'released'; index: number }
+  | { t: 'drained'; head: { segment: number; offset: number } }
   | { t: 'diag'; level: DiagLevel; message: string; detail?: unknown }
   | { t: 'count'; name: string; n: number }
   | { t: 'last-error'; target: number; last_error?: string; last_error_at?: string }

@@ -111,6 +111,8 @@ export async function startDispatchWorker(o: DispatchWorkerOptions): Promise<{ d
             return reject(new Error(m.message));
           case 'released':
             return o.wal.release(m.index);
+          case 'drained':
+            return o.wal.markDrained(m.head);
           case 'diag':
             return o.diag[m.level === 'info' ? 'debug' : m.level](m.message, m.detail);
           case 'count':

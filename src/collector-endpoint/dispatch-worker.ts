@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDiag, type Diag } from '../shared/diag.js';
 import { errorMessage } from '../shared/result.js';
@@ -6,7 +5,8 @@ import { openBackends, type OpenedBackend } from '../node/open-backends.js';
 import { defaultRegistry } from '../node/registry.js';
 import { WalFollower } from '../node/wal/follower.js';
 import { startDispatcher, type Dispatcher } from '../node/wal/dispatcher.js';
-import { withCircuitBreaker, createDeadLetter } from '../node/wrappers/index.js';
+import { engineTarget } from '../node/engine/target.js';
+import { createDeadLetters } from '../node/engine/dead-letters.js';
 import { FIELD, HEALTH_FIELDS, STATES, type FromWorker, type ToWorker, type WorkerInit } from './dispatch-protocol.js';
 
 /**
@@ -45,27 +45,38 @@ let opened: OpenedBackend[] = [];
 let query: OpenedBackend | undefined;
 const early: Array<Extract<ToWorker, { t: 'advance' }>> = [];
 const lastErrors: string[] = [];
+/** Ends the retry waits of the writes in flight when the worker closes. */
+const abort = new AbortController();
 
-/** Writes each backend's numbers into the shared cells, and sends its last error when it changed. */
-function publish(): void {
+/**
+ * Writes each backend's numbers into the shared cells, and sends its last error when it changed. The counters
+ * only together with a commit (`counters`): the dispatcher counts a batch delivered just before its cursor
+ * moves, and the main thread adds `waiting` (from commits) to `delivered`, which must never count one twice.
+ */
+function publish(counters = true): void {
   dispatcher?.health().forEach((h, i) => {
     const b = i * F;
     cells[b + FIELD.state] = Math.max(0, STATES.indexOf(h.state));
+    if (!counters) return publishError(i, h);
     cells[b + FIELD.delivered] = h.delivered;
     cells[b + FIELD.dead_lettered] = h.dead_lettered;
     cells[b + FIELD.dropped] = h.dropped;
     cells[b + FIELD.writes_total] = h.writes_total;
     cells[b + FIELD.write_seconds_total] = h.write_seconds_total;
     cells[b + FIELD.last_write_ms] = h.last_write_ms ?? Number.NaN;
-    const key = `${h.last_error ?? ''}\u0000${h.last_error_at ?? ''}`;
-    if (key !== (lastErrors[i] ?? '\u0000')) {
-      lastErrors[i] = key;
-      post({ t: 'last-error', target: i, last_error: h.last_error, last_error_at: h.last_error_at });
-    }
+    publishError(i, h);
   });
 }
+
+function publishError(i: number, h: { last_error?: string; last_error_at?: string }): void {
+  const key = `${h.last_error ?? ''}\u0000${h.last_error_at ?? ''}`;
+  if (key !== (lastErrors[i] ?? '\u0000')) {
+    lastErrors[i] = key;
+    post({ t: 'last-error', target: i, last_error: h.last_error, last_error_at: h.last_error_at });
+  }
+}
 // State changes without a commit (retrying, circuit open) reach /health within this interval.
-const publisher = setInterval(publish, 100);
+const publisher = setInterval(() => publish(false), 100);
 publisher.unref();
 
 async function start(): Promise<void> {
@@ -80,6 +91,7 @@ async function start(): Promise<void> {
     segments: init.segments,
     diag,
     onRelease: (index) => post({ t: 'released', index }),
+    onDrained: (head) => post({ t: 'drained', head }),
     onCommitted: (name, records) => {
       cells[names.indexOf(name) * F + FIELD.committed] += records;
       publish();
@@ -90,7 +102,7 @@ async function start(): Promise<void> {
   });
   follower = f;
   for (const m of early.splice(0)) f.advance(m.head, m.records, m.frames);
-  const deadLetters = new Map(opened.map((o) => [o.name, createDeadLetter(path.join(init.dataDir, 'dead-letter', `${o.name}.jsonl`))]));
+  const deadLetters = createDeadLetters(init.dataDir);
   dispatcher = startDispatcher({
     wal: f,
     diag,
@@ -99,10 +111,8 @@ async function start(): Promise<void> {
     // between the main thread's requests, so a third keeps both database connections busy while it is
     // encoded (measured on 2 cores: persisted/accepted 0.64 -> 0.74 for PostgreSQL, noisy).
     concurrency: 3,
-    targets: opened.map((o) => ({ name: o.name, backend: withCircuitBreaker(o.backend, o.breaker) })),
-    onRejected: async (name, items, batch) => {
-      await deadLetters.get(name)?.write(name, items, batch);
-    },
+    targets: opened.map((o) => engineTarget(o, abort.signal, diag, init.batchSize)),
+    onRejected: (name, items, batch) => deadLetters.write(name, items, batch),
   });
   post({ t: 'ready', names, query: query ? { name: query.name, canList: typeof query.backend.listTraces === 'function' } : undefined });
 }
@@ -122,6 +132,7 @@ async function answer(m: Extract<ToWorker, { t: 'query' }>): Promise<void> {
 let closing: Promise<void> | undefined;
 function close(): Promise<void> {
   return (closing ??= (async () => {
+    abort.abort();
     await dispatcher?.close();
     await Promise.all(opened.map((o) => o.backend.close().catch((err: unknown) => diag.error(`closing ${o.name} failed`, err))));
     clearInterval(publisher);

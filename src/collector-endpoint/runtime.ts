@@ -1,11 +1,11 @@
-import * as path from 'node:path';
 import type { Diag } from '../shared/diag.js';
 import type { Redactor } from '../shared/redact.js';
-import type { Backend } from '../node/backends/types.js';
 import type { BackendEntry } from '../node/open-backends.js';
 import { WriteAheadLog } from '../node/wal/wal.js';
 import { startDispatcher, type Dispatcher, type DispatcherHealth } from '../node/wal/dispatcher.js';
-import { withCircuitBreaker, createDeadLetter } from '../node/wrappers/index.js';
+import { engineTarget } from '../node/engine/target.js';
+import { createDeadLetters } from '../node/engine/dead-letters.js';
+import type { OpenedBackend } from '../node/open-backends.js';
 import { startDispatchWorker, type TraceQuery } from './dispatch-thread.js';
 
 /**
@@ -14,16 +14,12 @@ import { startDispatchWorker, type TraceQuery } from './dispatch-thread.js';
  * this thread (`backends`: opened by the caller) or in a worker thread (`worker`: the worker opens the
  * backends from their configuration), which gives the backends' encoding and I/O a core of their own.
  */
-export interface NamedBackend {
-  name: string;
-  type: string;
-  backend: Backend;
-  breaker: { threshold: number; timeoutMs: number; healthCheckIntervalMs: number };
-}
+export type NamedBackend = OpenedBackend;
 
 export interface IngestHealth {
   status: 'healthy' | 'degraded' | 'unavailable';
-  wal: { bytes: number; max_bytes: number };
+  /** `refusing`: why appends are refused now (a POST gets 503 with the same reason). */
+  wal: { bytes: number; max_bytes: number; refusing?: string };
   backends: DispatcherHealth[];
 }
 
@@ -54,20 +50,20 @@ export async function openRuntime(opts: {
   const backends = opts.backends ?? [];
   const names = backends.map((b) => b.name);
   const wal = await WriteAheadLog.open({ dir: opts.walDir, maxBytes: opts.walMaxBytes, readers: names, diag: opts.diag });
-  const deadLetters = new Map(backends.map((b) => [b.name, createDeadLetter(path.join(opts.dataDir, 'dead-letter', `${b.name}.jsonl`))]));
+  const deadLetters = createDeadLetters(opts.dataDir);
+  const abort = new AbortController();
   const dispatcher = startDispatcher({
     wal,
     diag: opts.diag,
     batchSize: opts.batchSize,
-    targets: backends.map((b) => ({ name: b.name, backend: withCircuitBreaker(b.backend, b.breaker) })),
-    onRejected: async (name, items, batch) => {
-      const dl = deadLetters.get(name);
-      if (dl) await dl.write(name, items, batch);
-    },
+    targets: backends.map((b) => engineTarget(b, abort.signal, opts.diag, opts.batchSize)),
+    onRejected: (name, items, batch) => deadLetters.write(name, items, batch),
   });
   const q = pickQueryBackend(backends, opts.queryBackend);
   return assemble(opts, wal, dispatcher, q, async () => {
+    abort.abort();
     await Promise.all(backends.map((b) => b.backend.close().catch((err: unknown) => opts.diag.error(`closing ${b.name} failed`, err))));
+    await deadLetters.close();
   });
 }
 
@@ -105,11 +101,12 @@ function assemble(opts: RuntimeOptions, wal: WriteAheadLog, dispatcher: Dispatch
     diag: opts.diag,
     health() {
       const backends = dispatcher.health();
-      const full = wal.sizeBytes() >= opts.walMaxBytes * 0.99;
+      // The log's own word on whether it refuses appends: the very check a POST meets, so the two agree.
+      const st = wal.status();
       const degraded = backends.some((b) => b.state !== 'healthy');
       return {
-        status: full ? 'unavailable' : degraded ? 'degraded' : 'healthy',
-        wal: { bytes: wal.sizeBytes(), max_bytes: opts.walMaxBytes },
+        status: st.full ? 'unavailable' : degraded ? 'degraded' : 'healthy',
+        wal: { bytes: wal.sizeBytes(), max_bytes: opts.walMaxBytes, ...(st.full ? { refusing: st.message } : {}) },
         backends,
       };
     },

@@ -5,7 +5,9 @@ import { systemClock, type Clock } from '../shared/time.js';
 import { createRedactor } from '../shared/redact.js';
 import { SDK_VERSION } from '../shared/version.js';
 import { loadConfigFile, parseConfigObject, watchConfigFile, type IsotelConfig, type LoggerConfig } from './config/index.js';
-import { createDeliveryChannel, createFanOut, type DeliveryChannel } from './wrappers/index.js';
+import { createFanOut } from './engine/fan-out.js';
+import { openLocalEngine, type LocalEngine } from './engine/local.js';
+import type { DeliveryChannel } from './engine/types.js';
 import { defaultRegistry, type BackendRegistry } from './registry.js';
 import { buildResource } from './resource.js';
 import { setupTracing } from './tracing.js';
@@ -13,7 +15,7 @@ import { RecordBuffer } from './record-buffer.js';
 import { createLogger, type Logger, type LoggerHealth } from './logger.js';
 import type { LoggerCore, LoggerSettings } from './logger-core.js';
 import { installExitHooks } from './exit-hooks.js';
-import { openBackends } from './open-backends.js';
+import { openBackends, type OpenedBackend } from './open-backends.js';
 import { openFileChannel } from './file-writer/index.js';
 import type { Backend } from './backends/types.js';
 import type { FilesystemBackend } from './backends/filesystem/backend.js';
@@ -53,7 +55,11 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
   const resource = buildResource({ serviceName: lc.service_name, serviceVersion: lc.service_version, environment: lc.environment });
   const scope = { name: 'isotel', version: SDK_VERSION };
 
-  let fanOut = createFanOut(await openChannels(lc, registry, diag));
+  let engine: LocalEngine | undefined;
+  const opened = await openChannels(lc, registry, diag, engine);
+  engine = opened.engine;
+  let files = opened.files;
+  let fanOut = createFanOut(engine ? [...files, engine] : files);
   const buffer = new RecordBuffer(fanOut, lc.queue.batch_size);
   const core: LoggerCore = {
     settings: settingsFrom(lc),
@@ -93,14 +99,16 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
     if (core.closed) return;
     const settings = settingsFrom(next);
     try {
-      const channels = await openChannels(next, registry, diag);
-      const old = fanOut;
-      fanOut = createFanOut(channels);
+      const next2 = await openChannels(next, registry, diag, engine);
+      const oldFiles = files;
+      files = next2.files;
+      engine = next2.engine;
+      fanOut = createFanOut(engine ? [...files, engine] : files);
       // Records buffered for the old backends go there first; then new records flow to the new set, under the
       // new settings from the same record on (opening backends takes a while: a file writer thread starts).
       buffer.retarget(fanOut);
       core.settings = settings;
-      await old.close();
+      await createFanOut(oldFiles).close();
       diag.debug('configuration reloaded');
     } catch (err) {
       core.settings = settings;
@@ -158,21 +166,29 @@ function settingsFrom(lc: LoggerConfig): LoggerSettings {
   };
 }
 
-async function openChannels(lc: LoggerConfig, registry: BackendRegistry, diag: Diag): Promise<DeliveryChannel[]> {
+/**
+ * The logger's channels: a file backend writes its own files (on a writer thread: the file is the durable
+ * store, so a second disk log in front of it would only double the writes); every other backend is a sink of
+ * the delivery engine. On a reload the running engine is given the new sinks and keeps its log.
+ */
+async function openChannels(lc: LoggerConfig, registry: BackendRegistry, diag: Diag, running?: LocalEngine): Promise<{ files: DeliveryChannel[]; engine?: LocalEngine }> {
   const opened = await openBackends(lc.backends, lc.data_dir, registry, diag);
-  return Promise.all(opened.map((o) =>
-    isFileBackend(o.backend)
-      ? openFileChannel(o.backend, { diag })
-      : createDeliveryChannel(o.backend, {
-      dataDir: o.dataDir,
-      diag,
-      batchSize: typeof o.config.batch_size === 'number' ? o.config.batch_size : lc.queue.batch_size,
-      maxInMemoryRecords: lc.queue.max_records,
-      overflow: lc.queue.overflow,
-      retry: o.retry,
-      breaker: o.breaker,
-    }),
-  ));
+  const files = await Promise.all(opened.filter((o) => isFileBackend(o.backend)).map((o) => openFileChannel(o.backend as FilesystemBackend, { diag })));
+  const sinks: OpenedBackend[] = opened.filter((o) => !isFileBackend(o.backend));
+  if (running) {
+    await running.setSinks(sinks);
+    return { files, engine: running };
+  }
+  if (sinks.length === 0) return { files };
+  const engine = await openLocalEngine(sinks, {
+    dataDir: lc.data_dir,
+    maxBytes: lc.queue.max_disk_bytes,
+    overflow: lc.queue.overflow,
+    maxPendingRecords: lc.queue.max_records,
+    batchSize: lc.queue.batch_size,
+    diag,
+  });
+  return { files, engine };
 }
 
 function isFileBackend(b: Backend): b is FilesystemBackend {

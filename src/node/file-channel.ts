@@ -2,7 +2,7 @@ import type { Batch } from '../shared/model.js';
 import type { Diag } from '../shared/diag.js';
 import type { BackendHealth } from './backends/types.js';
 import type { FilesystemBackend, PreparedFileBatch } from './backends/filesystem/backend.js';
-import type { DeliveryChannel } from './wrappers/index.js';
+import type { DeliveryChannel } from './engine/types.js';
 
 /**
  * The delivery channel of a local file backend on the main thread: the fallback of file-writer/ where no

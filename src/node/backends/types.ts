@@ -5,7 +5,7 @@ import type { LogRecord, SpanRecord } from '../../shared/model.js';
 /**
  * The one small interface every backend implements (ARCHITECTURE.md, "Backend interface").
  * `write` never rejects: it resolves with a result. Retry, circuit breaker, fallback and fan-out are
- * wrappers around this interface (src/node/wrappers), not subclasses.
+ * parts of the delivery engine (src/node/engine), not subclasses.
  */
 export interface Backend {
   /** A short name for health reports and errors, e.g. `postgres` or `filesystem:./logs/app.jsonl`. */

@@ -29,7 +29,7 @@ describe('parseConfigText: defaults', () => {
       log_level: 'INFO',
       enable_console: true,
       console_format: 'pretty',
-      queue: { max_records: 100_000, overflow: 'spill_to_disk', batch_size: 1000 },
+      queue: { max_records: 100_000, max_disk_bytes: 1_073_741_824, overflow: 'drop_newest', batch_size: 1000 },
       limits: { max_attribute_value_length: 16_384, max_attributes: 128, max_body_length: 65_536, max_depth: 8 },
       redact: { keys: [], patterns: [], replacement: '[REDACTED]', use_defaults: true },
       data_dir: './data',

@@ -71,12 +71,14 @@ const LimitsSchema = strict({
 });
 
 const QueueSchema = strict({
-  max_records: z.int().positive().default(100_000).describe('Records held in memory per network backend before overflow applies.'),
+  max_records: z.int().positive().default(100_000).describe('Records handed to the delivery engine and not yet on disk; beyond it new records are dropped (counted in health()).'),
+  max_disk_bytes: z.int().min(65_536).default(1_073_741_824).describe("Byte budget of the durable log under data_dir that network backends' records wait in."),
   overflow: z
-    .enum(['spill_to_disk', 'drop_oldest'])
-    .default('spill_to_disk')
-    .describe('spill_to_disk: the overflow waits in the backend spool under data_dir; drop_oldest: the oldest records in memory are dropped (counted in health()).'),
-  batch_size: z.int().positive().default(1000),
+    .enum(['drop_newest', 'drop_oldest', 'spill_to_disk'])
+    .default('drop_newest')
+    .transform((v): 'drop_newest' | 'drop_oldest' => (v === 'spill_to_disk' ? 'drop_newest' : v))
+    .describe('When the durable log is full: drop_newest refuses new records, drop_oldest gives up the oldest segment; both are counted in health(). spill_to_disk (earlier versions) means drop_newest: every record is on disk first now.'),
+  batch_size: z.int().positive().default(1000).describe('Records per backend write, unless the backend sets its own batch_size.'),
 });
 
 const origin = z.string().refine((s) => s === '*' || /^https?:\/\/[^/\s?#]+$/.test(s), {

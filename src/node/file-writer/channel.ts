@@ -5,7 +5,7 @@ import { errorMessage } from '../../shared/result.js';
 import type { BackendHealth } from '../backends/types.js';
 import type { FilesystemBackend } from '../backends/filesystem/backend.js';
 import { logLine, spanLine } from '../backends/filesystem/json-lines.js';
-import type { DeliveryChannel } from '../wrappers/index.js';
+import type { DeliveryChannel } from '../engine/types.js';
 import { isFromWriter, type FileKind, type FromWriter } from './protocol.js';
 import { spawnWriterThread, type WriterThread, type WriterTarget } from './spawn.js';
 import { ChunkPool, type Chunk } from './chunks.js';

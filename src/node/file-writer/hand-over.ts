@@ -2,7 +2,7 @@ import type { Diag } from '../../shared/diag.js';
 import type { BackendHealth } from '../backends/types.js';
 import type { FilesystemBackend } from '../backends/filesystem/backend.js';
 import { createFileChannel } from '../file-channel.js';
-import type { DeliveryChannel } from '../wrappers/index.js';
+import type { DeliveryChannel } from '../engine/types.js';
 import type { ThreadedFileChannel } from './channel.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Diag } from '../../shared/diag.js';
 import { errorMessage } from '../../shared/result.js';
 import type { FilesystemBackend } from '../backends/filesystem/backend.js';
 import { createFileChannel } from '../file-channel.js';
-import type { DeliveryChannel } from '../wrappers/index.js';
+import type { DeliveryChannel } from '../engine/types.js';
 import { createThreadedFileChannel, type ThreadedFileChannelOptions } from './channel.js';
 import { handOverWhenShared } from './hand-over.js';
 

@@ -33,6 +33,9 @@ export function createCursorStore(dir: string, opts: { sync?: boolean } = {}) {
       }
       return undefined;
     },
+    async remove(name: string): Promise<void> {
+      await fsp.rm(file(name), { force: true });
+    },
     async save(name: string, pos: Position): Promise<void> {
       const f = file(name);
       const tmp = `${f}.${process.pid}.tmp`;

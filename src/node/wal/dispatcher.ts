@@ -16,8 +16,12 @@ export type { DispatcherHealth } from './target-loop.js';
  */
 export interface DispatchTarget {
   name: string;
-  /** The backend, typically wrapped in a circuit breaker. */
+  /** The backend, wrapped in retry and a circuit breaker (engine/target.ts). */
   backend: Backend & { state?(): string };
+  /** Records per write (the sink's `batch_size`); default: the dispatcher's. */
+  batchSize?: number;
+  /** The backoff between failed rounds: `retry_delay` doubling up to maxDelayMs, with full jitter. */
+  retry?: { baseDelayMs: number; maxDelayMs: number };
 }
 
 /** Where the records come from: the write-ahead log itself, or its follower in the dispatch worker. */
@@ -98,10 +102,10 @@ export function startDispatcher(opts: DispatcherOptions): Dispatcher {
       backend: t.backend,
       reader,
       health,
-      batchSize: opts.batchSize ?? 1000,
+      batchSize: t.batchSize ?? opts.batchSize ?? 1000,
       concurrency: opts.concurrency ?? 2,
-      baseDelayMs: opts.baseDelayMs ?? 100,
-      maxDelayMs: opts.maxDelayMs ?? 10_000,
+      baseDelayMs: t.retry?.baseDelayMs ?? opts.baseDelayMs ?? 100,
+      maxDelayMs: t.retry?.maxDelayMs ?? opts.maxDelayMs ?? 10_000,
       diag: opts.diag,
       onRejected: opts.onRejected,
       isClosed: () => closed,

@@ -4,7 +4,7 @@ import type { Diag } from '../../shared/diag.js';
 import { createInterner } from './intern.js';
 import { createCursorStore, comparePos, type Position } from './cursor.js';
 import { decodePayload } from './frames.js';
-import { segName, readSegments, countOnDisk, type Segment, type ScanOptions, type WalEntry } from './segments.js';
+import { segName, readSegments, countOnDisk, effectiveSegment, type Segment, type ScanOptions, type WalEntry } from './segments.js';
 import type { WalReader } from './wal.js';
 
 /**
@@ -26,6 +26,8 @@ export interface FollowerOptions {
   onRelease(index: number): void;
   /** `records` of `reader` were delivered and its cursor moved past them. */
   onCommitted?(reader: string, records: number): void;
+  /** Every reader has delivered everything up to `head`: the writer may start a new segment and this one go. */
+  onDrained?(head: Position): void;
 }
 
 /** A frame the writer handed over, as WriteAheadLog.onCommitted reports it (payload as bytes). */
@@ -50,6 +52,7 @@ export class WalFollower {
   private frames: FollowedFrame[] = [];
   private framesStart = 0;
   private cachedBytes = 0;
+  private drainedAt: Position | undefined;
   private readonly cacheBytes: number;
 
   private constructor(private readonly opts: FollowerOptions) {
@@ -112,6 +115,7 @@ export class WalFollower {
         await this.collect();
       },
       waiting: () => state.waiting,
+      position: () => state.cursor,
     };
   }
 
@@ -201,8 +205,17 @@ export class WalFollower {
   }
 
   private async collect(): Promise<void> {
+    const head = this.head;
     let min = Number.MAX_SAFE_INTEGER;
-    for (const s of this.state.values()) min = Math.min(min, s.cursor.segment);
+    let atHead = true;
+    for (const s of this.state.values()) {
+      min = Math.min(min, effectiveSegment(s.cursor, this.segments));
+      if (comparePos(s.cursor, head) < 0) atHead = false;
+    }
+    if (atHead && head.offset > 0 && (!this.drainedAt || comparePos(this.drainedAt, head) !== 0)) {
+      this.drainedAt = head;
+      this.opts.onDrained?.(head);
+    }
     let released: number | undefined;
     while (this.segments.length > 1 && this.segments[0].index < min) {
       const seg = this.segments.shift()!;

@@ -19,6 +19,34 @@ export interface WalEntry extends Frame {
 }
 
 export const SEGMENT_RE = /^(\d{12})\.wal$/;
+
+/**
+ * The segment size for a byte budget: a quarter of it, between 64 KiB and 64 MiB. A segment is deleted only
+ * as a whole, so a segment as large as the budget could keep the log full after every reader had passed it.
+ */
+export function segmentBytesFor(maxBytes: number): number {
+  return Math.max(64 * 1024, Math.min(64 * 1024 * 1024, Math.floor(maxBytes / 4)));
+}
+
+/** The segment a cursor holds alive: a cursor at the very end of a segment followed by another holds neither. */
+export function effectiveSegment(cursor: Position, segments: readonly Segment[]): number {
+  const i = segments.findIndex((s) => s.index === cursor.segment);
+  if (i >= 0 && i < segments.length - 1 && cursor.offset >= segments[i].size) return segments[i + 1].index;
+  return cursor.segment;
+}
+
+/**
+ * fsync of the directory after a segment file is created: the fdatasync of the file's data does not make its
+ * directory entry durable, and a power cut could otherwise take a new segment whose records were acknowledged.
+ */
+export async function syncDir(dir: string): Promise<void> {
+  const d = await fsp.open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}
 export const segName = (i: number) => `${String(i).padStart(12, '0')}.wal`;
 
 export interface ScanOptions {

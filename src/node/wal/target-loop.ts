@@ -1,9 +1,11 @@
 import type { Batch } from '../../shared/model.js';
 import type { Diag } from '../../shared/diag.js';
-import type { RejectedItem, WriteResult } from '../../shared/result.js';
+import { SUCCESS, failure, type RejectedItem, type WriteResult } from '../../shared/result.js';
+import { splitBatch } from '../engine/batch-utils.js';
 import type { Backend, BackendHealth } from '../backends/types.js';
 import type { Position } from './cursor.js';
 import type { WalEntry, WalReader } from './wal.js';
+import { backoffDelay } from './backoff.js';
 
 /**
  * One backend's delivery loop: read batches after its cursor, keep up to `concurrency` of them in flight,
@@ -51,6 +53,24 @@ function merge(entries: WalEntry[]): Batch {
   return { logs: entries.flatMap((e) => e.batch.logs), spans: entries.flatMap((e) => e.batch.spans) };
 }
 
+/**
+ * Frames are never split in the log (a request's records stay together), so one can hold more records than the
+ * sink's batch_size: such a batch is written in parts of batch_size, in order. A retryable part stops there (the
+ * parts before it are stored; sending them again is harmless, writes being idempotent).
+ */
+async function writeInParts(backend: Backend, batch: Batch, count: number, size: number): Promise<WriteResult> {
+  if (count <= size) return backend.write(batch);
+  const reasons: RejectedItem[] = [];
+  for (let rest = batch; rest.logs.length + rest.spans.length > 0; ) {
+    const [part, after] = splitBatch(rest, size);
+    const r = await backend.write(part);
+    if (r.status === 'retryable') return r;
+    if (r.status === 'failure') reasons.push(...r.reasons);
+    rest = after;
+  }
+  return reasons.length > 0 ? failure(reasons) : SUCCESS;
+}
+
 export async function runTargetLoop(c: TargetLoopContext): Promise<void> {
   const h = c.health;
   const flights: Flight[] = [];
@@ -70,7 +90,8 @@ export async function runTargetLoop(c: TargetLoopContext): Promise<void> {
       }
       if (entries.length === 0) break;
       const batch = merge(entries);
-      const f: Flight = { entries, batch, count: batch.logs.length + batch.spans.length, started: performance.now(), result: c.backend.write(batch), settled: false };
+      const count = batch.logs.length + batch.spans.length;
+      const f: Flight = { entries, batch, count, started: performance.now(), result: writeInParts(c.backend, batch, count, c.batchSize), settled: false };
       void f.result.then(() => {
         f.settled = true;
       });
@@ -99,8 +120,7 @@ export async function runTargetLoop(c: TargetLoopContext): Promise<void> {
       h.state = c.backend.state?.() === 'open' ? 'circuit_open' : 'retrying';
       h.last_error = result.reason;
       h.last_error_at = new Date().toISOString();
-      const backoff = Math.min(c.maxDelayMs, c.baseDelayMs * 2 ** Math.min(failures, 16));
-      await c.sleep(Math.max(result.delayMs, Math.random() * backoff));
+      await c.sleep(backoffDelay(Math.min(failures - 1, 30), result.delayMs, c.baseDelayMs, c.maxDelayMs, Math.random));
       continue;
     }
     failures = 0;

@@ -187,4 +187,57 @@ describe('WriteAheadLog', () => {
     expect(wokenUnderLoad).toBeGreaterThan(0);
     await wal.close();
   });
+
+  it('sizes segments from the budget (a quarter of it), so a budget below 64 MiB takes appends again once readers pass', async () => {
+    const wal = await open({ maxBytes: 1024 * 1024 });
+    let refused = 0;
+    for (let i = 0; i < 400 && refused === 0; i++) if (!(await wal.append(batch(i * 50, 50))).ok) refused++;
+    expect(refused).toBe(1);
+    const sizes = readdirSync(dir).filter((n) => n.endsWith('.wal')).map((n) => statSync(join(dir, n)).size);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(256 * 1024 + 5000);
+    await drain(wal, 'a');
+    await drain(wal, 'b');
+    expect((await wal.append(batch(9999, 50))).ok).toBe(true);
+    await wal.close();
+  });
+
+  it('deletes the last segment too once every reader has passed it (the next append starts a new one)', async () => {
+    const wal = await open();
+    for (let i = 0; i < 5; i++) await wal.append(batch(i * 10, 10));
+    await drain(wal, 'a');
+    await drain(wal, 'b');
+    const before = readdirSync(dir).filter((n) => n.endsWith('.wal'));
+    expect((await wal.append(batch(100, 1))).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    const after = readdirSync(dir).filter((n) => n.endsWith('.wal'));
+    expect(after).toHaveLength(1);
+    expect(after[0]).not.toBe(before[0]);
+    expect(wal.sizeBytes()).toBe(statSync(join(dir, after[0])).size);
+    expect(await drain(wal, 'a')).toEqual(['r100']);
+    await wal.close();
+  });
+
+  it('says it is full, with the reason a refused append got, until readers free space', async () => {
+    const wal = await open({ maxBytes: 6000, segmentBytes: 1500 });
+    expect(wal.status()).toEqual({ full: false });
+    let refusal = '';
+    for (let i = 0; i < 40 && !refusal; i++) {
+      const r = await wal.append(batch(i, 5));
+      if (!r.ok) refusal = r.message;
+    }
+    expect(wal.status()).toEqual({ full: true, message: refusal });
+    await drain(wal, 'a');
+    expect(wal.status().full).toBe(true); // b still holds every segment
+    await drain(wal, 'b');
+    expect(wal.status()).toEqual({ full: false });
+    await wal.close();
+  });
+
+  it('belongs to one live process at a time (a second opener of the directory is refused)', async () => {
+    const wal = await open();
+    await expect(open()).rejects.toThrow(/in use by process/);
+    await wal.close();
+    const again = await open();
+    await again.close();
+  });
 });

@@ -6,20 +6,27 @@ import { errorMessage } from '../../shared/result.js';
 import { encodeFrame, type EncodedFrame } from './frames.js';
 import { createInterner } from './intern.js';
 import { createCursorStore, type Position, comparePos } from './cursor.js';
-import { SEGMENT_RE, segName, scanSegment, readSegments, countOnDisk, type Segment, type WalEntry, type ScanOptions } from './segments.js';
+import { FrameCache } from './cache.js';
+import { acquireDirLock, type DirLock } from './lock.js';
+import { SEGMENT_RE, segName, scanSegment, readSegments, countOnDisk, segmentBytesFor, effectiveSegment, syncDir, type Segment, type WalEntry, type ScanOptions } from './segments.js';
 
 export type { WalEntry } from './segments.js';
 
 /**
- * The ingest's write-ahead log: append-only segment files of CRC-framed batches.
+ * The durable log of the delivery engine, used by the ingest and by the Node SDK alike: append-only segment
+ * files of CRC-framed batches.
  *
  * - `append` resolves only after the batch is on disk (fdatasync). Appends that arrive while a write is in
- *   progress are written and synced together (group commit): one fsync serves every request of that round.
- * - Each consumer (one per backend) has a named cursor, persisted by atomic rename after each delivered batch;
- *   after a restart it resumes there (re-delivering at most the batch in flight, which idempotent ids absorb).
- * - Segments every cursor has passed are deleted. The total size is bounded: a full log refuses appends
- *   (the ingest answers 503 with Retry-After) rather than dropping anything.
- * - Recent entries stay in memory, so consumers that keep up never read the disk.
+ *   progress are written and synced together (group commit): one fsync serves every producer of that round.
+ * - Each consumer (one per sink) has a named cursor, persisted by atomic rename after each delivered batch;
+ *   after a restart it resumes there (re-delivering at most the batches in flight, which idempotent ids absorb).
+ * - The byte budget is the user's; segments are at most a quarter of it (segments.ts), so any budget works.
+ *   Segments every cursor has passed are deleted, the last one too: once every reader has drained it, the
+ *   next append starts a fresh segment and the drained one goes. A full log refuses appends (the ingest
+ *   answers 503 + Retry-After; the SDK applies its overflow policy) rather than dropping anything, and says
+ *   so in status() until space is freed, so /health and the answer to a POST never disagree.
+ * - Recent entries stay in memory (cache.ts), so consumers that keep up never read the disk.
+ * - One live process per directory (a `lock` file holding its pid).
  */
 export interface WalOptions {
   dir: string;
@@ -51,11 +58,8 @@ export interface WalReader {
   commit(end: Position): Promise<void>;
   /** Records appended but not yet committed by this reader. */
   waiting(): number;
-}
-
-interface Cached extends WalEntry {
-  start: Position;
-  bytes: number;
+  /** The committed cursor. */
+  position(): Position;
 }
 
 interface Pending {
@@ -83,6 +87,12 @@ export interface CommittedFrame {
   payload: Buffer;
 }
 
+/** Whether appends are refused now, and why (the same words a refused append gets). */
+export interface WalStatus {
+  full: boolean;
+  message?: string;
+}
+
 export class WriteAheadLog {
   private segments: Segment[] = [];
   private fh: fsp.FileHandle | null = null;
@@ -91,27 +101,37 @@ export class WriteAheadLog {
   private pending: Pending[] = [];
   private writing = false;
   private closed = false;
-  private cache: Cached[] = [];
-  private cacheSize = 0;
+  /** The last append was refused for the budget and nothing was freed since. */
+  private refused: string | undefined;
+  /** Every reader has passed the end of the last segment: the next append starts a new one. */
+  private drained = false;
+  private lock: DirLock | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly committedListeners = new Set<(c: Committed) => void>();
   private readonly readerState = new Map<string, { cursor: Position; waiting: number }>();
   private readonly segmentBytes: number;
-  private readonly cacheBytes: number;
+  private readonly cache: FrameCache;
   private readonly cursors;
   private readonly interner = createInterner();
   private readonly scan: ScanOptions;
 
   private constructor(private readonly opts: WalOptions) {
-    this.segmentBytes = opts.segmentBytes ?? 64 * 1024 * 1024;
-    this.cacheBytes = opts.cacheBytes ?? 64 * 1024 * 1024;
+    this.segmentBytes = opts.segmentBytes ?? segmentBytesFor(opts.maxBytes);
+    this.cache = new FrameCache(opts.cacheBytes ?? 64 * 1024 * 1024);
     this.cursors = createCursorStore(path.join(opts.dir, 'cursors'));
     this.scan = { dir: opts.dir, diag: opts.diag, share: this.interner.intern };
   }
 
   static async open(opts: WalOptions): Promise<WriteAheadLog> {
     const wal = new WriteAheadLog(opts);
-    await wal.recover();
+    await fsp.mkdir(opts.dir, { recursive: true });
+    wal.lock = await acquireDirLock(opts.dir);
+    try {
+      await wal.recover();
+    } catch (err) {
+      await wal.lock.release();
+      throw err;
+    }
     return wal;
   }
 
@@ -124,29 +144,19 @@ export class WriteAheadLog {
     return this.totalBytes;
   }
 
+  get maxBytes(): number {
+    return this.opts.maxBytes;
+  }
+
+  status(): WalStatus {
+    if (this.closed) return { full: true, message: 'the write-ahead log is closed' };
+    return this.refused ? { full: true, message: this.refused } : { full: false };
+  }
+
   /** Called after every append round (the dispatcher waits on it instead of polling). */
   onAppend(fn: () => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
-  }
-
-  append(batch: Batch): Promise<AppendResult> {
-    if (this.closed) return Promise.resolve({ ok: false, reason: 'closed', message: 'the write-ahead log is closed' });
-    const seq = this.nextSeq;
-    // With external readers nothing here reads the records again: they are not interned (the follower interns
-    // what it decodes) and not held until the fsync, so a scavenge finds them dead instead of copying them
-    // (measured: ~15 MB survived each scavenge of the ingest's main thread while 8 requests awaited their fsync).
-    if (!this.opts.external) this.interner.internBatch(batch);
-    const frame = encodeFrame(seq, batch);
-    if (this.totalBytes + frame.length > this.opts.maxBytes) {
-      return Promise.resolve({ ok: false, reason: 'full', message: `write-ahead log full (${this.totalBytes} of ${this.opts.maxBytes} bytes)` });
-    }
-    this.nextSeq++;
-    this.totalBytes += frame.length; // reserved now so concurrent appends respect the budget
-    return new Promise((resolve) => {
-      this.pending.push({ frame, seq, batch: this.opts.external ? undefined : batch, count: batch.logs.length + batch.spans.length, resolve });
-      if (!this.writing) void this.writeLoop();
-    });
   }
 
   /**
@@ -158,6 +168,28 @@ export class WriteAheadLog {
     return () => this.committedListeners.delete(fn);
   }
 
+  append(batch: Batch): Promise<AppendResult> {
+    if (this.closed) return Promise.resolve({ ok: false, reason: 'closed', message: 'the write-ahead log is closed' });
+    const seq = this.nextSeq;
+    // With external readers nothing here reads the records again: they are not interned (the follower interns
+    // what it decodes) and not held until the fsync, so a scavenge finds them dead instead of copying them
+    // (measured: ~15 MB survived each scavenge of the ingest's main thread while 8 requests awaited their fsync).
+    if (!this.opts.external) this.interner.internBatch(batch);
+    const frame = encodeFrame(seq, batch);
+    // A drained last segment is as good as free: this append starts a new segment and the drained one goes.
+    const reclaimable = this.drained ? this.segments[this.segments.length - 1].size : 0;
+    if (this.totalBytes - reclaimable + frame.length > this.opts.maxBytes) {
+      this.refused = `write-ahead log full (${this.totalBytes} of ${this.opts.maxBytes} bytes)`;
+      return Promise.resolve({ ok: false, reason: 'full', message: this.refused });
+    }
+    this.nextSeq++;
+    this.totalBytes += frame.length; // reserved now so concurrent appends respect the budget
+    return new Promise((resolve) => {
+      this.pending.push({ frame, seq, batch: this.opts.external ? undefined : batch, count: batch.logs.length + batch.spans.length, resolve });
+      if (!this.writing) void this.writeLoop();
+    });
+  }
+
   /** The segment files and their sizes now (what a follower starts from). */
   segmentList(): Segment[] {
     return this.segments.map((s) => ({ ...s }));
@@ -165,7 +197,12 @@ export class WriteAheadLog {
 
   /** With `external` readers: segments up to `index` were deleted by the follower; their bytes are free again. */
   release(index: number): void {
-    while (this.segments.length > 1 && this.segments[0].index <= index) this.totalBytes -= this.segments.shift()!.size;
+    while (this.segments.length > 1 && this.segments[0].index <= index) this.freed(this.segments.shift()!.size);
+  }
+
+  /** With `external` readers: every reader has delivered everything up to `head`; its segment may go. */
+  markDrained(head: Position): void {
+    if (comparePos(head, this.head) === 0 && head.offset > 0) this.drained = true;
   }
 
   reader(name: string): WalReader {
@@ -179,14 +216,56 @@ export class WriteAheadLog {
         // Count first, subtract after: `waiting -= await ...` would read `waiting` before the await and lose
         // the appends that land while the count reads the disk.
         const delivered = await this.countBetween(state.cursor, end);
-        state.waiting -= delivered;
         state.cursor = end;
-        this.trimCache();
+        this.cache.trim(this.minCursor());
         await this.cursors.save(name, end);
         await this.collect();
+        state.waiting -= delivered; // last: nothing counts as delivered before its segment could be freed
       },
       waiting: () => state.waiting,
+      position: () => state.cursor,
     };
+  }
+
+  /** A consumer added while running (a configuration reload): it starts at its saved cursor, else at the end. */
+  async addReader(name: string): Promise<void> {
+    if (this.readerState.has(name)) return;
+    const cursor = (await this.cursors.load(name)) ?? this.head;
+    const known = this.segments.some((s) => s.index === cursor.segment) && comparePos(cursor, this.head) <= 0;
+    const start = known ? cursor : this.head;
+    this.readerState.set(name, { cursor: start, waiting: await this.countBetween(start, this.head) });
+  }
+
+  /** A consumer removed for good: its cursor no longer holds segments. */
+  async removeReader(name: string): Promise<void> {
+    if (!this.readerState.delete(name)) return;
+    await this.cursors.remove(name);
+    await this.collect();
+  }
+
+  /**
+   * The `drop_oldest` overflow policy: every cursor still in the oldest segment skips past it, and it is
+   * deleted. Returns the records that some reader had not delivered (0 when there is only one segment).
+   */
+  async dropOldest(): Promise<number> {
+    if (this.opts.external || this.segments.length < 2) return 0;
+    const next = { segment: this.segments[1].index, offset: 0 };
+    let dropped = 0;
+    for (const [name, s] of this.readerState) {
+      if (comparePos(s.cursor, next) >= 0) continue;
+      const n = await this.countBetween(s.cursor, { segment: this.segments[0].index, offset: this.segments[0].size });
+      dropped = Math.max(dropped, n);
+      s.waiting -= n;
+      s.cursor = next;
+      await this.cursors.save(name, next);
+    }
+    await this.collect();
+    return dropped;
+  }
+
+  /** Resolves once the appends under way are written (or failed). */
+  async idle(): Promise<void> {
+    while (this.writing) await new Promise((r) => setTimeout(r, 1));
   }
 
   async close(): Promise<void> {
@@ -195,15 +274,25 @@ export class WriteAheadLog {
     while (this.writing) await new Promise((r) => setTimeout(r, 1));
     await this.fh?.close();
     this.fh = null;
+    await this.lock?.release();
+  }
+
+  private freed(bytes: number): void {
+    this.totalBytes -= bytes;
+    if (bytes > 0) this.refused = undefined;
+  }
+
+  private minCursor(): Position | undefined {
+    let min: Position | undefined;
+    for (const s of this.readerState.values()) if (!min || comparePos(s.cursor, min) < 0) min = s.cursor;
+    return min;
   }
 
   private async writeLoop(): Promise<void> {
     this.writing = true;
     try {
       while (this.pending.length > 0) {
-        const group = this.pending;
-        this.pending = [];
-        await this.writeGroup(group);
+        await this.writeGroup(this.takeGroup());
         // After every round, not once the queue is empty: under steady load it never is, and the
         // dispatchers would sleep until the load paused (seen: nothing delivered during a 2 s burst).
         for (const fn of this.listeners) fn();
@@ -213,20 +302,25 @@ export class WriteAheadLog {
     }
   }
 
+  /** The appends of one round: all that wait, but no more than fit the current segment (at least one). */
+  private takeGroup(): Pending[] {
+    const last = this.segments[this.segments.length - 1];
+    const room = last.size >= this.segmentBytes || this.drained ? this.segmentBytes : this.segmentBytes - last.size;
+    let n = 0;
+    for (let bytes = 0; n < this.pending.length && (n === 0 || bytes + this.pending[n].frame.length <= room); n++) bytes += this.pending[n].frame.length;
+    if (n === this.pending.length) {
+      const all = this.pending;
+      this.pending = [];
+      return all;
+    }
+    return this.pending.splice(0, n);
+  }
+
   private async writeGroup(group: Pending[]): Promise<void> {
     let seg = this.segments[this.segments.length - 1];
     try {
-      if (seg.size >= this.segmentBytes) seg = await this.rotate();
-      const fh = this.fh!;
-      const parts = group.flatMap((g) => g.frame.parts);
-      let off = (await fh.writev(parts, seg.size)).bytesWritten;
-      const total = group.reduce((a, g) => a + g.frame.length, 0);
-      if (off < total) {
-        // A short write (rare: a signal, a nearly full disk): finish it from one buffer.
-        const buf = Buffer.concat(parts);
-        while (off < buf.length) off += (await fh.write(buf, off, buf.length - off, seg.size + off)).bytesWritten;
-      }
-      await fh.datasync();
+      if (seg.size >= this.segmentBytes || (this.drained && seg.size > 0)) seg = await this.rotate();
+      await this.writeFrames(seg, group);
     } catch (err) {
       // Cut any partial frame so the log stays valid, and fail this round's requests (clients retry).
       await this.fh?.truncate(seg.size).catch(() => undefined);
@@ -237,6 +331,23 @@ export class WriteAheadLog {
       this.opts.diag.error('write-ahead log append failed', err);
       return;
     }
+    this.committed(seg, group);
+  }
+
+  private async writeFrames(seg: Segment, group: Pending[]): Promise<void> {
+    const fh = this.fh!;
+    const parts = group.flatMap((g) => g.frame.parts);
+    let off = (await fh.writev(parts, seg.size)).bytesWritten;
+    const total = group.reduce((a, g) => a + g.frame.length, 0);
+    if (off < total) {
+      // A short write (rare: a signal, a nearly full disk): finish it from one buffer.
+      const buf = Buffer.concat(parts);
+      while (off < buf.length) off += (await fh.write(buf, off, buf.length - off, seg.size + off)).bytesWritten;
+    }
+    await fh.datasync();
+  }
+
+  private committed(seg: Segment, group: Pending[]): void {
     let offset = seg.size;
     let records = 0;
     const frames: CommittedFrame[] = [];
@@ -248,14 +359,12 @@ export class WriteAheadLog {
         const [header, payload] = g.frame.parts;
         frames.push({ start, end, count: g.count, crc: header.readUInt32LE(4), payload });
       } else {
-        this.cache.push({ seq: g.seq, batch: g.batch!, count: g.count, start, end, bytes: g.frame.length });
-        this.cacheSize += g.frame.length;
+        this.cache.add(g.seq, g.batch!, g.count, start, end, g.frame.length);
       }
       records += g.count;
     }
     seg.size = offset;
     for (const s of this.readerState.values()) s.waiting += records;
-    while (this.cacheSize > this.cacheBytes && this.cache.length > 1) this.cacheSize -= this.cache.shift()!.bytes;
     for (const fn of this.committedListeners) {
       try {
         fn({ head: { segment: seg.index, offset }, records, frames });
@@ -268,73 +377,26 @@ export class WriteAheadLog {
   }
 
   private async rotate(): Promise<Segment> {
+    this.drained = false;
     await this.fh?.close();
     const seg = { index: this.segments[this.segments.length - 1].index + 1, size: 0 };
     this.fh = await fsp.open(path.join(this.opts.dir, segName(seg.index)), 'a+');
     await syncDir(this.opts.dir);
     this.segments.push(seg);
+    void this.collect().catch((err: unknown) => this.opts.diag.error('write-ahead log: deleting a drained segment failed', err));
     return seg;
   }
 
   private async readFrom(cursor: Position, maxRecords: number): Promise<WalEntry[]> {
-    const head = this.head;
-    if (comparePos(cursor, head) >= 0) return [];
-    const first = this.cache[0];
-    if (first && comparePos(cursor, first.start) >= 0) {
-      let i = this.findCached(cursor);
-      const out: WalEntry[] = [];
-      let n = 0;
-      for (; i >= 0 && i < this.cache.length && (out.length === 0 || n < maxRecords); i++) {
-        out.push(this.cache[i]);
-        n += this.cache[i].count;
-      }
-      if (out.length > 0) return out;
-    }
-    return this.readDisk(cursor, maxRecords);
-  }
-
-  private findCached(pos: Position): number {
-    let lo = 0;
-    let hi = this.cache.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const c = comparePos(this.cache[mid].start, pos);
-      if (c === 0) return mid;
-      if (c < 0) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    // A cursor at a segment's end equals the next segment's start: look for the first entry after it.
-    return lo < this.cache.length && comparePos(this.cache[lo].start, pos) > 0 && pos.offset === this.segmentSize(pos.segment) ? lo : -1;
-  }
-
-  private segmentSize(index: number): number {
-    return this.segments.find((s) => s.index === index)?.size ?? -1;
-  }
-
-  private readDisk(cursor: Position, maxRecords: number): Promise<WalEntry[]> {
-    return readSegments(this.scan, this.segments, cursor, maxRecords);
+    if (comparePos(cursor, this.head) >= 0) return [];
+    return this.cache.read(cursor, maxRecords, (i) => this.segments.find((s) => s.index === i)?.size ?? -1) ?? readSegments(this.scan, this.segments, cursor, maxRecords);
   }
 
   private async countBetween(from: Position, to: Position): Promise<number> {
-    let n = 0;
-    const first = this.cache[0];
-    if (first && comparePos(from, first.start) >= 0) {
-      // Binary search to the first entry at or after `from`, then add up to `to`: O(log n + delivered).
-      let lo = 0;
-      let hi = this.cache.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (comparePos(this.cache[mid].start, from) < 0) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo; i < this.cache.length && comparePos(this.cache[i].end, to) <= 0; i++) n += this.cache[i].count;
-      return n;
-    }
-    return countOnDisk(this.scan, this.segments, from, to);
+    return this.cache.count(from, to) ?? countOnDisk(this.scan, this.segments, from, to);
   }
 
   private async recover(): Promise<void> {
-    await fsp.mkdir(this.opts.dir, { recursive: true });
     const names = (await fsp.readdir(this.opts.dir)).filter((n) => SEGMENT_RE.test(n)).sort();
     for (const n of names) {
       const st = await fsp.stat(path.join(this.opts.dir, n));
@@ -355,47 +417,27 @@ export class WriteAheadLog {
     for (const name of this.opts.readers) {
       const saved = await this.cursors.load(name);
       const cursor = saved ?? { segment: this.segments[0].index, offset: 0 };
-      const state = { cursor, waiting: 0 };
-      state.waiting = await this.countBetween(cursor, this.head);
-      this.readerState.set(name, state);
+      this.readerState.set(name, { cursor, waiting: await this.countBetween(cursor, this.head) });
     }
     await this.collect();
   }
 
-  /**
-   * Drops cached entries every reader has passed: nothing reads them again (a restart reads the disk), and
-   * holding them would keep up to `cacheBytes` of decoded records alive into the old generation, where
-   * every major GC marks them again (measured: GC was 15% of the ingest's CPU before this).
-   */
-  private trimCache(): void {
-    let min: Position | undefined;
-    for (const s of this.readerState.values()) if (!min || comparePos(s.cursor, min) < 0) min = s.cursor;
-    while (min && this.cache.length > 0 && comparePos(this.cache[0].end, min) <= 0) this.cacheSize -= this.cache.shift()!.bytes;
-  }
-
-  /** Deletes segments every reader has passed. */
+  /** Deletes segments every reader has passed; marks the last one drained when every reader is at its end. */
   private async collect(): Promise<void> {
     if (this.opts.external) return;
+    const head = this.head;
     let min = Number.MAX_SAFE_INTEGER;
-    for (const s of this.readerState.values()) min = Math.min(min, s.cursor.segment);
+    let atHead = true;
+    for (const s of this.readerState.values()) {
+      min = Math.min(min, effectiveSegment(s.cursor, this.segments));
+      if (comparePos(s.cursor, head) < 0) atHead = false;
+    }
+    if (atHead && head.offset > 0) this.drained = true;
     while (this.segments.length > 1 && this.segments[0].index < min) {
       const seg = this.segments.shift()!;
-      this.totalBytes -= seg.size;
+      this.freed(seg.size);
+      this.cache.dropSegment(seg.index);
       await fsp.rm(path.join(this.opts.dir, segName(seg.index)), { force: true });
-      while (this.cache.length > 0 && this.cache[0].start.segment === seg.index) this.cacheSize -= this.cache.shift()!.bytes;
     }
-  }
-}
-
-/**
- * fsync of the directory after a segment file is created: the fdatasync of the file's data does not make its
- * directory entry durable, and a power cut could otherwise take a new segment whose records were acknowledged.
- */
-async function syncDir(dir: string): Promise<void> {
-  const d = await fsp.open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
   }
 }

@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Batch, LogRecord, SpanRecord } from '../../../shared/model.js';
 import { SUCCESS, failure, retryable, errorMessage, type WriteResult } from '../../../shared/result.js';
-import { splitBatch } from '../../wrappers/batch-utils.js';
+import { splitBatch } from '../../engine/batch-utils.js';
 import { summarizeTraces, type Backend, type BackendContext, type TraceResult, type TraceSummary } from '../types.js';
 import { resolveConfig, type ElasticsearchBackendConfig } from './config.js';
 import { UNTRACED_REQUEST, authField, createClient, untraced } from './client.js';
@@ -24,7 +24,7 @@ const TRACE_LIMIT = 10_000;
  * ca_certs file, credentials refused with 401/403, a host that is not Elasticsearch), which the user must
  * fix. A server that is merely unreachable now does not fail the logger: the factory warns on the diag
  * channel and returns a backend whose writes answer `retryable` until the server answers, so the delivery
- * layer's retry and disk spool take over. Index templates are installed before the first document is
+ * engine's retry and durable log take over. Index templates are installed before the first document is
  * written (at start-up, or lazily on the first write that reaches the server): writing without them
  * would create the day's index with dynamic mappings, which no later template can repair.
  */

@@ -1,6 +1,9 @@
 import type { Batch } from '../../shared/model.js';
 import { errorMessage, retryable, type WriteResult } from '../../shared/result.js';
 import type { Backend } from '../backends/types.js';
+import { backoffDelay } from '../wal/backoff.js';
+
+export { backoffDelay };
 
 export type RetryableResult = Extract<WriteResult, { status: 'retryable' }>;
 
@@ -71,18 +74,6 @@ export function withRetry(backend: Backend, options: RetryOptions): Backend {
   if (backend.ping) wrapped.ping = backend.ping.bind(backend);
   if (backend.getTrace) wrapped.getTrace = backend.getTrace.bind(backend);
   return wrapped;
-}
-
-/** Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"), never below the backend's hint. */
-export function backoffDelay(
-  retryIndex: number,
-  hintMs: number,
-  baseDelayMs: number,
-  maxDelayMs: number,
-  random: () => number,
-): number {
-  const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** retryIndex);
-  return Math.max(hintMs, Math.floor(random() * cap));
 }
 
 function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -13,7 +13,7 @@ export interface BreakerOptions {
   /** While open, how often the backend's ping() is tried (0 = never); a true answer half-opens the circuit. */
   healthCheckIntervalMs: number;
   now?: () => number;
-  /** Told of every state change (the delivery channel replays its spool when the circuit half-opens or closes). */
+  /** Told of every state change (for logging and health). */
   onStateChange?: (state: BreakerState) => void;
   diag?: Diag;
 }

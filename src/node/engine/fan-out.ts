@@ -1,22 +1,19 @@
 import type { Batch } from '../../shared/model.js';
 import type { BackendHealth } from '../backends/types.js';
-import type { DeliveryChannel } from './delivery.js';
+import type { SinkGroup } from './types.js';
 
 export interface FanOut {
   /** Hands the batch to every channel; never blocks, never throws. Channels only read the batch. */
   enqueue(batch: Batch): void;
-  /** Resolves when every channel has flushed (each is bounded: a down backend's records go to its disk). */
+  /** Resolves when every channel has flushed. */
   flush(): Promise<void>;
   /** Closes every channel; idempotent. */
   close(): Promise<void>;
   health(): BackendHealth[];
 }
 
-/**
- * Every backend gets every record through its own delivery channel, so a slow or down backend only fills
- * its own queue and spool: the others keep their pace.
- */
-export function createFanOut(channels: readonly DeliveryChannel[]): FanOut {
+/** Every channel (the engine, each file writer) gets every record. */
+export function createFanOut(channels: readonly SinkGroup[]): FanOut {
   const list = [...channels];
   let closing: Promise<void> | undefined;
   return {
@@ -25,8 +22,8 @@ export function createFanOut(channels: readonly DeliveryChannel[]): FanOut {
         try {
           c.enqueue(batch);
         } catch {
-          // DeliveryChannel.enqueue never throws by contract (it reports to diag itself); this guard only keeps
-          // one misbehaving channel from starving the others.
+          // enqueue never throws by contract (a channel reports to diag itself); this guard only keeps one
+          // misbehaving channel from starving the others.
         }
       }
     },
@@ -37,6 +34,6 @@ export function createFanOut(channels: readonly DeliveryChannel[]): FanOut {
       closing ??= Promise.allSettled(list.map((c) => c.close())).then(() => undefined);
       return closing;
     },
-    health: () => list.map((c) => c.health()),
+    health: () => list.flatMap((c) => c.health()),
   };
 }

@@ -1,0 +1,44 @@
+import type { Diag } from '../../shared/diag.js';
+import type { OpenedBackend } from '../open-backends.js';
+import type { DispatchTarget } from '../wal/dispatcher.js';
+import { withCircuitBreaker } from './breaker.js';
+import { withRetry } from './retry.js';
+
+/** A sink as the dispatcher drives it, with `retrying` true while a write waits between its retries. */
+export interface EngineTarget extends DispatchTarget {
+  retrying(): boolean;
+}
+
+/**
+ * The one retry policy and breaker of the engine, from the sink's configuration: `max_retries` retries of a
+ * failed write, `retry_delay` seconds doubling (with full jitter, honouring Retry-After), then the circuit
+ * breaker counts one failure (`circuit_breaker_threshold`, `_timeout`, `health_check_interval`); the
+ * dispatcher then waits with the same backoff and tries again, for as long as it takes: records wait on disk.
+ */
+export function engineTarget(o: OpenedBackend, signal: AbortSignal, diag: Diag, batchSize?: number): EngineTarget {
+  let retrying = false;
+  const retried = withRetry(o.backend, {
+    ...o.retry,
+    signal,
+    onRetry: () => {
+      retrying = true;
+    },
+  });
+  const breaker = withCircuitBreaker(retried, { ...o.breaker, diag });
+  const backend: typeof breaker = {
+    ...breaker,
+    async write(batch) {
+      const r = await breaker.write(batch);
+      retrying = r.status === 'retryable';
+      return r;
+    },
+  };
+  const own = o.config.batch_size;
+  return {
+    name: o.name,
+    backend,
+    batchSize: typeof own === 'number' && own > 0 ? own : batchSize,
+    retry: { baseDelayMs: o.retry.baseDelayMs, maxDelayMs: o.retry.maxDelayMs },
+    retrying: () => retrying || breaker.state() !== 'closed',
+  };
+}
