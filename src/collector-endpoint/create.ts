@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { createDiag, type DiagSink } from '../shared/diag.js';
-import { loadConfigFile, parseConfigObject, type IsotelConfig, type IngestConfig } from '../node/config/index.js';
-import { defaultRegistry, isBuiltinBackend, type BackendRegistry } from '../node/registry.js';
-import { openBackends, type BackendEntry } from '../node/open-backends.js';
-import { isFileOpen } from '../node/backends/filesystem/shared-files.js';
-import { defaultSpansFile } from '../node/backends/filesystem/backend.js';
+import { loadConfigFile, parseConfigObject, type IsotelConfig, type IngestConfig } from '../node/engine/index.js';
+import { defaultRegistry, isBuiltinBackend, type BackendRegistry } from '../node/engine/index.js';
+import { openBackends, type BackendEntry } from '../node/engine/index.js';
+import { isFileOpen } from '../node/engine/index.js';
+import { defaultSpansFile } from '../node/engine/index.js';
 import { openRuntime, type IngestHealth, type IngestRuntime } from './runtime.js';
 import { dispatchWorkerScript } from './dispatch-thread.js';
 import { createRequestListener } from './handler.js';

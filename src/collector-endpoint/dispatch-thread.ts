@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Diag } from '../shared/diag.js';
-import type { BackendEntry } from '../node/open-backends.js';
-import type { TraceResult, TraceSummary } from '../node/backends/types.js';
-import type { WriteAheadLog } from '../node/wal/wal.js';
-import type { Dispatcher, DispatcherHealth } from '../node/wal/dispatcher.js';
+import type { BackendEntry } from '../node/engine/index.js';
+import type { TraceResult, TraceSummary } from '../node/engine/index.js';
+import type { WriteAheadLog } from '../node/engine/index.js';
+import type { Dispatcher, DispatcherHealth } from '../node/engine/index.js';
 import { FIELD, HEALTH_FIELDS, STATES, healthCells, type FromWorker, type ToWorker, type WorkerInit } from './dispatch-protocol.js';
 
 /**

@@ -1,12 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDiag, type Diag } from '../shared/diag.js';
 import { errorMessage } from '../shared/result.js';
-import { openBackends, type OpenedBackend } from '../node/open-backends.js';
-import { defaultRegistry } from '../node/registry.js';
-import { WalFollower } from '../node/wal/follower.js';
-import { startDispatcher, type Dispatcher } from '../node/wal/dispatcher.js';
-import { engineTarget } from '../node/engine/target.js';
-import { createDeadLetters } from '../node/engine/dead-letters.js';
+import { openBackends, type OpenedBackend } from '../node/engine/index.js';
+import { defaultRegistry } from '../node/engine/index.js';
+import { WalFollower } from '../node/engine/index.js';
+import { startDispatcher, type Dispatcher } from '../node/engine/index.js';
+import { engineTarget } from '../node/engine/index.js';
+import { createDeadLetters } from '../node/engine/index.js';
 import { FIELD, HEALTH_FIELDS, STATES, type FromWorker, type ToWorker, type WorkerInit } from './dispatch-protocol.js';
 
 /**

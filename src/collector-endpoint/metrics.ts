@@ -1,4 +1,4 @@
-import type { DispatcherHealth } from '../node/wal/dispatcher.js';
+import type { DispatcherHealth } from '../node/engine/index.js';
 
 /** Counters of the ingest, and their Prometheus text exposition (`GET /metrics`). */
 export class IngestMetrics {

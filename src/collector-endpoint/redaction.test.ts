@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseConfigObject } from '../node/config/index.js';
+import { parseConfigObject } from '../node/engine/index.js';
 import { createIngestRedactor } from './redaction.js';
 
 const redactorFor = (logger: unknown, ingest: unknown) => {

@@ -1,5 +1,5 @@
 import { createRedactor, type Redactor } from '../shared/redact.js';
-import type { IngestConfig, RedactConfig } from '../node/config/index.js';
+import type { IngestConfig, RedactConfig } from '../node/engine/index.js';
 
 /**
  * The ingest's redactor: `ingest.redact` builds on `logger.redact`. Keys and patterns of both apply;

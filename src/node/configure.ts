@@ -118,8 +118,10 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
 
   const health = (): LoggerHealth => {
     const backends = fanOut.health();
-    const degraded = backends.some((b) => b.state !== 'healthy' || b.waiting_on_disk > 0 || b.dropped > 0);
-    return { status: degraded ? 'degraded' : 'healthy', backends, counters: diag.counters() };
+    const log = engine?.log();
+    const degraded = backends.some((b) => b.state !== 'healthy' || b.waiting_on_disk > 0 || b.dropped > 0) || log?.refusing !== undefined;
+    const h: LoggerHealth = { status: degraded ? 'degraded' : 'healthy', backends, counters: diag.counters() };
+    return log ? { ...h, delivery_log: log } : h;
   };
   const flush = async (): Promise<void> => {
     try {

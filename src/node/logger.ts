@@ -22,6 +22,8 @@ export interface LoggerHealth {
   backends: BackendHealth[];
   /** Repairs and drops counted on the diagnostic channel (`attributes.truncated`, `logs.after_close`, …). */
   counters: Record<string, number>;
+  /** The delivery engine's durable log, when a network backend is configured (`refusing`: it is full). */
+  delivery_log?: { bytes: number; max_bytes: number; refusing?: string };
 }
 
 /** A TypeScript method decorator, for both standard (TS 5) and `experimentalDecorators` forms. */

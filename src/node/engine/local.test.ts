@@ -146,8 +146,9 @@ describe('the delivery engine in the Node SDK', () => {
     const full = engine.health()[0];
     expect(full.dropped).toBeGreaterThan(0);
     expect(full.waiting_on_disk + full.dropped).toBe(4000);
+    expect(engine.log().refusing).toMatch(/full/);
     down.setUp();
-    await waitFor(() => engine.health()[0].waiting_on_disk === 0, 5000, 'drained');
+    await waitFor(() => engine.log().refusing === undefined, 5000, 'drained and freed');
     engine.enqueue(logBatch(100, 10_000));
     await engine.flush();
     expect(engine.health()[0].dropped).toBe(full.dropped);

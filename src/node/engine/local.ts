@@ -2,9 +2,9 @@ import type { Batch } from '../../shared/model.js';
 import type { Diag } from '../../shared/diag.js';
 import type { BackendHealth } from '../backends/types.js';
 import type { OpenedBackend } from '../open-backends.js';
-import { comparePos } from '../wal/cursor.js';
-import { startDispatcher, type Dispatcher } from '../wal/dispatcher.js';
-import type { AppendResult } from '../wal/wal.js';
+import { comparePos } from './cursor.js';
+import { startDispatcher, type Dispatcher } from './dispatcher.js';
+import type { AppendResult } from './wal.js';
 import { createDeadLetters } from './dead-letters.js';
 import { openProcessLog } from './open-log.js';
 import { engineTarget, type EngineTarget } from './target.js';
@@ -26,6 +26,8 @@ export interface LocalEngineOptions {
 
 export interface LocalEngine extends Omit<DeliveryChannel, 'health'> {
   health(): BackendHealth[];
+  /** The durable log: bytes used, the budget, and why new records are refused now (if they are). */
+  log(): { bytes: number; max_bytes: number; refusing?: string };
   /** Replaces the sinks (a configuration reload): a kept sink resumes at its cursor, a new one starts at the end. */
   setSinks(opened: OpenedBackend[]): Promise<void>;
 }
@@ -134,6 +136,10 @@ export async function openLocalEngine(opened: OpenedBackend[], o: LocalEngineOpt
       }
     },
     flush,
+    log: () => {
+      const st = wal.status();
+      return { bytes: wal.sizeBytes(), max_bytes: wal.maxBytes, ...(st.full && !finished ? { refusing: st.message } : {}) };
+    },
     health: () =>
       sinks.dispatcher.health().map((h, i): BackendHealth => {
         const retrying = h.state === 'healthy' && sinks.targets[i]?.retrying();

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Diag } from '../../shared/diag.js';
-import { WriteAheadLog } from '../wal/wal.js';
-import { DirBusyError } from '../wal/lock.js';
+import { WriteAheadLog } from './wal.js';
+import { DirBusyError } from './lock.js';
 
 /** How long a process waits for a log directory held by itself (an engine still closing). */
 const OWN_LOCK_WAIT_MS = 10_000;

@@ -1,6 +1,6 @@
 import type { Diag } from '../../shared/diag.js';
 import type { OpenedBackend } from '../open-backends.js';
-import type { DispatchTarget } from '../wal/dispatcher.js';
+import type { DispatchTarget } from './dispatcher.js';
 import { withCircuitBreaker } from './breaker.js';
 import { withRetry } from './retry.js';
 

@@ -216,11 +216,11 @@ export class WriteAheadLog {
         // Count first, subtract after: `waiting -= await ...` would read `waiting` before the await and lose
         // the appends that land while the count reads the disk.
         const delivered = await this.countBetween(state.cursor, end);
+        state.waiting -= delivered;
         state.cursor = end;
         this.cache.trim(this.minCursor());
         await this.cursors.save(name, end);
         await this.collect();
-        state.waiting -= delivered; // last: nothing counts as delivered before its segment could be freed
       },
       waiting: () => state.waiting,
       position: () => state.cursor,

@@ -1,7 +1,7 @@
 import type { Batch } from '../../shared/model.js';
 import type { Diag } from '../../shared/diag.js';
 import { SUCCESS, failure, type RejectedItem, type WriteResult } from '../../shared/result.js';
-import { splitBatch } from '../engine/batch-utils.js';
+import { splitBatch } from './batch-utils.js';
 import type { Backend, BackendHealth } from '../backends/types.js';
 import type { Position } from './cursor.js';
 import type { WalEntry, WalReader } from './wal.js';
