@@ -25,6 +25,8 @@ bash scripts/ensure-chromium.sh </dev/null
 
 step "type-check"
 npx tsc --noEmit -p .
+# Import boundaries (.dependency-cruiser.cjs): fails on any violation not in the known-violations baseline.
+npm run lint --silent
 
 step "build"
 npm run build --silent
