@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import pg from 'pg';
-import { runScenario, tempDir, removeDir, median, printTable, fmt } from './lib.mjs';
+import { runScenario, tempDir, removeDir, median, printTable, fmt, size } from './lib.mjs';
 
-const N = Number(process.env.BENCH_N_BACKENDS ?? 50_000);
-const RUNS = Number(process.env.BENCH_RUNS_BACKENDS ?? 3);
+const N = size('BENCH_N_BACKENDS', 50_000, 5_000);
+const RUNS = size('BENCH_RUNS_BACKENDS', 3, 1);
 const ES = process.env.ISOTEL_ES_URL ?? 'http://127.0.0.1:9200';
 const PG = { host: process.env.PGHOST ?? '127.0.0.1', port: Number(process.env.PGPORT ?? 5432), user: 'postgres', database: 'test' };
 const ID = `${Date.now().toString(36)}${process.pid}`;

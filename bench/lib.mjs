@@ -3,6 +3,18 @@ import { createReadStream, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * `--quick` (or BENCH_QUICK=1): every group at a small N and one run each, a smoke run (< 1 minute) that checks
+ * that everything runs; its figures mean little. Set here, at import, so every group's sizes can use it.
+ */
+export const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+
+/** A benchmark size: the environment variable `name` when set, else the full or the quick default. */
+export function size(name, full, quick) {
+  const v = process.env[name];
+  return v !== undefined && v !== '' ? Number(v) : QUICK ? quick : full;
+}
+
 /** Runs one scenario script in a fresh process (own heap, own JIT) and returns its JSON result. */
 export function runScenario(script, args = [], env = {}) {
   const r = spawnSync(process.execPath, ['--expose-gc', script, ...args], {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { runScenario, tempDir, removeDir, countLines, median, printTable, fmt } from './lib.mjs';
+import { runScenario, tempDir, removeDir, countLines, median, printTable, fmt, size } from './lib.mjs';
 
-const N = Number(process.env.BENCH_N ?? 200_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const N = size('BENCH_N', 200_000, 20_000);
+const RUNS = size('BENCH_RUNS', 3, 1);
 
 const contenders = [
   { name: 'isotel → JSONL', script: 'bench/logger/isotel.mjs' },

@@ -1,4 +1,4 @@
-// The load client of the ingest benchmark: pre-built OTLP JSON requests, sent by a few keep-alive
+// The load client of the ingest benchmark: pre-built OTLP JSON (here) or protobuf (protobuf.mjs) requests, sent by a few keep-alive
 // connections at once, every request timed; and the wait until the server's backends have everything.
 import * as http from 'node:http';
 
@@ -43,9 +43,9 @@ export function buildBodies(n, batch, runTag) {
   return bodies;
 }
 
-function post(agent, url, body) {
+function post(agent, url, body, contentType) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': body.length } }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), retryAfter: Number(res.headers['retry-after'] ?? 1) }));
@@ -57,7 +57,7 @@ function post(agent, url, body) {
 }
 
 /** Sends every body (retrying 429/503 after Retry-After); resolves with the wall time and each request's latency. */
-export async function sendAll(baseUrl, bodies, concurrency) {
+export async function sendAll(baseUrl, bodies, concurrency, contentType = 'application/json') {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const url = `${baseUrl}/v1/logs`;
   const latencies = [];
@@ -70,7 +70,7 @@ export async function sendAll(baseUrl, bodies, concurrency) {
       const body = bodies[next++];
       for (;;) {
         const t = performance.now();
-        const res = await post(agent, url, body);
+        const res = await post(agent, url, body, contentType);
         latencies.push(performance.now() - t);
         if (res.status === 200) break;
         if (res.status !== 429 && res.status !== 503) throw new Error(`ingest answered ${res.status}: ${res.body.slice(0, 300)}`);

@@ -1,10 +1,12 @@
-// `isotel serve` as a child process for the ingest benchmark (the built CLI, as users run it).
+// The servers of the ingest benchmark, each a child process on a loopback port: `isotel serve` (the built CLI,
+// as users run it) and the JSONL floor (floor.mjs).
 import { spawn } from 'node:child_process';
 import { writeFileSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'collector', 'cli.js');
+const HERE = dirname(fileURLToPath(import.meta.url));
+const CLI = join(HERE, '..', '..', 'dist', 'collector', 'cli.js');
 
 /** Writes the YAML: one backend, a rate limit out of the way, the write-ahead log in `dir`. */
 export function writeConfig(dir, backendYaml) {
@@ -23,13 +25,23 @@ ingest:
   return file;
 }
 
-export async function startServe(configFile, logFile, extraArgs = []) {
+export function startServe(configFile, logFile, extraArgs = []) {
+  return startListening('isotel serve', [...extraArgs, CLI, 'serve', '--config', configFile, '--port', '0'], logFile);
+}
+
+/** The JSONL floor server, appending to `file`. */
+export function startFloor(file, logFile) {
+  return startListening('the JSONL floor', [join(HERE, 'floor.mjs'), file], logFile);
+}
+
+/** Starts `node ...args`, resolves once it prints "listening on URL"; stderr goes to `logFile`. */
+async function startListening(name, args, logFile) {
   const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...extraArgs, CLI, 'serve', '--config', configFile, '--port', '0'], { stdio: ['ignore', 'pipe', out] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', out] });
   closeSync(out);
   const url = await new Promise((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error(`isotel serve did not start; see ${logFile}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start; see ${logFile}`)), 30_000);
     child.stdout.on('data', (d) => {
       buf += d;
       const m = /listening on (http:\/\/\S+)/.exec(buf);
@@ -40,7 +52,7 @@ export async function startServe(configFile, logFile, extraArgs = []) {
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`isotel serve exited with ${code}: ${readFileSync(logFile, 'utf8').slice(-2000)}`));
+      reject(new Error(`${name} exited with ${code}: ${readFileSync(logFile, 'utf8').slice(-2000)}`));
     });
   });
   child.stdout.resume();
