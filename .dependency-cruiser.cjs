@@ -1,10 +1,7 @@
 // Import boundaries of src/ (ARCHITECTURE.md, STYLE.md rule 5), checked by `npm run lint` and in the
 // type-check step of `npm test`:
-//   npx depcruise src --config .dependency-cruiser.cjs --ignore-known
-// Every rule is an error. Violations that existed when a rule was added are listed in
-// .dependency-cruiser-known-violations.json (the baseline, read by --ignore-known): they are reported as
-// "ignored" and do not fail the run; anything not in it does. `npm run lint:baseline` regenerates the file
-// from the current code: run it only after REMOVING violations, so the list shrinks to zero and goes away.
+//   npx depcruise src --config .dependency-cruiser.cjs
+// Every rule is an error, and there are no known violations.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -33,8 +30,7 @@ module.exports = {
       name: 'collector-uses-node-entry-points',
       comment:
         'The ingest reaches the Node SDK and the delivery engine only through their public entry points ' +
-        '(src/node/index.ts, src/node/engine/index.ts), so either can reorganise its internals freely. ' +
-        'The imports of node internals that predate this rule are in the baseline (known violations).',
+        '(src/node/index.ts, src/node/engine/index.ts), so either can reorganise its internals freely.',
       severity: 'error',
       from: { path: '^src/collector-endpoint/' },
       to: {
