@@ -1,4 +1,5 @@
 import { context, createContextKey, trace } from '@opentelemetry/api';
+import { exceptionAttributes } from '../shared/exception.js';
 import type { AnyValue, Attributes, InstrumentationScope, LogRecord } from '../shared/model.js';
 import type { Diag } from '../shared/diag.js';
 import type { Clock } from '../shared/time.js';
@@ -130,13 +131,7 @@ function findError(attrs: Record<string, unknown>): Error | undefined {
   return undefined;
 }
 
-/** OTel semantic conventions for exceptions: exception.type / .message / .stacktrace. */
+/** OTel semantic conventions for exceptions: exception.type / .message / .stacktrace (shared/exception.ts). */
 export function addException(attributes: Attributes, err: Error): void {
-  try {
-    attributes['exception.type'] = err.name || 'Error';
-    attributes['exception.message'] = String(err.message ?? '');
-    if (typeof err.stack === 'string') attributes['exception.stacktrace'] = err.stack;
-  } catch {
-    attributes['exception.type'] = 'Error';
-  }
+  Object.assign(attributes, exceptionAttributes(err));
 }

@@ -7,7 +7,7 @@
 import type { Attributes } from '../../shared/model.js';
 import type { Level } from '../../shared/severity.js';
 import { sanitizeValue } from '../../shared/sanitize.js';
-import { exceptionAttributes } from '../errors/exception.js';
+import { exceptionAttributes } from '../../shared/exception.js';
 
 const METHODS: ReadonlyArray<[name: string, level: Level]> = [
   ['debug', 'debug'],

@@ -4,7 +4,7 @@
  */
 import type { Attributes } from '../../shared/model.js';
 import type { EventTargetLike } from '../page/lifecycle.js';
-import { exceptionAttributes, firstFrame } from './exception.js';
+import { exceptionAttributes, firstFrame } from '../../shared/exception.js';
 import type { RateLimiter } from './rate-limit.js';
 
 export type ErrorReport = (message: string, attributes: Attributes) => void;

@@ -9,7 +9,7 @@ import type { AnyValue, Attributes, InstrumentationScope, LogRecord } from '../.
 import { DEFAULT_SANITIZE_LIMITS, sanitizeAttributes, sanitizeValue } from '../../shared/sanitize.js';
 import { type Level, SEVERITY_NUMBER, SEVERITY_TEXT } from '../../shared/severity.js';
 import { msToIso } from '../../shared/time.js';
-import { exceptionAttributes } from '../errors/exception.js';
+import { exceptionAttributes } from '../../shared/exception.js';
 import type { PageInfo } from '../page/page-info.js';
 
 export interface LogContext {
