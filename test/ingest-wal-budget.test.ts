@@ -117,7 +117,7 @@ describe('isotel serve with a 16 MiB write-ahead log, PostgreSQL cut off for 60 
       await sleep(500);
     }
     const missing = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM unnest($1::text[]) AS id WHERE NOT EXISTS (SELECT 1 FROM ${tag}_logs WHERE record_id = id)`,
+      `SELECT count(*)::int AS n FROM unnest($1::text[]) AS want(rid) WHERE NOT EXISTS (SELECT 1 FROM ${tag}_logs l WHERE l.record_id = want.rid)`,
       [[...acked].flatMap((b) => Array.from({ length: BATCH }, (_, k) => `${tag}-${b * BATCH + k}`))],
     );
     console.log(`16 MiB WAL, 60 s outage: ${acked.size * BATCH} records acknowledged, ${stats.refused} POSTs answered 503 (Retry-After ${stats.retryAfter} s), /health disagreed ${stats.healthDisagreed} times, first 200 ${firstOkAfter} ms after the outage; stored ${stored.n} rows, ${stored.ids} distinct`);

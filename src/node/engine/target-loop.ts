@@ -120,7 +120,11 @@ export async function runTargetLoop(c: TargetLoopContext): Promise<void> {
       h.state = c.backend.state?.() === 'open' ? 'circuit_open' : 'retrying';
       h.last_error = result.reason;
       h.last_error_at = new Date().toISOString();
-      await c.sleep(backoffDelay(Math.min(failures - 1, 30), result.delayMs, c.baseDelayMs, c.maxDelayMs, Math.random));
+      // An open circuit is the backoff itself: look again at least every second (an open breaker answers at once,
+      // without touching the sink), so a recovery its health check sees is acted on within a second, not after
+      // an exponential wait grown through a long outage.
+      const open = c.backend.state?.() === 'open';
+      await c.sleep(open ? Math.min(result.delayMs, 1000) : backoffDelay(Math.min(failures - 1, 30), result.delayMs, c.baseDelayMs, c.maxDelayMs, Math.random));
       continue;
     }
     failures = 0;

@@ -1,124 +1,51 @@
 import { promises as fsp } from 'node:fs';
-import * as path from 'node:path';
 import type { Batch } from '../../shared/model.js';
-import type { Diag } from '../../shared/diag.js';
 import { errorMessage } from '../../shared/result.js';
-import { encodeFrame, type EncodedFrame } from './frames.js';
+import { encodeFrame } from './frames.js';
 import { createInterner } from './intern.js';
-import { createCursorStore, type Position, comparePos } from './cursor.js';
+import { type Position, comparePos } from './cursor.js';
+import { Readers } from './readers.js';
 import { FrameCache } from './cache.js';
 import { acquireDirLock, type DirLock } from './lock.js';
-import { SEGMENT_RE, segName, scanSegment, readSegments, countOnDisk, segmentBytesFor, effectiveSegment, syncDir, type Segment, type WalEntry, type ScanOptions } from './segments.js';
+import { readSegments, countOnDisk, segmentBytesFor, effectiveSegment, type Segment, type WalEntry, type ScanOptions } from './segments.js';
+import { SegmentFiles } from './segment-files.js';
+import { takeGroup, placeFrames } from './append-round.js';
 
 export type { WalEntry } from './segments.js';
+export type { WalOptions, AppendResult, WalReader, Committed, CommittedFrame, WalStatus } from './wal-types.js';
+import type { WalOptions, AppendResult, WalReader, Pending, Committed, WalStatus } from './wal-types.js';
 
 /**
- * The durable log of the delivery engine, used by the ingest and by the Node SDK alike: append-only segment
- * files of CRC-framed batches.
- *
- * - `append` resolves only after the batch is on disk (fdatasync). Appends that arrive while a write is in
- *   progress are written and synced together (group commit): one fsync serves every producer of that round.
- * - Each consumer (one per sink) has a named cursor, persisted by atomic rename after each delivered batch;
- *   after a restart it resumes there (re-delivering at most the batches in flight, which idempotent ids absorb).
- * - The byte budget is the user's; segments are at most a quarter of it (segments.ts), so any budget works.
- *   Segments every cursor has passed are deleted, the last one too: once every reader has drained it, the
- *   next append starts a fresh segment and the drained one goes. A full log refuses appends (the ingest
- *   answers 503 + Retry-After; the SDK applies its overflow policy) rather than dropping anything, and says
- *   so in status() until space is freed, so /health and the answer to a POST never disagree.
- * - Recent entries stay in memory (cache.ts), so consumers that keep up never read the disk.
- * - One live process per directory (a `lock` file holding its pid).
+ * The delivery engine's durable log (the ingest's and the Node SDK's alike): segment files of CRC-framed batches.
+ * `append` resolves once the batch is fdatasync'd; appends that arrive meanwhile share the next write and fsync
+ * (group commit). Each consumer has a cursor file; after a restart it resumes there (re-delivering at most the
+ * batches in flight: idempotent ids absorb them). Segments are at most a quarter of the user's byte budget and
+ * deleted once every cursor passed them, the last one too (the next append then starts a new one). A full log
+ * refuses appends (503 at the ingest, the overflow policy in the SDK) and says so in status() until space is
+ * freed, so /health and a POST's answer agree. Recent frames stay in memory (cache.ts). One process per dir.
  */
-export interface WalOptions {
-  dir: string;
-  maxBytes: number;
-  /** Consumers whose cursors hold segments alive. */
-  readers: string[];
-  segmentBytes?: number;
-  cacheBytes?: number;
-  /**
-   * The readers live elsewhere (a follower in the dispatch worker, follower.ts): this log only appends, keeps
-   * no cache, and deletes no segment; the follower deletes those every cursor has passed and `release`
-   * gives their bytes back to the budget.
-   */
-  external?: boolean;
-  diag: Diag;
-}
-
-export type AppendResult = { ok: true; seq: number } | { ok: false; reason: 'full' | 'closed' | 'io'; message: string };
-
-export interface WalReader {
-  readonly name: string;
-  /**
-   * Entries after the committed cursor (or after `from`, a position this reader was given and has not yet
-   * committed: how a consumer keeps several batches in flight), at least one frame and about `maxRecords`
-   * records; [] when caught up.
-   */
-  read(maxRecords: number, from?: Position): Promise<WalEntry[]>;
-  /** Marks everything up to `end` delivered. */
-  commit(end: Position): Promise<void>;
-  /** Records appended but not yet committed by this reader. */
-  waiting(): number;
-  /** The committed cursor. */
-  position(): Position;
-}
-
-interface Pending {
-  frame: EncodedFrame;
-  seq: number;
-  /** For the cache; not kept with external readers, so the records die young (see append). */
-  batch?: Batch;
-  count: number;
-  resolve(r: AppendResult): void;
-}
-
-/** What a commit round made durable: the new end of the log, the records it added, and its frames. */
-export interface Committed {
-  head: Position;
-  records: number;
-  frames: CommittedFrame[];
-}
-
-/** One frame as written: where it is, its record count, and its payload (no longer used by the log). */
-export interface CommittedFrame {
-  start: Position;
-  end: Position;
-  count: number;
-  crc: number;
-  payload: Buffer;
-}
-
-/** Whether appends are refused now, and why (the same words a refused append gets). */
-export interface WalStatus {
-  full: boolean;
-  message?: string;
-}
-
 export class WriteAheadLog {
-  private segments: Segment[] = [];
-  private fh: fsp.FileHandle | null = null;
+  private files!: SegmentFiles;
   private nextSeq = 1;
   private totalBytes = 0;
   private pending: Pending[] = [];
   private writing = false;
   private closed = false;
-  /** The last append was refused for the budget and nothing was freed since. */
-  private refused: string | undefined;
-  /** Every reader has passed the end of the last segment: the next append starts a new one. */
-  private drained = false;
+  private refused: string | undefined; // the last append was refused for the budget and nothing was freed since
+  private drained = false; // every reader has passed the end of the last segment: the next append starts a new one
   private lock: DirLock | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly committedListeners = new Set<(c: Committed) => void>();
-  private readonly readerState = new Map<string, { cursor: Position; waiting: number }>();
+  private readonly readers: Readers;
   private readonly segmentBytes: number;
   private readonly cache: FrameCache;
-  private readonly cursors;
   private readonly interner = createInterner();
   private readonly scan: ScanOptions;
 
   private constructor(private readonly opts: WalOptions) {
     this.segmentBytes = opts.segmentBytes ?? segmentBytesFor(opts.maxBytes);
     this.cache = new FrameCache(opts.cacheBytes ?? 64 * 1024 * 1024);
-    this.cursors = createCursorStore(path.join(opts.dir, 'cursors'));
+    this.readers = new Readers(opts.dir);
     this.scan = { dir: opts.dir, diag: opts.diag, share: this.interner.intern };
   }
 
@@ -136,7 +63,7 @@ export class WriteAheadLog {
   }
 
   get head(): Position {
-    const last = this.segments[this.segments.length - 1];
+    const last = this.files.last;
     return { segment: last.index, offset: last.size };
   }
 
@@ -177,7 +104,7 @@ export class WriteAheadLog {
     if (!this.opts.external) this.interner.internBatch(batch);
     const frame = encodeFrame(seq, batch);
     // A drained last segment is as good as free: this append starts a new segment and the drained one goes.
-    const reclaimable = this.drained ? this.segments[this.segments.length - 1].size : 0;
+    const reclaimable = this.drained ? this.files.last.size : 0;
     if (this.totalBytes - reclaimable + frame.length > this.opts.maxBytes) {
       this.refused = `write-ahead log full (${this.totalBytes} of ${this.opts.maxBytes} bytes)`;
       return Promise.resolve({ ok: false, reason: 'full', message: this.refused });
@@ -192,12 +119,13 @@ export class WriteAheadLog {
 
   /** The segment files and their sizes now (what a follower starts from). */
   segmentList(): Segment[] {
-    return this.segments.map((s) => ({ ...s }));
+    return this.files.list.map((s) => ({ ...s }));
   }
 
   /** With `external` readers: segments up to `index` were deleted by the follower; their bytes are free again. */
   release(index: number): void {
-    while (this.segments.length > 1 && this.segments[0].index <= index) this.freed(this.segments.shift()!.size);
+    const list = this.files.list;
+    while (list.length > 1 && list[0].index <= index) this.freed(list.shift()!.size);
   }
 
   /** With `external` readers: every reader has delivered everything up to `head`; its segment may go. */
@@ -206,7 +134,7 @@ export class WriteAheadLog {
   }
 
   reader(name: string): WalReader {
-    const state = this.readerState.get(name);
+    const state = this.readers.get(name);
     if (!state) throw new Error(`write-ahead log: unknown reader "${name}" (declare it in WalOptions.readers)`);
     return {
       name,
@@ -218,8 +146,8 @@ export class WriteAheadLog {
         const delivered = await this.countBetween(state.cursor, end);
         state.waiting -= delivered;
         state.cursor = end;
-        this.cache.trim(this.minCursor());
-        await this.cursors.save(name, end);
+        this.cache.trim(this.readers.min());
+        await this.readers.move(name, end);
         await this.collect();
       },
       waiting: () => state.waiting,
@@ -229,18 +157,13 @@ export class WriteAheadLog {
 
   /** A consumer added while running (a configuration reload): it starts at its saved cursor, else at the end. */
   async addReader(name: string): Promise<void> {
-    if (this.readerState.has(name)) return;
-    const cursor = (await this.cursors.load(name)) ?? this.head;
-    const known = this.segments.some((s) => s.index === cursor.segment) && comparePos(cursor, this.head) <= 0;
-    const start = known ? cursor : this.head;
-    this.readerState.set(name, { cursor: start, waiting: await this.countBetween(start, this.head) });
+    const head = this.head;
+    await this.readers.open(name, head, (c) => this.files.sizeOf(c.segment) >= 0 && comparePos(c, head) <= 0, (from) => this.countBetween(from, head));
   }
 
   /** A consumer removed for good: its cursor no longer holds segments. */
   async removeReader(name: string): Promise<void> {
-    if (!this.readerState.delete(name)) return;
-    await this.cursors.remove(name);
-    await this.collect();
+    if (await this.readers.remove(name)) await this.collect();
   }
 
   /**
@@ -248,16 +171,16 @@ export class WriteAheadLog {
    * deleted. Returns the records that some reader had not delivered (0 when there is only one segment).
    */
   async dropOldest(): Promise<number> {
-    if (this.opts.external || this.segments.length < 2) return 0;
-    const next = { segment: this.segments[1].index, offset: 0 };
+    const list = this.files.list;
+    if (this.opts.external || list.length < 2) return 0;
+    const next = { segment: list[1].index, offset: 0 };
     let dropped = 0;
-    for (const [name, s] of this.readerState) {
+    for (const [name, s] of this.readers.entries()) {
       if (comparePos(s.cursor, next) >= 0) continue;
-      const n = await this.countBetween(s.cursor, { segment: this.segments[0].index, offset: this.segments[0].size });
+      const n = await this.countBetween(s.cursor, { segment: list[0].index, offset: list[0].size });
       dropped = Math.max(dropped, n);
       s.waiting -= n;
-      s.cursor = next;
-      await this.cursors.save(name, next);
+      await this.readers.move(name, next);
     }
     await this.collect();
     return dropped;
@@ -271,9 +194,8 @@ export class WriteAheadLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.writing) await new Promise((r) => setTimeout(r, 1));
-    await this.fh?.close();
-    this.fh = null;
+    await this.idle();
+    await this.files.close();
     await this.lock?.release();
   }
 
@@ -282,17 +204,12 @@ export class WriteAheadLog {
     if (bytes > 0) this.refused = undefined;
   }
 
-  private minCursor(): Position | undefined {
-    let min: Position | undefined;
-    for (const s of this.readerState.values()) if (!min || comparePos(s.cursor, min) < 0) min = s.cursor;
-    return min;
-  }
-
   private async writeLoop(): Promise<void> {
     this.writing = true;
     try {
       while (this.pending.length > 0) {
-        await this.writeGroup(this.takeGroup());
+        const last = this.files.last;
+        await this.writeGroup(takeGroup(this.pending, last.size >= this.segmentBytes || this.drained ? this.segmentBytes : this.segmentBytes - last.size));
         // After every round, not once the queue is empty: under steady load it never is, and the
         // dispatchers would sleep until the load paused (seen: nothing delivered during a 2 s burst).
         for (const fn of this.listeners) fn();
@@ -302,28 +219,14 @@ export class WriteAheadLog {
     }
   }
 
-  /** The appends of one round: all that wait, but no more than fit the current segment (at least one). */
-  private takeGroup(): Pending[] {
-    const last = this.segments[this.segments.length - 1];
-    const room = last.size >= this.segmentBytes || this.drained ? this.segmentBytes : this.segmentBytes - last.size;
-    let n = 0;
-    for (let bytes = 0; n < this.pending.length && (n === 0 || bytes + this.pending[n].frame.length <= room); n++) bytes += this.pending[n].frame.length;
-    if (n === this.pending.length) {
-      const all = this.pending;
-      this.pending = [];
-      return all;
-    }
-    return this.pending.splice(0, n);
-  }
-
   private async writeGroup(group: Pending[]): Promise<void> {
-    let seg = this.segments[this.segments.length - 1];
+    let seg = this.files.last;
     try {
       if (seg.size >= this.segmentBytes || (this.drained && seg.size > 0)) seg = await this.rotate();
-      await this.writeFrames(seg, group);
+      await this.files.write(group.flatMap((g) => g.frame.parts), group.reduce((a, g) => a + g.frame.length, 0));
     } catch (err) {
       // Cut any partial frame so the log stays valid, and fail this round's requests (clients retry).
-      await this.fh?.truncate(seg.size).catch(() => undefined);
+      await this.files.cutTail();
       for (const g of group) {
         this.totalBytes -= g.frame.length;
         g.resolve({ ok: false, reason: 'io', message: `write-ahead log: ${errorMessage(err)}` });
@@ -334,37 +237,10 @@ export class WriteAheadLog {
     this.committed(seg, group);
   }
 
-  private async writeFrames(seg: Segment, group: Pending[]): Promise<void> {
-    const fh = this.fh!;
-    const parts = group.flatMap((g) => g.frame.parts);
-    let off = (await fh.writev(parts, seg.size)).bytesWritten;
-    const total = group.reduce((a, g) => a + g.frame.length, 0);
-    if (off < total) {
-      // A short write (rare: a signal, a nearly full disk): finish it from one buffer.
-      const buf = Buffer.concat(parts);
-      while (off < buf.length) off += (await fh.write(buf, off, buf.length - off, seg.size + off)).bytesWritten;
-    }
-    await fh.datasync();
-  }
-
   private committed(seg: Segment, group: Pending[]): void {
-    let offset = seg.size;
-    let records = 0;
-    const frames: CommittedFrame[] = [];
-    for (const g of group) {
-      const start = { segment: seg.index, offset };
-      offset += g.frame.length;
-      const end = { segment: seg.index, offset };
-      if (this.opts.external) {
-        const [header, payload] = g.frame.parts;
-        frames.push({ start, end, count: g.count, crc: header.readUInt32LE(4), payload });
-      } else {
-        this.cache.add(g.seq, g.batch!, g.count, start, end, g.frame.length);
-      }
-      records += g.count;
-    }
+    const { frames, records, offset } = placeFrames(seg, group, this.opts.external ? undefined : this.cache);
     seg.size = offset;
-    for (const s of this.readerState.values()) s.waiting += records;
+    this.readers.appended(records);
     for (const fn of this.committedListeners) {
       try {
         fn({ head: { segment: seg.index, offset }, records, frames });
@@ -378,47 +254,27 @@ export class WriteAheadLog {
 
   private async rotate(): Promise<Segment> {
     this.drained = false;
-    await this.fh?.close();
-    const seg = { index: this.segments[this.segments.length - 1].index + 1, size: 0 };
-    this.fh = await fsp.open(path.join(this.opts.dir, segName(seg.index)), 'a+');
-    await syncDir(this.opts.dir);
-    this.segments.push(seg);
+    const seg = await this.files.rotate();
     void this.collect().catch((err: unknown) => this.opts.diag.error('write-ahead log: deleting a drained segment failed', err));
     return seg;
   }
 
   private async readFrom(cursor: Position, maxRecords: number): Promise<WalEntry[]> {
     if (comparePos(cursor, this.head) >= 0) return [];
-    return this.cache.read(cursor, maxRecords, (i) => this.segments.find((s) => s.index === i)?.size ?? -1) ?? readSegments(this.scan, this.segments, cursor, maxRecords);
+    return this.cache.read(cursor, maxRecords, (i) => this.files.sizeOf(i)) ?? readSegments(this.scan, this.files.list, cursor, maxRecords);
   }
 
   private async countBetween(from: Position, to: Position): Promise<number> {
-    return this.cache.count(from, to) ?? countOnDisk(this.scan, this.segments, from, to);
+    return this.cache.count(from, to) ?? countOnDisk(this.scan, this.files.list, from, to);
   }
 
   private async recover(): Promise<void> {
-    const names = (await fsp.readdir(this.opts.dir)).filter((n) => SEGMENT_RE.test(n)).sort();
-    for (const n of names) {
-      const st = await fsp.stat(path.join(this.opts.dir, n));
-      this.segments.push({ index: Number(SEGMENT_RE.exec(n)![1]), size: st.size });
-    }
-    if (this.segments.length === 0) this.segments.push({ index: 1, size: 0 });
-    const last = this.segments[this.segments.length - 1];
-    const tail = await scanSegment(this.scan, last, 0, Number.MAX_SAFE_INTEGER, 'validate').catch(() => [] as WalEntry[]);
-    this.fh = await fsp.open(path.join(this.opts.dir, segName(last.index)), 'a+');
-    await syncDir(this.opts.dir);
-    this.totalBytes = this.segments.reduce((a, s) => a + s.size, 0);
-    if (tail.length > 0) {
-      // Validation checked CRCs without parsing; parse the last frame alone for the sequence number.
-      const lastStart = tail.length > 1 ? tail[tail.length - 2].end.offset : 0;
-      const [lastFrame] = await scanSegment(this.scan, last, lastStart, 1, 'read');
-      if (lastFrame) this.nextSeq = lastFrame.seq + 1;
-    }
-    for (const name of this.opts.readers) {
-      const saved = await this.cursors.load(name);
-      const cursor = saved ?? { segment: this.segments[0].index, offset: 0 };
-      this.readerState.set(name, { cursor, waiting: await this.countBetween(cursor, this.head) });
-    }
+    const { files, nextSeq } = await SegmentFiles.open(this.scan);
+    this.files = files;
+    this.nextSeq = nextSeq;
+    this.totalBytes = files.totalSize();
+    const first = { segment: this.files.list[0].index, offset: 0 };
+    for (const name of this.opts.readers) await this.readers.open(name, first, () => true, (from) => this.countBetween(from, this.head));
     await this.collect();
   }
 
@@ -428,16 +284,15 @@ export class WriteAheadLog {
     const head = this.head;
     let min = Number.MAX_SAFE_INTEGER;
     let atHead = true;
-    for (const s of this.readerState.values()) {
-      min = Math.min(min, effectiveSegment(s.cursor, this.segments));
+    for (const s of this.readers.values()) {
+      min = Math.min(min, effectiveSegment(s.cursor, this.files.list));
       if (comparePos(s.cursor, head) < 0) atHead = false;
     }
     if (atHead && head.offset > 0) this.drained = true;
-    while (this.segments.length > 1 && this.segments[0].index < min) {
-      const seg = this.segments.shift()!;
+    while (this.files.list.length > 1 && this.files.list[0].index < min) {
+      const seg = (await this.files.deleteFirst())!;
       this.freed(seg.size);
       this.cache.dropSegment(seg.index);
-      await fsp.rm(path.join(this.opts.dir, segName(seg.index)), { force: true });
     }
   }
 }
