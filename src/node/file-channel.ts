@@ -1,3 +1,4 @@
+import { backoffDelay } from '../shared/backoff.js';
 import type { Batch } from '../shared/model.js';
 import type { Diag } from '../shared/diag.js';
 import type { BackendHealth } from './backends/types.js';
@@ -45,7 +46,7 @@ export function createFileChannel(backend: FilesystemBackend, options: FileChann
             options.diag.count('logs.dropped.file_unwritable', merged.count);
             break;
           }
-          await delay(Math.min(30_000, Math.max(r.delayMs, 100 * 2 ** Math.min(failures, 8))));
+          await delay(backoffDelay(failures - 1, r.delayMs, 100, 30_000));
           continue;
         }
         failures = 0;

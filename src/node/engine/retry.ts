@@ -1,7 +1,7 @@
 import type { Batch } from '../../shared/model.js';
 import { errorMessage, retryable, type WriteResult } from '../../shared/result.js';
 import type { Backend } from '../backends/types.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../../shared/backoff.js';
 
 export { backoffDelay };
 

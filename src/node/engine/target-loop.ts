@@ -5,7 +5,7 @@ import { splitBatch } from './batch-utils.js';
 import type { Backend, BackendHealth } from '../backends/types.js';
 import type { Position } from './cursor.js';
 import type { WalEntry, WalReader } from './wal.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../../shared/backoff.js';
 
 /**
  * One backend's delivery loop: read batches after its cursor, keep up to `concurrency` of them in flight,

@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../shared/backoff.js';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import type { Batch } from '../../shared/model.js';
 import type { Diag } from '../../shared/diag.js';
@@ -175,7 +176,7 @@ export async function createThreadedFileChannel(backend: FilesystemBackend, opti
       } catch (err) {
         lost(`file writer thread could not start: ${errorMessage(err)}`);
       }
-    }, Math.min(30_000, 100 * 2 ** Math.min(restarts, 8)));
+    }, backoffDelay(restarts, 100, 100, 30_000));
     // The chunks it held wait for the new thread: the first restarts keep the process alive for them (a process
     // ending now would lose them); a thread that keeps dying no longer holds the process.
     if (queue.settled || restarts > RESTARTS_AWAITED) restartTimer.unref();

@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../shared/backoff.js';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { RotatingFile } from '../backends/filesystem/rotating-file.js';
 import { errorMessage } from '../../shared/result.js';
@@ -35,7 +36,7 @@ export function runWriter(data: WriterThreadData): void {
         failures++;
         send({ type: 'failing', reason: `filesystem backend: ${errorMessage(err)}` });
         if (closing && failures > 3) return false;
-        await delay(Math.min(30_000, Math.max(1000, 100 * 2 ** Math.min(failures, 8))));
+        await delay(backoffDelay(failures - 1, 1000, 100, 30_000));
       }
     }
   };
