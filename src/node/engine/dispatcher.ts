@@ -4,6 +4,7 @@ import type { RejectedItem } from '../../shared/result.js';
 import type { Backend } from '../backends/types.js';
 import type { WalReader } from './wal.js';
 import { runTargetLoop, type DispatcherHealth } from './target-loop.js';
+import { Waker } from './waker.js';
 
 export type { DispatcherHealth } from './target-loop.js';
 
@@ -52,70 +53,9 @@ export interface Dispatcher {
 
 export function startDispatcher(opts: DispatcherOptions): Dispatcher {
   let closed = false;
-  let rounds = 0;
-  let wake: Array<() => void> = [];
-  const unsubscribe = opts.wal.onAppend(() => {
-    rounds++;
-    const w = wake;
-    wake = [];
-    for (const f of w) f();
-  });
-  // Everything a loop waits on is registered here, so close() can wake it at once.
-  const closers = new Set<() => void>();
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        closers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      closers.add(done);
-    });
-  const nextAppend = (round: number) =>
-    new Promise<void>((resolve) => {
-      // An append that landed while the loop was reading has already fired: do not wait for another.
-      if (rounds !== round || closed) return resolve();
-      const done = () => {
-        closers.delete(done);
-        resolve();
-      };
-      wake.push(done);
-      closers.add(done);
-    });
-
-  const loops = opts.targets.map((t) => {
-    const reader = opts.wal.reader(t.name);
-    const health: DispatcherHealth = {
-      name: t.name,
-      state: 'healthy',
-      waiting_on_disk: 0,
-      delivered: 0,
-      dead_lettered: 0,
-      dropped: 0,
-      write_seconds_total: 0,
-      writes_total: 0,
-    };
-    const done = runTargetLoop({
-      name: t.name,
-      backend: t.backend,
-      reader,
-      health,
-      batchSize: t.batchSize ?? opts.batchSize ?? 1000,
-      concurrency: opts.concurrency ?? 2,
-      baseDelayMs: t.retry?.baseDelayMs ?? opts.baseDelayMs ?? 100,
-      maxDelayMs: t.retry?.maxDelayMs ?? opts.maxDelayMs ?? 10_000,
-      diag: opts.diag,
-      onRejected: opts.onRejected,
-      isClosed: () => closed,
-      sleep,
-      nextAppend,
-      appendRound: () => rounds,
-    }).catch((err: unknown) => opts.diag.error(`dispatcher ${t.name} stopped`, err));
-    return { reader, health, done };
-  });
-
+  const waker = new Waker();
+  const unsubscribe = opts.wal.onAppend(() => waker.appended());
+  const loops = opts.targets.map((t) => startLoop(opts, t, waker, () => closed));
   return {
     health: () => loops.map((l) => ({ ...l.health, waiting_on_disk: l.reader.waiting(), state: closed ? 'closed' : l.health.state })),
     async drain(timeoutMs = 30_000) {
@@ -130,8 +70,30 @@ export function startDispatcher(opts: DispatcherOptions): Dispatcher {
       if (closed) return;
       closed = true;
       unsubscribe();
-      for (const f of closers) f();
+      waker.close();
       await Promise.all(loops.map((l) => l.done));
     },
   };
+}
+
+function startLoop(opts: DispatcherOptions, t: DispatchTarget, waker: Waker, isClosed: () => boolean) {
+  const reader = opts.wal.reader(t.name);
+  const health: DispatcherHealth = { name: t.name, state: 'healthy', waiting_on_disk: 0, delivered: 0, dead_lettered: 0, dropped: 0, write_seconds_total: 0, writes_total: 0 };
+  const done = runTargetLoop({
+    name: t.name,
+    backend: t.backend,
+    reader,
+    health,
+    batchSize: t.batchSize ?? opts.batchSize ?? 1000,
+    concurrency: opts.concurrency ?? 2,
+    baseDelayMs: t.retry?.baseDelayMs ?? opts.baseDelayMs ?? 100,
+    maxDelayMs: t.retry?.maxDelayMs ?? opts.maxDelayMs ?? 10_000,
+    diag: opts.diag,
+    onRejected: opts.onRejected,
+    isClosed,
+    sleep: (ms) => waker.sleep(ms),
+    nextAppend: (round) => waker.nextAppend(round),
+    appendRound: () => waker.rounds,
+  }).catch((err: unknown) => opts.diag.error(`dispatcher ${t.name} stopped`, err));
+  return { reader, health, done };
 }

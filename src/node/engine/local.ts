@@ -4,7 +4,7 @@ import type { BackendHealth } from '../backends/types.js';
 import type { OpenedBackend } from '../open-backends.js';
 import { comparePos } from './cursor.js';
 import { startDispatcher, type Dispatcher } from './dispatcher.js';
-import type { AppendResult } from './wal.js';
+import type { AppendResult, WriteAheadLog } from './wal.js';
 import { createDeadLetters } from './dead-letters.js';
 import { openProcessLog } from './open-log.js';
 import { engineTarget, type EngineTarget } from './target.js';
@@ -47,129 +47,148 @@ interface Running {
  * next process on the same data_dir.
  */
 export async function openLocalEngine(opened: OpenedBackend[], o: LocalEngineOptions): Promise<LocalEngine> {
-  const { diag } = o;
-  const wal = await openProcessLog(o.dataDir, { maxBytes: o.maxBytes, readers: opened.map((b) => b.name), diag });
-  const waiting = wal.reader.bind(wal);
-  const deadLetters = createDeadLetters(o.dataDir);
-  const pending = new Set<Promise<void>>();
-  let pendingRecords = 0;
-  let dropped = 0;
-  let lastError: { last_error: string; last_error_at: string } | undefined;
-  let closed = false; // no more enqueues
-  let finished = false; // the dispatchers and the log are closed
-  let closing: Promise<void> | undefined;
-
-  const start = (list: OpenedBackend[]): Running => {
-    const abort = new AbortController();
-    const targets = list.map((b) => engineTarget(b, abort.signal, diag, o.batchSize));
-    const dispatcher = startDispatcher({ wal, targets, diag, batchSize: o.batchSize, onRejected: (name, items, batch) => deadLetters.write(name, items, batch) });
-    return { list, targets, abort, dispatcher };
-  };
-  let sinks = start(opened);
+  const wal = await openProcessLog(o.dataDir, { maxBytes: o.maxBytes, readers: opened.map((b) => b.name), diag: o.diag });
+  const engine = new LocalDelivery(wal, o, opened);
   const left = Math.max(0, ...opened.map((b) => wal.reader(b.name).waiting()));
-  if (left > 0) diag.warn(`delivery: ${left} record(s) left on disk by a previous run are delivered first`);
+  if (left > 0) o.diag.warn(`delivery: ${left} record(s) left on disk by a previous run are delivered first`);
+  return engine;
+}
 
-  const drop = (n: number, reason: string) => {
-    dropped += n;
-    lastError = { last_error: `${n} record(s) dropped: ${reason}`, last_error_at: new Date().toISOString() };
-    diag.count('delivery.dropped', n);
-    diag.error(`delivery: records dropped: ${reason}`);
-  };
+class LocalDelivery implements LocalEngine {
+  readonly name = 'delivery';
+  private readonly deadLetters;
+  private readonly pending = new Set<Promise<void>>();
+  private pendingRecords = 0;
+  private dropped = 0;
+  private lastError: { last_error: string; last_error_at: string } | undefined;
+  private closed = false; // no more enqueues
+  private finished = false; // the dispatchers and the log are closed
+  private closing: Promise<void> | undefined;
+  /** drop_oldest, one batch at a time (makeRoom). */
+  private overflow: Promise<AppendResult> = Promise.resolve({ ok: true, seq: 0 });
+  private sinks: Running;
 
-  const append = async (batch: Batch, n: number): Promise<void> => {
-    let r = await wal.append(batch);
-    if (!r.ok && r.reason === 'full' && o.overflow === 'drop_oldest') r = await (overflow = overflow.then(() => makeRoom(batch)));
-    if (!r.ok) drop(n, r.reason === 'full' ? `${r.message} (queue.overflow: ${o.overflow})` : r.message);
-  };
+  constructor(
+    private readonly wal: WriteAheadLog,
+    private readonly o: LocalEngineOptions,
+    opened: OpenedBackend[],
+  ) {
+    this.deadLetters = createDeadLetters(o.dataDir);
+    this.sinks = this.start(opened);
+  }
 
-  /** drop_oldest, one batch at a time: once the appends under way are written, oldest segments go until it fits. */
-  let overflow: Promise<AppendResult> = Promise.resolve({ ok: true, seq: 0 });
-  const makeRoom = async (batch: Batch): Promise<AppendResult> => {
-    for (;;) {
-      await wal.idle();
-      const r = await wal.append(batch);
-      if (r.ok || r.reason !== 'full') return r;
-      const lost = await wal.dropOldest();
-      if (lost > 0) drop(lost, 'the durable log is full (queue.overflow: drop_oldest)');
-      else if (wal.segmentList().length < 2) return r;
+  enqueue(batch: Batch): void {
+    try {
+      const n = batch.logs.length + batch.spans.length;
+      if (n === 0) return;
+      if (this.closed) return this.drop(n, 'enqueued after close');
+      if (this.pendingRecords + n > this.o.maxPendingRecords) return this.drop(n, `more than queue.max_records (${this.o.maxPendingRecords}) records wait for the disk`);
+      this.pendingRecords += n;
+      const p: Promise<void> = this.append(batch, n)
+        .catch((err: unknown) => this.drop(n, `append failed: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => {
+          this.pendingRecords -= n;
+          this.pending.delete(p);
+        });
+      this.pending.add(p);
+    } catch (err) {
+      this.o.diag.error('delivery: enqueue failed', err);
     }
-  };
+  }
 
-  const flush = async (): Promise<void> => {
+  /** Resolves once everything enqueued is on disk, and delivered by every sink that is not failing. */
+  async flush(): Promise<void> {
     // Whoever awaits flush() wants these records delivered or on disk first, even if nothing else keeps the
     // process alive (the dispatcher's timers are unref'd: records on disk must not hold a process open).
     const keepAlive = setInterval(() => undefined, 60_000);
     try {
-      await Promise.all([...pending]);
-      const head = wal.head;
-      const behind = () => sinks.targets.filter((t) => !t.retrying() && comparePos(waiting(t.name).position(), head) < 0);
-      while (!finished && behind().length > 0) await new Promise((r) => setTimeout(r, 2));
+      await Promise.all([...this.pending]);
+      const head = this.wal.head;
+      const behind = () => this.sinks.targets.some((t) => !t.retrying() && comparePos(this.wal.reader(t.name).position(), head) < 0);
+      while (!this.finished && behind()) await new Promise((r) => setTimeout(r, 2));
     } finally {
       clearInterval(keepAlive);
     }
-  };
+  }
 
-  const stop = async (r: Running): Promise<void> => {
+  log(): { bytes: number; max_bytes: number; refusing?: string } {
+    const st = this.wal.status();
+    return { bytes: this.wal.sizeBytes(), max_bytes: this.wal.maxBytes, ...(st.full && !this.finished ? { refusing: st.message } : {}) };
+  }
+
+  health(): BackendHealth[] {
+    return this.sinks.dispatcher.health().map((h, i): BackendHealth => {
+      const retrying = h.state === 'healthy' && this.sinks.targets[i]?.retrying();
+      const out: BackendHealth = {
+        name: h.name,
+        state: this.finished ? 'closed' : retrying ? 'retrying' : h.state,
+        waiting_on_disk: h.waiting_on_disk,
+        delivered: h.delivered,
+        dead_lettered: h.dead_lettered,
+        dropped: h.dropped + this.dropped,
+      };
+      const own = this.lastError;
+      const err = h.last_error_at && (!own || h.last_error_at > own.last_error_at) ? { last_error: h.last_error!, last_error_at: h.last_error_at } : own;
+      return err ? { ...out, ...err } : out;
+    });
+  }
+
+  async setSinks(list: OpenedBackend[]): Promise<void> {
+    const old = this.sinks;
+    await this.stop(old);
+    const names = new Set(list.map((b) => b.name));
+    for (const b of old.list) if (!names.has(b.name)) await this.wal.removeReader(b.name);
+    for (const b of list) await this.wal.addReader(b.name);
+    this.sinks = this.start(list);
+  }
+
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      this.closed = true;
+      await this.flush();
+      await this.stop(this.sinks);
+      await this.wal.close();
+      await this.deadLetters.close();
+      this.finished = true;
+    })());
+  }
+
+  private start(list: OpenedBackend[]): Running {
+    const abort = new AbortController();
+    const { diag, batchSize } = this.o;
+    const targets = list.map((b) => engineTarget(b, abort.signal, diag, batchSize));
+    const dispatcher = startDispatcher({ wal: this.wal, targets, diag, batchSize, onRejected: (name, items, batch) => this.deadLetters.write(name, items, batch) });
+    return { list, targets, abort, dispatcher };
+  }
+
+  private async stop(r: Running): Promise<void> {
     r.abort.abort();
     await r.dispatcher.close();
-    await Promise.all(r.list.map((b) => b.backend.close().catch((err: unknown) => diag.error(`closing ${b.name} failed`, err))));
-  };
+    await Promise.all(r.list.map((b) => b.backend.close().catch((err: unknown) => this.o.diag.error(`closing ${b.name} failed`, err))));
+  }
 
-  return {
-    name: 'delivery',
-    enqueue(batch) {
-      try {
-        const n = batch.logs.length + batch.spans.length;
-        if (n === 0) return;
-        if (closed) return drop(n, 'enqueued after close');
-        if (pendingRecords + n > o.maxPendingRecords) return drop(n, `more than queue.max_records (${o.maxPendingRecords}) records wait for the disk`);
-        pendingRecords += n;
-        const p: Promise<void> = append(batch, n)
-          .catch((err: unknown) => drop(n, `append failed: ${err instanceof Error ? err.message : String(err)}`))
-          .finally(() => {
-            pendingRecords -= n;
-            pending.delete(p);
-          });
-        pending.add(p);
-      } catch (err) {
-        diag.error('delivery: enqueue failed', err);
-      }
-    },
-    flush,
-    log: () => {
-      const st = wal.status();
-      return { bytes: wal.sizeBytes(), max_bytes: wal.maxBytes, ...(st.full && !finished ? { refusing: st.message } : {}) };
-    },
-    health: () =>
-      sinks.dispatcher.health().map((h, i): BackendHealth => {
-        const retrying = h.state === 'healthy' && sinks.targets[i]?.retrying();
-        const out: BackendHealth = {
-          name: h.name,
-          state: finished ? 'closed' : retrying ? 'retrying' : h.state,
-          waiting_on_disk: h.waiting_on_disk,
-          delivered: h.delivered,
-          dead_lettered: h.dead_lettered,
-          dropped: h.dropped + dropped,
-        };
-        const err = h.last_error_at && (!lastError || h.last_error_at > lastError.last_error_at) ? { last_error: h.last_error!, last_error_at: h.last_error_at } : lastError;
-        return err ? { ...out, ...err } : out;
-      }),
-    async setSinks(list) {
-      const old = sinks;
-      await stop(old);
-      const names = new Set(list.map((b) => b.name));
-      for (const b of old.list) if (!names.has(b.name)) await wal.removeReader(b.name);
-      for (const b of list) await wal.addReader(b.name);
-      sinks = start(list);
-    },
-    close: () =>
-      (closing ??= (async () => {
-        closed = true;
-        await flush();
-        await stop(sinks);
-        await wal.close();
-        await deadLetters.close();
-        finished = true;
-      })()),
-  };
+  private drop(n: number, reason: string): void {
+    this.dropped += n;
+    this.lastError = { last_error: `${n} record(s) dropped: ${reason}`, last_error_at: new Date().toISOString() };
+    this.o.diag.count('delivery.dropped', n);
+    this.o.diag.error(`delivery: records dropped: ${reason}`);
+  }
+
+  private async append(batch: Batch, n: number): Promise<void> {
+    let r = await this.wal.append(batch);
+    if (!r.ok && r.reason === 'full' && this.o.overflow === 'drop_oldest') r = await (this.overflow = this.overflow.then(() => this.makeRoom(batch)));
+    if (!r.ok) this.drop(n, r.reason === 'full' ? `${r.message} (queue.overflow: ${this.o.overflow})` : r.message);
+  }
+
+  /** Once the appends under way are written, the oldest segments go until the batch fits. */
+  private async makeRoom(batch: Batch): Promise<AppendResult> {
+    for (;;) {
+      await this.wal.idle();
+      const r = await this.wal.append(batch);
+      if (r.ok || r.reason !== 'full') return r;
+      const lost = await this.wal.dropOldest();
+      if (lost > 0) this.drop(lost, 'the durable log is full (queue.overflow: drop_oldest)');
+      else if (this.wal.segmentList().length < 2) return r;
+    }
+  }
 }

@@ -72,32 +72,11 @@ async function writeInParts(backend: Backend, batch: Batch, count: number, size:
 }
 
 export async function runTargetLoop(c: TargetLoopContext): Promise<void> {
-  const h = c.health;
-  const flights: Flight[] = [];
-  let next: Position | undefined; // where the next read starts: after the last batch sent
-  let failures = 0;
+  const w: Window = { flights: [], next: undefined, failures: 0 };
   while (!c.isClosed()) {
     const round = c.appendRound();
-    let readFailed = false;
-    while (flights.length < c.concurrency && !c.isClosed()) {
-      let entries: WalEntry[];
-      try {
-        entries = await c.reader.read(c.batchSize, next);
-      } catch (err) {
-        c.diag.error(`dispatcher ${c.name}: reading the write-ahead log failed`, err);
-        readFailed = true;
-        break;
-      }
-      if (entries.length === 0) break;
-      const batch = merge(entries);
-      const count = batch.logs.length + batch.spans.length;
-      const f: Flight = { entries, batch, count, started: performance.now(), result: writeInParts(c.backend, batch, count, c.batchSize), settled: false };
-      void f.result.then(() => {
-        f.settled = true;
-      });
-      flights.push(f);
-      next = entries[entries.length - 1].end;
-    }
+    const readFailed = await fill(c, w);
+    const flights = w.flights;
     if (flights.length === 0) {
       if (readFailed) await c.sleep(1000);
       else await c.nextAppend(round);
@@ -110,43 +89,80 @@ export async function runTargetLoop(c: TargetLoopContext): Promise<void> {
     }
     const f = flights.shift()!;
     const result = await f.result;
-    const elapsed = performance.now() - f.started;
-    if (result.status === 'retryable') {
-      // Backend.write never rejects: wait for the rest of the window, then start again from the cursor.
-      await Promise.all(flights.map((x) => x.result));
-      flights.length = 0;
-      next = undefined;
-      failures++;
-      h.state = c.backend.state?.() === 'open' ? 'circuit_open' : 'retrying';
-      h.last_error = result.reason;
-      h.last_error_at = new Date().toISOString();
-      // An open circuit is the backoff itself: look again at least every second (an open breaker answers at once,
-      // without touching the sink), so a recovery its health check sees is acted on within a second, not after
-      // an exponential wait grown through a long outage.
-      const open = c.backend.state?.() === 'open';
-      await c.sleep(open ? Math.min(result.delayMs, 1000) : backoffDelay(Math.min(failures - 1, 30), result.delayMs, c.baseDelayMs, c.maxDelayMs, Math.random));
-      continue;
-    }
-    failures = 0;
-    h.state = 'healthy';
-    h.writes_total++;
-    h.write_seconds_total += elapsed / 1000;
-    h.last_write_ms = elapsed;
-    if (result.status === 'failure') {
-      h.dead_lettered += result.reasons.length;
-      h.delivered += f.count - result.reasons.length;
-      h.last_error = result.reasons[0]?.reason;
-      h.last_error_at = new Date().toISOString();
-      try {
-        await c.onRejected?.(c.name, result.reasons, f.batch);
-      } catch (err) {
-        c.diag.error(`dispatcher ${c.name}: dead-letter write failed`, err);
-      }
-    } else {
-      h.delivered += f.count;
-    }
-    await c.reader.commit(f.entries[f.entries.length - 1].end);
+    if (result.status === 'retryable') await retryLater(c, w, result);
+    else await settled(c, w, f, result, performance.now() - f.started);
   }
   // Closing: let the writes in flight finish; what they carried stays uncommitted and is sent again on restart.
-  await Promise.all(flights.map((x) => x.result));
+  await Promise.all(w.flights.map((x) => x.result));
+}
+
+/** The batches in flight, where the next read starts (after the last batch sent), and failures in a row. */
+interface Window {
+  flights: Flight[];
+  next: Position | undefined;
+  failures: number;
+}
+
+/** Reads and sends batches until `concurrency` are in flight or the log has no more; true when a read failed. */
+async function fill(c: TargetLoopContext, w: Window): Promise<boolean> {
+  while (w.flights.length < c.concurrency && !c.isClosed()) {
+    let entries: WalEntry[];
+    try {
+      entries = await c.reader.read(c.batchSize, w.next);
+    } catch (err) {
+      c.diag.error(`dispatcher ${c.name}: reading the write-ahead log failed`, err);
+      return true;
+    }
+    if (entries.length === 0) return false;
+    const batch = merge(entries);
+    const count = batch.logs.length + batch.spans.length;
+    const f: Flight = { entries, batch, count, started: performance.now(), result: writeInParts(c.backend, batch, count, c.batchSize), settled: false };
+    void f.result.then(() => {
+      f.settled = true;
+    });
+    w.flights.push(f);
+    w.next = entries[entries.length - 1].end;
+  }
+  return false;
+}
+
+/** A retryable write: wait for the rest of the window, back off, and start again from the cursor. */
+async function retryLater(c: TargetLoopContext, w: Window, result: Extract<WriteResult, { status: 'retryable' }>): Promise<void> {
+  const h = c.health;
+  await Promise.all(w.flights.map((x) => x.result)); // Backend.write never rejects
+  w.flights.length = 0;
+  w.next = undefined;
+  w.failures++;
+  const open = c.backend.state?.() === 'open';
+  h.state = open ? 'circuit_open' : 'retrying';
+  h.last_error = result.reason;
+  h.last_error_at = new Date().toISOString();
+  // An open circuit is the backoff itself: look again at least every second (an open breaker answers at once,
+  // without touching the sink), so a recovery its health check sees is acted on within a second, not after an
+  // exponential wait grown through a long outage.
+  await c.sleep(open ? Math.min(result.delayMs, 1000) : backoffDelay(w.failures - 1, result.delayMs, c.baseDelayMs, c.maxDelayMs));
+}
+
+/** A write the sink answered for: count it, dead-letter what it refused, and move the cursor past it. */
+async function settled(c: TargetLoopContext, w: Window, f: Flight, result: Exclude<WriteResult, { status: 'retryable' }>, elapsed: number): Promise<void> {
+  const h = c.health;
+  w.failures = 0;
+  h.state = 'healthy';
+  h.writes_total++;
+  h.write_seconds_total += elapsed / 1000;
+  h.last_write_ms = elapsed;
+  if (result.status === 'failure') {
+    h.dead_lettered += result.reasons.length;
+    h.delivered += f.count - result.reasons.length;
+    h.last_error = result.reasons[0]?.reason;
+    h.last_error_at = new Date().toISOString();
+    try {
+      await c.onRejected?.(c.name, result.reasons, f.batch);
+    } catch (err) {
+      c.diag.error(`dispatcher ${c.name}: dead-letter write failed`, err);
+    }
+  } else {
+    h.delivered += f.count;
+  }
+  await c.reader.commit(f.entries[f.entries.length - 1].end);
 }
