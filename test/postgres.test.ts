@@ -53,9 +53,26 @@ const TRICKY: Attributes = {
   map: { a: { b: { c: [1, 2, { d: 'e' }] } }, 'key with spaces': 'x', 'ключ': 'значение' },
   empty_map: {},
   empty_list: [],
+  // Tagged values (shared/tagged-value.ts): bytes, ints beyond 2^53 both ways, a map that looks like a tag.
+  bytes: { $bytes: 'AAECAwT/' },
+  int_past_safe: { $int: '9007199254740993' },
+  int_min: { $int: '-9223372036854775808' },
+  map_like_a_tag: { $map: { $bytes: 'not bytes' } },
 };
 
-const BODIES: AnyValue[] = ['plain text body', { message: 'structured', nested: { n: 1, list: [true, null] } }, [1, 'a', { b: 2 }], 12.5, false, null, '{"looks":"like json"}'];
+const BODIES: AnyValue[] = [
+  'plain text body',
+  { message: 'structured', nested: { n: 1, list: [true, null] } },
+  [1, 'a', { b: 2 }],
+  12.5,
+  false,
+  null,
+  '{"looks":"like json"}',
+  { $bytes: '3q2+7w==' },
+  { $int: '-9007199254740993' },
+];
+const RESOURCE_SCHEMA_URL = 'https://opentelemetry.io/schemas/1.26.0';
+const SCOPE_SCHEMA_URL = 'https://opentelemetry.io/schemas/1.30.0';
 
 function makeLogs(traceId: string, n: number, prefix: string): LogRecord[] {
   const base = Date.parse('2025-07-06T10:00:00Z');
@@ -75,8 +92,9 @@ function makeLogs(traceId: string, n: number, prefix: string): LogRecord[] {
       span_id: hex(i + 1, 16),
       attributes: { ...TRICKY, index: i, 'log.record.uid': `${prefix}-${i}` },
       resource: { 'service.name': 'pg-test', 'service.version': '1.0.0', 'deployment.environment.name': 'test' },
-      scope: i % 2 === 0 ? { name: 'isotel', version: '0.1.0' } : { name: 'other', attributes: { x: 1 } },
+      scope: i % 2 === 0 ? { name: 'isotel', version: '0.1.0' } : { name: 'other', attributes: { x: 1 }, schema_url: SCOPE_SCHEMA_URL },
     };
+    if (i % 3 === 1) rec.resource_schema_url = RESOURCE_SCHEMA_URL;
     if (i % 4 === 0) rec.trace_flags = 1;
     if (i % 5 === 0) rec.event_name = 'browser.click';
     if (i % 7 === 0) rec.dropped_attributes_count = 3;
@@ -103,8 +121,9 @@ function makeSpans(traceId: string, n: number): SpanRecord[] {
       events: [{ name: 'exception', time: `${start}500Z`, attributes: { 'exception.message': 'bad\\thing' } }],
       links: i % 2 === 0 ? [] : [{ trace_id: hex(i, 32), span_id: hex(i, 16), attributes: {}, trace_state: 'k=v' }],
       resource: { 'service.name': 'pg-test' },
-      scope: { name: 'isotel' },
+      scope: i % 3 === 0 ? { name: 'isotel', schema_url: SCOPE_SCHEMA_URL } : { name: 'isotel' },
     };
+    if (i % 2 === 1) span.resource_schema_url = RESOURCE_SCHEMA_URL;
     if (i > 0) span.parent_span_id = hex(1000, 16);
     if (i % 4 === 0) span.flags = 1;
     if (i % 5 === 0) span.trace_state = 'vendor=value';
@@ -207,6 +226,27 @@ describe('postgres backend', () => {
     const [a, b] = await Promise.all([open({ schema: fresh }), open({ schema: fresh })]);
     expect(await a.ping!()).toBe(true);
     expect(await b.ping!()).toBe(true);
+  });
+
+  it('adds the resource_schema_url column to tables of an earlier isotel version and keeps their rows', async () => {
+    const earlier = `isotel_test_${RUN}_earlier`;
+    schemas.add(earlier);
+    const first = await open({ schema: earlier });
+    const trace = hex(0x5c4, 32);
+    const [old] = makeLogs(trace, 1, 'before');
+    expect((await first.write({ logs: [old], spans: [] })).status).toBe('success');
+    await first.close();
+    // The tables as the version before schema URLs created them.
+    await admin.query(`ALTER TABLE "${earlier}".otel_logs DROP COLUMN resource_schema_url`);
+    await admin.query(`ALTER TABLE "${earlier}".otel_spans DROP COLUMN resource_schema_url`);
+    const b = await open({ schema: earlier });
+    const logs = makeLogs(trace, 3, 'after').slice(1); // records 1 and 2: a resource schema URL on 1
+    const spans = makeSpans(trace, 2);
+    expect((await b.write({ logs, spans })).status).toBe('success');
+    const got = await b.getTrace!(trace);
+    expect(got.logs).toStrictEqual([old, ...logs].sort((x, y) => (x.timestamp < y.timestamp ? -1 : 1)));
+    expect(got.logs.find((l) => l.record_id === 'after-00001')?.resource_schema_url).toBe(RESOURCE_SCHEMA_URL);
+    expect(got.spans).toStrictEqual(spans);
   });
 
   it('adopts a table created by the original framework and reads its old rows', async () => {

@@ -4,13 +4,15 @@ import type { Transform } from 'node:stream';
 
 /**
  * Reads a request body with a hard byte limit on what goes over the wire AND on what decompression
- * produces (a 5 MB gzip bomb must not become 5 GB in memory). Resolves with a typed outcome, never throws.
+ * produces (a 5 MB gzip bomb must not become 5 GB in memory), and a time limit (`timeoutMs`): a body that
+ * trickles in slower is a 408, whatever server the ingest is mounted on (an Express or Fastify app's own
+ * server allows 300 s). Resolves with a typed outcome, never throws.
  */
 export type BodyResult =
   | { ok: true; body: Buffer }
-  | { ok: false; status: 400 | 413 | 415; reason: string };
+  | { ok: false; status: 400 | 408 | 413 | 415; reason: string };
 
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+export async function readBody(req: IncomingMessage, maxBytes: number, timeoutMs = 30_000): Promise<BodyResult> {
   const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   let decoder: Transform | undefined;
   if (encoding === 'gzip' || encoding === 'x-gzip') decoder = createGunzip();
@@ -32,13 +34,21 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     const finish = (r: BodyResult) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       if (!r.ok) {
         req.unpipe();
         decoder?.destroy();
-        req.resume(); // drain what is left so the connection can answer
+        // Drain what is left so the connection can answer; a sender too slow for the timeout is not waited
+        // for: the caller closes its connection.
+        if (r.status !== 408) req.resume();
       }
       resolve(r);
     };
+    const timer = setTimeout(
+      () => finish({ ok: false, status: 408, reason: `the request did not arrive within ${timeoutMs / 1000} s (ingest.request_timeout)` }),
+      timeoutMs,
+    );
+    timer.unref();
     const source = decoder ?? req;
     req.on('data', (c: Buffer) => {
       wire += c.length;

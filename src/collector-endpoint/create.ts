@@ -65,6 +65,7 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
     corsAllowedOrigins: ingest.cors_allowed_origins,
     ingestKeys: ingest.ingest_keys,
     maxBodyBytes: ingest.max_body_bytes,
+    requestTimeoutMs: ingest.request_timeout * 1000,
     rateLimit: ingest.rate_limit,
     limits: {
       maxAttributes: ingest.limits.max_attributes,

@@ -7,10 +7,11 @@ import { deriveRecordId } from '../shared/otlp/derive-id.js';
  * What the ingest adds to records after validation and before the write-ahead log:
  * - a record id for logs sent without `log.record.uid`, derived from the content BEFORE anything below
  *   changes it, so a client's retry of the same request maps to the same ids and is stored once;
- * - the server's receive time as `observed_timestamp`;
+ * - `observed_timestamp` as sent; the decoder already set the receive time where the sender set none;
  * - clock-skew correction: a sender that states its send time (`sent_at` query parameter, epoch ms) gets its
- *   timestamps shifted by the measured offset when that is over the threshold; the offset is kept as
- *   `isotel.clock_skew_ms`;
+ *   timestamps (observed included) shifted by the measured offset when that is over the threshold; the
+ *   offset is kept as `isotel.clock_skew_ms`. A time that is the receive time was set here, on the server's
+ *   clock, and is not shifted;
  * - `user_agent.original` and optionally `client.address`;
  * - redaction of secrets in bodies and attribute values.
  */
@@ -36,7 +37,8 @@ function shift(iso: string, offsetMs: number): string {
 }
 
 export function enrichLogs(records: LogRecord[], ctx: EnrichContext): void {
-  const observed = msToIso(ctx.receivedAtMs);
+  // What the decoder set a missing time to (decodeLogs gets nowMs = receivedAtMs).
+  const received = msToIso(ctx.receivedAtMs);
   const skew = skewOf(ctx);
   for (const r of records) {
     if (!r.record_id) r.record_id = deriveRecordId(r);
@@ -46,7 +48,8 @@ export function enrichLogs(records: LogRecord[], ctx: EnrichContext): void {
       r.body = typeof r.body === 'string' ? ctx.redactor.text(r.body) : ctx.redactor.value(r.body);
     }
     if (skew !== 0) {
-      r.timestamp = shift(r.timestamp, skew);
+      if (r.timestamp !== received) r.timestamp = shift(r.timestamp, skew);
+      if (r.observed_timestamp !== received) r.observed_timestamp = shift(r.observed_timestamp, skew);
       attrs = attrs === r.attributes ? { ...attrs } : attrs;
       attrs['isotel.clock_skew_ms'] = skew;
     }
@@ -59,7 +62,6 @@ export function enrichLogs(records: LogRecord[], ctx: EnrichContext): void {
       attrs['client.address'] = ctx.clientAddress;
     }
     r.attributes = attrs;
-    r.observed_timestamp = observed;
   }
 }
 

@@ -20,6 +20,8 @@ export interface HandlerSettings {
   corsAllowedOrigins: readonly string[];
   ingestKeys: readonly string[];
   maxBodyBytes: number;
+  /** How long a request body may take to arrive (ingest.request_timeout); slower gets 408 and a closed connection. */
+  requestTimeoutMs: number;
   rateLimit: { records_per_second: number; burst: number };
   limits: Partial<DecodeLimits>;
   trustProxy: boolean;
@@ -60,7 +62,12 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
       req.resume();
       return fail(res, route, 415, `unsupported content-type "${req.headers['content-type'] ?? ''}" (application/json, application/x-protobuf or text/plain with OTLP JSON)`);
     }
-    const body = await readBody(req, settings.maxBodyBytes);
+    const body = await readBody(req, settings.maxBodyBytes, settings.requestTimeoutMs);
+    if (!body.ok && body.status === 408) {
+      // The rest of a slow body is not waited for: the answer goes out and the connection is closed.
+      res.setHeader('Connection', 'close');
+      res.once('finish', () => req.socket.destroy());
+    }
     if (!body.ok) return fail(res, route, body.status, body.reason, kind);
     metrics.bytes += body.body.length;
 
@@ -213,6 +220,7 @@ function reasonLabel(status: number, reason: string): string {
     case 403: return 'cors';
     case 404: return 'not_found';
     case 405: return 'method';
+    case 408: return 'timeout';
     case 413: return 'too_large';
     case 415: return 'unsupported_media_type';
     case 429: return 'rate_limited';

@@ -21,9 +21,15 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const ingest = handler.config.ingest;
   const port = options.port ?? ingest?.port ?? 4318;
   const host = options.host ?? ingest?.host ?? '127.0.0.1';
-  const server = http.createServer(handler);
+  // Headers and body must arrive within ingest.request_timeout. Node checks that every
+  // connectionsCheckingInterval (30 s by default, which let a slowloris hold a connection 30-40 s past a
+  // 30 s limit): checking every quarter of the timeout, at most every second, cuts within 1.25x of it.
+  const timeoutMs = Math.round((ingest?.request_timeout ?? 30) * 1000);
+  const server = http.createServer(
+    { requestTimeout: timeoutMs, headersTimeout: timeoutMs, connectionsCheckingInterval: Math.max(100, Math.min(1000, timeoutMs / 4)) },
+    handler,
+  );
   server.keepAliveTimeout = 5000;
-  server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

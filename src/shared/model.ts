@@ -5,8 +5,12 @@
  */
 
 /**
- * An OpenTelemetry AnyValue in its JSON form. The bytes kind is carried as its base64 string (as the
- * OpenTelemetry Collector's Elasticsearch `otel` mode stores it), so every stored record is plain JSON.
+ * An OpenTelemetry AnyValue in its JSON form: string, boolean, number (int or double), null (the empty
+ * value), array, map. Two kinds plain JSON cannot tell apart are tagged one-key objects (tagged-value.ts):
+ * bytes as `{"$bytes": "<base64>"}` and an int beyond ±(2^53 - 1) as `{"$int": "<decimal>"}`; a map whose
+ * only key is `$bytes`, `$int` or `$map` is wrapped as `{"$map": {...}}`. So every stored record is plain
+ * JSON, and every backend and the query API give back the kind that was sent, which the OTLP encoder turns
+ * back into bytesValue / intValue.
  */
 export type AnyValue =
   | string
@@ -22,6 +26,8 @@ export interface InstrumentationScope {
   name: string;
   version?: string;
   attributes?: Attributes;
+  /** The ScopeLogs / ScopeSpans `schema_url`, when one was sent. */
+  schema_url?: string;
 }
 
 /**
@@ -45,6 +51,8 @@ export interface LogRecord {
   event_name?: string;
   attributes: Attributes;
   resource: Attributes;
+  /** The ResourceLogs `schema_url`, when one was sent. */
+  resource_schema_url?: string;
   scope: InstrumentationScope;
   dropped_attributes_count?: number;
 }
@@ -92,6 +100,8 @@ export interface SpanRecord {
   events: SpanEvent[];
   links: SpanLink[];
   resource: Attributes;
+  /** The ResourceSpans `schema_url`, when one was sent. */
+  resource_schema_url?: string;
   scope: InstrumentationScope;
   dropped_attributes_count?: number;
   dropped_events_count?: number;

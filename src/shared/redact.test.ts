@@ -160,6 +160,13 @@ describe('createRedactor: options', () => {
     expect(r.text('EMP-42 on Internal-Host with token=abc')).toBe('*** on *** with token=***');
   });
 
+  it('leaves bytes and big ints whole (they are not text), while a string with the same digits is redacted', () => {
+    const r = createRedactor({ patterns: ['\\d{12,}', 'AAEC'] });
+    const attrs: Attributes = { id: { $int: '9007199254740993' }, raw: { $bytes: 'AAECAwQ=' }, text: '9007199254740993', nested: [{ $int: '-9007199254740993' }] };
+    expect(r.attributes(attrs)).toEqual({ ...attrs, text: R });
+    expect(r.value({ $bytes: 'AAECAwQ=' })).toEqual({ $bytes: 'AAECAwQ=' });
+  });
+
   it('does nothing without defaults, keys or patterns', () => {
     const r = createRedactor({ useDefaults: false });
     expect(r.redactsAnything).toBe(false);

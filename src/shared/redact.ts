@@ -2,6 +2,7 @@ import type { AnyValue, Attributes } from './model.js';
 import { createKeyMatcher, DEFAULT_SECRET_KEYS } from './redact-keys.js';
 import { BUILTIN_TRIGGER, builtinPatterns, type ValuePattern } from './redact-patterns.js';
 import { sameKeys } from './same-keys.js';
+import { isOpaqueTag } from './tagged-value.js';
 
 /**
  * Removes secrets from attributes and log bodies before they leave the process (Node logger) or are stored
@@ -70,7 +71,7 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
   /** Whether redaction would change v: the fast path's check, allocation-free. */
   const needs = (v: AnyValue, depth: number): boolean => {
     if (typeof v === 'string') return couldMatch(v);
-    if (v === null || typeof v !== 'object') return false;
+    if (v === null || typeof v !== 'object' || isOpaqueTag(v)) return false;
     if (depth > MAX_DEPTH) return true;
     if (Array.isArray(v)) {
       for (const item of v) if (needs(item, depth + 1)) return true;
@@ -116,7 +117,8 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
 
   const redactValue = (v: AnyValue, depth: number): AnyValue => {
     if (typeof v === 'string') return text(v);
-    if (v === null || typeof v !== 'object') return v;
+    // Bytes and big ints (tagged-value.ts) are not text: a pattern matching their digits would corrupt them.
+    if (v === null || typeof v !== 'object' || isOpaqueTag(v)) return v;
     if (depth > MAX_DEPTH) return replacement;
     if (Array.isArray(v)) return v.map((item) => redactValue(item, depth + 1));
     return redactObject(v, depth);

@@ -56,6 +56,7 @@ describe('parseConfigText: defaults', () => {
       cors_allowed_origins: [],
       ingest_keys: [],
       max_body_bytes: 5_242_880,
+      request_timeout: 30,
       rate_limit: { records_per_second: 2000, burst: 10_000 },
       wal_dir: './data/wal',
       wal_max_bytes: 1_073_741_824,

@@ -91,6 +91,12 @@ const IngestSchema = strict({
   cors_allowed_origins: z.array(origin).default([]).describe('Browser origins allowed to send (CORS).'),
   ingest_keys: z.array(z.string().min(1)).default([]).describe('When set, requests must carry one of these keys.'),
   max_body_bytes: z.int().positive().default(5_242_880).describe('Larger requests get 413.'),
+  request_timeout: z
+    .number()
+    .positive()
+    .max(3600)
+    .default(30)
+    .describe('Seconds a request may take to arrive, headers and body; a slower one (a slowloris) gets 408 and its connection is closed.'),
   rate_limit: strict({
     records_per_second: z.number().positive().default(2000),
     burst: z.int().positive().default(10_000),

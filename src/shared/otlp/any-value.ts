@@ -1,9 +1,12 @@
 /**
  * AnyValue and KeyValue lists, both directions. The model's AnyValue is plain JSON: OTLP intValue becomes
- * a number (a decimal string when beyond 2^53, to stay exact), doubleValue a number (NaN and the
- * infinities their proto3 JSON names as strings), bytesValue its base64 string, the empty value null.
+ * a number (`{"$int": "<decimal>"}` beyond ±(2^53 - 1), to stay exact and an int), doubleValue a number
+ * (NaN and the infinities their proto3 JSON names as strings), bytesValue `{"$bytes": "<base64>"}`, the
+ * empty value null (tagged-value.ts). Encoding writes every map as a kvlistValue, which is exact for what
+ * an SDK builds; encode-exact.ts turns the tagged forms of decoded records back into their kinds.
  */
 import type { AnyValue, Attributes } from '../model.js';
+import { BASE64, bytesValue, intValue, mapValue } from '../tagged-value.js';
 import type { OtlpAnyValue, OtlpKeyValue } from './types.js';
 import { fail, INVALID, within, type DecodeContext, type Invalid } from './limits.js';
 import { isObject, isWellFormed, readString } from './fields.js';
@@ -54,7 +57,12 @@ export function encodeKeyValues(attrs: Attributes, depth = 0): OtlpKeyValue[] {
 const INT_MSG = 'not an int64 (decimal string or integer)';
 
 function readInt(ctx: DecodeContext, x: unknown): AnyValue | Invalid {
-  if (typeof x === 'number') return Number.isInteger(x) ? x : fail(ctx, '', INT_MSG);
+  if (typeof x === 'number') {
+    if (Number.isSafeInteger(x)) return x;
+    // A JSON number beyond 2^53 has already lost digits in JSON.parse (senders should use the decimal
+    // string, as proto3 JSON says); it is still an int, so it is kept as one.
+    return Number.isInteger(x) ? readInt(ctx, BigInt(x).toString()) : fail(ctx, '', INT_MSG);
+  }
   if (typeof x !== 'string' || x.length === 0 || x.length > 20) return fail(ctx, '', INT_MSG);
   for (let i = x.charCodeAt(0) === 45 ? 1 : 0, n = 0; i < x.length; i++, n++) {
     const c = x.charCodeAt(i);
@@ -65,8 +73,8 @@ function readInt(ctx: DecodeContext, x: unknown): AnyValue | Invalid {
   const big = BigInt(x);
   if (big !== BigInt.asIntN(64, big)) return fail(ctx, '', 'outside the int64 range');
   const n = Number(big);
-  // Beyond 2^53 a number would lose digits: keep the exact decimal text.
-  return Number.isSafeInteger(n) ? n : big.toString();
+  // Beyond 2^53 a number would lose digits: keep the exact decimal text, tagged as an int.
+  return Number.isSafeInteger(n) ? n : intValue(big.toString());
 }
 
 function readDouble(ctx: DecodeContext, x: unknown): AnyValue | Invalid {
@@ -79,15 +87,13 @@ function readDouble(ctx: DecodeContext, x: unknown): AnyValue | Invalid {
   return fail(ctx, '', 'not a double');
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 function readBytes(ctx: DecodeContext, x: unknown): AnyValue | Invalid {
   if (typeof x !== 'string' || x.length % 4 === 1 || !BASE64.test(x)) return fail(ctx, '', 'not base64');
   if (x.length > ctx.maxValueLength) {
     ctx.truncated++;
-    return x.slice(0, ctx.maxValueLength - (ctx.maxValueLength % 4));
+    return bytesValue(x.slice(0, ctx.maxValueLength - (ctx.maxValueLength % 4)));
   }
-  return x;
+  return bytesValue(x);
 }
 
 /**
@@ -122,7 +128,7 @@ export function decodeAnyValue(ctx: DecodeContext, v: unknown, depth: number, ma
         out = decodeArray(ctx, x, depth + 1);
         break;
       case 'kvlistValue':
-        out = isObject(x) ? decodeKeyValueList(ctx, x.values, depth + 1, false) : fail(ctx, '', 'not an object');
+        out = isObject(x) ? decodeKvlist(ctx, x.values, depth + 1) : fail(ctx, '', 'not an object');
         break;
       default:
         continue; // unknown fields are ignored
@@ -146,6 +152,11 @@ function decodeArray(ctx: DecodeContext, x: unknown, depth: number): AnyValue | 
     out[i] = item;
   }
   return out;
+}
+
+function decodeKvlist(ctx: DecodeContext, list: unknown, depth: number): AnyValue | Invalid {
+  const map = decodeKeyValueList(ctx, list, depth, false);
+  return map === INVALID ? map : mapValue(map);
 }
 
 /**

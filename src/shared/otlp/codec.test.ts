@@ -1,18 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import type { LogRecord } from '../model.js';
-import { decodeLogs, decodeSpans, encodeLogs, encodeSpans } from './index.js';
+import { decodeLogs, decodeSpans, encodeLogs, encodeLogsExact, encodeSpans, encodeSpansExact } from './index.js';
 import { EVERY_KIND, logRecord, NOW_MS, realisticLogsRequest, realisticTraceRequest, spanRecord } from './fixtures/samples.js';
 
 const limits = { nowMs: NOW_MS };
-
-/** The request with every bytesValue turned into the stringValue the model carries it as. */
-function bytesAsStrings(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(bytesAsStrings);
-  if (v === null || typeof v !== 'object') return v;
-  const o = v as Record<string, unknown>;
-  if (typeof o.bytesValue === 'string') return { stringValue: o.bytesValue };
-  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, bytesAsStrings(x)]));
-}
 
 describe('model → OTLP JSON → model', () => {
   it('gives back exactly the same log records, with every AnyValue kind in body and attributes', () => {
@@ -31,7 +22,7 @@ describe('model → OTLP JSON → model', () => {
       }),
       logRecord({ record_id: 'r6', resource: { 'service.name': 'other' }, scope: { name: 's', attributes: { a: 1 } } }),
     ];
-    const wire = JSON.parse(JSON.stringify(encodeLogs(records)));
+    const wire = JSON.parse(JSON.stringify(encodeLogsExact(records)));
     const back = decodeLogs(wire, limits);
     expect(back.errors).toEqual([]);
     expect(back.records).toEqual(records);
@@ -71,23 +62,27 @@ describe('model → OTLP JSON → model', () => {
         spanRecord({ span_id: `00000000000000a${i}`, kind: kind as 'INTERNAL', status: { code: 'OK' } }),
       ),
     ];
-    const back = decodeSpans(JSON.parse(JSON.stringify(encodeSpans(spans))), limits);
+    const back = decodeSpans(JSON.parse(JSON.stringify(encodeSpansExact(spans))), limits);
     expect(back.errors).toEqual([]);
     expect(back.records).toEqual(spans);
   });
 });
 
 describe('OTLP JSON → model → OTLP JSON', () => {
-  it('gives back the same logs request, bytesValue aside (it becomes its base64 stringValue)', () => {
+  it('gives back the same logs request: bytesValue, int64 beyond 2^53 and resource/scope schemaUrl included', () => {
     const request = realisticLogsRequest();
     const decoded = decodeLogs(request, limits);
     expect(decoded.errors).toEqual([]);
     expect(decoded.records.map((r) => r.record_id)).toEqual(['01JZ3C4V5EABCDEFGH000002', '01JZ3C4V5EABCDEFGH000003', 'job-run:42']);
-    expect(decoded.records[0].body).toEqual({ msg: 'payment failed', codes: [402, 0.5, null], raw: 'AAECAwQ=' });
-    expect(JSON.parse(JSON.stringify(encodeLogs(decoded.records)))).toEqual(bytesAsStrings(request));
+    expect(decoded.records[0].body).toEqual({ msg: 'payment failed', codes: [402, 0.5, null], raw: { $bytes: 'AAECAwQ=' } });
+    expect(decoded.records[0].attributes).toMatchObject({ 'order.id': { $int: '9007199254740993' }, offset: { $int: '-9007199254740993' } });
+    expect(decoded.records[0].resource_schema_url).toBe('https://opentelemetry.io/schemas/1.26.0');
+    expect(decoded.records[0].scope.schema_url).toBe('https://opentelemetry.io/schemas/1.30.0');
+    expect(decoded.records[2].resource_schema_url).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(encodeLogsExact(decoded.records)))).toEqual(request);
   });
 
-  it('gives back the same trace request, bytesValue aside', () => {
+  it('gives back the same trace request: bytesValue, int64 and schemaUrl included', () => {
     const request = realisticTraceRequest();
     const decoded = decodeSpans(request, limits);
     expect(decoded.errors).toEqual([]);
@@ -96,9 +91,11 @@ describe('OTLP JSON → model → OTLP JSON', () => {
       parent_span_id: 'aaa19b7ec3c1b174',
       duration_ms: 250.0005,
       status: { code: 'ERROR', message: 'upstream timeout' },
-      attributes: { 'http.response.status_code': 200, blob: 'AQ==' },
+      attributes: { 'http.response.status_code': 200, blob: { $bytes: 'AQ==' }, 'http.request.body.size': { $int: '-9223372036854775808' } },
+      resource_schema_url: 'https://opentelemetry.io/schemas/1.26.0',
+      scope: { schema_url: 'https://opentelemetry.io/schemas/1.30.0' },
     });
-    expect(JSON.parse(JSON.stringify(encodeSpans(decoded.records)))).toEqual(bytesAsStrings(request));
+    expect(JSON.parse(JSON.stringify(encodeSpansExact(decoded.records)))).toEqual(request);
   });
 });
 
@@ -111,7 +108,7 @@ describe('encoding', () => {
       logRecord({ resource: { ...a } }), // another object, same content: same group
       logRecord({ resource: a, scope: { name: 'other' } }),
     ];
-    const req = encodeLogs(records);
+    const req = encodeLogsExact(records);
     expect(req.resourceLogs).toHaveLength(2);
     expect(req.resourceLogs?.[0].scopeLogs?.map((s) => [s.scope?.name, s.logRecords?.length])).toEqual([
       ['isotel', 2],
@@ -143,7 +140,7 @@ describe('decoding', () => {
     decodeLogs({ resourceLogs: [{ scopeLogs: [{ logRecords: [record] }] }] }, l);
   const T = '1751798096000000000';
 
-  it('reads ints from decimal strings and numbers, and keeps int64 beyond 2^53 exact as text', () => {
+  it('reads ints from decimal strings and numbers, and keeps int64 beyond 2^53 exact as a tagged int', () => {
     const r = one({
       timeUnixNano: T,
       attributes: [
@@ -151,6 +148,9 @@ describe('decoding', () => {
         { key: 'n', value: { intValue: 123 } },
         { key: 'neg', value: { intValue: '-9007199254740991' } },
         { key: 'big', value: { intValue: '9223372036854775807' } },
+        { key: 'min', value: { intValue: '-9223372036854775808' } },
+        { key: 'past_safe', value: { intValue: '9007199254740993' } },
+        { key: 'neg_past_safe', value: { intValue: '-9007199254740993' } },
         { key: 'd', value: { doubleValue: '2.5' } },
         { key: 'nan', value: { doubleValue: 'NaN' } },
         { key: 'inf', value: { doubleValue: '-Infinity' } },
@@ -163,11 +163,14 @@ describe('decoding', () => {
       s: 123,
       n: 123,
       neg: -9007199254740991,
-      big: '9223372036854775807',
+      big: { $int: '9223372036854775807' },
+      min: { $int: '-9223372036854775808' },
+      past_safe: { $int: '9007199254740993' },
+      neg_past_safe: { $int: '-9007199254740993' },
       d: 2.5,
       nan: 'NaN',
       inf: '-Infinity',
-      bytes: 'AQID',
+      bytes: { $bytes: 'AQID' },
       empty: null,
       nothing: null,
     });
@@ -244,7 +247,7 @@ describe('decoding performance', () => {
         body: `request ${i} handled`,
       }),
     );
-    const wire = JSON.parse(JSON.stringify(encodeLogs(records)));
+    const wire = JSON.parse(JSON.stringify(encodeLogsExact(records)));
     for (let i = 0; i < 100; i++) decodeLogs(wire, limits); // warm up the JIT
     const times: number[] = [];
     for (let i = 0; i < 15; i++) {

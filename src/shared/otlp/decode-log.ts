@@ -4,22 +4,20 @@
  * an unset observed time is the receive time. The record id is the log.record.uid attribute when valid,
  * otherwise '' for the ingest to derive.
  */
-import type { Attributes, InstrumentationScope, LogRecord } from '../model.js';
+import type { LogRecord } from '../model.js';
 import { severityText } from '../severity.js';
 import { msToIso } from '../time.js';
 import { decodeAnyValue, decodeKeyValueList } from './any-value.js';
 import { isObject, isoFromNanos, readEnum, readId, readString, readTime, readUint32 } from './fields.js';
-import { fail, INVALID, within, type DecodeContext, type Invalid } from './limits.js';
+import { invalidText } from './invalid-text.js';
+import { fail, INVALID, within, type DecodeContext, type Invalid, type RecordGroup } from './limits.js';
 
 const SEVERITY_NAMES: readonly string[] = Array.from({ length: 25 }, (_, i) => severityText(i));
 
-export function decodeLogRecord(
-  ctx: DecodeContext,
-  raw: unknown,
-  resource: Attributes,
-  scope: InstrumentationScope,
-): LogRecord | Invalid {
+export function decodeLogRecord(ctx: DecodeContext, raw: unknown, { resource, resourceSchemaUrl, scope }: RecordGroup): LogRecord | Invalid {
   if (!isObject(raw)) return fail(ctx, '', 'not an object');
+  const bad = invalidText(raw);
+  if (bad) return fail(ctx, '', bad);
 
   const time = readTime(ctx, raw.timeUnixNano);
   if (time === INVALID) return within(ctx, '.timeUnixNano');
@@ -70,5 +68,6 @@ export function decodeLogRecord(
   else if (flags) record.trace_flags = flags;
   if (eventName) record.event_name = eventName;
   if (droppedTotal > 0) record.dropped_attributes_count = droppedTotal;
+  if (resourceSchemaUrl) record.resource_schema_url = resourceSchemaUrl;
   return record;
 }

@@ -3,11 +3,12 @@
  * required; kind and status code are the proto enum integers (names accepted too); an event with no time
  * takes the span's start. duration_ms is computed from the nanosecond times.
  */
-import type { Attributes, InstrumentationScope, SpanEvent, SpanLink, SpanRecord, SpanStatus } from '../model.js';
+import type { SpanEvent, SpanLink, SpanRecord, SpanStatus } from '../model.js';
 import { SPAN_KINDS, STATUS_CODES } from '../model.js';
 import { decodeKeyValueList } from './any-value.js';
 import { isObject, isoFromNanos, readEnum, readId, readString, readTime, readUint32 } from './fields.js';
-import { fail, INVALID, within, type DecodeContext, type Invalid } from './limits.js';
+import { invalidText } from './invalid-text.js';
+import { fail, INVALID, within, type DecodeContext, type Invalid, type RecordGroup } from './limits.js';
 
 function readStatus(ctx: DecodeContext, v: unknown): SpanStatus | Invalid {
   if (v === undefined || v === null) return { code: 'UNSET' };
@@ -78,8 +79,10 @@ function count(ctx: DecodeContext, v: unknown, name: string): number | Invalid {
   return n === INVALID ? within(ctx, name) : (n ?? 0);
 }
 
-export function decodeSpan(ctx: DecodeContext, raw: unknown, resource: Attributes, scope: InstrumentationScope): SpanRecord | Invalid {
+export function decodeSpan(ctx: DecodeContext, raw: unknown, { resource, resourceSchemaUrl, scope }: RecordGroup): SpanRecord | Invalid {
   if (!isObject(raw)) return fail(ctx, '', 'not an object');
+  const bad = invalidText(raw);
+  if (bad) return fail(ctx, '', bad);
   const traceId = readId(ctx, raw.traceId, 32);
   if (traceId === INVALID) return within(ctx, '.traceId');
   if (traceId === undefined) return fail(ctx, '.traceId', 'missing');
@@ -140,6 +143,7 @@ export function decodeSpan(ctx: DecodeContext, raw: unknown, resource: Attribute
   };
   if (parent !== undefined) span.parent_span_id = parent;
   if (traceState) span.trace_state = traceState;
+  if (resourceSchemaUrl) span.resource_schema_url = resourceSchemaUrl;
   if (totalDropped > 0) span.dropped_attributes_count = totalDropped;
   if (droppedEvents > 0) span.dropped_events_count = droppedEvents;
   if (droppedLinks > 0) span.dropped_links_count = droppedLinks;

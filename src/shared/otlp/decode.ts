@@ -9,6 +9,7 @@ import { decodeKeyValueList } from './any-value.js';
 import { decodeLogRecord } from './decode-log.js';
 import { decodeSpan } from './decode-span.js';
 import { isObject, readString } from './fields.js';
+import { invalidText } from './invalid-text.js';
 import {
   createContext,
   createErrorList,
@@ -19,9 +20,10 @@ import {
   type DecodeLimits,
   type DecodeResult,
   type Invalid,
+  type RecordGroup,
 } from './limits.js';
 
-type RecordDecoder<T> = (ctx: DecodeContext, raw: unknown, resource: Attributes, scope: InstrumentationScope) => T | Invalid;
+type RecordDecoder<T> = (ctx: DecodeContext, raw: unknown, group: RecordGroup) => T | Invalid;
 
 interface Shape {
   resources: string;
@@ -43,13 +45,25 @@ export function decodeSpans(body: unknown, limits?: Partial<DecodeLimits>): Deco
 function decodeResource(ctx: DecodeContext, v: unknown): Attributes | Invalid {
   if (v === undefined || v === null) return {};
   if (!isObject(v)) return fail(ctx, '', 'not an object');
+  const bad = invalidText(v);
+  if (bad) return fail(ctx, '', bad);
   const attributes = decodeKeyValueList(ctx, v.attributes, 0, true);
   return attributes === INVALID ? within(ctx, '.attributes') : attributes;
 }
 
-function decodeScope(ctx: DecodeContext, v: unknown): InstrumentationScope | Invalid {
-  if (v === undefined || v === null) return { name: '' };
+/** A ResourceX/ScopeX schemaUrl (a protobuf one with invalid UTF-8 carries the reason on its message). */
+function decodeSchemaUrl(ctx: DecodeContext, entry: Record<string, unknown>): string | undefined | Invalid {
+  const bad = invalidText(entry);
+  if (bad) return fail(ctx, '', bad);
+  const url = readString(ctx, entry.schemaUrl, ctx.maxValueLength);
+  return url === INVALID ? within(ctx, '.schemaUrl') : url || undefined;
+}
+
+function decodeScope(ctx: DecodeContext, v: unknown, schemaUrl: string | undefined): InstrumentationScope | Invalid {
+  if (v === undefined || v === null) return schemaUrl ? { name: '', schema_url: schemaUrl } : { name: '' };
   if (!isObject(v)) return fail(ctx, '', 'not an object');
+  const bad = invalidText(v);
+  if (bad) return fail(ctx, '', bad);
   const name = readString(ctx, v.name, ctx.maxKeyLength);
   if (name === INVALID) return within(ctx, '.name');
   const version = readString(ctx, v.version, ctx.maxKeyLength);
@@ -59,6 +73,7 @@ function decodeScope(ctx: DecodeContext, v: unknown): InstrumentationScope | Inv
   const scope: InstrumentationScope = { name: name ?? '' };
   if (version) scope.version = version;
   if (Object.keys(attributes).length > 0) scope.attributes = attributes;
+  if (schemaUrl) scope.schema_url = schemaUrl;
   return scope;
 }
 
@@ -77,15 +92,9 @@ function countItems(scopes: unknown, items: string): number {
  * A parsed JSON body cannot throw while it is read, but `unknown` could be anything (a getter that throws,
  * a revoked Proxy): such a record is rejected with the error's message rather than failing the request.
  */
-function decodeGuarded<T>(
-  ctx: DecodeContext,
-  decodeOne: RecordDecoder<T>,
-  raw: unknown,
-  resource: Attributes,
-  scope: InstrumentationScope,
-): T | Invalid {
+function decodeGuarded<T>(ctx: DecodeContext, decodeOne: RecordDecoder<T>, raw: unknown, group: RecordGroup): T | Invalid {
   try {
-    return decodeOne(ctx, raw, resource, scope);
+    return decodeOne(ctx, raw, group);
   } catch (err) {
     return fail(ctx, '', `unreadable (${err instanceof Error ? err.message : 'non-JSON value'})`);
   }
@@ -106,7 +115,7 @@ function decodeRequest<T>(
   const errors = createErrorList();
   const out: Collected<T> = { records: [], rejected: 0 };
   try {
-    walk(body, shape, decodeOne, ctx, errors, out);
+    walk(body, { shape, decodeOne, ctx, errors, out });
   } catch (err) {
     // Only a non-JSON body (a throwing getter, a revoked Proxy) gets here; what was decoded is kept.
     errors.add(`request: unreadable (${err instanceof Error ? err.message : 'non-JSON value'})`);
@@ -120,14 +129,16 @@ function decodeRequest<T>(
   };
 }
 
-function walk<T>(
-  body: unknown,
-  shape: Shape,
-  decodeOne: RecordDecoder<T>,
-  ctx: DecodeContext,
-  errors: { add(message: string): void },
-  out: Collected<T>,
-): void {
+interface Walk<T> {
+  shape: Shape;
+  decodeOne: RecordDecoder<T>;
+  ctx: DecodeContext;
+  errors: { add(message: string): void };
+  out: Collected<T>;
+}
+
+function walk<T>(body: unknown, w: Walk<T>): void {
+  const { shape, errors } = w;
   if (!isObject(body)) {
     errors.add('request: not an OTLP JSON object');
     return;
@@ -138,53 +149,58 @@ function walk<T>(
     errors.add(`${shape.resources}: not an array`);
     return;
   }
-  for (let i = 0; i < resources.length; i++) {
-    const rPath = `${shape.resources}[${i}]`;
-    const entry: unknown = resources[i];
-    if (!isObject(entry)) {
-      errors.add(`${rPath}: not an object`);
-      continue;
-    }
-    const scopes = entry[shape.scopes];
-    const resource = decodeResource(ctx, entry.resource);
-    if (resource === INVALID) {
-      out.rejected += countItems(scopes, shape.items);
-      errors.add(`${rPath}.resource${ctx.errPath}: ${ctx.errMsg}`);
-      continue;
-    }
-    if (scopes === undefined || scopes === null) continue;
-    if (!Array.isArray(scopes)) {
-      errors.add(`${rPath}.${shape.scopes}: not an array`);
-      continue;
-    }
-    for (let j = 0; j < scopes.length; j++) {
-      const sPath = `${rPath}.${shape.scopes}[${j}]`;
-      const scopeEntry: unknown = scopes[j];
-      if (!isObject(scopeEntry)) {
-        errors.add(`${sPath}: not an object`);
-        continue;
-      }
-      const items = scopeEntry[shape.items];
-      if (items !== undefined && items !== null && !Array.isArray(items)) {
-        errors.add(`${sPath}.${shape.items}: not an array`);
-        continue;
-      }
-      const scope = decodeScope(ctx, scopeEntry.scope);
-      if (scope === INVALID) {
-        if (items) out.rejected += items.length;
-        errors.add(`${sPath}.scope${ctx.errPath}: ${ctx.errMsg}`);
-        continue;
-      }
-      if (!items) continue;
-      for (let k = 0; k < items.length; k++) {
-        const rec = decodeGuarded(ctx, decodeOne, items[k], resource, scope);
-        if (rec === INVALID) {
-          out.rejected++;
-          errors.add(`${sPath}.${shape.items}[${k}]${ctx.errPath}: ${ctx.errMsg}`);
-        } else {
-          out.records.push(rec);
-        }
-      }
+  for (let i = 0; i < resources.length; i++) walkResource(resources[i], `${shape.resources}[${i}]`, w);
+}
+
+function walkResource<T>(entry: unknown, rPath: string, w: Walk<T>): void {
+  const { shape, ctx, errors, out } = w;
+  if (!isObject(entry)) {
+    errors.add(`${rPath}: not an object`);
+    return;
+  }
+  const scopes = entry[shape.scopes];
+  const resource = decodeResource(ctx, entry.resource);
+  const schemaUrl = resource === INVALID ? resource : decodeSchemaUrl(ctx, entry);
+  if (resource === INVALID || schemaUrl === INVALID) {
+    out.rejected += countItems(scopes, shape.items);
+    errors.add(`${rPath}${resource === INVALID ? '.resource' : ''}${ctx.errPath}: ${ctx.errMsg}`);
+    return;
+  }
+  if (scopes === undefined || scopes === null) return;
+  if (!Array.isArray(scopes)) {
+    errors.add(`${rPath}.${shape.scopes}: not an array`);
+    return;
+  }
+  for (let j = 0; j < scopes.length; j++) walkScope(scopes[j], `${rPath}.${shape.scopes}[${j}]`, resource, schemaUrl, w);
+}
+
+function walkScope<T>(scopeEntry: unknown, sPath: string, resource: Attributes, resourceSchemaUrl: string | undefined, w: Walk<T>): void {
+  const { shape, ctx, errors, out } = w;
+  if (!isObject(scopeEntry)) {
+    errors.add(`${sPath}: not an object`);
+    return;
+  }
+  const items = scopeEntry[shape.items];
+  if (items !== undefined && items !== null && !Array.isArray(items)) {
+    errors.add(`${sPath}.${shape.items}: not an array`);
+    return;
+  }
+  const schemaUrl = decodeSchemaUrl(ctx, scopeEntry);
+  const scope = schemaUrl === INVALID ? schemaUrl : decodeScope(ctx, scopeEntry.scope, schemaUrl);
+  if (scope === INVALID) {
+    if (items) out.rejected += items.length;
+    errors.add(`${sPath}${schemaUrl === INVALID ? '' : '.scope'}${ctx.errPath}: ${ctx.errMsg}`);
+    return;
+  }
+  if (!items) return;
+  const group: RecordGroup = { resource, resourceSchemaUrl, scope };
+  for (let k = 0; k < items.length; k++) {
+    const rec = decodeGuarded(ctx, w.decodeOne, items[k], group);
+    if (rec === INVALID) {
+      out.rejected++;
+      errors.add(`${sPath}.${shape.items}[${k}]${ctx.errPath}: ${ctx.errMsg}`);
+    } else {
+      out.records.push(rec);
     }
   }
 }

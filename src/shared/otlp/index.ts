@@ -1,8 +1,10 @@
 /**
  * The OTLP codec: model records to OTLP/HTTP JSON requests and back, and OTLP protobuf bodies to the same
- * JSON shape. Browser-safe. `deriveRecordId` (node:crypto) is imported from './derive-id.js' by the ingest.
+ * JSON shape. encodeLogs/encodeSpans write what an SDK builds (the browser's encoder); the *Exact ones any
+ * record, with tagged values and schema URLs. Browser-safe. `deriveRecordId` (node:crypto) is imported from './derive-id.js' by the ingest.
  */
 export { encodeLogs, encodeSpans, groupSpans } from './encode.js';
+export { encodeLogsExact, encodeSpansExact } from './encode-exact.js';
 export { decodeLogs, decodeSpans } from './decode.js';
 export { decodeLogsProtobuf, decodeTracesProtobuf, ProtobufError, MAX_PROTOBUF_DEPTH } from './protobuf.js';
 export { DEFAULT_DECODE_LIMITS, MAX_ERRORS } from './limits.js';

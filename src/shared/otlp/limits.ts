@@ -3,6 +3,7 @@
  * of the last failure as a relative path plus a message: decoders return the INVALID sentinel and each
  * level prepends its own path segment on the way out, so no path string is built unless something fails.
  */
+import type { Attributes, InstrumentationScope } from '../model.js';
 
 export interface DecodeLimits {
   /** Attributes kept per record (and per resource, scope, event, link); the rest are dropped and counted. */
@@ -146,4 +147,11 @@ export function createErrorList(max = MAX_ERRORS): { add(message: string): void;
       return out;
     },
   };
+}
+
+/** What the records of one ScopeLogs/ScopeSpans share: the resource, its schema_url, and the scope. */
+export interface RecordGroup {
+  resource: Attributes;
+  resourceSchemaUrl: string | undefined;
+  scope: InstrumentationScope;
 }

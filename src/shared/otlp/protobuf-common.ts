@@ -4,6 +4,7 @@
  * wire type) and storing named properties keeps V8 on its fast paths (a table-driven reader with keyed
  * stores measured 2.8 ms for 500 log records of 10 attributes; this layout 1.7 ms).
  */
+import { INVALID_TEXT } from './invalid-text.js';
 import { ProtobufError, type Reader } from './protobuf-reader.js';
 
 export type Obj = Record<string, unknown>;
@@ -21,6 +22,18 @@ export function sub(r: Reader, end: number, depth: number, read: MessageReader):
   const value = read(r, stop, depth + 1);
   r.pos = stop;
   return value;
+}
+
+/**
+ * Ends a message that the validator accepts or rejects as a whole (a record, a resource, a scope, a
+ * ResourceX/ScopeX for its schema_url): invalid UTF-8 read in it moves onto it as INVALID_TEXT.
+ */
+export function settleText(r: Reader, out: Obj): Obj {
+  if (r.invalidUtf8 !== undefined) {
+    (out as { [INVALID_TEXT]?: string })[INVALID_TEXT] = r.invalidUtf8;
+    r.invalidUtf8 = undefined;
+  }
+  return out;
 }
 
 // Field names by number, for the wrong-wire-type error (and to tell known fields from unknown ones).
@@ -105,7 +118,7 @@ export function readResource(r: Reader, end: number, depth: number): Obj {
     else if (t === 0x10) out.droppedAttributesCount = r.uint32Value(end);
     else r.other(t, end, 'Resource', RESOURCE);
   }
-  return out;
+  return settleText(r, out);
 }
 
 export function readScope(r: Reader, end: number, depth: number): Obj {
@@ -130,7 +143,7 @@ export function readScope(r: Reader, end: number, depth: number): Obj {
         r.other(t, end, 'InstrumentationScope', SCOPE);
     }
   }
-  return out;
+  return settleText(r, out);
 }
 
 /**
@@ -163,6 +176,7 @@ export function groupReader(name: string, head: string, list: string, readHead: 
       else r.other(t, end, name, fields);
     }
     out[list] = items;
-    return out;
+    // The head and the items settle their own strings: what is left is the schema_url's.
+    return settleText(r, out);
   };
 }

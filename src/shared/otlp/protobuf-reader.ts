@@ -1,7 +1,9 @@
 /**
  * A protobuf wire-format reader (varint, 64-bit, 32-bit, length-delimited) over a Uint8Array, checked at
- * every step: a read past the end of the enclosing message, an over-long varint, a group wire type or
- * invalid UTF-8 throws a ProtobufError naming the byte offset. No dependencies, works in every runtime.
+ * every step: a read past the end of the enclosing message, an over-long varint or a group wire type throws
+ * a ProtobufError naming the byte offset. Invalid UTF-8 in a string is content, not framing: the reader
+ * notes it (`invalidUtf8`) and the message readers hand it to the validator, which rejects just the record
+ * that holds it. No dependencies, works in every runtime.
  */
 
 export class ProtobufError extends Error {
@@ -25,6 +27,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export class Reader {
   pos = 0;
+  /** Why the last string read since it was cleared is not valid UTF-8 (the first such string). */
+  invalidUtf8: string | undefined;
   /** The two 32-bit halves of the last varint or fixed64 read. */
   lo = 0;
   hi = 0;
@@ -144,9 +148,10 @@ export class Reader {
     }
     try {
       return utf8.decode(this.buf.subarray(start, stop));
-    } catch (err) {
-      // The decoder's TypeError becomes the parse error the ingest turns into a 400.
-      throw new ProtobufError(`protobuf: invalid UTF-8 in ${field} at byte ${start} (${(err as Error).message})`);
+    } catch {
+      // Noted for the record (or resource, scope) being read, which the validator then rejects with it.
+      this.invalidUtf8 ??= `invalid UTF-8 in ${field} at byte ${start}`;
+      return '';
     }
   }
 

@@ -81,7 +81,7 @@ describe('decodeLogsProtobuf', () => {
     expect(record).toMatchObject({
       timestamp: '2025-07-06T10:34:56.123456789Z',
       severity_text: 'INFO',
-      attributes: { neg: -5, max: '9223372036854775807', nan: 'NaN', yes: true, raw: 'AQID', list: [1.5, { a: 'b' }] },
+      attributes: { neg: -5, max: { $int: '9223372036854775807' }, nan: 'NaN', yes: true, raw: { $bytes: 'AQID' }, list: [1.5, { a: 'b' }] },
       resource: { 'service.name': 'svc' },
       scope: { name: 'scope' },
     });
@@ -119,7 +119,6 @@ describe('decodeLogsProtobuf', () => {
     ['a known field with the wrong wire type', new Uint8Array(vint(1, 1)), /ExportLogsServiceRequest\.resourceLogs has wire type 0 \(byte 0\)/],
     ['field number 0', new Uint8Array([0x02, 0x00]), /field number 0/],
     ['a tag beyond 32 bits', new Uint8Array([0x80, 0x80, 0x80, 0x80, 0x80, 0x01]), /tag out of range/],
-    ['invalid UTF-8 in a string', logsRequest([...tag(3, 2), 2, 0xff, 0xfe]), /invalid UTF-8 in LogRecord\.severityText/],
     ['a fixed64 cut short', new Uint8Array([...tag(99, 1), 1, 2, 3]), /truncated fixed64/],
     ['messages nested deeper than 64', logsRequest(len(5, deepValue(40))), /nested deeper than 64/],
   ];
@@ -127,6 +126,68 @@ describe('decodeLogsProtobuf', () => {
   it.each(MALFORMED)('throws a ProtobufError for %s', (_what, buf, message) => {
     expect(() => decodeLogsProtobuf(buf)).toThrow(ProtobufError);
     expect(() => decodeLogsProtobuf(buf)).toThrow(message);
+  });
+
+  describe('invalid UTF-8 in a string', () => {
+    const BAD = [0x68, 0xff, 0xfe, 0x69]; // "h", two bytes that are never UTF-8, "i"
+    const badStr = (num: number) => len(num, BAD);
+    const record = (...fields: Bytes[]) => len(2, fixed64(1, T), ...fields);
+    const scopeLogs = (...records: Bytes[]) => len(2, len(1, str(1, 'scope')), ...records);
+    const request = (resource: Bytes, ...scopes: Bytes[]) => new Uint8Array(len(1, len(1, resource), ...scopes));
+    const decode = (buf: Uint8Array) => decodeLogs(decodeLogsProtobuf(buf), { nowMs: NOW_MS });
+
+    it('rejects the record with it in its body or an attribute, with the reason, and keeps its valid siblings', () => {
+      const result = decode(
+        request(
+          kv('service.name', str(1, 'svc')),
+          scopeLogs(
+            record(len(5, str(1, 'first ok'))),
+            record(len(5, badStr(1))),
+            record(len(5, str(1, 'third ok')), len(6, str(1, 'k'), len(2, badStr(1)))),
+            record(len(5, str(1, 'fourth ok')), len(6, str(1, 'nested'), len(2, len(6, kv('deep', badStr(1)))))),
+            record(len(5, str(1, 'fifth ok'))),
+          ),
+        ),
+      );
+      expect(result.records.map((r) => r.body)).toEqual(['first ok', 'fifth ok']);
+      expect(result.rejected).toBe(3);
+      expect(result.errors).toEqual([
+        expect.stringMatching(/^resourceLogs\[0\]\.scopeLogs\[0\]\.logRecords\[1\]: invalid UTF-8 in AnyValue\.stringValue at byte \d+$/),
+        expect.stringMatching(/^resourceLogs\[0\]\.scopeLogs\[0\]\.logRecords\[2\]: invalid UTF-8 in AnyValue\.stringValue at byte \d+$/),
+        expect.stringMatching(/^resourceLogs\[0\]\.scopeLogs\[0\]\.logRecords\[3\]: invalid UTF-8 in AnyValue\.stringValue at byte \d+$/),
+      ]);
+    });
+
+    it('rejects the records under a resource or scope with it, and keeps the other resources', () => {
+      const ok = len(1, len(1, kv('service.name', str(1, 'good'))), scopeLogs(record(len(5, str(1, 'kept')))));
+      const badResource = len(1, len(1, kv('service.name', badStr(1))), scopeLogs(record(), record()));
+      const badKey = len(1, len(1, len(1, badStr(1), len(2, str(1, 'v')))), scopeLogs(record()));
+      const badScope = len(1, len(1), len(2, len(1, badStr(1)), record()));
+      const badSchemaUrl = len(1, len(1), scopeLogs(record()), badStr(3));
+      const result = decode(new Uint8Array([...ok, ...badResource, ...badKey, ...badScope, ...badSchemaUrl]));
+      expect(result.records.map((r) => r.body)).toEqual(['kept']);
+      expect(result.rejected).toBe(5);
+      expect(result.errors).toEqual([
+        expect.stringMatching(/^resourceLogs\[1\]\.resource: invalid UTF-8 in AnyValue\.stringValue at byte \d+$/),
+        expect.stringMatching(/^resourceLogs\[2\]\.resource: invalid UTF-8 in KeyValue\.key at byte \d+$/),
+        expect.stringMatching(/^resourceLogs\[3\]\.scopeLogs\[0\]\.scope: invalid UTF-8 in InstrumentationScope\.name at byte \d+$/),
+        expect.stringMatching(/^resourceLogs\[4\]: invalid UTF-8 in ResourceLogs\.schemaUrl at byte \d+$/),
+      ]);
+    });
+
+    it('rejects a span with it in its name or an event, and keeps its valid siblings', () => {
+      const span = (id: number, ...fields: Bytes[]) =>
+        len(2, len(1, Array(16).fill(1)), len(2, Array(8).fill(id)), fixed64(7, T), fixed64(8, T + 1n), ...fields);
+      const buf = new Uint8Array(
+        len(1, len(1), len(2, len(1), span(1, str(5, 'ok')), span(2, badStr(5)), span(3, len(11, badStr(2))), span(4, str(5, 'ok too')))),
+      );
+      const result = decodeSpans(decodeTracesProtobuf(buf), { nowMs: NOW_MS });
+      expect(result.records.map((s) => s.name)).toEqual(['ok', 'ok too']);
+      expect(result.errors).toEqual([
+        expect.stringMatching(/^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[1\]: invalid UTF-8 in Span\.name at byte \d+$/),
+        expect.stringMatching(/^resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[2\]: invalid UTF-8 in Span\.Event\.name at byte \d+$/),
+      ]);
+    });
   });
 
   it('throws a ProtobufError for a body that is not bytes', () => {

@@ -3,12 +3,14 @@
  * objects the OTLP JSON encoding gives: lowerCamelCase names, ids as hex, 64-bit times as decimal strings,
  * enums as integers, bytesValue as base64. The result goes through decodeLogs/decodeSpans, which check
  * every field, so this layer only checks the wire format. Malformed input throws a ProtobufError (the
- * ingest calls it inside a try and answers 400). Field numbers: opentelemetry-proto logs.proto,
+ * ingest calls it inside a try and answers 400); invalid UTF-8 in a string only marks the record (or
+ * resource, scope) that holds it, which decodeLogs/decodeSpans then reject with the reason. Field numbers: opentelemetry-proto logs.proto,
  * trace.proto and collector/{logs,trace}/v1/*_service.proto; each case is commented `number name`.
  */
 import { ProtobufError, Reader } from './protobuf-reader.js';
 import {
   groupReader,
+  settleText,
   readAnyValue,
   readKeyValue,
   readResource,
@@ -51,7 +53,7 @@ function readLogRecord(r: Reader, end: number, depth: number): Obj {
     }
   }
   out.attributes = attributes;
-  return out;
+  return settleText(r, out);
 }
 
 function readEvent(r: Reader, end: number, depth: number): Obj {
@@ -131,7 +133,7 @@ function readSpan(r: Reader, end: number, depth: number): Obj {
   out.attributes = attributes;
   out.events = events;
   out.links = links;
-  return out;
+  return settleText(r, out);
 }
 
 const readScopeLogs = groupReader('ScopeLogs', 'scope', 'logRecords', readScope, readLogRecord);

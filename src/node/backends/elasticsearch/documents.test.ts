@@ -16,7 +16,7 @@ describe('log documents', () => {
     expect(doc).toHaveProperty('scope.name', 'isotel');
   });
 
-  it('round-trip every attribute kind and every body kind exactly', () => {
+  it('round-trip every attribute kind and every body kind exactly, tagged values and schema URLs included', () => {
     for (let i = 0; i < 14; i++) {
       const record = makeLog(i, TRACE);
       const decoded = decodeLog(viaJson(logDocument(record)));
@@ -46,6 +46,9 @@ describe('encodeBody', () => {
     expect(encodeBody(3)).toEqual({ value: 3 });
     expect(encodeBody(false)).toEqual({ value: false });
     expect(encodeBody(null)).toEqual({ value: null });
+    expect(encodeBody({ $bytes: 'AQID' })).toEqual({ value: { $bytes: 'AQID' } });
+    expect(encodeBody({ $int: '9007199254740993' })).toEqual({ value: { $int: '9007199254740993' } });
+    expect(encodeBody({ $map: { $int: 'x' } })).toEqual({ structured: { $map: { $int: 'x' } } });
   });
 });
 
@@ -62,5 +65,7 @@ describe('span documents', () => {
     expect(doc['@timestamp']).toBe(makeSpan(1, TRACE).start_time);
     expect(doc.trace_flags).toBe(1);
     expect(doc).not.toHaveProperty('flags');
+    expect(doc).toHaveProperty('resource.schema_url', 'https://opentelemetry.io/schemas/1.26.0');
+    expect(doc).not.toHaveProperty('resource_schema_url');
   });
 });

@@ -1,4 +1,5 @@
 import type { AnyValue, Attributes, InstrumentationScope, LogRecord, SpanRecord } from '../../../shared/model.js';
+import { isOpaqueTag } from '../../../shared/tagged-value.js';
 
 /**
  * Record ⇄ document mapping, in the OpenTelemetry Collector's Elasticsearch `otel` shape (`@timestamp`,
@@ -13,8 +14,8 @@ import type { AnyValue, Attributes, InstrumentationScope, LogRecord, SpanRecord 
 
 /**
  * The body: a string goes to `body.text` (full-text searchable), a map to `body.structured`, and any
- * other value (number, boolean, null, array) to `body.value`, which is stored but not indexed; the
- * decoder reads back whichever of the three is present.
+ * other value (number, boolean, null, array, tagged bytes or big int) to `body.value`, which is stored but
+ * not indexed; the decoder reads back whichever of the three is present.
  */
 export interface BodyDocument {
   text?: string;
@@ -24,7 +25,7 @@ export interface BodyDocument {
 
 export function encodeBody(body: AnyValue): BodyDocument {
   if (typeof body === 'string') return { text: body };
-  if (isPlainObject(body)) return { structured: body };
+  if (isPlainObject(body) && !isOpaqueTag(body)) return { structured: body };
   return { value: body };
 }
 
@@ -42,7 +43,7 @@ export function logDocument(r: LogRecord): Record<string, unknown> {
     body: encodeBody(r.body),
     attributes: r.attributes,
     dropped_attributes_count: r.dropped_attributes_count,
-    resource: { attributes: r.resource },
+    resource: { attributes: r.resource, schema_url: r.resource_schema_url },
     scope: r.scope,
   };
 }
@@ -63,7 +64,7 @@ export function spanDocument(s: SpanRecord): Record<string, unknown> {
     attributes: s.attributes,
     events: s.events,
     links: s.links,
-    resource: { attributes: s.resource },
+    resource: { attributes: s.resource, schema_url: s.resource_schema_url },
     scope: s.scope,
     dropped_attributes_count: s.dropped_attributes_count,
     dropped_events_count: s.dropped_events_count,
@@ -111,6 +112,11 @@ function decodeScope(v: unknown): InstrumentationScope {
   return scope && typeof scope.name === 'string' ? (scope as unknown as InstrumentationScope) : { name: '' };
 }
 
+function resourceSchemaUrl(src: Source): string | undefined {
+  const resource = obj(src.resource);
+  return resource ? str(resource, 'schema_url') : undefined;
+}
+
 function attributes(v: unknown): Attributes {
   return (obj(v) as Attributes | undefined) ?? {};
 }
@@ -138,6 +144,7 @@ export function decodeLog(source: unknown): LogRecord | undefined {
   setIfDefined(record, 'trace_flags', num(src, 'trace_flags'));
   setIfDefined(record, 'event_name', str(src, 'event_name'));
   setIfDefined(record, 'dropped_attributes_count', num(src, 'dropped_attributes_count'));
+  setIfDefined(record, 'resource_schema_url', resourceSchemaUrl(src));
   return record;
 }
 
@@ -171,5 +178,6 @@ export function decodeSpan(source: unknown): SpanRecord | undefined {
   setIfDefined(span, 'dropped_attributes_count', num(src, 'dropped_attributes_count'));
   setIfDefined(span, 'dropped_events_count', num(src, 'dropped_events_count'));
   setIfDefined(span, 'dropped_links_count', num(src, 'dropped_links_count'));
+  setIfDefined(span, 'resource_schema_url', resourceSchemaUrl(src));
   return span;
 }

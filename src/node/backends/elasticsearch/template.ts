@@ -41,12 +41,13 @@ function scope(): Mapping {
       version: keyword,
       attributes: flattened,
       dropped_attributes_count: { type: 'integer' },
+      schema_url: keyword,
     },
   };
 }
 
 function resource(): Mapping {
-  return { properties: { attributes: flattened, dropped_attributes_count: { type: 'integer' } } };
+  return { properties: { attributes: flattened, dropped_attributes_count: { type: 'integer' }, schema_url: keyword } };
 }
 
 export function logsMappings(): Mapping {

@@ -1,8 +1,9 @@
 import type { Attributes, LogRecord, SpanRecord } from '../../../shared/model.js';
 
 /**
- * Records for the Elasticsearch unit and integration tests: every kind of AnyValue an attribute or a
- * body can hold. Timestamps are distinct per index so reads can be compared in order.
+ * Records for the backends' unit and integration tests: every kind of AnyValue an attribute or a body can
+ * hold (tagged bytes and big ints included), and schema URLs. Timestamps are distinct per index so reads
+ * can be compared in order.
  */
 export function richAttributes(i: number): Attributes {
   return {
@@ -25,6 +26,11 @@ export function richAttributes(i: number): Attributes {
     empty_map: {},
     empty_list: [],
     'http.request.method': 'GET',
+    // Tagged values (tagged-value.ts): bytes, ints beyond 2^53, a map that looks like a tag.
+    bytes: { $bytes: 'AAECAwT/' },
+    int_past_safe: { $int: String(9007199254740993n + BigInt(i)) },
+    int_min: { $int: '-9223372036854775808' },
+    map_like_a_tag: { $map: { $int: 'not an int' } },
   };
 }
 
@@ -36,7 +42,12 @@ const BODIES = [
   () => null,
   (i: number) => ['a', i, { x: [] }],
   () => ({}),
+  () => ({ $bytes: '3q2+7w==' }),
+  (i: number) => ({ $int: String(-9007199254740993n - BigInt(i)) }),
 ];
+
+const SCHEMA_URLS = { resource_schema_url: 'https://opentelemetry.io/schemas/1.26.0' };
+const SCOPE_SCHEMA_URL = 'https://opentelemetry.io/schemas/1.30.0';
 
 export function makeLog(i: number, traceId: string, baseMs = Date.UTC(2025, 6, 6, 10, 0, 0)): LogRecord {
   const ts = new Date(baseMs + i).toISOString().replace('Z', `${String(i % 1000).padStart(3, '0')}Z`);
@@ -53,8 +64,9 @@ export function makeLog(i: number, traceId: string, baseMs = Date.UTC(2025, 6, 6
     ...(i % 3 === 0 ? { event_name: 'browser.click' } : {}),
     attributes: richAttributes(i),
     resource: { 'service.name': 'checkout', 'service.version': '1.2.3', 'deployment.environment.name': 'test', 'telemetry.sdk.language': 'nodejs' },
-    scope: i % 2 ? { name: 'isotel', version: '0.1.0' } : { name: 'isotel', version: '0.1.0', attributes: { 'scope.attr': [1, 2] } },
+    scope: i % 2 ? { name: 'isotel', version: '0.1.0', schema_url: SCOPE_SCHEMA_URL } : { name: 'isotel', version: '0.1.0', attributes: { 'scope.attr': [1, 2] } },
     ...(i % 5 === 0 ? { dropped_attributes_count: 3 } : {}),
+    ...(i % 4 === 1 ? SCHEMA_URLS : {}),
   };
 }
 
@@ -77,7 +89,8 @@ export function makeSpan(i: number, traceId: string, baseMs = Date.UTC(2025, 6, 
     events: [{ name: 'exception', time: end, attributes: { 'exception.message': 'x', nested: { a: [1, { b: null }] } } }],
     links: i % 2 ? [{ trace_id: traceId, span_id: '00000000000000aa', attributes: { l: 1.5 }, flags: 1 }] : [],
     resource: { 'service.name': 'checkout', 'service.version': '1.2.3' },
-    scope: { name: 'isotel', version: '0.1.0' },
+    scope: i % 3 ? { name: 'isotel', version: '0.1.0' } : { name: 'isotel', version: '0.1.0', schema_url: SCOPE_SCHEMA_URL },
     ...(i % 5 === 0 ? { dropped_attributes_count: 1, dropped_events_count: 2, dropped_links_count: 0 } : {}),
+    ...(i % 2 ? SCHEMA_URLS : {}),
   };
 }

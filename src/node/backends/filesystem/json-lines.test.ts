@@ -25,6 +25,14 @@ const shapes: LogRecord[] = [
   { ...base, severity_text: 'WARN', severity_number: 13, body: 'plain' },
   { ...base, severity_text: 'warning', severity_number: 13, body: 'plain' },
   { ...base, body: null, resource: { 'service.name': 'other' } },
+  // What OTLP can carry beyond an SDK's records: schema URLs, bytes and ints beyond 2^53 (tagged values).
+  {
+    ...base,
+    resource_schema_url: 'https://opentelemetry.io/schemas/1.26.0',
+    scope: { name: 'http', schema_url: 'https://opentelemetry.io/schemas/1.30.0' },
+    body: { $bytes: 'AAECAwQ=' },
+    attributes: { id: { $int: '9007199254740993' }, neg: { $int: '-9007199254740993' }, m: { $map: { $int: 'x' } } },
+  },
 ];
 
 describe('JSON lines of log records', () => {
@@ -36,7 +44,7 @@ describe('JSON lines of log records', () => {
   it('writes the same line whatever record came before (the encoder memos are only caches)', () => {
     const alone = shapes.map((r) => logLine(r));
     for (let round = 0; round < 3; round++) {
-      for (const i of [0, 0, 5, 6, 5, 1, 7, 0, 4, 3, 2]) expect(logLine(shapes[i])).toBe(alone[i]);
+      for (const i of [0, 0, 5, 6, 5, 1, 7, 0, 4, 8, 3, 2]) expect(logLine(shapes[i])).toBe(alone[i]);
     }
   });
 

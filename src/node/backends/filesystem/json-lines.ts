@@ -82,6 +82,7 @@ export function logLine(r: LogRecord): string {
   if (r.event_name) s += ',"event_name":' + stringJson(r.event_name);
   s += ',"attributes":' + attributesJson(r.attributes);
   if (r.dropped_attributes_count) s += ',"dropped_attributes_count":' + r.dropped_attributes_count;
+  if (r.resource_schema_url) s += ',"resource_schema_url":' + stringJson(r.resource_schema_url);
   return s + tailOf(r.resource, r.scope) + r.record_id + '"}\n';
 }
 

@@ -73,6 +73,20 @@ describe('log rows', () => {
     const db = { ...byName, timestamp: '2025-07-06T10:34:56.123456Z', resource: log.resource, attributes: {}, scope: log.scope };
     expect(rowToLog(db)).toStrictEqual(log);
   });
+
+  it('keeps the resource schema URL in its column and the scope one in the scope JSON', () => {
+    const withUrls: LogRecord = {
+      ...log,
+      resource_schema_url: 'https://opentelemetry.io/schemas/1.26.0',
+      scope: { name: 'http', schema_url: 'https://opentelemetry.io/schemas/1.30.0' },
+    };
+    const row = logToRow(withUrls, newRepairs());
+    const byName = Object.fromEntries(LOG_COLUMNS.map((c, i) => [c.name, row[i]]));
+    expect(byName.resource_schema_url).toBe('https://opentelemetry.io/schemas/1.26.0');
+    expect(JSON.parse(String(byName.scope))).toEqual(withUrls.scope);
+    const db = { ...byName, timestamp: '2025-07-06T10:34:56.123456Z', resource: log.resource, attributes: {}, scope: withUrls.scope };
+    expect(rowToLog(db)).toStrictEqual(withUrls);
+  });
 });
 
 describe('resource and scope shared by the records of a batch', () => {

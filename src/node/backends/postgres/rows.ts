@@ -63,6 +63,7 @@ export function logToRow(rec: LogRecord, r: Repairs, shared: (o: object) => stri
     jsonText(rec.attributes ?? {}, r),
     typeof rec.scope === 'object' && rec.scope !== null ? shared(rec.scope) : jsonText(rec.scope ?? { name: '' }, r),
     opt(rec.dropped_attributes_count),
+    optText(rec.resource_schema_url, r),
   ];
 }
 
@@ -93,6 +94,7 @@ export function spanToRow(s: SpanRecord, r: Repairs, shared: (o: object) => stri
     opt(s.dropped_attributes_count),
     opt(s.dropped_events_count),
     opt(s.dropped_links_count),
+    optText(s.resource_schema_url, r),
   ];
 }
 
@@ -120,6 +122,7 @@ export const LOG_SELECT = [
   'attributes',
   'scope',
   'dropped_attributes_count',
+  'resource_schema_url',
 ].join(', ');
 
 export const SPAN_SELECT = [
@@ -145,6 +148,7 @@ export const SPAN_SELECT = [
   'dropped_attributes_count',
   'dropped_events_count',
   'dropped_links_count',
+  'resource_schema_url',
 ].join(', ');
 
 /** A row as pg returns it: JSONB parsed, NUMERIC as text, INTEGER and DOUBLE PRECISION as numbers. */
@@ -191,6 +195,7 @@ export function rowToLog(row: DbRow): LogRecord {
   setIf(rec, 'trace_flags', num(row.trace_flags));
   setIf(rec, 'event_name', str(row.event_name));
   setIf(rec, 'dropped_attributes_count', num(row.dropped_attributes_count));
+  setIf(rec, 'resource_schema_url', str(row.resource_schema_url));
   return rec;
 }
 
@@ -218,5 +223,6 @@ export function rowToSpan(row: DbRow): SpanRecord {
   setIf(span, 'dropped_attributes_count', num(row.dropped_attributes_count));
   setIf(span, 'dropped_events_count', num(row.dropped_events_count));
   setIf(span, 'dropped_links_count', num(row.dropped_links_count));
+  setIf(span, 'resource_schema_url', str(row.resource_schema_url));
   return span;
 }

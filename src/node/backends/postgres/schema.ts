@@ -9,6 +9,10 @@
  * digits) stores its microseconds (truncated) in the TIMESTAMPTZ column and the whole value, as nanoseconds
  * since the epoch, in the nullable `*_unix_nano` NUMERIC column next to it; that column stays NULL for the
  * usual six-digit timestamps, so it costs nothing in the common case.
+ *
+ * Schema URLs: the ResourceLogs/ResourceSpans one is the `resource_schema_url` column (the resource column
+ * holds attributes only); the scope's is `schema_url` inside the scope JSONB. A table from an earlier
+ * version gets the column added at start-up (ADD COLUMN IF NOT EXISTS, like every column after the first).
  */
 
 export interface ColumnSpec {
@@ -37,6 +41,7 @@ export const LOG_COLUMNS: readonly ColumnSpec[] = [
   { name: 'attributes', type: 'JSONB' },
   { name: 'scope', type: 'JSONB' },
   { name: 'dropped_attributes_count', type: 'INTEGER' },
+  { name: 'resource_schema_url', type: 'TEXT' },
 ];
 
 /** The original framework's columns; every other LOG_COLUMNS entry is added to an existing table when missing. */
@@ -66,6 +71,7 @@ export const SPAN_COLUMNS: readonly ColumnSpec[] = [
   { name: 'dropped_attributes_count', type: 'INTEGER' },
   { name: 'dropped_events_count', type: 'INTEGER' },
   { name: 'dropped_links_count', type: 'INTEGER' },
+  { name: 'resource_schema_url', type: 'TEXT' },
 ];
 
 export interface TableNames {
