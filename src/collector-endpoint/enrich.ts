@@ -1,12 +1,13 @@
 import type { LogRecord, SpanRecord } from '../shared/model.js';
 import { isoToNanos, nanosToIso, msToIso } from '../shared/time.js';
 import type { Redactor } from '../shared/redact.js';
-import { deriveRecordId } from '../shared/otlp/derive-id.js';
+import { createRequestIdDeriver } from '../shared/otlp/derive-id.js';
 
 /**
  * What the ingest adds to records after validation and before the write-ahead log:
  * - a record id for logs sent without `log.record.uid`, derived from the content BEFORE anything below
- *   changes it, so a client's retry of the same request maps to the same ids and is stored once;
+ *   changes it and from its occurrence among the request's records of the same content, so a client's retry
+ *   of the same request maps to the same ids and is stored once, and two identical records are two;
  * - the server's receive time as `observed_timestamp`;
  * - clock-skew correction: a sender that states its send time (`sent_at` query parameter, epoch ms) gets its
  *   timestamps shifted by the measured offset when that is over the threshold; the offset is kept as
@@ -38,8 +39,9 @@ function shift(iso: string, offsetMs: number): string {
 export function enrichLogs(records: LogRecord[], ctx: EnrichContext): void {
   const observed = msToIso(ctx.receivedAtMs);
   const skew = skewOf(ctx);
+  const deriveId = createRequestIdDeriver();
   for (const r of records) {
-    if (!r.record_id) r.record_id = deriveRecordId(r);
+    if (!r.record_id) r.record_id = deriveId(r);
     let attrs = r.attributes;
     if (ctx.redactor.redactsAnything) {
       attrs = ctx.redactor.attributes(attrs);
