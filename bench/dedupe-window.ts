@@ -29,6 +29,11 @@ const log = (id: string) => ({ record_id: id }) as LogRecord;
 const gen = createRecordIdGenerator();
 const forms: Record<string, (i: number) => string> = {
   'SDK record id (24 chars, from JSON)': (i) => logKey(log(JSON.parse(`"${gen(1_751_798_096_000 + i)}"`) as string)),
+  'SDK record id from protobuf (a rope)': (i) => {
+    let s = '';
+    for (const c of gen(1_751_798_096_000 + i)) s += c;
+    return logKey(log(s));
+  },
   'derived record id (43 chars)': (i) =>
     logKey(log(deriveRecordId({ timestamp: '2025-07-06T10:34:56.123456Z', body: `m${i}`, attributes: {}, resource: {}, severity_number: 9, severity_text: 'INFO', observed_timestamp: '', record_id: '', scope: { name: '' } }))),
   'span trace_id + span_id': (i) => {

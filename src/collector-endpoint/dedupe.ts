@@ -29,22 +29,22 @@ export interface DedupeStats {
   duplicates_dropped: number;
 }
 
-/**
- * The window's keys are flat one-byte strings: an id as decoded can be a concatenation (a derived id, ~170
- * bytes with the hash it was cut from) and a concatenated key would keep its parts too.
- */
 export function logKey(r: LogRecord): string {
-  return Buffer.from(r.record_id, 'latin1').toString('latin1');
+  return r.record_id;
 }
 
-/** A NUL then the 24 bytes of trace_id + span_id: never a log id, whose characters are [A-Za-z0-9._:-]. */
+/**
+ * A NUL then the 24 bytes of trace_id + span_id (25 characters instead of 48): never a log id, whose
+ * characters are [A-Za-z0-9._:-].
+ */
 export function spanKey(s: SpanRecord): string {
   return Buffer.from(`00${s.trace_id}${s.span_id}`, 'hex').toString('latin1');
 }
 
 export class IngestDedupe {
   private readonly window: IdWindow;
-  private readonly pending = new Map<string, Promise<unknown>>();
+  /** The appends in flight, each with the ids it carries (no per-id bookkeeping while nothing overlaps). */
+  private readonly inFlight = new Set<{ keys: ReadonlySet<string>; done: Promise<void> }>();
   private dropped = 0;
 
   constructor(private readonly opts: IdWindowOptions) {
@@ -62,15 +62,13 @@ export class IngestDedupe {
   appendOnce(batch: Batch, append: (batch: Batch) => Promise<AppendResult>): Promise<AppendOnceResult> {
     const logKeys = batch.logs.map(logKey);
     const spanKeys = batch.spans.map(spanKey);
-    const waits = new Set<Promise<unknown>>();
-    if (this.pending.size > 0) {
-      for (const k of [...logKeys, ...spanKeys]) {
-        const p = this.pending.get(k);
-        if (p) waits.add(p);
-      }
+    const waits: Array<Promise<void>> = [];
+    for (const f of this.inFlight) {
+      if (logKeys.some((k) => f.keys.has(k)) || spanKeys.some((k) => f.keys.has(k))) waits.push(f.done);
     }
-    if (waits.size > 0) return this.appendAfter(waits, batch, append);
+    if (waits.length > 0) return this.appendAfter(waits, batch, append);
 
+    this.window.expire();
     const kept = new Set<string>();
     const fresh = (k: string): boolean => {
       if (kept.has(k) || this.window.has(k)) return false;
@@ -89,7 +87,7 @@ export class IngestDedupe {
     const settled = append(duplicates === 0 ? batch : { logs, spans }).catch(
       (err: unknown): AppendResult => ({ ok: false, reason: 'io', message: err instanceof Error ? err.message : String(err) }),
     );
-    if (this.window.enabled) this.track([...kept], settled);
+    if (this.window.enabled) this.track(kept, settled);
     return settled.then((result) => {
       // Counted once the request succeeds: a failed one is retried and would count its duplicates again.
       if (result.ok) this.dropped += duplicates;
@@ -101,16 +99,19 @@ export class IngestDedupe {
    * Rare (the same ids in two requests at once): this request's records wait in memory for the other append.
    * A method of its own so that no closure of appendOnce holds the batch while its append waits for the disk.
    */
-  private appendAfter(waits: Set<Promise<unknown>>, batch: Batch, append: (batch: Batch) => Promise<AppendResult>): Promise<AppendOnceResult> {
+  private appendAfter(waits: Array<Promise<void>>, batch: Batch, append: (batch: Batch) => Promise<AppendResult>): Promise<AppendOnceResult> {
     return Promise.all(waits).then(() => this.appendOnce(batch, append));
   }
 
-  /** The ids are pending until the append settles, then remembered if it succeeded. */
-  private track(keys: string[], settled: Promise<AppendResult>): void {
-    const done = settled.then((result) => {
-      for (const k of keys) this.pending.delete(k);
-      if (result.ok) this.window.add(keys);
-    });
-    for (const k of keys) this.pending.set(k, done);
+  /** The ids are in flight until the append settles, then remembered if it succeeded. */
+  private track(keys: ReadonlySet<string>, settled: Promise<AppendResult>): void {
+    const entry = {
+      keys,
+      done: settled.then((result) => {
+        this.inFlight.delete(entry);
+        if (result.ok) this.window.add(keys);
+      }),
+    };
+    this.inFlight.add(entry);
   }
 }

@@ -21,6 +21,7 @@ export class IdWindow {
   /** The ids in acceptance order from `oldest`, wrapping at maxIds; grows up to maxIds slots. */
   private readonly ring: string[] = [];
   private oldest = 0;
+  private readonly scratch = Buffer.allocUnsafe(256);
   private readonly now: () => number;
   private readonly start: number;
 
@@ -39,13 +40,15 @@ export class IdWindow {
     return this.ids.size;
   }
 
-  /** Was this id accepted within the window? */
+  /**
+   * Was this id accepted within the window, as of the last expire() or add()? (One clock read per request
+   * rather than per record: call expire() before a request's lookups.)
+   */
   has(id: string): boolean {
-    this.expire();
     return this.ids.has(id);
   }
 
-  /** Remembers ids accepted now; the oldest leave when the bound is passed. */
+  /** Remembers ids accepted now, each as a flat copy; the oldest leave when the bound is passed. */
   add(ids: Iterable<string>): void {
     if (!this.enabled) return;
     this.expire();
@@ -54,11 +57,24 @@ export class IdWindow {
     for (const id of ids) {
       if (this.ids.has(id)) continue;
       if (this.ids.size === max) this.removeOldest();
-      this.ids.set(id, second);
+      const copy = this.flat(id); // one copy, in the Map and in the ring
+      this.ids.set(copy, second);
       const slot = (this.oldest + this.ids.size - 1) % max;
-      if (slot === this.ring.length) this.ring.push(id);
-      else this.ring[slot] = id;
+      if (slot === this.ring.length) this.ring.push(copy);
+      else this.ring[slot] = copy;
     }
+  }
+
+  /**
+   * An id as decoded can be a rope: a protobuf uid is built a character at a time (~450 bytes for 24
+   * characters, measured) and a derived id is a concatenation. The window keeps a flat copy (40 bytes),
+   * made through one scratch buffer: ~200 ns, against ~350 for Buffer.from per id.
+   */
+  private flat(id: string): string {
+    if (id.length > this.scratch.length) return id;
+    const n = this.scratch.write(id, 0, 'latin1');
+    const copy = this.scratch.toString('latin1', 0, n);
+    return copy === id ? copy : id; // not latin1 (never for a valid id): kept as it is rather than changed
   }
 
   /** Whole seconds since the window opened: a small integer, stored in the Map entry itself (not boxed). */
@@ -66,7 +82,8 @@ export class IdWindow {
     return Math.max(0, Math.floor((this.now() - this.start) / 1000)) | 0;
   }
 
-  private expire(): void {
+  /** Forgets the ids older than the window. */
+  expire(): void {
     if (this.ids.size === 0) return;
     const oldestAllowed = this.second() - this.opts.windowSeconds;
     while (this.ids.size > 0 && (this.ids.get(this.ring[this.oldest]) ?? 0) <= oldestAllowed) this.removeOldest();
