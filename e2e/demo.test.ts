@@ -185,6 +185,7 @@ describe('the demo, in Chromium, with every backend', () => {
     const caseId = `${RUN}-close`;
     const context = await newContext();
     const page = await openDemo(context, server().url);
+    const duplicatesBefore = await duplicatesDropped();
     await logMarked(page, caseId, 0, 300);
     // No wait: the page closes while its IndexedDB transaction may still be open. What fits the keepalive budget
     // goes by beacon; the rest is in IndexedDB or, if that write had not committed, in the page-close rescue
@@ -202,7 +203,7 @@ describe('the demo, in Chromium, with every backend', () => {
     const again = await openDemo(context, server().url);
     const counts = await deliveredEverywhere(caseId, 300);
     const summary = Object.entries(counts).map(([name, c]) => `${name} ${c.rows} rows/${c.records} records`);
-    console.log(`close test: stored after the next visit: ${summary.join(', ')}`);
+    console.log(`close test: stored after the next visit: ${summary.join(', ')}; ${(await duplicatesDropped()) - duplicatesBefore} re-sent copies dropped by the ingest`);
     expectDeliveredOnce(counts, 300);
     const h = await waitIdle(again);
     expect(h.dropped).toEqual({ total: 0, reasons: {} });
