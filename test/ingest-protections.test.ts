@@ -162,6 +162,7 @@ describe('ingest protections', () => {
     await ingest.handler.drain(5000);
     const ids = new Set(ingest.logs().map((l) => l.record_id));
     expect(ids.size).toBe(1);
+    expect(ingest.logs()).toHaveLength(1); // the dedupe window: the JSONL file has it once too
   });
 
   it('corrects clock skew of senders that state their send time', async () => {

@@ -9,6 +9,7 @@ import { defaultSpansFile } from '../node/engine/index.js';
 import { openRuntime, type IngestHealth, type IngestRuntime } from './runtime.js';
 import { dispatchWorkerScript } from './dispatch-thread.js';
 import { createRequestListener } from './handler.js';
+import type { DedupeStats } from './dedupe.js';
 import { createIngestRedactor } from './redaction.js';
 
 export interface IngestHandlerOptions {
@@ -26,7 +27,8 @@ export interface IngestHandlerOptions {
 export interface IngestHandler {
   (req: IncomingMessage, res: ServerResponse): void;
   readonly config: IsotelConfig;
-  health(): IngestHealth;
+  /** The engine's health and the dedupe window's (ids held, duplicates dropped). */
+  health(): IngestHealth & { dedupe: DedupeStats };
   /** Resolves true when every backend has delivered everything accepted so far (false on timeout). */
   drain(timeoutMs?: number): Promise<boolean>;
   /** Stops the dispatchers, closes the write-ahead log and the backends. Idempotent. */
@@ -61,7 +63,7 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
       throw err;
     });
   }
-  const { listener } = createRequestListener(runtime, {
+  const { listener, health } = createRequestListener(runtime, {
     corsAllowedOrigins: ingest.cors_allowed_origins,
     ingestKeys: ingest.ingest_keys,
     maxBodyBytes: ingest.max_body_bytes,
@@ -76,11 +78,12 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
     trustProxy: ingest.trust_proxy,
     recordClientAddress: ingest.record_client_address,
     skewThresholdMs: 1000,
+    dedupe: { maxIds: ingest.dedupe.max_ids, windowSeconds: ingest.dedupe.window_seconds },
     now: options.now,
   });
   const handler = ((req: IncomingMessage, res: ServerResponse) => listener(req, res)) as IngestHandler;
   Object.defineProperty(handler, 'config', { value: config });
-  handler.health = () => runtime.health();
+  handler.health = health;
   handler.drain = (timeoutMs) => runtime.dispatcher.drain(timeoutMs);
   handler.close = () => runtime.close();
   return handler;

@@ -1,48 +1,66 @@
 import { describe, it, expect } from 'vitest';
-import { decodeLogs, decodeLogsProtobuf } from '../shared/otlp/index.js';
+import { JsonLogsSerializer, ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { createRedactor } from '../shared/redact.js';
+import { decodeLogs, decodeLogsProtobuf } from '../shared/otlp/index.js';
 import { enrichLogs, type EnrichContext } from './enrich.js';
 
-const RECEIVED_MS = Date.parse('2025-07-06T12:00:00.000Z');
-const SENT = '1751799000000000000'; // 2025-07-06T10:50:00Z, observed by the sender
-const TIME = '1751798996000000000'; // 2025-07-06T10:49:56Z
+const NOW_MS = Date.parse('2025-07-06T12:00:00Z');
 
-function received(records: unknown[], extra: Partial<EnrichContext> = {}) {
-  const body = { resourceLogs: [{ scopeLogs: [{ logRecords: records }] }] };
-  const decoded = decodeLogs(body, { nowMs: RECEIVED_MS });
-  expect(decoded.errors).toEqual([]);
-  enrichLogs(decoded.records, { receivedAtMs: RECEIVED_MS, skewThresholdMs: 1000, redactor: createRedactor({ useDefaults: false }), ...extra });
-  return decoded.records;
+/** What a foreign OTel SDK sends for a log call in a tight loop: three identical records, one other, no uid. */
+async function tightLoop() {
+  const exporter = new InMemoryLogRecordExporter();
+  const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'loop' }), processors: [new SimpleLogRecordProcessor({ exporter })] });
+  const logger = provider.getLogger('loop');
+  const emit = (body: string) => logger.emit({ severityNumber: SeverityNumber.INFO, body, attributes: { n: 1 }, timestamp: [1751798096, 5], observedTimestamp: [1751798096, 9] });
+  emit('tick');
+  emit('tick');
+  emit('tock');
+  emit('tick');
+  await provider.forceFlush();
+  return exporter.getFinishedLogRecords();
 }
 
-describe('observed_timestamp at the ingest', () => {
-  it('keeps the observed time the sender set, and sets the receive time only where it set none', () => {
-    const [sent, missing, zero] = received([
-      { timeUnixNano: TIME, observedTimeUnixNano: SENT },
-      { timeUnixNano: TIME },
-      { timeUnixNano: TIME, observedTimeUnixNano: '0' },
-    ]);
-    expect(sent.observed_timestamp).toBe('2025-07-06T10:50:00.000000Z');
-    expect(missing.observed_timestamp).toBe('2025-07-06T12:00:00.000000Z');
-    expect(zero.observed_timestamp).toBe('2025-07-06T12:00:00.000000Z');
+function ctx(receivedAtMs: number): EnrichContext {
+  return { receivedAtMs, skewThresholdMs: 1000, redactor: createRedactor({ keys: [], patterns: [], replacement: 'x', useDefaults: true }) };
+}
+
+function idsOf(body: unknown, receivedAtMs = NOW_MS): string[] {
+  const { records, errors } = decodeLogs(body, { nowMs: NOW_MS });
+  expect(errors).toEqual([]);
+  enrichLogs(records, ctx(receivedAtMs));
+  return records.map((r) => r.record_id);
+}
+
+describe('enrichLogs record ids', () => {
+  it('gives identical records of one request distinct ids, and a re-sent request the same ids, in JSON and protobuf alike', async () => {
+    const records = await tightLoop();
+    const json = () => JSON.parse(new TextDecoder().decode(JsonLogsSerializer.serializeRequest(records))) as unknown;
+    const proto = () => decodeLogsProtobuf(ProtobufLogsSerializer.serializeRequest(records) as Uint8Array);
+
+    const ids = idsOf(json());
+    expect(ids).toHaveLength(4);
+    expect(new Set(ids).size).toBe(4);
+    // A re-send (later, with another receive time) maps to the same ids, whatever its encoding.
+    expect(idsOf(json(), NOW_MS + 60_000)).toEqual(ids);
+    expect(idsOf(proto())).toEqual(ids);
+    expect(idsOf(proto(), NOW_MS + 60_000)).toEqual(ids);
   });
 
-  it('keeps it from protobuf too (fixed64 field 11)', () => {
-    // ExportLogsServiceRequest{ResourceLogs{ScopeLogs{LogRecord{time_unix_nano, observed_time_unix_nano}}}}
-    const fixed64 = (field: number, n: bigint) => [(field << 3) | 1, ...Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn))];
-    const record = [...fixed64(1, BigInt(TIME)), ...fixed64(11, BigInt(SENT))];
-    const buf = new Uint8Array([0x0a, record.length + 4, 0x12, record.length + 2, 0x12, record.length, ...record]);
-    const decoded = decodeLogs(decodeLogsProtobuf(buf), { nowMs: RECEIVED_MS });
-    enrichLogs(decoded.records, { receivedAtMs: RECEIVED_MS, skewThresholdMs: 1000, redactor: createRedactor({ useDefaults: false }) });
-    expect(decoded.records[0].observed_timestamp).toBe('2025-07-06T10:50:00.000000Z');
-  });
-
-  it('shifts the times the sender set by its clock skew, and not the ones set to the receive time', () => {
-    // The sender's clock is 10 s behind: it says it sent at 11:59:50 what arrived at 12:00:00.
-    const skewed = { sentAtMs: RECEIVED_MS - 10_000 };
-    const [sent, missing] = received([{ timeUnixNano: TIME, observedTimeUnixNano: SENT }, {}], skewed);
-    expect([sent.timestamp, sent.observed_timestamp]).toEqual(['2025-07-06T10:50:06.000000Z', '2025-07-06T10:50:10.000000Z']);
-    expect(sent.attributes['isotel.clock_skew_ms']).toBe(10_000);
-    expect([missing.timestamp, missing.observed_timestamp]).toEqual(['2025-07-06T12:00:00.000000Z', '2025-07-06T12:00:00.000000Z']);
+  it('keeps a log.record.uid and counts no occurrence for it', () => {
+    const rec = (uid?: string) => ({
+      timeUnixNano: '1751798096000000005',
+      body: { stringValue: 'tick' },
+      attributes: uid ? [{ key: 'log.record.uid', value: { stringValue: uid } }] : [],
+    });
+    const body = { resourceLogs: [{ scopeLogs: [{ logRecords: [rec('own-1'), rec(), rec('own-1'), rec()] }] }] };
+    const ids = idsOf(body);
+    expect(ids[0]).toBe('own-1');
+    expect(ids[2]).toBe('own-1');
+    expect(ids[1]).not.toBe(ids[3]);
+    // Without the uid records in between, the derived ones get the same ids: they were the 1st and 2nd.
+    expect(idsOf({ resourceLogs: [{ scopeLogs: [{ logRecords: [rec(), rec()] }] }] })).toEqual([ids[1], ids[3]]);
   });
 });

@@ -1,12 +1,13 @@
 import type { LogRecord, SpanRecord } from '../shared/model.js';
 import { isoToNanos, nanosToIso, msToIso } from '../shared/time.js';
 import type { Redactor } from '../shared/redact.js';
-import { deriveRecordId } from '../shared/otlp/derive-id.js';
+import { createRequestIdDeriver } from '../shared/otlp/derive-id.js';
 
 /**
  * What the ingest adds to records after validation and before the write-ahead log:
  * - a record id for logs sent without `log.record.uid`, derived from the content BEFORE anything below
- *   changes it, so a client's retry of the same request maps to the same ids and is stored once;
+ *   changes it and from its occurrence among the request's records of the same content, so a client's retry
+ *   of the same request maps to the same ids and is stored once, and two identical records are two;
  * - `observed_timestamp` as sent; the decoder already set the receive time where the sender set none;
  * - clock-skew correction: a sender that states its send time (`sent_at` query parameter, epoch ms) gets its
  *   timestamps (observed included) shifted by the measured offset when that is over the threshold; the
@@ -40,8 +41,9 @@ export function enrichLogs(records: LogRecord[], ctx: EnrichContext): void {
   // What the decoder set a missing time to (decodeLogs gets nowMs = receivedAtMs).
   const received = msToIso(ctx.receivedAtMs);
   const skew = skewOf(ctx);
+  const deriveId = createRequestIdDeriver();
   for (const r of records) {
-    if (!r.record_id) r.record_id = deriveRecordId(r);
+    if (!r.record_id) r.record_id = deriveId(r);
     let attrs = r.attributes;
     if (ctx.redactor.redactsAnything) {
       attrs = ctx.redactor.attributes(attrs);

@@ -8,13 +8,15 @@ import { createRateLimiter } from './rate-limit.js';
 import { enrichLogs, enrichSpans } from './enrich.js';
 import { successBody, errorBody, type Signal } from './otlp-response.js';
 import { IngestMetrics } from './metrics.js';
+import { IngestDedupe } from './dedupe.js';
 import type { IngestRuntime } from './runtime.js';
 
 /**
  * The ingest route as a plain `(req, res)` handler for node:http. Order of checks, cheapest first:
  * route → CORS → ingest key → content type → body (size, encoding) → decode + validate → rate limit →
- * enrich → write-ahead log (fsync) → 200. Every refusal carries a reason; valid records beside invalid
- * ones are kept and the response says how many were rejected (OTLP partial_success).
+ * enrich → dedupe window → write-ahead log (fsync) → 200. Every refusal carries a reason; valid records
+ * beside invalid ones are kept and the response says how many were rejected (OTLP partial_success).
+ * Records accepted before (same ids) are not appended again and count as accepted (dedupe.ts).
  */
 export interface HandlerSettings {
   corsAllowedOrigins: readonly string[];
@@ -27,6 +29,7 @@ export interface HandlerSettings {
   trustProxy: boolean;
   recordClientAddress: boolean;
   skewThresholdMs: number;
+  dedupe: { maxIds: number; windowSeconds: number };
   now?: () => number;
 }
 
@@ -38,6 +41,8 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
   const keyOk = createKeyCheck(settings.ingestKeys);
   const limiter = createRateLimiter(settings.rateLimit, now);
   const metrics = new IngestMetrics();
+  const dedupe = new IngestDedupe(settings.dedupe);
+  const health = () => ({ ...runtime.health(), dedupe: dedupe.stats() });
 
   const send = (res: ServerResponse, route: string, status: number, type: string, body: Buffer | string, headers: Record<string, string> = {}) => {
     metrics.request(route, status);
@@ -75,13 +80,17 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
     if (!staged) return;
     // Only counts cross this await: the records, the parsed body and the frame's text were referenced by
     // stage() alone, so they are garbage before the fsync ends instead of surviving scavenges while it runs.
-    const appended = await staged.appended;
-    if (!appended.ok) {
-      metrics.reject(`wal_${appended.reason}`, staged.count);
-      return fail(res, route, 503, `not stored, retry later: ${appended.message}`, kind, { 'Retry-After': '5' });
+    const { result, appended, duplicates } = await staged.appended;
+    if (!result.ok) {
+      metrics.reject(`wal_${result.reason}`, staged.count);
+      return fail(res, route, 503, `not stored, retry later: ${result.message}`, kind, { 'Retry-After': '5' });
     }
-    if (signal === 'logs') metrics.accepted.logs += staged.count;
-    else metrics.accepted.spans += staged.count;
+    if (signal === 'logs') metrics.accepted.logs += appended;
+    else metrics.accepted.spans += appended;
+    if (duplicates > 0) {
+      metrics.duplicate(signal, duplicates);
+      runtime.diag.count('ingest.duplicates_dropped', duplicates);
+    }
     const ok = successBody(kind, signal, staged.rejected, staged.message);
     send(res, route, 200, ok.type, ok.body);
   }
@@ -134,7 +143,7 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
       batch.spans = decoded.records as Batch['spans'];
       enrichSpans(batch.spans, ctx);
     }
-    return { appended: runtime.wal.append(batch), count: decoded.records.length, rejected: decoded.rejected, message };
+    return { appended: dedupe.appendOnce(batch, (b) => runtime.wal.append(b)), count: decoded.records.length, rejected: decoded.rejected, message };
   }
 
   async function queryTrace(res: ServerResponse, traceId: string): Promise<void> {
@@ -186,11 +195,11 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
       if (req.method === 'GET' && m) return queryTrace(res, decodeURIComponent(m[1]));
       if (req.method === 'GET' && path === '/v1/traces') return listTraces(res, url);
       if (req.method === 'GET' && path === '/health') {
-        const h = runtime.health();
+        const h = health();
         return send(res, '/health', h.status === 'unavailable' ? 503 : 200, 'application/json', JSON.stringify(h));
       }
       if (req.method === 'GET' && path === '/metrics') {
-        return send(res, '/metrics', 200, 'text/plain; version=0.0.4', metrics.render(runtime.wal.sizeBytes(), runtime.walMaxBytes, runtime.dispatcher.health()));
+        return send(res, '/metrics', 200, 'text/plain; version=0.0.4', metrics.render(runtime.wal.sizeBytes(), runtime.walMaxBytes, runtime.dispatcher.health(), dedupe.stats().ids));
       }
       req.resume();
       if (['/v1/logs', '/v1/traces', '/health', '/metrics'].includes(path) || m) return fail(res, route, 405, `method ${req.method} not allowed`);
@@ -201,7 +210,7 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
       fail(res, route, 500, 'internal error');
     });
   };
-  return { listener, metrics };
+  return { listener, metrics, health };
 }
 
 function clientAddress(req: IncomingMessage, trustProxy: boolean): string {

@@ -5,6 +5,7 @@
 export { createIngestHandler } from './create.js';
 export type { IngestHandler, IngestHandlerOptions } from './create.js';
 export type { IngestHealth } from './runtime.js';
+export type { DedupeStats } from './dedupe.js';
 export { expressIngest, fastifyIngest } from './adapters.js';
 export { serve } from './serve.js';
 export type { ServeOptions, RunningServer } from './serve.js';

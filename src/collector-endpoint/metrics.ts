@@ -3,6 +3,8 @@ import type { DispatcherHealth } from '../node/engine/index.js';
 /** Counters of the ingest, and their Prometheus text exposition (`GET /metrics`). */
 export class IngestMetrics {
   accepted = { logs: 0, spans: 0 };
+  /** Records not appended because their id was accepted before (the dedupe window). */
+  duplicates = { logs: 0, spans: 0 };
   rejected = new Map<string, number>();
   requests = new Map<string, number>();
   bytes = 0;
@@ -11,12 +13,17 @@ export class IngestMetrics {
     this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + n);
   }
 
+  duplicate(signal: 'logs' | 'traces', n: number): void {
+    if (signal === 'logs') this.duplicates.logs += n;
+    else this.duplicates.spans += n;
+  }
+
   request(route: string, status: number): void {
     const key = `${route}|${status}`;
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
   }
 
-  render(walBytes: number, walMaxBytes: number, backends: DispatcherHealth[]): string {
+  render(walBytes: number, walMaxBytes: number, backends: DispatcherHealth[], dedupeIds: number): string {
     const out: string[] = [];
     const metric = (name: string, type: string, help: string, lines: string[]) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
@@ -25,6 +32,11 @@ export class IngestMetrics {
       `isotel_ingest_records_accepted_total{signal="logs"} ${this.accepted.logs}`,
       `isotel_ingest_records_accepted_total{signal="traces"} ${this.accepted.spans}`,
     ]);
+    metric('isotel_ingest_duplicates_dropped_total', 'counter', 'Records not stored again: their id was accepted within the dedupe window.', [
+      `isotel_ingest_duplicates_dropped_total{signal="logs"} ${this.duplicates.logs}`,
+      `isotel_ingest_duplicates_dropped_total{signal="traces"} ${this.duplicates.spans}`,
+    ]);
+    metric('isotel_ingest_dedupe_ids', 'gauge', 'Record ids in the dedupe window.', [`isotel_ingest_dedupe_ids ${dedupeIds}`]);
     metric('isotel_ingest_records_rejected_total', 'counter', 'Records or requests rejected, by reason.',
       [...this.rejected].map(([r, n]) => `isotel_ingest_records_rejected_total{reason="${label(r)}"} ${n}`));
     metric('isotel_ingest_requests_total', 'counter', 'Requests by route and status.',

@@ -34,4 +34,13 @@ describe('ids', () => {
     const b = createRecordIdGenerator();
     expect(a(5)).not.toBe(b(5));
   });
+
+  it('never repeats a record id in a tight loop, on the real clock or on a frozen one', () => {
+    const gen = createRecordIdGenerator();
+    const real = Array.from({ length: 200_000 }, () => gen());
+    expect(new Set(real).size).toBe(real.length);
+    const frozen = createRecordIdGenerator();
+    const same = Array.from({ length: 200_000 }, () => frozen(1_751_798_096_123.4));
+    expect(new Set(same).size).toBe(same.length);
+  });
 });

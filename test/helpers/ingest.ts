@@ -10,11 +10,12 @@ export interface TestIngest {
   dir: string;
   handler: IngestHandler;
   logs(): Array<Record<string, unknown>>;
+  spans(): Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
-/** An ingest on 127.0.0.1 (random port) writing JSONL into a fresh temp dir. */
-export async function startIngest(ingest: Record<string, unknown> = {}, logger: Record<string, unknown> = {}): Promise<TestIngest> {
+/** An ingest on 127.0.0.1 (random port) writing JSONL into a fresh temp dir, and to `moreBackends` too. */
+export async function startIngest(ingest: Record<string, unknown> = {}, logger: Record<string, unknown> = {}, moreBackends: unknown[] = []): Promise<TestIngest> {
   const dir = mkdtempSync(join(tmpdir(), 'isotel-ingest-'));
   const handler = await createIngestHandler({
     config: {
@@ -22,7 +23,7 @@ export async function startIngest(ingest: Record<string, unknown> = {}, logger: 
         service_name: 'ingest-test',
         enable_console: false,
         data_dir: join(dir, 'data'),
-        backends: [{ backend_type: 'filesystem', config: { log_file: join(dir, 'logs', 'ingest.jsonl') } }],
+        backends: [{ backend_type: 'filesystem', config: { log_file: join(dir, 'logs', 'ingest.jsonl') } }, ...moreBackends],
         ...logger,
       },
       ingest: { wal_dir: join(dir, 'wal'), ...ingest },
@@ -36,10 +37,8 @@ export async function startIngest(ingest: Record<string, unknown> = {}, logger: 
     url: `http://127.0.0.1:${port}`,
     dir,
     handler,
-    logs() {
-      const f = join(dir, 'logs', 'ingest.jsonl');
-      return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
-    },
+    logs: () => jsonl(join(dir, 'logs', 'ingest.jsonl')),
+    spans: () => jsonl(join(dir, 'logs', 'ingest.spans.jsonl')),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
@@ -47,4 +46,8 @@ export async function startIngest(ingest: Record<string, unknown> = {}, logger: 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function jsonl(file: string): Array<Record<string, unknown>> {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
 }

@@ -60,6 +60,7 @@ describe('parseConfigText: defaults', () => {
       rate_limit: { records_per_second: 2000, burst: 10_000 },
       wal_dir: './data/wal',
       wal_max_bytes: 1_073_741_824,
+      dedupe: { max_ids: 100_000, window_seconds: 3600 },
       redact: { keys: [], patterns: [] }, // replacement and use_defaults unset: the logger's apply
       limits: { max_attribute_value_length: 16_384, max_attributes: 128, max_body_length: 65_536, max_depth: 8 },
       trust_proxy: false,
@@ -252,6 +253,14 @@ describe('parseConfigText: errors name the field and line', () => {
     expect(issuesOf('logger:\n  backends: [{backend_type: postgres, name: main, config: {database: d}}]\ningest:\n  query_backend: es\n')).toEqual([
       { path: 'ingest.query_backend', line: 4, message: 'no configured backend is named or typed "es" (configured: main)' },
     ]);
+  });
+
+  it('reads the ingest dedupe window, 0 turning it off, and names a bad value', () => {
+    const cfg = parseConfigText('logger: {}\ningest:\n  dedupe: {max_ids: 5000, window_seconds: 0}\n', { env });
+    expect(cfg.ingest.dedupe).toEqual({ max_ids: 5000, window_seconds: 0 });
+    expect(parseConfigText('logger: {}\ningest:\n  dedupe: {max_ids: 5000}\n', { env }).ingest.dedupe).toEqual({ max_ids: 5000, window_seconds: 3600 });
+    const issues = issuesOf('logger: {}\ningest:\n  dedupe:\n    max_ids: -1\n    window: 60\n');
+    expect(issues.map((i) => `${i.path}:${i.line}`)).toEqual(['ingest.dedupe.max_ids:4', 'ingest.dedupe.window:5']);
   });
 
   it('rejects duplicate backend names', () => {

@@ -81,6 +81,19 @@ const QueueSchema = strict({
   batch_size: z.int().positive().default(1000).describe('Records per backend write, unless the backend sets its own batch_size.'),
 });
 
+const DedupeSchema = strict({
+  max_ids: z
+    .int()
+    .min(0)
+    .default(100_000)
+    .describe('Record ids remembered at most (86 to 111 bytes each, measured: 100,000 take at most ~11 MB). 0 turns the window off.'),
+  window_seconds: z
+    .int()
+    .min(0)
+    .default(3600)
+    .describe('How long an accepted id is remembered: a record re-sent within it is not stored again. 0 turns the window off.'),
+}).describe('Records whose id the ingest accepted recently are not written again (re-sent requests, beacons replayed on the next visit).');
+
 const origin = z.string().refine((s) => s === '*' || /^https?:\/\/[^/\s?#]+$/.test(s), {
   error: 'expected an origin like https://app.example.com (scheme, host and port; no path or trailing slash) or *',
 });
@@ -103,6 +116,7 @@ const IngestSchema = strict({
   }).prefault({}),
   wal_dir: z.string().min(1).default('./data/wal'),
   wal_max_bytes: z.int().positive().default(1_073_741_824).describe('Beyond this the ingest answers 503.'),
+  dedupe: DedupeSchema.prefault({}),
   query_backend: z.string().min(1).optional().describe('Name or backend_type of the backend GET /v1/traces/{id} reads from.'),
   redact: IngestRedactSchema.prefault({}),
   limits: LimitsSchema.prefault({}),

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { createRecordIdGenerator } from '../ids.js';
 import { isoToMs } from '../time.js';
-import { deriveRecordId } from './derive-id.js';
+import { createRequestIdDeriver, deriveRecordId } from './derive-id.js';
 import { logRecord } from './fixtures/samples.js';
 
 describe('deriveRecordId', () => {
@@ -44,5 +44,29 @@ describe('deriveRecordId', () => {
     expect(deriveRecordId(early) < deriveRecordId(late)).toBe(true);
     const native = createRecordIdGenerator()(isoToMs(early.timestamp));
     expect(deriveRecordId(early).slice(0, 10)).toBe(native.slice(0, 10));
+  });
+
+  it('gives identical records of one request distinct ids, the first the same id as alone', () => {
+    const derive = createRequestIdDeriver();
+    const records = [logRecord(), logRecord({ body: 'other' }), logRecord(), logRecord(), logRecord({ body: 'other' })];
+    const ids = records.map(derive);
+    expect(new Set(ids).size).toBe(5);
+    expect(ids[0]).toBe(deriveRecordId(logRecord()));
+    expect(ids[2]).toBe(deriveRecordId(logRecord(), 1));
+    expect(ids[3]).toBe(deriveRecordId(logRecord(), 2));
+    expect(ids[4]).toBe(deriveRecordId(logRecord({ body: 'other' }), 1));
+    for (const id of ids) expect(id.slice(0, 10)).toBe(ids[0].slice(0, 10));
+  });
+
+  it('gives the same request re-sent the same ids (a deriver per request)', () => {
+    const request = () => [logRecord(), logRecord(), logRecord({ body: 'x' }), logRecord()];
+    expect(request().map(createRequestIdDeriver())).toEqual(request().map(createRequestIdDeriver()));
+  });
+
+  it('salts so that no repeat takes the id of another content', () => {
+    const derive = createRequestIdDeriver();
+    const repeats = Array.from({ length: 1000 }, () => derive(logRecord()));
+    const others = Array.from({ length: 1000 }, (_, i) => deriveRecordId(logRecord({ body: `#${i}` })));
+    expect(new Set([...repeats, ...others]).size).toBe(2000);
   });
 });

@@ -1,14 +1,17 @@
 /**
  * A deterministic record id for a log record that arrived without a log.record.uid (a foreign OTLP
- * client): the same record sent twice (a client retry) gets the same id, so every backend write stays
- * idempotent. Node only (node:crypto): the ingest imports this file directly; it is not re-exported from
- * the codec's index, which the browser build bundles.
+ * client): the same request sent twice (a client retry) gets the same ids, so every backend write stays
+ * idempotent, while two records of one request with the same content (a log call in a tight loop: same
+ * body, time and attributes) are two records: the n-th repeat (n >= 1) of a content within the request has
+ * n in its hash (createRequestIdDeriver), the first has none. Node only (node:crypto): the ingest imports
+ * this file directly; it is not re-exported from the codec's index, which the browser build bundles.
  *
  * Form: 10 Crockford base32 characters of the timestamp's milliseconds (the same time prefix as isotel's
  * own record ids, so derived and native ids sort together by time), '-', then the first 32 hex characters
  * of a SHA-256 over a canonical JSON of what the record says: timestamp, severity, body, trace and span
- * ids, event name, attributes, resource and scope. The observed time is left out: a server sets it, and
- * a retry would change it.
+ * ids, event name, attributes, resource and scope (then `#n` for the n-th repeat: a canonical JSON array
+ * never ends that way, so a salted hash cannot equal another content's). The observed time is left out:
+ * a server sets it, and a retry would change it.
  */
 import { createHash } from 'node:crypto';
 import type { AnyValue, LogRecord } from '../model.js';
@@ -38,8 +41,8 @@ function canonical(v: AnyValue | undefined): string {
   return `${s}}`;
 }
 
-export function deriveRecordId(record: LogRecord): string {
-  const content = canonical([
+function contentOf(record: LogRecord): string {
+  return canonical([
     record.timestamp,
     record.severity_number,
     record.severity_text,
@@ -51,6 +54,31 @@ export function deriveRecordId(record: LogRecord): string {
     record.resource,
     { name: record.scope?.name ?? '', version: record.scope?.version ?? null, attributes: record.scope?.attributes ?? {} },
   ]);
-  const hash = createHash('sha256').update(content).digest('hex').slice(0, 32);
-  return `${timePrefix(record.timestamp)}-${hash}`;
+}
+
+function hashOf(content: string, occurrence: number): string {
+  const h = createHash('sha256').update(content);
+  if (occurrence > 0) h.update(`#${occurrence}`);
+  return h.digest().toString('hex', 0, 16);
+}
+
+/** The id of a record that is the first (occurrence 0) or the n-th repeat of its content in its request. */
+export function deriveRecordId(record: LogRecord, occurrence = 0): string {
+  return `${timePrefix(record.timestamp)}-${hashOf(contentOf(record), occurrence)}`;
+}
+
+/**
+ * Ids for the records of one request, in request order: a record whose content an earlier record of the
+ * request had gets that content's next occurrence index. The same request decoded again (a re-send, or
+ * the same records in the other encoding) gets the same ids.
+ */
+export function createRequestIdDeriver(): (record: LogRecord) => string {
+  const occurrences = new Map<string, number>();
+  return (record) => {
+    const content = contentOf(record);
+    const first = hashOf(content, 0);
+    const n = occurrences.get(first) ?? 0;
+    occurrences.set(first, n + 1);
+    return `${timePrefix(record.timestamp)}-${n === 0 ? first : hashOf(content, n)}`;
+  };
 }
