@@ -29,111 +29,129 @@ export type CircuitBreakerBackend = Backend & { state(): BreakerState };
  */
 export function withCircuitBreaker(backend: Backend, options: BreakerOptions): CircuitBreakerBackend {
   validate(options);
-  const { threshold, timeoutMs, healthCheckIntervalMs, diag } = options;
-  const now = options.now ?? Date.now;
-  let state: BreakerState = 'closed';
-  let consecutive = 0;
-  let lastReason = '';
-  let openedAt = 0;
-  let trialInFlight = false;
-  let pinging = false;
-  let closed = false;
-  let openTimer: ReturnType<typeof setTimeout> | undefined;
-  let healthTimer: ReturnType<typeof setInterval> | undefined;
-
-  function stopTimers(): void {
-    if (openTimer) clearTimeout(openTimer);
-    if (healthTimer) clearInterval(healthTimer);
-    openTimer = healthTimer = undefined;
-  }
-
-  function transition(next: BreakerState): void {
-    if (state === next) return;
-    state = next;
-    stopTimers();
-    if (next === 'open' && !closed) {
-      openedAt = now();
-      openTimer = setTimeout(() => state === 'open' && transition('half_open'), timeoutMs);
-      openTimer.unref?.();
-      if (backend.ping && healthCheckIntervalMs > 0) {
-        healthTimer = setInterval(healthCheck, healthCheckIntervalMs);
-        healthTimer.unref?.();
-      }
-    }
-    if (next !== 'half_open') trialInFlight = false;
-    diag?.debug(`${backend.name}: circuit ${next}`);
-    try {
-      options.onStateChange?.(next);
-    } catch (err) {
-      diag?.error(`${backend.name}: circuit state listener threw`, err);
-    }
-  }
-
-  async function healthCheck(): Promise<void> {
-    if (pinging || state !== 'open' || !backend.ping) return;
-    pinging = true;
-    try {
-      if ((await backend.ping()) && state === 'open') transition('half_open');
-    } catch (err) {
-      // A failing probe is what an open circuit expects; keep it visible for debugging only.
-      diag?.debug(`${backend.name}: health check failed: ${errorMessage(err)}`);
-    } finally {
-      pinging = false;
-    }
-  }
-
-  function current(): BreakerState {
-    if (state === 'open' && now() - openedAt >= timeoutMs) transition('half_open');
-    return state;
-  }
-
-  async function pass(batch: Batch): Promise<WriteResult> {
-    try {
-      return await backend.write(batch);
-    } catch (err) {
-      return retryable(`${backend.name}: write threw: ${errorMessage(err)}`);
-    }
-  }
-
-  function record(result: WriteResult): void {
-    if (result.status === 'retryable') {
-      lastReason = result.reason;
-      consecutive++;
-      if (state === 'half_open' || consecutive >= threshold) transition('open');
-    } else {
-      consecutive = 0;
-      transition('closed');
-    }
-  }
-
+  const circuit = new Circuit(backend, options);
   const wrapped: CircuitBreakerBackend = {
     name: backend.name,
-    state: current,
-    async write(batch: Batch): Promise<WriteResult> {
-      const s = current();
-      if (s === 'open') {
-        const left = Math.max(0, openedAt + timeoutMs - now());
-        return retryable(`circuit open after ${consecutive} failed writes (last: ${lastReason})`, left);
-      }
-      if (s === 'half_open') {
-        if (trialInFlight) return retryable(`circuit half-open, trial write in progress (last: ${lastReason})`);
-        trialInFlight = true;
-      }
-      const result = await pass(batch);
-      if (s === 'half_open') trialInFlight = false;
-      record(result);
-      return result;
-    },
+    state: () => circuit.current(),
+    write: (batch: Batch) => circuit.write(batch),
     flush: () => backend.flush(),
-    async close() {
-      closed = true;
-      stopTimers();
-      await backend.close();
-    },
+    close: () => circuit.close(),
   };
   if (backend.ping) wrapped.ping = backend.ping.bind(backend);
   if (backend.getTrace) wrapped.getTrace = backend.getTrace.bind(backend);
   return wrapped;
+}
+
+/** The breaker's state machine and its two timers, around one backend. */
+class Circuit {
+  private state: BreakerState = 'closed';
+  private consecutive = 0;
+  private lastReason = '';
+  private openedAt = 0;
+  private trialInFlight = false;
+  private pinging = false;
+  private closed = false;
+  private openTimer: ReturnType<typeof setTimeout> | undefined;
+  private healthTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly options: BreakerOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  current(): BreakerState {
+    if (this.state === 'open' && this.now() - this.openedAt >= this.options.timeoutMs) this.transition('half_open');
+    return this.state;
+  }
+
+  async write(batch: Batch): Promise<WriteResult> {
+    const s = this.current();
+    if (s === 'open') {
+      const left = Math.max(0, this.openedAt + this.options.timeoutMs - this.now());
+      return retryable(`circuit open after ${this.consecutive} failed writes (last: ${this.lastReason})`, left);
+    }
+    if (s === 'half_open') {
+      if (this.trialInFlight) return retryable(`circuit half-open, trial write in progress (last: ${this.lastReason})`);
+      this.trialInFlight = true;
+    }
+    const result = await pass(this.backend, batch);
+    if (s === 'half_open') this.trialInFlight = false;
+    this.record(result);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stopTimers();
+    await this.backend.close();
+  }
+
+  private record(result: WriteResult): void {
+    if (result.status === 'retryable') {
+      this.lastReason = result.reason;
+      this.consecutive++;
+      if (this.state === 'half_open' || this.consecutive >= this.options.threshold) this.transition('open');
+    } else {
+      this.consecutive = 0;
+      this.transition('closed');
+    }
+  }
+
+  private transition(next: BreakerState): void {
+    if (this.state === next) return;
+    this.state = next;
+    this.stopTimers();
+    if (next === 'open' && !this.closed) this.startTimers();
+    if (next !== 'half_open') this.trialInFlight = false;
+    const diag = this.options.diag;
+    diag?.debug(`${this.backend.name}: circuit ${next}`);
+    try {
+      this.options.onStateChange?.(next);
+    } catch (err) {
+      diag?.error(`${this.backend.name}: circuit state listener threw`, err);
+    }
+  }
+
+  private startTimers(): void {
+    const { timeoutMs, healthCheckIntervalMs } = this.options;
+    this.openedAt = this.now();
+    this.openTimer = setTimeout(() => this.state === 'open' && this.transition('half_open'), timeoutMs);
+    this.openTimer.unref?.();
+    if (this.backend.ping && healthCheckIntervalMs > 0) {
+      this.healthTimer = setInterval(() => void this.healthCheck(), healthCheckIntervalMs);
+      this.healthTimer.unref?.();
+    }
+  }
+
+  private stopTimers(): void {
+    if (this.openTimer) clearTimeout(this.openTimer);
+    if (this.healthTimer) clearInterval(this.healthTimer);
+    this.openTimer = this.healthTimer = undefined;
+  }
+
+  private async healthCheck(): Promise<void> {
+    if (this.pinging || this.state !== 'open' || !this.backend.ping) return;
+    this.pinging = true;
+    try {
+      if ((await this.backend.ping()) && this.state === 'open') this.transition('half_open');
+    } catch (err) {
+      // A failing probe is what an open circuit expects; keep it visible for debugging only.
+      this.options.diag?.debug(`${this.backend.name}: health check failed: ${errorMessage(err)}`);
+    } finally {
+      this.pinging = false;
+    }
+  }
+}
+
+async function pass(backend: Backend, batch: Batch): Promise<WriteResult> {
+  try {
+    return await backend.write(batch);
+  } catch (err) {
+    return retryable(`${backend.name}: write threw: ${errorMessage(err)}`);
+  }
 }
 
 function validate(o: BreakerOptions): void {

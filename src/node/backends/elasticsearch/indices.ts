@@ -1,0 +1,28 @@
+import type { ResolvedElasticsearchConfig } from './config.js';
+import { compileIndexPattern, matchesWildcard, type IndexPattern } from './index-name.js';
+import { indexTemplates, type IndexTemplate } from './template.js';
+
+/** The configured index patterns, their templates, and the index expressions trace searches use. */
+export interface Indices {
+  logs: IndexPattern;
+  spans: IndexPattern;
+  templates: IndexTemplate[];
+  logsSearch: string;
+  spansSearch: string;
+}
+
+/** Compiles and checks both patterns (throwing an Error that names the field) as of `now` (epoch ms). */
+export function resolveIndices(cfg: ResolvedElasticsearchConfig, now: number): Indices {
+  const logs = compileIndexPattern(cfg.index_pattern, 'index_pattern');
+  const spans = compileIndexPattern(cfg.span_index_pattern, 'span_index_pattern');
+  const templates = indexTemplates(
+    cfg.template_name,
+    { wildcard: logs.wildcard, sample: logs.format(now) },
+    { wildcard: spans.wildcard, sample: spans.format(now) },
+    matchesWildcard,
+  );
+  // When one wildcard also covers the other signal's indices, searches exclude those explicitly.
+  const logsSearch = matchesWildcard(logs.wildcard, spans.format(now)) ? `${logs.wildcard},-${spans.wildcard}` : logs.wildcard;
+  const spansSearch = matchesWildcard(spans.wildcard, logs.format(now)) ? `${spans.wildcard},-${logs.wildcard}` : spans.wildcard;
+  return { logs, spans, templates, logsSearch, spansSearch };
+}
