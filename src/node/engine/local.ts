@@ -127,9 +127,7 @@ class LocalDelivery implements LocalEngine {
         dead_lettered: h.dead_lettered,
         dropped: h.dropped + this.dropped,
       };
-      const own = this.lastError;
-      const err = h.last_error_at && (!own || h.last_error_at > own.last_error_at) ? { last_error: h.last_error!, last_error_at: h.last_error_at } : own;
-      return err ? { ...out, ...err } : out;
+      return withLatestError(out, [h.last_error_at ? { last_error: h.last_error!, last_error_at: h.last_error_at } : undefined, this.sinks.targets[i]?.lastError(), this.lastError]);
     });
   }
 
@@ -191,4 +189,13 @@ class LocalDelivery implements LocalEngine {
       else if (this.wal.segmentList().length < 2) return r;
     }
   }
+}
+
+type LastError = { last_error: string; last_error_at: string } | undefined;
+
+/** The health entry with the most recent of the errors known for its sink. */
+function withLatestError(h: BackendHealth, errors: LastError[]): BackendHealth {
+  let latest: LastError;
+  for (const e of errors) if (e && (!latest || e.last_error_at > latest.last_error_at)) latest = e;
+  return latest ? { ...h, ...latest } : h;
 }

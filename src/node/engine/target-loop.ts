@@ -72,7 +72,7 @@ async function writeInParts(backend: Backend, batch: Batch, count: number, size:
 }
 
 export async function runTargetLoop(c: TargetLoopContext): Promise<void> {
-  const w: Window = { flights: [], next: undefined, failures: 0 };
+  const w: Window = { flights: [], next: undefined, failures: 0, done: new Set() };
   while (!c.isClosed()) {
     const round = c.appendRound();
     const readFailed = await fill(c, w);
@@ -96,12 +96,19 @@ export async function runTargetLoop(c: TargetLoopContext): Promise<void> {
   await Promise.all(w.flights.map((x) => x.result));
 }
 
-/** The batches in flight, where the next read starts (after the last batch sent), and failures in a row. */
+/**
+ * The batches in flight, where the next read starts (after the last batch sent), failures in a row, and the
+ * frames (by end position) a sink answered for behind a failed batch: read again from the cursor, they are not
+ * sent again, so a sink that is not idempotent (a user's own backend) still gets each record once.
+ */
 interface Window {
   flights: Flight[];
   next: Position | undefined;
   failures: number;
+  done: Set<string>;
 }
+
+const frameKey = (p: Position) => `${p.segment}:${p.offset}`;
 
 /** Reads and sends batches until `concurrency` are in flight or the log has no more; true when a read failed. */
 async function fill(c: TargetLoopContext, w: Window): Promise<boolean> {
@@ -114,9 +121,11 @@ async function fill(c: TargetLoopContext, w: Window): Promise<boolean> {
       return true;
     }
     if (entries.length === 0) return false;
-    const batch = merge(entries);
+    const fresh = w.done.size === 0 ? entries : entries.filter((e) => !w.done.delete(frameKey(e.end)));
+    const batch = fresh.length > 0 ? merge(fresh) : { logs: [], spans: [] };
     const count = batch.logs.length + batch.spans.length;
-    const f: Flight = { entries, batch, count, started: performance.now(), result: writeInParts(c.backend, batch, count, c.batchSize), settled: false };
+    const result = count > 0 ? writeInParts(c.backend, batch, count, c.batchSize) : Promise.resolve(SUCCESS);
+    const f: Flight = { entries, batch, count, started: performance.now(), result, settled: false };
     void f.result.then(() => {
       f.settled = true;
     });
@@ -129,7 +138,12 @@ async function fill(c: TargetLoopContext, w: Window): Promise<boolean> {
 /** A retryable write: wait for the rest of the window, back off, and start again from the cursor. */
 async function retryLater(c: TargetLoopContext, w: Window, result: Extract<WriteResult, { status: 'retryable' }>): Promise<void> {
   const h = c.health;
-  await Promise.all(w.flights.map((x) => x.result)); // Backend.write never rejects
+  for (const f of w.flights) {
+    const r = await f.result; // Backend.write never rejects
+    if (r.status === 'retryable') continue;
+    await answered(c, f, r, performance.now() - f.started);
+    for (const e of f.entries) w.done.add(frameKey(e.end));
+  }
   w.flights.length = 0;
   w.next = undefined;
   w.failures++;
@@ -145,9 +159,16 @@ async function retryLater(c: TargetLoopContext, w: Window, result: Extract<Write
 
 /** A write the sink answered for: count it, dead-letter what it refused, and move the cursor past it. */
 async function settled(c: TargetLoopContext, w: Window, f: Flight, result: Exclude<WriteResult, { status: 'retryable' }>, elapsed: number): Promise<void> {
-  const h = c.health;
   w.failures = 0;
-  h.state = 'healthy';
+  c.health.state = 'healthy';
+  await answered(c, f, result, elapsed);
+  await c.reader.commit(f.entries[f.entries.length - 1].end);
+}
+
+/** Counts a write the sink answered for, and dead-letters what it refused. */
+async function answered(c: TargetLoopContext, f: Flight, result: Exclude<WriteResult, { status: 'retryable' }>, elapsed: number): Promise<void> {
+  const h = c.health;
+  if (f.count === 0) return;
   h.writes_total++;
   h.write_seconds_total += elapsed / 1000;
   h.last_write_ms = elapsed;
@@ -164,5 +185,4 @@ async function settled(c: TargetLoopContext, w: Window, f: Flight, result: Exclu
   } else {
     h.delivered += f.count;
   }
-  await c.reader.commit(f.entries[f.entries.length - 1].end);
 }

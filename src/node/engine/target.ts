@@ -7,6 +7,8 @@ import { withRetry } from './retry.js';
 /** A sink as the dispatcher drives it, with `retrying` true while a write waits between its retries. */
 export interface EngineTarget extends DispatchTarget {
   retrying(): boolean;
+  /** The last failure, also one a retry is still waiting on (the dispatcher learns of it only after the retries). */
+  lastError(): { last_error: string; last_error_at: string } | undefined;
 }
 
 /**
@@ -17,19 +19,19 @@ export interface EngineTarget extends DispatchTarget {
  */
 export function engineTarget(o: OpenedBackend, signal: AbortSignal, diag: Diag, batchSize?: number): EngineTarget {
   let retrying = false;
-  const retried = withRetry(o.backend, {
-    ...o.retry,
-    signal,
-    onRetry: () => {
-      retrying = true;
-    },
-  });
+  let lastError: { last_error: string; last_error_at: string } | undefined;
+  const failed = (reason: string) => {
+    retrying = true;
+    lastError = { last_error: reason, last_error_at: new Date().toISOString() };
+  };
+  const retried = withRetry(o.backend, { ...o.retry, signal, onRetry: ({ result }) => failed(result.reason) });
   const breaker = withCircuitBreaker(retried, { ...o.breaker, diag });
   const backend: typeof breaker = {
     ...breaker,
     async write(batch) {
       const r = await breaker.write(batch);
-      retrying = r.status === 'retryable';
+      if (r.status === 'retryable') failed(r.reason);
+      else retrying = false;
       return r;
     },
   };
@@ -40,5 +42,6 @@ export function engineTarget(o: OpenedBackend, signal: AbortSignal, diag: Diag, 
     batchSize: typeof own === 'number' && own > 0 ? own : batchSize,
     retry: { baseDelayMs: o.retry.baseDelayMs, maxDelayMs: o.retry.maxDelayMs },
     retrying: () => retrying || breaker.state() !== 'closed',
+    lastError: () => lastError,
   };
 }
