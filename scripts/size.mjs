@@ -22,7 +22,7 @@ const builds = [
 ];
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
-const kb = (n) => `${(n / KB).toFixed(1)} KB`;
+const kb = (n) => `${(n / KB).toFixed(1)} KB (${n.toLocaleString("en")} B)`;
 
 async function treeShaken(entry, settings) {
   const contents = `import { init } from ${JSON.stringify(join(root, entry))};

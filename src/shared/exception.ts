@@ -1,8 +1,6 @@
 /** exception.* attributes (OTel semantic conventions) from whatever was thrown, never throwing itself: the one builder, for the browser and Node SDKs. */
 import type { Attributes } from './model.js';
 
-/** The longest stack trace kept, in characters (browser and Node alike). */
-export const MAX_STACK_LENGTH = 8_192;
 
 export function exceptionAttributes(thrown: unknown, fallbackMessage = ''): Attributes {
   try {
@@ -11,7 +9,7 @@ export function exceptionAttributes(thrown: unknown, fallbackMessage = ''): Attr
       'exception.type': e.message !== undefined ? String(e.name ?? 'Error') : typeof thrown,
       'exception.message': e.message !== undefined ? String(e.message) : thrown === undefined ? fallbackMessage : String(thrown),
     };
-    if (typeof e.stack === 'string') out['exception.stacktrace'] = e.stack.slice(0, MAX_STACK_LENGTH);
+    if (typeof e.stack === 'string') out['exception.stacktrace'] = e.stack.slice(0, 8_192) /* the longest stack kept, browser and Node alike */;
     return out;
   } catch {
     return { 'exception.type': 'Unknown', 'exception.message': fallbackMessage || 'unprintable value thrown' };
