@@ -97,17 +97,19 @@ export class RotatingFile {
   private async appendNow(chunk: Buffer): Promise<void> {
     if (this.closed) throw new Error(`${this.file} is closed`);
     try {
-      await this.appendLines(this.guard ? await this.unwritten(chunk) : chunk);
+      const g = this.guard;
+      // The usual case costs one check per chunk: no scan due, and the guard down (filter returns the chunk).
+      await this.appendLines(!g ? chunk : g.scanDue ? await this.unwritten(chunk) : g.filter(chunk));
     } catch (err) {
       this.guard?.suspect();
       throw err;
     }
   }
 
-  /** The lines of `chunk` not in the file yet, reading the file's tail first when a scan is due. */
+  /** The lines of `chunk` not in the file yet, after reading the file's tail (a scan is due). */
   private async unwritten(chunk: Buffer): Promise<Buffer> {
     const guard = this.guard!;
-    if (guard.scanDue && (await guard.scan(this.files()))) {
+    if (await guard.scan(this.files())) {
       // The file ends inside a line. Ended with a '\n' (one byte, written before the lines) so that the next
       // line does not join it; not cut: it may be another writer's append still under way (a thread or process
       // sharing the file, stalled mid-write on a loaded machine), and a cut would take its lines. A piece left
