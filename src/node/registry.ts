@@ -30,7 +30,7 @@ export function createBackendRegistry(): BackendRegistry {
     builtins.add(f);
     factories.set(type, f);
   };
-  builtin('filesystem', (config) => createFilesystemBackend(config as unknown as FilesystemBackendOptions));
+  builtin('filesystem', (config, ctx) => createFilesystemBackend(config as unknown as FilesystemBackendOptions, ctx));
   builtin('elasticsearch', async (config, ctx) => {
     const m = await import('./backends/elasticsearch/index.js');
     return m.createElasticsearchBackend(config as never, ctx);

@@ -4,7 +4,7 @@ import type { RotatingFileOptions } from '../backends/filesystem/rotating-file.j
 /**
  * The messages between the logger's thread and its file writer thread. Chunks of whole JSON lines travel in
  * SharedArrayBuffers: the logger keeps each chunk until the writer says it is on disk, so a writer that dies
- * loses nothing (a new one is given the same chunks; the files are at-least-once).
+ * loses nothing (a new one is given the same chunks, and skips the lines the dead one wrote: replay-guard.ts).
  */
 export type FileKind = 'logs' | 'spans';
 

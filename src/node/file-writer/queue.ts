@@ -69,7 +69,7 @@ export class ChunkQueue {
     return c;
   }
 
-  /** The thread died: what it held waits again, in front, for the next thread (at least once). */
+  /** The thread died: what it held waits again, in front, for the next thread (which skips what the dead one wrote). */
   requeue(): void {
     this.waiting.unshift(...this.sent);
     this.waitingBytes += this.sentBytes;

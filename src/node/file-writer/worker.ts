@@ -1,6 +1,7 @@
 import { backoffDelay } from '../../shared/backoff.js';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { RotatingFile } from '../backends/filesystem/rotating-file.js';
+import { logLineId, spanLineId } from '../backends/filesystem/json-lines.js';
 import { errorMessage } from '../../shared/result.js';
 import { isToWriter, type FileKind, type FromWriter, type ToWriter, type WriterThreadData } from './protocol.js';
 
@@ -10,13 +11,15 @@ type WriteMessage = Extract<ToWriter, { type: 'write' }>;
  * The file writer thread: appends the chunks it is sent, in order, through the same RotatingFile as the
  * in-process channel (whole-line O_APPEND writes, rotation under the lock directory, inode following), so
  * its files are identical. A failing write is retried with backoff, in order, like file-channel.ts; only
- * after `close`, a chunk that fails more than three times is dropped (and the logger counts it).
+ * after `close`, a chunk that fails more than three times is dropped (and the logger counts it). The files
+ * skip lines already written (replay-guard.ts): a retried chunk adds only what the failed write did not, and a
+ * thread started again after one died skips what the dead one wrote of the chunks it is given again.
  */
 export function runWriter(data: WriterThreadData): void {
   const { port } = data;
   const files: Record<FileKind, RotatingFile> = {
-    logs: new RotatingFile(data.logFile, data.rotation),
-    spans: new RotatingFile(data.spansFile, data.rotation),
+    logs: new RotatingFile(data.logFile, data.rotation, logLineId),
+    spans: new RotatingFile(data.spansFile, data.rotation, spanLineId),
   };
   const queue: WriteMessage[] = [];
   let closing = false;

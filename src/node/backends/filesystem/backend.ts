@@ -3,9 +3,9 @@ import * as readline from 'node:readline';
 import type { Batch, LogRecord, SpanRecord } from '../../../shared/model.js';
 import { SUCCESS, retryable, errorMessage, type WriteResult } from '../../../shared/result.js';
 import { summarizeTraces, type Backend, type BackendContext, type TraceResult, type TraceSummary } from '../types.js';
-import { linesToChunk, type RotatingFileOptions } from './rotating-file.js';
+import { linesToChunk, type RotatingFile, type RotatingFileOptions } from './rotating-file.js';
 import { acquireFile } from './shared-files.js';
-import { encodeLogChunk, spanLine } from './json-lines.js';
+import { encodeLogChunk, logLineId, spanLine, spanLineId } from './json-lines.js';
 
 /** `backend_type: filesystem` — rotating JSONL files, the embedded default that needs nothing installed. */
 export interface FilesystemBackendOptions {
@@ -58,9 +58,10 @@ export async function createFilesystemBackend(
     fsync: options.fsync ?? false,
   };
   const files = { logFile: options.log_file, spansFile: options.spans_file ?? defaultSpansFile(options.log_file), rotation };
-  // Shared with any other backend of this process on the same path: one writer, one rotation.
-  const logsFile = acquireFile(files.logFile, rotation);
-  const spansFile = acquireFile(files.spansFile, rotation);
+  // Shared with any other backend of this process on the same path: one writer, one rotation. Each skips the
+  // lines of a replay (a batch sent again after a crash or a failed write) by record id: replay-guard.ts.
+  const logsFile = acquireFile(files.logFile, rotation, logLineId);
+  const spansFile = acquireFile(files.spansFile, rotation, spanLineId);
   for (const f of [logsFile, spansFile]) if (f.conflict) ctx?.diag.warn(`filesystem backend: ${f.conflict}`);
   const logs = logsFile.file;
   const spans = spansFile.file;
@@ -80,12 +81,22 @@ export async function createFilesystemBackend(
   };
   const writePrepared = async (p: PreparedFileBatch): Promise<WriteResult> => {
     if (closed) return retryable('filesystem backend is closed');
-    try {
-      await Promise.all([p.logs && logs.appendChunk(p.logs), p.spans && spans.appendChunk(p.spans)]);
-      return SUCCESS;
-    } catch (err) {
-      return retryable(`filesystem backend: ${errorMessage(err)}`, 1000);
-    }
+    // Both settled before answering: a retry must find whatever either file took of this batch.
+    const [l, s] = await Promise.allSettled([p.logs && logs.appendChunk(p.logs), p.spans && spans.appendChunk(p.spans)]);
+    report(logs);
+    report(spans);
+    const failed = l.status === 'rejected' ? l : s.status === 'rejected' ? s : undefined;
+    if (!failed) return SUCCESS;
+    // The batch is sent again, with the lines the other file did take: both read their tails first.
+    logs.suspect();
+    spans.suspect();
+    return retryable(`filesystem backend: ${errorMessage(failed.reason)}`, 1000);
+  };
+  const report = (f: RotatingFile) => {
+    const n = f.takeSkipped();
+    if (n === 0) return;
+    ctx?.diag.count('filesystem.replayed_lines_skipped', n);
+    ctx?.diag.warn(`filesystem: ${n} line${n === 1 ? '' : 's'} already in ${f.file} skipped (sent again after a restart or a failed write)`);
   };
 
   return {
@@ -184,7 +195,10 @@ async function scan<T extends { trace_id?: string }>(files: string[], traceId: s
 
 const spanKey = (s: SpanRecord): string => `${s.trace_id}-${s.span_id}`;
 
-/** The files are at-least-once (a retried write may repeat a line): the query shows each record once. */
+/**
+ * The backend skips lines sent again (replay-guard.ts), but a file may still repeat one: written by an older
+ * version, by another process, or beyond the guard's window. The query shows each record once regardless.
+ */
 function dedupe<T>(items: T[], key: (t: T) => string): T[] {
   const seen = new Set<string>();
   return items.filter((t) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Attributes, LogRecord } from '../../../shared/model.js';
-import { encodeLogChunk, logLine } from './json-lines.js';
+import type { SpanRecord } from '../../../shared/model.js';
+import { encodeLogChunk, logLine, logLineId, spanLine, spanLineId } from './json-lines.js';
 import { attributesJson } from './json-values.js';
 
 const base: LogRecord = {
@@ -50,6 +51,51 @@ describe('JSON lines of log records', () => {
 
   it('encodes a batch into one buffer of the same lines', () => {
     expect(encodeLogChunk(shapes).toString('utf8')).toBe(shapes.map(logLine).join(''));
+  });
+});
+
+describe('record ids of lines', () => {
+  const idOfLine = (line: string, idOf = logLineId) => {
+    const buf = Buffer.from(line.endsWith('\n') ? line.slice(0, -1) : line);
+    return idOf(buf, 0, buf.length);
+  };
+  const span: SpanRecord = {
+    trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+    span_id: '00f067aa0ba902b7',
+    name: 'GET /',
+    kind: 'SERVER',
+    start_time: '2026-11-21T10:00:00.000001Z',
+    end_time: '2026-11-21T10:00:00.000002Z',
+    duration_ms: 0.001,
+    status: { code: 'UNSET' },
+    attributes: { span_id: 'not this one' },
+    events: [],
+    links: [],
+    resource: {},
+    scope: { name: 'isotel' },
+  };
+
+  it('reads the record_id of every log line shape, also when an attribute is named record_id', () => {
+    for (const r of shapes) expect(idOfLine(logLine(r))).toBe(r.record_id);
+    const tricky = { ...base, attributes: { record_id: 'not this one', note: '"record_id":"nor this"' } };
+    expect(idOfLine(logLine(tricky))).toBe(base.record_id);
+  });
+
+  it('reads the id of a line in the middle of a buffer, and none from a torn or foreign line', () => {
+    const chunk = encodeLogChunk(shapes.slice(0, 3));
+    const first = chunk.indexOf(10);
+    const second = chunk.indexOf(10, first + 1);
+    expect(logLineId(chunk, first + 1, second)).toBe(shapes[1].record_id);
+    const line = logLine(base);
+    expect(idOfLine(line.slice(0, line.length - 5))).toBeUndefined();
+    expect(idOfLine('{"no":"id"}')).toBeUndefined();
+  });
+
+  it('reads trace_id-span_id of a span line, in the usual key order or any other', () => {
+    expect(idOfLine(spanLine(span), spanLineId)).toBe(`${span.trace_id}-${span.span_id}`);
+    const reordered = JSON.stringify({ name: span.name, span_id: span.span_id, trace_id: span.trace_id });
+    expect(idOfLine(reordered, spanLineId)).toBe(`${span.trace_id}-${span.span_id}`);
+    expect(idOfLine(spanLine(span).slice(0, 80), spanLineId)).toBeUndefined();
   });
 });
 

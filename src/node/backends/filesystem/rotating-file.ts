@@ -1,5 +1,7 @@
 import { promises as fsp, constants as fsc } from 'node:fs';
 import * as path from 'node:path';
+import type { LineId } from './json-lines.js';
+import { ReplayGuard } from './replay-guard.js';
 
 /**
  * An append-only file that rotates like Python's RotatingFileHandler (`app.jsonl` → `app.jsonl.1` … `.N`).
@@ -9,6 +11,10 @@ import * as path from 'node:path';
  * - Rotation is guarded by a lock directory (`mkdir` is atomic), and a writer whose file was rotated by another
  *   process notices the inode change and reopens, so nothing written is lost across a rotation.
  * - Writes are chained: one in flight at a time, so lines keep their order.
+ * - An append that fails leaves no partial line: the whole lines it wrote stay, the piece of a line after them
+ *   is cut, and a retry of the same lines skips the whole ones (with `lineId`: replay-guard.ts).
+ * - With `lineId`, lines whose record id is already in the file's tail are skipped after a restart or a failed
+ *   write (replay-guard.ts), and a line cut by a crash at the end of the file is ended before the first append.
  */
 export interface RotatingFileOptions {
   maxBytes: number;
@@ -23,11 +29,15 @@ export class RotatingFile {
   private size = 0;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly guard: ReplayGuard | undefined;
 
   constructor(
     readonly file: string,
     private readonly options: RotatingFileOptions,
-  ) {}
+    lineId?: LineId,
+  ) {
+    this.guard = lineId ? new ReplayGuard(lineId) : undefined;
+  }
 
   /** Appends whole lines (each ending in '\n'). Rejects on I/O errors; the backend turns that into a result. */
   append(lines: string[]): Promise<void> {
@@ -47,6 +57,19 @@ export class RotatingFile {
     const run = this.chain.then(() => this.ensureOpen());
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Another write of the same batch failed (the sibling logs or spans file): this file's lines of it will be
+   * sent again, so the next append reads the tail's ids first.
+   */
+  suspect(): void {
+    this.guard?.suspect();
+  }
+
+  /** Lines skipped as already written since the last call (replays after a restart or a failed write). */
+  takeSkipped(): number {
+    return this.guard?.takeSkipped() ?? 0;
   }
 
   /** Resolves when every append made so far has finished. */
@@ -71,8 +94,35 @@ export class RotatingFile {
     return out;
   }
 
-  private async appendNow(data: Buffer): Promise<void> {
+  private async appendNow(chunk: Buffer): Promise<void> {
     if (this.closed) throw new Error(`${this.file} is closed`);
+    try {
+      const g = this.guard;
+      // The usual case costs one check per chunk: no scan due, and the guard down (filter returns the chunk).
+      await this.appendLines(!g ? chunk : g.scanDue ? await this.unwritten(chunk) : g.filter(chunk));
+    } catch (err) {
+      this.guard?.suspect();
+      throw err;
+    }
+  }
+
+  /** The lines of `chunk` not in the file yet, after reading the file's tail (a scan is due). */
+  private async unwritten(chunk: Buffer): Promise<Buffer> {
+    const guard = this.guard!;
+    if (await guard.scan(this.files())) {
+      // The file ends inside a line. Ended with a '\n' (one byte, written before the lines) so that the next
+      // line does not join it; not cut: it may be another writer's append still under way (a thread or process
+      // sharing the file, stalled mid-write on a loaded machine), and a cut would take its lines. A piece left
+      // by a crash stays as a line that does not parse (the record in it is sent again and written whole); an
+      // append that was under way leaves an empty line.
+      await this.ensureOpen();
+      await this.writeAll(NEWLINE);
+      this.size += 1;
+    }
+    return guard.filter(chunk);
+  }
+
+  private async appendLines(data: Buffer): Promise<void> {
     let from = 0; // offset of the next line to write
     while (from < data.length) {
       await this.ensureOpen();
@@ -100,10 +150,30 @@ export class RotatingFile {
     const h = this.handle;
     if (!h) throw new Error(`${this.file} is not open`);
     let off = 0;
-    while (off < buf.length) {
-      const { bytesWritten } = await h.write(buf, off, buf.length - off);
-      off += bytesWritten;
+    try {
+      while (off < buf.length) {
+        const { bytesWritten } = await h.write(buf, off, buf.length - off);
+        off += bytesWritten;
+      }
+    } catch (err) {
+      // A short write then an error (a full disk): keep the whole lines, cut the piece of the next one.
+      const whole = off > 0 ? buf.lastIndexOf(10, off - 1) + 1 : 0;
+      if (off > whole) await this.cut(h, this.size + off, this.size + whole);
+      this.size += whole;
+      throw err;
     }
+  }
+
+  /**
+   * Cuts the file back to `to` if it still ends at `end`, where our failed write left it. If another writer of
+   * the file has appended since, its lines follow the piece and a cut would take them: the piece then stays, a
+   * line that does not parse (the record in it is written again whole). Only an append by another writer that
+   * began in the microseconds between the check and the cut escapes the check; that needs a shared file and a
+   * failing disk at once.
+   */
+  private async cut(h: fsp.FileHandle, end: number, to: number): Promise<void> {
+    const st = await h.stat().catch(() => null);
+    if (st?.size === end) await h.truncate(to).catch(() => undefined);
   }
 
   private async ensureOpen(): Promise<void> {
@@ -171,6 +241,8 @@ async function acquireLock(lock: string): Promise<boolean> {
   }
   return false; // rotate without the lock rather than block forever; inode checks still keep lines whole
 }
+
+const NEWLINE = Buffer.from('\n');
 
 /** Whole lines as one UTF-8 buffer: one join and one encode per batch, not one per line. */
 export function linesToChunk(lines: string[]): Buffer {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { RotatingFile, type RotatingFileOptions } from './rotating-file.js';
+import type { LineId } from './json-lines.js';
 
 /**
  * One RotatingFile per path in a process. Two backends configured with the same `log_file` (a service's logger
@@ -26,12 +27,13 @@ export interface SharedFile {
   shared(): boolean;
 }
 
-export function acquireFile(path: string, options: RotatingFileOptions): SharedFile {
+/** `lineId`: how to read a line's record id, so that replays are skipped (rotating-file.ts). */
+export function acquireFile(path: string, options: RotatingFileOptions, lineId?: LineId): SharedFile {
   const key = resolve(path);
   let entry = open.get(key);
   let conflict: string | undefined;
   if (!entry) {
-    entry = { file: new RotatingFile(path, options), refs: 0, options };
+    entry = { file: new RotatingFile(path, options, lineId), refs: 0, options };
     open.set(key, entry);
   } else if (entry.options.maxBytes !== options.maxBytes || entry.options.backupCount !== options.backupCount || !!entry.options.fsync !== !!options.fsync) {
     conflict = `${path} is already open in this process with max_bytes ${entry.options.maxBytes}, backup_count ${entry.options.backupCount}: those settings apply`;
