@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import type { LogRecord, SpanRecord } from '../../../shared/model.js';
 import { createDiag } from '../../../shared/diag.js';
 import { makeLog, makeSpan } from '../elasticsearch/test-records.js';
-import { WriteAheadLog } from '../../wal/wal.js';
-import { startDispatcher } from '../../wal/dispatcher.js';
-import { createCursorStore } from '../../wal/cursor.js';
+import { WriteAheadLog } from '../../engine/wal.js';
+import { startDispatcher } from '../../engine/dispatcher.js';
+import { createCursorStore } from '../../engine/cursor.js';
 import { createFilesystemBackend, type FilesystemBackend } from './backend.js';
 
 let dir = '';
