@@ -50,13 +50,17 @@ const pause = (ms: number) => new Promise<WriteResult>((r) => setTimeout(() => r
 describe('dispatcher', () => {
   it('keeps two batches in flight per backend and advances the cursor in order', async () => {
     const wal = await WriteAheadLog.open({ dir, maxBytes: 1 << 24, readers: ['t'], diag });
-    // The first write is the slowest: the second must not move the cursor past it.
-    const m = manualBackend((call) => pause(call === 1 ? 60 : 5));
+    // The first write is the slowest (it ends when the test says so): the second must not move the cursor past it.
+    let release!: () => void;
+    const first = new Promise<WriteResult>((r) => (release = () => r(SUCCESS)));
+    const m = manualBackend((call) => (call === 1 ? first : pause(5)));
     const d = startDispatcher({ wal, diag, batchSize: 10, targets: [{ name: 't', backend: m.backend }] });
     for (let i = 0; i < 6; i++) await wal.append(batch(i * 10, 10));
-    await new Promise((r) => setTimeout(r, 30));
+    for (let waited = 0; m.calls.length < 2 && waited < 5000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20)); // write 2 has finished by now
     expect(m.maxInFlight()).toBe(2);
     expect(wal.reader('t').waiting()).toBe(60); // write 2 finished, write 1 not: nothing committed
+    release();
     expect(await d.drain(5000)).toBe(true);
     expect(m.calls.flat()).toEqual(Array.from({ length: 60 }, (_, i) => `r${i}`));
     expect(d.health()[0]).toMatchObject({ delivered: 60, waiting_on_disk: 0, writes_total: 6 });
