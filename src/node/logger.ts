@@ -3,19 +3,15 @@ import type { Attributes } from '../shared/model.js';
 import { LEVELS, SEVERITY_NUMBER, SEVERITY_TEXT, parseLevel, type Level } from '../shared/severity.js';
 import { sanitizeAttributes } from '../shared/sanitize.js';
 import { context } from '@opentelemetry/api';
-import { CORRELATION_ID_KEY, emit, addException, type LoggerCore } from './logger-core.js';
+import { CORRELATION_ID_KEY, emit, type LoggerCore } from './logger-core.js';
 import { runInSpan, type SpanOptions } from './spans.js';
+import { makeTraced, type TracedDecorator, type TracedOptions } from './traced.js';
 import type { BackendHealth } from './backends/types.js';
 import type { Diag } from '../shared/diag.js';
 
 export type LogMethod = (message: unknown, attributes?: Record<string, unknown>) => void;
 
-export interface TracedOptions extends SpanOptions {
-  /** Log `function.args` on start (off by default: arguments may hold personal data). */
-  log_args?: boolean;
-  /** Log start/end records as well as recording the span (default true, as in the original `@otel_trace`). */
-  log_calls?: boolean;
-}
+export type { TracedOptions, TracedDecorator } from './traced.js';
 
 export interface LoggerHealth {
   status: 'healthy' | 'degraded';
@@ -24,12 +20,6 @@ export interface LoggerHealth {
   counters: Record<string, number>;
   /** The delivery engine's durable log, when a network backend is configured (`refusing`: it is full). */
   delivery_log?: { bytes: number; max_bytes: number; refusing?: string };
-}
-
-/** A TypeScript method decorator, for both standard (TS 5) and `experimentalDecorators` forms. */
-export interface TracedDecorator {
-  <F extends (...args: never[]) => unknown>(value: F, context: ClassMethodDecoratorContext): F;
-  (target: object, key: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor;
 }
 
 export interface Logger {
@@ -68,35 +58,7 @@ export interface LoggerHost {
 }
 
 export function createLogger(core: LoggerCore, host: LoggerHost, bindings?: Attributes): Logger {
-  // Each level is a closure over constants; a disabled level costs one comparison (levels can change on
-  // reload, so they are checked per call rather than swapped for no-ops).
-  const method = (level: Level): LogMethod => {
-    const num = SEVERITY_NUMBER[level];
-    const text = SEVERITY_TEXT[level];
-    return (message, attributes) => {
-      if (num < core.settings.minSeverity) return;
-      emit(core, num, text, message, attributes, bindings);
-    };
-  };
-  const methods = Object.fromEntries(LEVELS.map((l) => [l, method(l)])) as Record<Level, LogMethod>;
-
-  const traced = ((nameOrUndefined?: string, fnOrOptions?: unknown, maybeOptions?: TracedOptions) => {
-    if (typeof fnOrOptions === 'function') {
-      return wrapTraced(core, host.tracer, methods, nameOrUndefined ?? fnOrOptions.name, fnOrOptions as (...a: unknown[]) => unknown, maybeOptions ?? {});
-    }
-    const options = (fnOrOptions ?? {}) as TracedOptions;
-    const decorator = (target: unknown, ctxOrKey: unknown, descriptor?: PropertyDescriptor): unknown => {
-      if (descriptor && typeof descriptor.value === 'function') {
-        const name = nameOrUndefined ?? String(ctxOrKey);
-        descriptor.value = wrapTraced(core, host.tracer, methods, name, descriptor.value as (...a: unknown[]) => unknown, options);
-        return descriptor;
-      }
-      const name = nameOrUndefined ?? String((ctxOrKey as ClassMethodDecoratorContext).name);
-      return wrapTraced(core, host.tracer, methods, name, target as (...a: unknown[]) => unknown, options);
-    };
-    return decorator;
-  }) as Logger['traced'];
-
+  const methods = Object.fromEntries(LEVELS.map((l) => [l, levelMethod(core, l, bindings)])) as Record<Level, LogMethod>;
   const logger: Logger = {
     ...methods,
     log(level, message, attributes) {
@@ -130,7 +92,7 @@ export function createLogger(core: LoggerCore, host: LoggerHost, bindings?: Attr
       }
       return context.with(ctx, fn);
     },
-    traced,
+    traced: makeTraced(core, host.tracer, methods),
     activeTraceId: () => trace.getSpanContext(context.active())?.traceId,
     activeSpanId: () => trace.getSpanContext(context.active())?.spanId,
     tracer: host.tracer,
@@ -151,66 +113,20 @@ export function createLogger(core: LoggerCore, host: LoggerHost, bindings?: Attr
   return logger;
 }
 
+/**
+ * Each level is a closure over constants; a disabled level costs one comparison (levels can change on
+ * reload, so they are checked per call rather than swapped for no-ops).
+ */
+function levelMethod(core: LoggerCore, level: Level, bindings: Attributes | undefined): LogMethod {
+  const num = SEVERITY_NUMBER[level];
+  const text = SEVERITY_TEXT[level];
+  return (message, attributes) => {
+    if (num < core.settings.minSeverity) return;
+    emit(core, num, text, message, attributes, bindings);
+  };
+}
+
 function levelFromSeverity(n: number): Level {
   for (const l of LEVELS) if (SEVERITY_NUMBER[l] >= n) return l;
   return 'fatal';
-}
-
-function wrapTraced(
-  core: LoggerCore,
-  tracer: Tracer,
-  log: Record<Level, LogMethod>,
-  name: string,
-  fn: (...args: unknown[]) => unknown,
-  options: TracedOptions,
-): (...args: unknown[]) => unknown {
-  const logCalls = options.log_calls !== false;
-  const functionName = fn.name || name;
-  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-    return runInSpan(
-      tracer,
-      core.diag,
-      name,
-      { 'operation.name': name, 'function.name': functionName },
-      () => {
-        const start = core.clock.nowMs();
-        const base: Record<string, unknown> = { 'operation.name': name, 'function.name': functionName };
-        if (logCalls) log.info(`Starting operation: ${name}`, options.log_args ? { ...base, 'function.args': args } : base);
-        const done = () => {
-          if (logCalls) log.info(`Completed operation: ${name}`, { ...base, duration_ms: core.clock.nowMs() - start });
-        };
-        const failed = (err: unknown) => {
-          if (!logCalls) return;
-          const attrs: Attributes = { 'operation.name': name, 'function.name': functionName, duration_ms: core.clock.nowMs() - start };
-          if (err instanceof Error) addException(attrs, err);
-          else attrs['exception.message'] = String(err);
-          log.error(`Operation failed: ${name}`, attrs);
-        };
-        let result: unknown;
-        try {
-          result = fn.apply(this, args);
-        } catch (err) {
-          failed(err);
-          throw err;
-        }
-        if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-          return Promise.resolve(result).then(
-            (v) => {
-              done();
-              return v;
-            },
-            (err: unknown) => {
-              failed(err);
-              throw err;
-            },
-          );
-        }
-        done();
-        return result;
-      },
-      options,
-    );
-  };
-  Object.defineProperty(wrapped, 'name', { value: functionName });
-  return wrapped;
 }

@@ -66,20 +66,23 @@ export function builtinPatterns(isSecretKey: KeyMatcher): ValuePattern[] {
       // longer word, number, decimal, UUID or hyphenated id; redacted only when card-like (see isCardNumber).
       name: 'card-number',
       re: /(^|[^\w.-])(\d{13,19}|\d{4}([ -])\d{4}\3\d{4}\3\d{4}(?:\3\d{3})?|\d{4}([ -])\d{6}\4\d{4,5})(?![\w-]|\.\d)/g,
-      replace: (m, g, r) => {
-        const pre = g[0] ?? '';
-        const num = g[1] ?? '';
-        if (isCardNumber(num.replace(/[ -]/g, ''))) return `${pre}${r}`;
-        // `4111 1111 1111 1111 and 555 more`: the optional fifth group was not part of the card.
-        const sep = g[2];
-        if (sep && num.length > 19) {
-          const cut = num.lastIndexOf(sep);
-          if (isCardNumber(num.slice(0, cut).replace(/[ -]/g, ''))) return `${pre}${r}${num.slice(cut)}`;
-        }
-        return m;
-      },
+      replace: replaceCardNumber,
     },
   ];
+}
+
+/** The card-number pattern's replacement: the digits go, the character before them stays. */
+function replaceCardNumber(m: string, g: ReadonlyArray<string | undefined>, r: string): string {
+  const pre = g[0] ?? '';
+  const num = g[1] ?? '';
+  if (isCardNumber(num.replace(/[ -]/g, ''))) return `${pre}${r}`;
+  // `4111 1111 1111 1111 and 555 more`: the optional fifth group was not part of the card.
+  const sep = g[2];
+  if (sep && num.length > 19) {
+    const cut = num.lastIndexOf(sep);
+    if (isCardNumber(num.slice(0, cut).replace(/[ -]/g, ''))) return `${pre}${r}${num.slice(cut)}`;
+  }
+  return m;
 }
 
 function looksLikeToken(token: string): boolean {

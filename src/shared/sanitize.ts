@@ -159,31 +159,39 @@ export function sanitizeValue(
     if (obj instanceof Error) return `${obj.name}: ${obj.message}`;
     if (obj instanceof Uint8Array) return bytesToBase64(obj);
     if (obj instanceof RegExp) return obj.toString();
-    const visited = seen ?? new Set<object>();
-    if (visited.has(obj)) {
-      count('attributes.circular');
-      return '[Circular]';
-    }
-    visited.add(obj);
-    try {
-      if (Array.isArray(obj) || obj instanceof Set) {
-        const items = Array.isArray(obj) ? obj : Array.from(obj);
-        const len = Math.min(items.length, limits.maxArrayLength);
-        if (items.length > len) count('attributes.array_truncated');
-        const arr: AnyValue[] = new Array(len);
-        for (let i = 0; i < len; i++) arr[i] = sanitizeValue(items[i], limits, count, depth + 1, visited);
-        return arr;
-      }
-      const out: { [key: string]: AnyValue } = {};
-      const dropped = copyEntries(obj instanceof Map ? Object.fromEntries(obj) : obj, out, limits, count, depth, visited);
-      if (dropped > 0) count('attributes.dropped', dropped);
-      return out;
-    } finally {
-      visited.delete(obj);
-    }
+    return sanitizeContainer(obj, limits, count, depth, seen ?? new Set<object>());
   } catch {
     count('attributes.unreadable');
     return '[Unreadable]';
+  }
+}
+
+/**
+ * An array, Set, Map or plain object, item by item. `visited` holds the containers on the current path, so
+ * a circular reference becomes '[Circular]' while the same object reached twice by different paths is kept.
+ * May throw (a Proxy trap): sanitizeValue catches it.
+ */
+function sanitizeContainer(obj: object, limits: SanitizeLimits, count: RepairCounter, depth: number, visited: Set<object>): AnyValue {
+  if (visited.has(obj)) {
+    count('attributes.circular');
+    return '[Circular]';
+  }
+  visited.add(obj);
+  try {
+    if (Array.isArray(obj) || obj instanceof Set) {
+      const items = Array.isArray(obj) ? obj : Array.from(obj);
+      const len = Math.min(items.length, limits.maxArrayLength);
+      if (items.length > len) count('attributes.array_truncated');
+      const arr: AnyValue[] = new Array(len);
+      for (let i = 0; i < len; i++) arr[i] = sanitizeValue(items[i], limits, count, depth + 1, visited);
+      return arr;
+    }
+    const out: { [key: string]: AnyValue } = {};
+    const dropped = copyEntries(obj instanceof Map ? Object.fromEntries(obj) : obj, out, limits, count, depth, visited);
+    if (dropped > 0) count('attributes.dropped', dropped);
+    return out;
+  } finally {
+    visited.delete(obj);
   }
 }
 

@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import { CORRELATION_ID_KEY } from '../logger-core.js';
 import { recordError } from '../spans.js';
 import { resolveOptions, type HttpInstrumentationOptions, type ResolvedOptions } from './options.js';
-import { describeRequest, pickCorrelationId } from './request-info.js';
+import { describeRequest, pickCorrelationId, type RequestInfo } from './request-info.js';
 import { remoteParentContext } from './remote-context.js';
 
 /** One request's server span, as the framework adapters use it. */
@@ -38,6 +38,24 @@ export type HttpListener = (req: IncomingMessage & { correlationId?: string }, r
 const FAILED = 'http.instrumentation_failed';
 const traced = new WeakMap<IncomingMessage, RequestTrace>();
 
+/** One request's span while the response is under way: what `endRequestSpan` needs when it ends. */
+interface InFlight {
+  readonly logger: Logger;
+  readonly res: ServerResponse;
+  readonly options: ResolvedOptions;
+  readonly hints: RequestHints;
+  readonly info: RequestInfo;
+  readonly span: Span;
+  readonly context: Context;
+  readonly startRoute: string | undefined;
+  readonly startedAt: number;
+  /** The app's handler threw: the span's status is already ERROR, with the error's message. */
+  errored: boolean;
+  /** The error last recorded: two adapters may report the same one. */
+  recorded: unknown;
+  ended: boolean;
+}
+
 /**
  * Starts the SERVER span of one request: a child of the caller's `traceparent` (or a new trace), with the
  * OTel HTTP semconv attributes, a correlation id, and `Server-Timing` / `x-correlation-id` response headers.
@@ -64,76 +82,85 @@ export function instrumentRequest(
     const attributes = info.attributes;
     if (startRoute) attributes['http.route'] = startRoute;
     attributes.correlation_id = correlationId;
-    const nameRoute = (route: string | undefined) => route ?? (hints.pathAsName ? info.path : undefined);
-    span = logger.tracer.startSpan(spanName(info.method, nameRoute(startRoute)), { kind: SpanKind.SERVER, attributes }, parent);
+    const nameRoute = startRoute ?? (hints.pathAsName ? info.path : undefined);
+    span = logger.tracer.startSpan(spanName(info.method, nameRoute), { kind: SpanKind.SERVER, attributes }, parent);
     const active: Span = span;
     const ctx = trace.setSpan(parent, active).setValue(CORRELATION_ID_KEY, correlationId);
-
-    if (!res.headersSent) {
-      const timing = `traceparent;desc="${formatTraceparent(active.spanContext())}"`;
-      const prior = res.getHeader('server-timing');
-      res.setHeader('server-timing', prior === undefined ? timing : `${String(prior)}, ${timing}`);
-      res.setHeader('x-correlation-id', correlationId);
-    }
+    if (!res.headersSent) setResponseHeaders(res, active, correlationId);
     // Listeners the app (or a body parser) adds to req/res run in the request's context: 'data' and 'end'
     // come from the socket, whose async context predates the request.
     context.bind(ctx, req);
     context.bind(ctx, res);
     req.correlationId = correlationId;
 
-    const startedAt = performance.now();
-    let errored = false;
-    let recorded: unknown;
-    let ended = false;
-    const end = (aborted: boolean): void => {
-      if (ended) return;
-      ended = true;
-      try {
-        const route = hints.routeAtEnd?.() ?? startRoute;
-        if (route !== startRoute && route) {
-          active.setAttribute('http.route', route);
-          active.updateName(spanName(info.method, route));
-        }
-        const status = res.headersSent || !aborted ? res.statusCode : undefined;
-        if (status !== undefined) active.setAttribute('http.response.status_code', status);
-        if (aborted) active.setStatus({ code: SpanStatusCode.ERROR, message: 'client aborted' });
-        else if (status !== undefined && status >= 500 && !errored) active.setStatus({ code: SpanStatusCode.ERROR });
-        if (options.logRequests) {
-          const durationMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
-          context.with(ctx, () => logCompletion(logger, info.method, route, info.path, status, durationMs, aborted));
-        }
-      } catch (err) {
-        countFailure(logger, err);
-      }
-      try {
-        active.end();
-      } catch (err) {
-        countFailure(logger, err);
-      }
+    const flight: InFlight = {
+      logger, res, options, hints, info, span: active, context: ctx, startRoute,
+      startedAt: performance.now(), errored: false, recorded: undefined, ended: false,
     };
-    res.once('finish', () => end(false));
-    res.once('close', () => end(!res.writableFinished));
+    res.once('finish', () => endRequestSpan(flight, false));
+    res.once('close', () => endRequestSpan(flight, !res.writableFinished));
     const requestTrace: RequestTrace = {
       span: active,
       context: ctx,
       correlationId,
       recordError(err) {
-        errored = true;
-        if (recorded === err && err !== undefined) return; // two adapters saw the same error
-        recorded = err;
+        flight.errored = true;
+        if (flight.recorded === err && err !== undefined) return; // two adapters saw the same error
+        flight.recorded = err;
         recordError(active, err);
       },
     };
     traced.set(req, requestTrace);
     return requestTrace;
   } catch (err) {
-    countFailure(logger, err);
-    try {
-      span?.end();
-    } catch (endErr) {
-      countFailure(logger, endErr);
-    }
+    abandon(logger, span, err);
     return undefined;
+  }
+}
+
+/** The instrumentation itself failed: counted, and the span ended if it was started. */
+function abandon(logger: Logger, span: Span | undefined, err: unknown): void {
+  countFailure(logger, err);
+  try {
+    span?.end();
+  } catch (endErr) {
+    countFailure(logger, endErr);
+  }
+}
+
+function setResponseHeaders(res: ServerResponse, span: Span, correlationId: string): void {
+  const timing = `traceparent;desc="${formatTraceparent(span.spanContext())}"`;
+  const prior = res.getHeader('server-timing');
+  res.setHeader('server-timing', prior === undefined ? timing : `${String(prior)}, ${timing}`);
+  res.setHeader('x-correlation-id', correlationId);
+}
+
+/** Ends the span once, on 'finish' or 'close': route (if routing set it late), status, the completion record. */
+function endRequestSpan(f: InFlight, aborted: boolean): void {
+  if (f.ended) return;
+  f.ended = true;
+  const { span, res } = f;
+  try {
+    const route = f.hints.routeAtEnd?.() ?? f.startRoute;
+    if (route !== f.startRoute && route) {
+      span.setAttribute('http.route', route);
+      span.updateName(spanName(f.info.method, route));
+    }
+    const status = res.headersSent || !aborted ? res.statusCode : undefined;
+    if (status !== undefined) span.setAttribute('http.response.status_code', status);
+    if (aborted) span.setStatus({ code: SpanStatusCode.ERROR, message: 'client aborted' });
+    else if (status !== undefined && status >= 500 && !f.errored) span.setStatus({ code: SpanStatusCode.ERROR });
+    if (f.options.logRequests) {
+      const durationMs = Math.round((performance.now() - f.startedAt) * 1000) / 1000;
+      context.with(f.context, () => logCompletion(f.logger, f.info.method, route, f.info.path, status, durationMs, aborted));
+    }
+  } catch (err) {
+    countFailure(f.logger, err);
+  }
+  try {
+    span.end();
+  } catch (err) {
+    countFailure(f.logger, err);
   }
 }
 
