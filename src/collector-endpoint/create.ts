@@ -1,11 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { createDiag, type DiagSink } from '../shared/diag.js';
-import { loadConfigFile, parseConfigObject, type IsotelConfig, type IngestConfig } from '../node/engine/index.js';
-import { defaultRegistry, isBuiltinBackend, type BackendRegistry } from '../node/engine/index.js';
-import { openBackends, type BackendEntry } from '../node/engine/index.js';
-import { isFileOpen } from '../node/engine/index.js';
-import { defaultSpansFile } from '../node/engine/index.js';
+import { defaultRegistry, defaultSpansFile, isBuiltinBackend, isFileOpen, loadConfigFile, openBackends, parseConfigObject, type BackendEntry, type BackendRegistry, type IngestConfig, type IsotelConfig } from '../node/engine/index.js';
 import { openRuntime, type IngestHealth, type IngestRuntime } from './runtime.js';
 import { dispatchWorkerScript } from './dispatch-thread.js';
 import { createRequestListener } from './handler.js';

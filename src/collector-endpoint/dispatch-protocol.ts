@@ -1,9 +1,5 @@
 import type { DiagLevel } from '../shared/diag.js';
-import type { BackendEntry } from '../node/engine/index.js';
-import type { Position } from '../node/engine/index.js';
-import type { Segment } from '../node/engine/index.js';
-import type { FollowedFrame } from '../node/engine/index.js';
-import type { DispatcherHealth } from '../node/engine/index.js';
+import type { BackendEntry, DispatcherHealth, FollowedFrame, Position, Segment } from '../node/engine/index.js';
 
 /**
  * What the ingest's main thread and its dispatch worker say to each other (dispatch-thread.ts and

@@ -3,12 +3,11 @@ import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { WriteAheadLog } from '../node/engine/index.js';
+import { WriteAheadLog, createFilesystemBackend } from '../node/engine/index.js';
 import { createDiag } from '../shared/diag.js';
 import type { Batch, LogRecord } from '../shared/model.js';
 import { dispatchWorkerScript, startDispatchWorker } from './dispatch-thread.js';
 import { createIngestHandler } from './create.js';
-import { createFilesystemBackend } from '../node/engine/index.js';
 
 // Every worker the code under test starts, so a test can stop one as a crash would.
 const started = vi.hoisted(() => [] as Worker[]);

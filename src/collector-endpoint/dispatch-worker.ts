@@ -1,12 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDiag, type Diag } from '../shared/diag.js';
 import { errorMessage } from '../shared/result.js';
-import { openBackends, type OpenedBackend } from '../node/engine/index.js';
-import { defaultRegistry } from '../node/engine/index.js';
-import { WalFollower } from '../node/engine/index.js';
-import { startDispatcher, type Dispatcher } from '../node/engine/index.js';
-import { engineTarget } from '../node/engine/index.js';
-import { createDeadLetters } from '../node/engine/index.js';
+import { WalFollower, createDeadLetters, defaultRegistry, engineTarget, openBackends, startDispatcher, type Dispatcher, type OpenedBackend } from '../node/engine/index.js';
 import { FIELD, HEALTH_FIELDS, STATES, type FromWorker, type ToWorker, type WorkerInit } from './dispatch-protocol.js';
 
 /**

@@ -1,11 +1,6 @@
 import type { Diag } from '../shared/diag.js';
 import type { Redactor } from '../shared/redact.js';
-import type { BackendEntry } from '../node/engine/index.js';
-import { WriteAheadLog } from '../node/engine/index.js';
-import { startDispatcher, type Dispatcher, type DispatcherHealth } from '../node/engine/index.js';
-import { engineTarget } from '../node/engine/index.js';
-import { createDeadLetters } from '../node/engine/index.js';
-import type { OpenedBackend } from '../node/engine/index.js';
+import { WriteAheadLog, createDeadLetters, engineTarget, startDispatcher, type BackendEntry, type Dispatcher, type DispatcherHealth, type OpenedBackend } from '../node/engine/index.js';
 import { startDispatchWorker, type TraceQuery } from './dispatch-thread.js';
 
 /**
