@@ -40,7 +40,6 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
   const useDefaults = opts.useDefaults !== false;
   const keys = [...(useDefaults ? DEFAULT_SECRET_KEYS : []), ...(opts.keys ?? [])];
   const isSecretKey = createKeyMatcher(keys);
-  const replacement = opts.replacement ?? DEFAULT_REPLACEMENT;
   let builtin: ValuePattern[] = builtinPatterns(isSecretKey);
   let trigger = BUILTIN_TRIGGER;
   if (!useDefaults) {
@@ -49,100 +48,113 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
     trigger = KEY_TRIGGER;
   }
   const custom = (opts.patterns ?? []).map(compilePattern);
-  const redactsAnything = keys.length > 0 || builtin.length > 0 || custom.length > 0;
+  if (keys.length === 0 && builtin.length === 0 && custom.length === 0) {
+    return { attributes: (a) => a, value: (v) => v, text: (s) => s, redactsAnything: false };
+  }
+  return new ActiveRedactor(isSecretKey, builtin, trigger, custom, opts.replacement ?? DEFAULT_REPLACEMENT);
+}
 
-  const couldMatch = (s: string): boolean => custom.length > 0 || (builtin.length > 0 && trigger.test(s));
-
+/** A redactor with something to redact. Its methods are bound (arrow properties): callers may pass them on. */
+class ActiveRedactor implements Redactor {
+  readonly redactsAnything = true;
   // Log bodies are mostly message templates: the last one's result is kept.
-  let lastText: string | undefined;
-  let lastTextOut = '';
-  const text = (s: string): string => {
-    if (s === lastText) return lastTextOut;
+  private lastText: string | undefined;
+  private lastTextOut = '';
+  // A one-entry memo of the last top-level attribute shape: which keys name a secret, and per position the
+  // last string value and whether it could match. Consecutive records from one call site mostly repeat both.
+  private memoKeys: readonly string[] = [];
+  private memoSecret: boolean[] = [];
+  private memoValues: unknown[] = [];
+  private memoCould: boolean[] = [];
+
+  constructor(
+    private readonly isSecretKey: (key: string) => boolean,
+    private readonly builtin: ValuePattern[],
+    private readonly trigger: RegExp,
+    private readonly custom: RegExp[],
+    private readonly replacement: string,
+  ) {}
+
+  attributes = (attrs: Attributes): Attributes => (this.needsAttributes(attrs) ? (this.redactObject(attrs, 0) as Attributes) : attrs);
+
+  value = (v: AnyValue): AnyValue => (this.needs(v, 0) ? this.redactValue(v, 0) : v);
+
+  text = (s: string): string => {
+    if (s === this.lastText) return this.lastTextOut;
     let out = s;
-    if (builtin.length > 0 && trigger.test(s)) {
-      for (const p of builtin) out = out.replace(p.re, (m: string, ...rest: unknown[]) => p.replace(m, captures(rest), replacement));
+    const replacement = this.replacement;
+    if (this.builtin.length > 0 && this.trigger.test(s)) {
+      for (const p of this.builtin) out = out.replace(p.re, (m: string, ...rest: unknown[]) => p.replace(m, captures(rest), replacement));
     }
-    for (const re of custom) out = out.replace(re, () => replacement);
-    lastText = s;
-    lastTextOut = out;
+    for (const re of this.custom) out = out.replace(re, () => replacement);
+    this.lastText = s;
+    this.lastTextOut = out;
     return out;
   };
 
+  private couldMatch(s: string): boolean {
+    return this.custom.length > 0 || (this.builtin.length > 0 && this.trigger.test(s));
+  }
+
   /** Whether redaction would change v: the fast path's check, allocation-free. */
-  const needs = (v: AnyValue, depth: number): boolean => {
-    if (typeof v === 'string') return couldMatch(v);
+  private needs(v: AnyValue, depth: number): boolean {
+    if (typeof v === 'string') return this.couldMatch(v);
     if (v === null || typeof v !== 'object' || isOpaqueTag(v)) return false;
     if (depth > MAX_DEPTH) return true;
     if (Array.isArray(v)) {
-      for (const item of v) if (needs(item, depth + 1)) return true;
+      for (const item of v) if (this.needs(item, depth + 1)) return true;
       return false;
     }
     for (const key of Object.keys(v)) {
       const item = v[key];
-      if (isSecretKey(key) ? !isEmpty(item) : needs(item, depth + 1)) return true;
+      if (this.isSecretKey(key) ? !isEmpty(item) : this.needs(item, depth + 1)) return true;
     }
     return false;
-  };
+  }
 
-  // A one-entry memo of the last top-level attribute shape: which keys name a secret, and per position the
-  // last string value and whether it could match. Consecutive records from one call site mostly repeat both.
-  let memoKeys: readonly string[] = [];
-  let memoSecret: boolean[] = [];
-  let memoValues: unknown[] = [];
-  let memoCould: boolean[] = [];
-  const needsAttributes = (attrs: Attributes): boolean => {
+  private needsAttributes(attrs: Attributes): boolean {
     const keys = Object.keys(attrs);
-    if (!sameKeys(keys, memoKeys)) {
-      memoKeys = keys;
-      memoSecret = keys.map(isSecretKey);
-      memoValues = new Array<unknown>(keys.length);
-      memoCould = new Array<boolean>(keys.length);
+    if (!sameKeys(keys, this.memoKeys)) {
+      this.memoKeys = keys;
+      this.memoSecret = keys.map(this.isSecretKey);
+      this.memoValues = new Array<unknown>(keys.length);
+      this.memoCould = new Array<boolean>(keys.length);
     }
     for (let i = 0; i < keys.length; i++) {
       const item = attrs[keys[i]];
-      if (memoSecret[i]) {
+      if (this.memoSecret[i]) {
         if (!isEmpty(item)) return true;
       } else if (typeof item === 'string') {
-        if (item !== memoValues[i]) {
-          memoCould[i] = couldMatch(item);
-          memoValues[i] = item;
+        if (item !== this.memoValues[i]) {
+          this.memoCould[i] = this.couldMatch(item);
+          this.memoValues[i] = item;
         }
-        if (memoCould[i]) return true;
-      } else if (needs(item, 1)) {
+        if (this.memoCould[i]) return true;
+      } else if (this.needs(item, 1)) {
         return true;
       }
     }
     return false;
-  };
+  }
 
-  const redactValue = (v: AnyValue, depth: number): AnyValue => {
-    if (typeof v === 'string') return text(v);
+  private redactValue(v: AnyValue, depth: number): AnyValue {
+    if (typeof v === 'string') return this.text(v);
     // Bytes and big ints (tagged-value.ts) are not text: a pattern matching their digits would corrupt them.
     if (v === null || typeof v !== 'object' || isOpaqueTag(v)) return v;
-    if (depth > MAX_DEPTH) return replacement;
-    if (Array.isArray(v)) return v.map((item) => redactValue(item, depth + 1));
-    return redactObject(v, depth);
-  };
+    if (depth > MAX_DEPTH) return this.replacement;
+    if (Array.isArray(v)) return v.map((item) => this.redactValue(item, depth + 1));
+    return this.redactObject(v, depth);
+  }
 
-  const redactObject = (o: { [key: string]: AnyValue }, depth: number): { [key: string]: AnyValue } => {
+  private redactObject(o: { [key: string]: AnyValue }, depth: number): { [key: string]: AnyValue } {
     const out: { [key: string]: AnyValue } = {};
     for (const key of Object.keys(o)) {
       const item = o[key];
       // null and '' reveal nothing and say "absent", which helps whoever debugs a missing credential.
-      out[key] = isSecretKey(key) && !isEmpty(item) ? replacement : redactValue(item, depth + 1);
+      out[key] = this.isSecretKey(key) && !isEmpty(item) ? this.replacement : this.redactValue(item, depth + 1);
     }
     return out;
-  };
-
-  if (!redactsAnything) {
-    return { attributes: (a) => a, value: (v) => v, text: (s) => s, redactsAnything };
   }
-  return {
-    attributes: (attrs) => (needsAttributes(attrs) ? (redactObject(attrs, 0) as Attributes) : attrs),
-    value: (v) => (needs(v, 0) ? redactValue(v, 0) : v),
-    text,
-    redactsAnything,
-  };
 }
 
 function isEmpty(v: AnyValue): boolean {

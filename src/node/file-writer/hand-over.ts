@@ -1,6 +1,6 @@
 import type { Diag } from '../../shared/diag.js';
 import type { BackendHealth } from '../backends/types.js';
-import type { FilesystemBackend } from '../backends/filesystem/backend.js';
+import type { FilesystemBackend, PreparedFileBatch } from '../backends/filesystem/backend.js';
 import { createFileChannel } from '../file-channel.js';
 import type { DeliveryChannel } from '../engine/types.js';
 import type { ThreadedFileChannel } from './channel.js';
@@ -21,13 +21,13 @@ export function handOverWhenShared(threaded: ThreadedFileChannel, backend: Files
       while (!threaded.settled) await new Promise((r) => setTimeout(r, 20));
       await threaded.closeThread();
     })();
-    const after: FilesystemBackend = {
-      ...backend,
-      writePrepared: async (p) => {
+    // The same backend, whose writes wait until the thread has written what it held.
+    const after: FilesystemBackend = Object.assign(Object.create(backend) as FilesystemBackend, {
+      writePrepared: async (p: PreparedFileBatch) => {
         await threadDone;
         return backend.writePrepared(p);
       },
-    };
+    });
     return (direct = createFileChannel(after, { diag: options.diag, maxPendingBytes: options.maxPendingBytes }));
   };
 

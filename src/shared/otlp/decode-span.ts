@@ -79,10 +79,8 @@ function count(ctx: DecodeContext, v: unknown, name: string): number | Invalid {
   return n === INVALID ? within(ctx, name) : (n ?? 0);
 }
 
-export function decodeSpan(ctx: DecodeContext, raw: unknown, { resource, resourceSchemaUrl, scope }: RecordGroup): SpanRecord | Invalid {
-  if (!isObject(raw)) return fail(ctx, '', 'not an object');
-  const bad = invalidText(raw);
-  if (bad) return fail(ctx, '', bad);
+/** The span's ids, trace state and flags, each checked. */
+function readIdentity(ctx: DecodeContext, raw: Record<string, unknown>) {
   const traceId = readId(ctx, raw.traceId, 32);
   if (traceId === INVALID) return within(ctx, '.traceId');
   if (traceId === undefined) return fail(ctx, '.traceId', 'missing');
@@ -95,11 +93,11 @@ export function decodeSpan(ctx: DecodeContext, raw: unknown, { resource, resourc
   if (traceState === INVALID) return within(ctx, '.traceState');
   const flags = readUint32(ctx, raw.flags);
   if (flags === INVALID) return within(ctx, '.flags');
-  const name = readString(ctx, raw.name, ctx.maxValueLength);
-  if (name === INVALID) return within(ctx, '.name');
-  const kind = readEnum(ctx, raw.kind, SPAN_KINDS, 'SPAN_KIND_');
-  if (kind === INVALID) return within(ctx, '.kind');
+  return { traceId, spanId, parent, traceState, flags };
+}
 
+/** Start and end, both set, the end not before the start. */
+function readSpanTimes(ctx: DecodeContext, raw: Record<string, unknown>) {
   const start = readTime(ctx, raw.startTimeUnixNano);
   if (start === INVALID) return within(ctx, '.startTimeUnixNano');
   if (start === 0n) return fail(ctx, '.startTimeUnixNano', 'missing');
@@ -107,6 +105,23 @@ export function decodeSpan(ctx: DecodeContext, raw: unknown, { resource, resourc
   if (end === INVALID) return within(ctx, '.endTimeUnixNano');
   if (end === 0n) return fail(ctx, '.endTimeUnixNano', 'missing');
   if (end < start) return fail(ctx, '.endTimeUnixNano', 'before startTimeUnixNano');
+  return { start, end };
+}
+
+export function decodeSpan(ctx: DecodeContext, raw: unknown, { resource, resourceSchemaUrl, scope }: RecordGroup): SpanRecord | Invalid {
+  if (!isObject(raw)) return fail(ctx, '', 'not an object');
+  const bad = invalidText(raw);
+  if (bad) return fail(ctx, '', bad);
+  const ids = readIdentity(ctx, raw);
+  if (ids === INVALID) return INVALID;
+  const { traceId, spanId, parent, traceState, flags } = ids;
+  const name = readString(ctx, raw.name, ctx.maxValueLength);
+  if (name === INVALID) return within(ctx, '.name');
+  const kind = readEnum(ctx, raw.kind, SPAN_KINDS, 'SPAN_KIND_');
+  if (kind === INVALID) return within(ctx, '.kind');
+  const times = readSpanTimes(ctx, raw);
+  if (times === INVALID) return INVALID;
+  const { start, end } = times;
 
   const attributes = decodeKeyValueList(ctx, raw.attributes, 0, true);
   if (attributes === INVALID) return within(ctx, '.attributes');

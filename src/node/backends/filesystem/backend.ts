@@ -48,10 +48,7 @@ export interface FilesystemBackend extends Backend {
   writePrepared(prepared: PreparedFileBatch): Promise<WriteResult>;
 }
 
-export async function createFilesystemBackend(
-  options: FilesystemBackendOptions,
-  ctx?: BackendContext,
-): Promise<FilesystemBackend> {
+export async function createFilesystemBackend(options: FilesystemBackendOptions, ctx?: BackendContext): Promise<FilesystemBackend> {
   const rotation = {
     maxBytes: options.max_bytes ?? FILESYSTEM_DEFAULTS.max_bytes,
     backupCount: options.backup_count ?? FILESYSTEM_DEFAULTS.backup_count,
@@ -63,82 +60,100 @@ export async function createFilesystemBackend(
   const logsFile = acquireFile(files.logFile, rotation, logLineId);
   const spansFile = acquireFile(files.spansFile, rotation, spanLineId);
   for (const f of [logsFile, spansFile]) if (f.conflict) ctx?.diag.warn(`filesystem backend: ${f.conflict}`);
-  const logs = logsFile.file;
-  const spans = spansFile.file;
   // Fail fast on a path we cannot write (a configuration error), not on the first log call.
-  await Promise.all([logs.open(), spans.open()]).catch(async (err: unknown) => {
+  await Promise.all([logsFile.file.open(), spansFile.file.open()]).catch(async (err: unknown) => {
     await Promise.all([logsFile.release(), spansFile.release()]).catch(() => undefined);
     throw new Error(`filesystem backend: cannot write ${options.log_file} (check log_file): ${errorMessage(err)}`);
   });
-  let closed = false;
+  return new FilesystemSink(files, logsFile, spansFile, ctx);
+}
 
-  const prepare = (batch: Batch): PreparedFileBatch => {
+type Acquired = ReturnType<typeof acquireFile>;
+
+class FilesystemSink implements FilesystemBackend {
+  readonly name = 'filesystem';
+  private closed = false;
+  private readonly logs: RotatingFile;
+  private readonly spans: RotatingFile;
+
+  constructor(
+    readonly files: FilesystemBackend['files'],
+    private readonly logsFile: Acquired,
+    private readonly spansFile: Acquired,
+    private readonly ctx: BackendContext | undefined,
+  ) {
+    this.logs = logsFile.file;
+    this.spans = spansFile.file;
+  }
+
+  sharesFiles(): boolean {
+    return this.logsFile.shared() || this.spansFile.shared();
+  }
+
+  prepare(batch: Batch): PreparedFileBatch {
     const p: PreparedFileBatch = { count: batch.logs.length + batch.spans.length, bytes: 0 };
     if (batch.logs.length > 0) p.logs = encodeLogChunk(batch.logs);
     if (batch.spans.length > 0) p.spans = linesToChunk(batch.spans.map(spanLine));
     p.bytes = (p.logs?.length ?? 0) + (p.spans?.length ?? 0); // held in memory until written
     return p;
-  };
-  const writePrepared = async (p: PreparedFileBatch): Promise<WriteResult> => {
-    if (closed) return retryable('filesystem backend is closed');
+  }
+
+  async writePrepared(p: PreparedFileBatch): Promise<WriteResult> {
+    if (this.closed) return retryable('filesystem backend is closed');
     // Both settled before answering: a retry must find whatever either file took of this batch.
-    const [l, s] = await Promise.allSettled([p.logs && logs.appendChunk(p.logs), p.spans && spans.appendChunk(p.spans)]);
-    report(logs);
-    report(spans);
+    const [l, s] = await Promise.allSettled([p.logs && this.logs.appendChunk(p.logs), p.spans && this.spans.appendChunk(p.spans)]);
+    this.report(this.logs);
+    this.report(this.spans);
     const failed = l.status === 'rejected' ? l : s.status === 'rejected' ? s : undefined;
     if (!failed) return SUCCESS;
     // The batch is sent again, with the lines the other file did take: both read their tails first.
-    logs.suspect();
-    spans.suspect();
+    this.logs.suspect();
+    this.spans.suspect();
     return retryable(`filesystem backend: ${errorMessage(failed.reason)}`, 1000);
-  };
-  const report = (f: RotatingFile) => {
+  }
+
+  async write(batch: Batch): Promise<WriteResult> {
+    let p: PreparedFileBatch;
+    try {
+      p = this.prepare(batch);
+    } catch (err) {
+      return retryable(`filesystem backend: ${errorMessage(err)}`, 1000);
+    }
+    return this.writePrepared(p);
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([this.logs.idle(), this.spans.idle()]);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([this.logsFile.release(), this.spansFile.release()]);
+  }
+
+  async ping(): Promise<boolean> {
+    return !this.closed;
+  }
+
+  async listTraces(limit: number): Promise<TraceSummary[]> {
+    // Deduplicated like getTrace: a repeated line must not count a span twice.
+    return summarizeTraces(dedupe(await tailRecords<SpanRecord>(this.spans.files(), 4 * 1024 * 1024), spanKey), limit);
+  }
+
+  async getTrace(traceId: string): Promise<TraceResult> {
+    const [l, s] = await Promise.all([scan<LogRecord>(this.logs.files(), traceId), scan<SpanRecord>(this.spans.files(), traceId)]);
+    l.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+    s.sort((a, b) => (a.start_time < b.start_time ? -1 : a.start_time > b.start_time ? 1 : 0));
+    return { logs: dedupe(l, (r) => r.record_id), spans: dedupe(s, spanKey) };
+  }
+
+  private report(f: RotatingFile): void {
     const n = f.takeSkipped();
     if (n === 0) return;
-    ctx?.diag.count('filesystem.replayed_lines_skipped', n);
-    ctx?.diag.warn(`filesystem: ${n} line${n === 1 ? '' : 's'} already in ${f.file} skipped (sent again after a restart or a failed write)`);
-  };
-
-  return {
-    name: 'filesystem',
-    files,
-    sharesFiles: () => logsFile.shared() || spansFile.shared(),
-    prepare,
-    writePrepared,
-    async write(batch: Batch): Promise<WriteResult> {
-      let p: PreparedFileBatch;
-      try {
-        p = prepare(batch);
-      } catch (err) {
-        return retryable(`filesystem backend: ${errorMessage(err)}`, 1000);
-      }
-      return writePrepared(p);
-    },
-    async flush() {
-      await Promise.all([logs.idle(), spans.idle()]);
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await Promise.all([logsFile.release(), spansFile.release()]);
-    },
-    async ping() {
-      return !closed;
-    },
-    async listTraces(limit: number): Promise<TraceSummary[]> {
-      // Deduplicated like getTrace: a repeated line must not count a span twice.
-      return summarizeTraces(dedupe(await tailRecords<SpanRecord>(spans.files(), 4 * 1024 * 1024), spanKey), limit);
-    },
-    async getTrace(traceId: string): Promise<TraceResult> {
-      const [l, s] = await Promise.all([
-        scan<LogRecord>(logs.files(), traceId),
-        scan<SpanRecord>(spans.files(), traceId),
-      ]);
-      l.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
-      s.sort((a, b) => (a.start_time < b.start_time ? -1 : a.start_time > b.start_time ? 1 : 0));
-      return { logs: dedupe(l, (r) => r.record_id), spans: dedupe(s, spanKey) };
-    },
-  };
+    this.ctx?.diag.count('filesystem.replayed_lines_skipped', n);
+    this.ctx?.diag.warn(`filesystem: ${n} line${n === 1 ? '' : 's'} already in ${f.file} skipped (sent again after a restart or a failed write)`);
+  }
 }
 
 /** The records in the last `maxBytes` of the given files (newest files last), skipping a partial first line. */
