@@ -41,10 +41,19 @@ export function spanKey(s: SpanRecord): string {
   return Buffer.from(`00${s.trace_id}${s.span_id}`, 'hex').toString('latin1');
 }
 
+/** An append in flight: its outcome, once it settles. */
+interface InFlight {
+  done: Promise<void> | undefined;
+}
+
 export class IngestDedupe {
   private readonly window: IdWindow;
-  /** The appends in flight, each with the ids it carries (no per-id bookkeeping while nothing overlaps). */
-  private readonly inFlight = new Set<{ keys: ReadonlySet<string>; done: Promise<void> }>();
+  /**
+   * Every id of an append in flight, to that append: one lookup per record finds a request that carries an id
+   * another request is storing right now, however many requests are in flight (scanning each in-flight
+   * append's ids was a lookup per record and per request in flight).
+   */
+  private readonly pending = new Map<string, InFlight>();
   private dropped = 0;
 
   constructor(private readonly opts: IdWindowOptions) {
@@ -62,17 +71,17 @@ export class IngestDedupe {
   appendOnce(batch: Batch, append: (batch: Batch) => Promise<AppendResult>): Promise<AppendOnceResult> {
     const logKeys = batch.logs.map(logKey);
     const spanKeys = batch.spans.map(spanKey);
-    const waits: Array<Promise<void>> = [];
-    for (const f of this.inFlight) {
-      if (logKeys.some((k) => f.keys.has(k)) || spanKeys.some((k) => f.keys.has(k))) waits.push(f.done);
-    }
-    if (waits.length > 0) return this.appendAfter(waits, batch, append);
+    const waits = this.othersInFlight(logKeys, spanKeys);
+    if (waits) return this.appendAfter([...waits], batch, append);
 
     this.window.expire();
-    const kept = new Set<string>();
+    const mine: InFlight = { done: undefined };
+    const claimed: string[] = [];
     const fresh = (k: string): boolean => {
-      if (kept.has(k) || this.window.has(k)) return false;
-      kept.add(k);
+      // Pending here can only be this request (others were waited for above): a sibling with the same id.
+      if (this.window.has(k) || this.pending.has(k)) return false;
+      this.pending.set(k, mine);
+      claimed.push(k);
       return true;
     };
     const logs = batch.logs.filter((_, i) => fresh(logKeys[i]));
@@ -83,16 +92,28 @@ export class IngestDedupe {
       this.dropped += duplicates;
       return Promise.resolve({ result: { ok: true }, appended, duplicates });
     }
-
     const settled = append(duplicates === 0 ? batch : { logs, spans }).catch(
       (err: unknown): AppendResult => ({ ok: false, reason: 'io', message: err instanceof Error ? err.message : String(err) }),
     );
-    if (this.window.enabled) this.track(kept, settled);
+    mine.done = this.settle(claimed, mine, settled);
     return settled.then((result) => {
       // Counted once the request succeeds: a failed one is retried and would count its duplicates again.
       if (result.ok) this.dropped += duplicates;
       return { result, appended, duplicates };
     });
+  }
+
+  /** The outcomes this request must wait for: appends in flight that carry one of its ids. */
+  private othersInFlight(logKeys: string[], spanKeys: string[]): Set<Promise<void>> | undefined {
+    if (this.pending.size === 0) return undefined;
+    let waits: Set<Promise<void>> | undefined;
+    for (const keys of [logKeys, spanKeys]) {
+      for (const k of keys) {
+        const f = this.pending.get(k);
+        if (f?.done) (waits ??= new Set()).add(f.done);
+      }
+    }
+    return waits;
   }
 
   /**
@@ -103,15 +124,10 @@ export class IngestDedupe {
     return Promise.all(waits).then(() => this.appendOnce(batch, append));
   }
 
-  /** The ids are in flight until the append settles, then remembered if it succeeded. */
-  private track(keys: ReadonlySet<string>, settled: Promise<AppendResult>): void {
-    const entry = {
-      keys,
-      done: settled.then((result) => {
-        this.inFlight.delete(entry);
-        if (result.ok) this.window.add(keys);
-      }),
-    };
-    this.inFlight.add(entry);
+  /** The ids are pending until the append settles, then remembered if it succeeded. */
+  private async settle(claimed: string[], mine: InFlight, settled: Promise<AppendResult>): Promise<void> {
+    const result = await settled;
+    for (const k of claimed) if (this.pending.get(k) === mine) this.pending.delete(k);
+    if (result.ok) this.window.add(claimed);
   }
 }
