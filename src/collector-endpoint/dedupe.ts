@@ -41,19 +41,11 @@ export function spanKey(s: SpanRecord): string {
   return Buffer.from(`00${s.trace_id}${s.span_id}`, 'hex').toString('latin1');
 }
 
-/** An append in flight: its outcome, once it settles. */
-interface InFlight {
-  done: Promise<void> | undefined;
-}
-
 export class IngestDedupe {
   private readonly window: IdWindow;
-  /**
-   * Every id of an append in flight, to that append: one lookup per record finds a request that carries an id
-   * another request is storing right now, however many requests are in flight (scanning each in-flight
-   * append's ids was a lookup per record and per request in flight).
-   */
-  private readonly pending = new Map<string, InFlight>();
+  /** The outcomes of the appends in flight, by slot (the window stores -(slot + 1) for their ids). */
+  private readonly inFlight: Array<Promise<void> | undefined> = [];
+  private readonly freeSlots: number[] = [];
   private dropped = 0;
 
   constructor(private readonly opts: IdWindowOptions) {
@@ -75,13 +67,14 @@ export class IngestDedupe {
     if (waits) return this.appendAfter([...waits], batch, append);
 
     this.window.expire();
-    const mine: InFlight = { done: undefined };
+    const slot = this.freeSlots.pop() ?? this.inFlight.length;
+    const marker = -(slot + 1);
     const claimed: string[] = [];
     const fresh = (k: string): boolean => {
-      // Pending here can only be this request (others were waited for above): a sibling with the same id.
-      if (this.window.has(k) || this.pending.has(k)) return false;
-      this.pending.set(k, mine);
-      claimed.push(k);
+      // Known here is either accepted (a duplicate) or this very request's (a sibling with the same id): others
+      // in flight were waited for above.
+      if (this.window.lookup(k) !== undefined) return false;
+      claimed.push(this.window.claim(k, marker));
       return true;
     };
     const logs = batch.logs.filter((_, i) => fresh(logKeys[i]));
@@ -89,13 +82,14 @@ export class IngestDedupe {
     const appended = logs.length + spans.length;
     const duplicates = batch.logs.length + batch.spans.length - appended;
     if (appended === 0) {
+      this.freeSlots.push(slot);
       this.dropped += duplicates;
       return Promise.resolve({ result: { ok: true }, appended, duplicates });
     }
     const settled = append(duplicates === 0 ? batch : { logs, spans }).catch(
       (err: unknown): AppendResult => ({ ok: false, reason: 'io', message: err instanceof Error ? err.message : String(err) }),
     );
-    mine.done = this.settle(claimed, mine, settled);
+    this.inFlight[slot] = this.settle(claimed, slot, settled);
     return settled.then((result) => {
       // Counted once the request succeeds: a failed one is retried and would count its duplicates again.
       if (result.ok) this.dropped += duplicates;
@@ -105,12 +99,12 @@ export class IngestDedupe {
 
   /** The outcomes this request must wait for: appends in flight that carry one of its ids. */
   private othersInFlight(logKeys: string[], spanKeys: string[]): Set<Promise<void>> | undefined {
-    if (this.pending.size === 0) return undefined;
     let waits: Set<Promise<void>> | undefined;
     for (const keys of [logKeys, spanKeys]) {
       for (const k of keys) {
-        const f = this.pending.get(k);
-        if (f?.done) (waits ??= new Set()).add(f.done);
+        const state = this.window.lookup(k);
+        const done = state !== undefined && state < 0 ? this.inFlight[-state - 1] : undefined;
+        if (done) (waits ??= new Set()).add(done);
       }
     }
     return waits;
@@ -124,10 +118,12 @@ export class IngestDedupe {
     return Promise.all(waits).then(() => this.appendOnce(batch, append));
   }
 
-  /** The ids are pending until the append settles, then remembered if it succeeded. */
-  private async settle(claimed: string[], mine: InFlight, settled: Promise<AppendResult>): Promise<void> {
+  /** The ids are in flight until the append settles, then remembered if it succeeded, forgotten if not. */
+  private async settle(claimed: string[], slot: number, settled: Promise<AppendResult>): Promise<void> {
     const result = await settled;
-    for (const k of claimed) if (this.pending.get(k) === mine) this.pending.delete(k);
-    if (result.ok) this.window.add(claimed);
+    if (result.ok && this.window.enabled) this.window.add(claimed);
+    else this.window.release(claimed, -(slot + 1));
+    this.inFlight[slot] = undefined;
+    this.freeSlots.push(slot);
   }
 }
