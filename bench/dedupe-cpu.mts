@@ -1,7 +1,7 @@
 // CPU cost of the ingest dedupe window per record: IngestDedupe.appendOnce with 8 appends in flight, 500-record requests.
 // Run: npx tsx bench/dedupe-cpu.mts
-import { IngestDedupe } from '../src/collector-endpoint/dedupe.ts';
-import type { Batch, LogRecord } from '../src/shared/model.ts';
+import { IngestDedupe } from '../src/collector-endpoint/dedupe.js';
+import type { Batch, LogRecord } from '../src/shared/model.js';
 const d = new IngestDedupe({ maxIds: 100_000, windowSeconds: 3600 });
 let n = 0;
 const mk = (): Batch => ({ logs: Array.from({ length: 500 }, () => ({ record_id: `01JZ3C4V5E${(n++).toString(36).padStart(14, '0')}` }) as LogRecord), spans: [] });

@@ -26,7 +26,7 @@ const WARMUP = 4; // batches sent and persisted before the timed run (JIT, conne
 const NODE_ARGS = (process.env.BENCH_INGEST_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const ONLY = (process.env.BENCH_INGEST_BACKENDS ?? 'filesystem,postgres,elasticsearch').split(',');
 const RUNS = size('BENCH_RUNS', 3, 1);
-const GOALS = { floor: 0.6, direct: 0.7, rssMb: 300 };
+const GOALS = { floor: 0.6, direct: 0.9, rssMb: 300 }; // the engine issue: >= 0.6x the JSONL floor, >= 0.9x the direct loaders, < 300 MB
 
 const encodings = {
   json: { label: 'OTLP JSON', contentType: 'application/json', build: buildBodies },

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDiag, type Diag } from '../shared/diag.js';
 import { errorMessage } from '../shared/result.js';
-import { WalFollower, createDeadLetters, defaultRegistry, engineTarget, openBackends, startDispatcher, type Dispatcher, type OpenedBackend } from '../node/engine/index.js';
+import { WalFollower, defaultRegistry, openBackends, startSinks, type Dispatcher, type OpenedBackend, type RunningSinks } from '../node/engine/index.js';
 import { FIELD, HEALTH_FIELDS, STATES, type FromWorker, type ToWorker, type WorkerInit } from './dispatch-protocol.js';
 
 /**
@@ -36,12 +36,11 @@ const diag: Diag = {
 
 let follower: WalFollower | undefined;
 let dispatcher: Dispatcher | undefined;
+let sinks: RunningSinks | undefined;
 let opened: OpenedBackend[] = [];
 let query: OpenedBackend | undefined;
 const early: Array<Extract<ToWorker, { t: 'advance' }>> = [];
 const lastErrors: string[] = [];
-/** Ends the retry waits of the writes in flight when the worker closes. */
-const abort = new AbortController();
 
 /**
  * Writes each backend's numbers into the shared cells, and sends its last error when it changed. The counters
@@ -97,18 +96,11 @@ async function start(): Promise<void> {
   });
   follower = f;
   for (const m of early.splice(0)) f.advance(m.head, m.records, m.frames);
-  const deadLetters = createDeadLetters(init.dataDir);
-  dispatcher = startDispatcher({
-    wal: f,
-    diag,
-    batchSize: init.batchSize,
-    // Three batches in flight, not two: here a batch's encoding runs beside the database's work instead of
-    // between the main thread's requests, so a third keeps both database connections busy while it is
-    // encoded (measured on 2 cores: persisted/accepted 0.64 -> 0.74 for PostgreSQL, noisy).
-    concurrency: 3,
-    targets: opened.map((o) => engineTarget(o, abort.signal, diag, init.batchSize)),
-    onRejected: (name, items, batch) => deadLetters.write(name, items, batch),
-  });
+  // Three batches in flight, not two: here a batch's encoding runs beside the database's work instead of
+  // between the main thread's requests, so a third keeps both database connections busy while it is
+  // encoded (measured on 2 cores: persisted/accepted 0.64 -> 0.74 for PostgreSQL, noisy).
+  sinks = startSinks({ wal: f, sinks: opened, dataDir: init.dataDir, batchSize: init.batchSize, concurrency: 3, diag });
+  dispatcher = sinks.dispatcher;
   post({ t: 'ready', names, query: query ? { name: query.name, canList: typeof query.backend.listTraces === 'function' } : undefined });
 }
 
@@ -127,9 +119,7 @@ async function answer(m: Extract<ToWorker, { t: 'query' }>): Promise<void> {
 let closing: Promise<void> | undefined;
 function close(): Promise<void> {
   return (closing ??= (async () => {
-    abort.abort();
-    await dispatcher?.close();
-    await Promise.all(opened.map((o) => o.backend.close().catch((err: unknown) => diag.error(`closing ${o.name} failed`, err))));
+    await sinks?.stop();
     clearInterval(publisher);
     publish();
     post({ t: 'closed' });

@@ -1,6 +1,6 @@
 import type { Diag } from '../shared/diag.js';
 import type { Redactor } from '../shared/redact.js';
-import { WriteAheadLog, createDeadLetters, engineTarget, startDispatcher, type BackendEntry, type Dispatcher, type DispatcherHealth, type OpenedBackend } from '../node/engine/index.js';
+import { WriteAheadLog, startSinks, type BackendEntry, type Dispatcher, type DispatcherHealth, type OpenedBackend } from '../node/engine/index.js';
 import { startDispatchWorker, type TraceQuery } from './dispatch-thread.js';
 
 /**
@@ -45,21 +45,8 @@ export async function openRuntime(opts: {
   const backends = opts.backends ?? [];
   const names = backends.map((b) => b.name);
   const wal = await WriteAheadLog.open({ dir: opts.walDir, maxBytes: opts.walMaxBytes, readers: names, diag: opts.diag });
-  const deadLetters = createDeadLetters(opts.dataDir);
-  const abort = new AbortController();
-  const dispatcher = startDispatcher({
-    wal,
-    diag: opts.diag,
-    batchSize: opts.batchSize,
-    targets: backends.map((b) => engineTarget(b, abort.signal, opts.diag, opts.batchSize)),
-    onRejected: (name, items, batch) => deadLetters.write(name, items, batch),
-  });
-  const q = pickQueryBackend(backends, opts.queryBackend);
-  return assemble(opts, wal, dispatcher, q, async () => {
-    abort.abort();
-    await Promise.all(backends.map((b) => b.backend.close().catch((err: unknown) => opts.diag.error(`closing ${b.name} failed`, err))));
-    await deadLetters.close();
-  });
+  const running = startSinks({ wal, sinks: backends, dataDir: opts.dataDir, batchSize: opts.batchSize, diag: opts.diag });
+  return assemble(opts, wal, running.dispatcher, pickQueryBackend(backends, opts.queryBackend), () => running.stop());
 }
 
 type RuntimeOptions = Parameters<typeof openRuntime>[0];

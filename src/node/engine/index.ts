@@ -17,6 +17,8 @@ export type { Dispatcher, DispatcherHealth, DispatchTarget, DispatcherOptions } 
 export { engineTarget } from './target.js';
 export type { EngineTarget } from './target.js';
 export { createDeadLetters } from './dead-letters.js';
+export { startSinks } from './sinks.js';
+export type { RunningSinks, SinksOptions } from './sinks.js';
 export { openLocalEngine } from './local.js';
 export type { LocalEngine, LocalEngineOptions } from './local.js';
 export type { DeliveryChannel } from './types.js';

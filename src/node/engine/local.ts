@@ -3,11 +3,9 @@ import type { Diag } from '../../shared/diag.js';
 import type { BackendHealth } from '../backends/types.js';
 import type { OpenedBackend } from '../open-backends.js';
 import { comparePos } from './cursor.js';
-import { startDispatcher, type Dispatcher } from './dispatcher.js';
 import type { AppendResult, WriteAheadLog } from './wal.js';
-import { createDeadLetters } from './dead-letters.js';
 import { openProcessLog } from './open-log.js';
-import { engineTarget, type EngineTarget } from './target.js';
+import { startSinks, type RunningSinks } from './sinks.js';
 import type { DeliveryChannel } from './types.js';
 
 export interface LocalEngineOptions {
@@ -32,11 +30,8 @@ export interface LocalEngine extends Omit<DeliveryChannel, 'health'> {
   setSinks(opened: OpenedBackend[]): Promise<void>;
 }
 
-interface Running {
+interface Running extends RunningSinks {
   list: OpenedBackend[];
-  targets: EngineTarget[];
-  abort: AbortController;
-  dispatcher: Dispatcher;
 }
 
 /**
@@ -56,7 +51,6 @@ export async function openLocalEngine(opened: OpenedBackend[], o: LocalEngineOpt
 
 class LocalDelivery implements LocalEngine {
   readonly name = 'delivery';
-  private readonly deadLetters;
   private readonly pending = new Set<Promise<void>>();
   private pendingRecords = 0;
   private dropped = 0;
@@ -73,7 +67,6 @@ class LocalDelivery implements LocalEngine {
     private readonly o: LocalEngineOptions,
     opened: OpenedBackend[],
   ) {
-    this.deadLetters = createDeadLetters(o.dataDir);
     this.sinks = this.start(opened);
   }
 
@@ -146,23 +139,17 @@ class LocalDelivery implements LocalEngine {
       await this.flush();
       await this.stop(this.sinks);
       await this.wal.close();
-      await this.deadLetters.close();
       this.finished = true;
     })());
   }
 
   private start(list: OpenedBackend[]): Running {
-    const abort = new AbortController();
-    const { diag, batchSize } = this.o;
-    const targets = list.map((b) => engineTarget(b, abort.signal, diag, batchSize));
-    const dispatcher = startDispatcher({ wal: this.wal, targets, diag, batchSize, onRejected: (name, items, batch) => this.deadLetters.write(name, items, batch) });
-    return { list, targets, abort, dispatcher };
+    const { diag, batchSize, dataDir } = this.o;
+    return { list, ...startSinks({ wal: this.wal, sinks: list, dataDir, batchSize, diag }) };
   }
 
   private async stop(r: Running): Promise<void> {
-    r.abort.abort();
-    await r.dispatcher.close();
-    await Promise.all(r.list.map((b) => b.backend.close().catch((err: unknown) => this.o.diag.error(`closing ${b.name} failed`, err))));
+    await r.stop();
   }
 
   private drop(n: number, reason: string): void {
