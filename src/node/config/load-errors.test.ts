@@ -1,20 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfigFile, parseConfigText, type ConfigIssue } from './index.js';
+import { ConfigError, loadConfigFile, parseConfigText } from './index.js';
+import { SEED, env, issuesOf } from './testing.js';
 
-const SEED = fileURLToPath(new URL('./fixtures/original-logger-config.yaml', import.meta.url));
-const env = {};
-
-/** The issues of the ConfigError that parsing `text` throws. */
-function issuesOf(text: string, opts: Parameters<typeof parseConfigText>[1] = { env }): ConfigIssue[] {
-  try {
-    parseConfigText(text, opts);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parseConfigText: errors name the field and line', () => {
   it('reports an unset environment variable with its field and line', async () => {

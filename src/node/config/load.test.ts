@@ -1,23 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfigFile, parseConfigObject, parseConfigText, type ConfigIssue } from './index.js';
+import { SEED, env, issuesOf } from './testing.js';
 
-const SEED = fileURLToPath(new URL('./fixtures/original-logger-config.yaml', import.meta.url));
-const env = {};
-
-/** The issues of the ConfigError that parsing `text` throws. */
-function issuesOf(text: string, opts: Parameters<typeof parseConfigText>[1] = { env }): ConfigIssue[] {
-  try {
-    parseConfigText(text, opts);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parseConfigText: defaults', () => {
   it('fills every documented default from an empty logger section', () => {
