@@ -18,6 +18,7 @@ function addMeta(store: IDBObjectStore, dropped: DropCounts | undefined): void {
   req.onsuccess = () => store.put(addCounts(asDropCounts(req.result), dropped), META);
 }
 
+// Over 60 lines on purpose: split into 60-line functions, the lite build grew 204 B gzip, over its 12 KB budget.
 export function createIdbStore(use: UseStore = createStore('isotel', 'queue')): QueueStore {
   // Record keys are Crockford base32 (0-9, A-Z): every one sorts before '~'.
   const records = (): IDBKeyRange => IDBKeyRange.upperBound(META, true);
