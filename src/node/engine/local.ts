@@ -6,6 +6,7 @@ import { comparePos } from './cursor.js';
 import type { AppendResult, WriteAheadLog } from './wal.js';
 import { openProcessLog } from './open-log.js';
 import { startSinks, type RunningSinks } from './sinks.js';
+import { splitBatch } from './batch-utils.js';
 import type { DeliveryChannel } from './types.js';
 
 export interface LocalEngineOptions {
@@ -161,6 +162,12 @@ class LocalDelivery implements LocalEngine {
 
   private async append(batch: Batch, n: number): Promise<void> {
     let r = await this.wal.append(batch);
+    if (!r.ok && r.reason === 'too_large' && n > 1) {
+      // Larger than a segment (a small max_disk_bytes): in halves, each as its own frame.
+      const [a, b] = splitBatch(batch, Math.ceil(n / 2));
+      await Promise.all([this.append(a, Math.ceil(n / 2)), this.append(b, n - Math.ceil(n / 2))]);
+      return;
+    }
     if (!r.ok && r.reason === 'full' && this.o.overflow === 'drop_oldest') r = await (this.overflow = this.overflow.then(() => this.makeRoom(batch)));
     if (!r.ok) this.drop(n, r.reason === 'full' ? `${r.message} (queue.overflow: ${this.o.overflow})` : r.message);
   }

@@ -21,7 +21,8 @@ export interface WalOptions {
   diag: Diag;
 }
 
-export type AppendResult = { ok: true; seq: number } | { ok: false; reason: 'full' | 'closed' | 'io'; message: string };
+/** `too_large`: one batch's frame is larger than a segment (a quarter of the budget): split it, or refuse it. */
+export type AppendResult = { ok: true; seq: number } | { ok: false; reason: 'full' | 'closed' | 'io' | 'too_large'; message: string };
 
 export interface WalReader {
   readonly name: string;

@@ -240,4 +240,13 @@ describe('WriteAheadLog', () => {
     const again = await open();
     await again.close();
   });
+
+  it('refuses a batch larger than a segment as too_large (the SDK splits it; the ingest answers 413)', async () => {
+    const wal = await open({ maxBytes: 256 * 1024 });
+    const r = await wal.append(batch(0, 2000));
+    expect(r).toMatchObject({ ok: false, reason: 'too_large' });
+    expect(wal.status()).toEqual({ full: false });
+    expect((await wal.append(batch(0, 100))).ok).toBe(true);
+    await wal.close();
+  });
 });

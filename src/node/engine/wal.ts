@@ -102,6 +102,7 @@ export class WriteAheadLog {
     // (measured: ~15 MB survived each scavenge of the ingest's main thread while 8 requests awaited their fsync).
     if (!this.opts.external) this.interner.internBatch(batch);
     const frame = encodeFrame(seq, batch);
+    if (frame.length > this.segmentBytes) return Promise.resolve({ ok: false, reason: 'too_large', message: `a batch of ${frame.length} bytes is larger than a segment (${this.segmentBytes} bytes, a quarter of the budget)` });
     // A drained last segment is as good as free: this append starts a new segment and the drained one goes.
     const reclaimable = this.rotatesDrained() ? this.files.last.size : 0;
     if (this.totalBytes - reclaimable + frame.length > this.opts.maxBytes) {
