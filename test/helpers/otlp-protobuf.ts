@@ -3,25 +3,9 @@
  * ways: hex ids to bytes, decimal-string int64 and times to varints and fixed64, base64 bytesValue to bytes.
  * A string given as a Uint8Array is written as those raw bytes (invalid UTF-8 on purpose).
  */
+import { varint, tag, len, fixed64, fixed32, type Bytes } from '../../src/shared/testing/protobuf-writer.js';
+
 type Json = Record<string, unknown>;
-type Bytes = number[];
-
-function varint(n: number | bigint | string): Bytes {
-  let v = BigInt.asUintN(64, BigInt(n));
-  const out: Bytes = [];
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-}
-
-const tag = (field: number, wire: number): Bytes => varint((field << 3) | wire);
-const len = (field: number, body: Bytes): Bytes => [...tag(field, 2), ...varint(body.length), ...body];
-const fixed64 = (field: number, n: bigint): Bytes => [...tag(field, 1), ...Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn))];
-const fixed32 = (field: number, n: number): Bytes => [...tag(field, 5), n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >>> 24) & 255];
 
 const text = (s: unknown): Bytes => (s instanceof Uint8Array ? [...s] : [...new TextEncoder().encode(String(s))]);
 

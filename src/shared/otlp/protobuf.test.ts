@@ -5,28 +5,8 @@ import { decodeLogs, decodeLogsProtobuf, decodeSpans, decodeTracesProtobuf, Prot
 import { modelViolations, NOW_MS } from './fixtures/samples.js';
 import { sdkLogRecords, sdkSpans } from './fixtures/sdk.js';
 
-// A minimal protobuf writer, enough to build the edge cases the SDK serializers never produce.
-type Bytes = number[];
-function varint(n: number | bigint): Bytes {
-  let v = BigInt.asUintN(64, BigInt(n));
-  const out: Bytes = [];
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-}
-const tag = (num: number, wire: number) => varint((num << 3) | wire);
-const len = (num: number, ...parts: Bytes[]) => {
-  const body = parts.flat();
-  return [...tag(num, 2), ...varint(body.length), ...body];
-};
+import { len, tag, vint, fixed64, fixed32, type Bytes } from '../testing/protobuf-writer.js';
 const str = (num: number, s: string) => len(num, [...new TextEncoder().encode(s)]);
-const vint = (num: number, n: number | bigint) => [...tag(num, 0), ...varint(n)];
-const fixed64 = (num: number, n: bigint) => [...tag(num, 1), ...Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn))];
-const fixed32 = (num: number, n: number) => [...tag(num, 5), n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >>> 24) & 255];
 const double = (num: number, d: number) => {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setFloat64(0, d, true);
