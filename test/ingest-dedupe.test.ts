@@ -17,6 +17,7 @@ import { createPostgresBackend } from '../src/node/backends/postgres/index.js';
 import { createElasticsearchBackend } from '../src/node/backends/elasticsearch/index.js';
 import type { Backend } from '../src/node/backends/types.js';
 import { createDiag } from '../src/shared/diag.js';
+import { dropTagged } from './helpers/cleanup.js';
 
 const tag = `dedupe${process.pid}${Date.now() % 100000}`;
 const PG = { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', table_name: `${tag}_logs`, spans_table_name: `${tag}_spans` };
@@ -36,13 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const [, r] of readers) await r.close();
   await ingest?.close();
-  const pg = await import('pg');
-  const client = new pg.default.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
-  await client.connect();
-  await client.query(`DROP TABLE IF EXISTS ${tag}_logs, ${tag}_spans`);
-  await client.end();
-  await fetch(`http://127.0.0.1:9200/${tag}-*`, { method: 'DELETE' });
-  await fetch(`http://127.0.0.1:9200/_index_template/${tag}*`, { method: 'DELETE' });
+  await dropTagged(tag);
 });
 
 let traces = 0;

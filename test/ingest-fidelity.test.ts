@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { serve, type RunningServer } from '../src/collector-endpoint/index.js';
 import { encodeLogsExact, encodeSpansExact } from '../src/shared/otlp/index.js';
 import type { LogRecord, SpanRecord } from '../src/shared/model.js';
 import { logsToProtobuf, tracesToProtobuf } from './helpers/otlp-protobuf.js';
+import { dropTagged } from './helpers/cleanup.js';
 
 /**
  * OTLP fidelity through `isotel serve` into JSONL, PostgreSQL and Elasticsearch, read back through
@@ -159,12 +159,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of new Set(Object.values(queries).concat(ingest ? [ingest] : []))) await s.close();
-  const client = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
-  await client.connect();
-  await client.query(`DROP TABLE IF EXISTS ${tag}_logs, ${tag}_spans`);
-  await client.end();
-  await fetch(`http://127.0.0.1:9200/${tag}-*`, { method: 'DELETE' });
-  await fetch(`http://127.0.0.1:9200/_index_template/${tag}*`, { method: 'DELETE' });
+  await dropTagged(tag);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -16,6 +16,7 @@ import { createPostgresBackend } from '../src/node/backends/postgres/index.js';
 import { createElasticsearchBackend } from '../src/node/backends/elasticsearch/index.js';
 import { createDiag } from '../src/shared/diag.js';
 import type { LogRecord, SpanRecord } from '../src/shared/model.js';
+import { dropTagged } from './helpers/cleanup.js';
 
 const tag = `peer${process.pid}${Date.now() % 100000}`;
 let dir: string;
@@ -43,13 +44,7 @@ ingest:
 
 afterAll(async () => {
   await serve?.kill();
-  const pg = await import('pg');
-  const client = new pg.default.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
-  await client.connect();
-  await client.query(`DROP TABLE IF EXISTS ${tag}_logs, ${tag}_spans`);
-  await client.end();
-  await fetch(`http://127.0.0.1:9200/${tag}-*`, { method: 'DELETE' });
-  await fetch(`http://127.0.0.1:9200/_index_template/${tag}*`, { method: 'DELETE' });
+  await dropTagged(tag);
   rmSync(dir, { recursive: true, force: true });
 });
 
