@@ -6,6 +6,8 @@ export type { ConfigureOptions } from './configure.js';
 export type { Logger, LogMethod, LoggerHealth, TracedOptions, TracedDecorator } from './logger.js';
 export type { SpanOptions } from './spans.js';
 export { httpMiddleware, expressMiddleware, fastifyPlugin } from './middleware/index.js';
+export { inject, extract, withExtractedContext } from './propagation.js';
+export type { Carrier } from './propagation.js';
 export type { HttpInstrumentationOptions, HttpListener, ExpressMiddleware, FastifyPlugin } from './middleware/index.js';
 export { registerBackend, createBackendRegistry } from './registry.js';
 export type { BackendRegistry } from './registry.js';
