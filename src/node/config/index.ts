@@ -9,7 +9,7 @@ export type { WatchOptions, ConfigWatcher } from './watch.js';
 export { ConfigError } from './errors.js';
 export type { ConfigIssue } from './errors.js';
 export { configJsonSchema, configJsonSchemaText } from './json-schema.js';
-export { buildConfigSchema } from './schema.js';
+export { buildConfigSchema, SAMPLERS, PROPAGATORS, INSTRUMENTATIONS } from './schema.js';
 export type {
   IsotelConfig,
   LoggerConfig,
@@ -17,6 +17,10 @@ export type {
   QueueConfig,
   LimitsConfig,
   RedactConfig,
+  TracingConfig,
+  SamplerName,
+  PropagatorName,
+  InstrumentationName,
   LogLevelName,
   SchemaOptions,
 } from './schema.js';

@@ -19,6 +19,14 @@ describe('parseConfigText: defaults', () => {
       queue: { max_records: 100_000, max_disk_bytes: 1_073_741_824, overflow: 'drop_newest', batch_size: 1000 },
       limits: { max_attribute_value_length: 16_384, max_attributes: 128, max_body_length: 65_536, max_depth: 8 },
       redact: { keys: [], patterns: [], replacement: '[REDACTED]', use_defaults: true },
+      tracing: {
+        register_global: true,
+        sampler: 'parentbased_always_on',
+        sampler_arg: 1,
+        propagators: ['tracecontext', 'baggage'],
+        instrumentations: ['http', 'undici', 'pg', 'ioredis', 'express', 'fastify'],
+        propagate_to: ['localhost', '127.0.0.1', '[::1]'],
+      },
       data_dir: './data',
       backends: [
         {

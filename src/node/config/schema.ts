@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { compilePattern, DEFAULT_REPLACEMENT } from '../../shared/redact.js';
 import { describeIssue } from './errors.js';
 import { strict } from './strict.js';
+import { TracingSchema } from './tracing-schema.js';
 import {
   BUILTIN_BACKEND_SCHEMAS,
   BUILTIN_BACKEND_TYPES,
@@ -200,6 +201,7 @@ function loggerSchema(opts: SchemaOptions) {
     queue: QueueSchema.prefault({}),
     limits: LimitsSchema.prefault({}),
     redact: RedactSchema.prefault({}),
+    tracing: TracingSchema.prefault({}),
     data_dir: z.string().min(1).default('./data').describe('Fallback files, dead letters and delivery cursors.'),
     backends: z
       .array(entry)
@@ -253,3 +255,5 @@ export type IngestConfig = IsotelConfig['ingest'];
 export type QueueConfig = LoggerConfig['queue'];
 export type LimitsConfig = LoggerConfig['limits'];
 export type RedactConfig = LoggerConfig['redact'];
+export type { TracingConfig, SamplerName, PropagatorName, InstrumentationName } from './tracing-schema.js';
+export { SAMPLERS, PROPAGATORS, INSTRUMENTATIONS } from './tracing-schema.js';
