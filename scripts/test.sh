@@ -19,7 +19,7 @@ source scripts/services.sh
 
 step "services"
 # Elasticsearch starts in the background (its first run downloads and unpacks ~100 MB); awaited before the tests.
-services_start elasticsearch postgres chromium
+services_start elasticsearch postgres redis chromium
 
 step "type-check"
 npx tsc --noEmit -p .
