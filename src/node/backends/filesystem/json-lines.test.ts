@@ -91,6 +91,32 @@ describe('record ids of lines', () => {
     expect(idOfLine('{"no":"id"}')).toBeUndefined();
   });
 
+  it('writes a span as exactly its JSON.stringify, optional keys and odd values included', () => {
+    const full: SpanRecord = {
+      ...span,
+      name: 'quote " and \u2028',
+      status: { code: 'ERROR', message: 'bad "thing"' },
+      events: [{ name: 'e', time: span.start_time, attributes: { a: 1 } }],
+      links: [{ trace_id: span.trace_id, span_id: span.span_id, attributes: {} }],
+      flags: 0,
+      parent_span_id: '00f067aa0ba902b8',
+      trace_state: 'k=v,t@x=y',
+      resource_schema_url: 'https://opentelemetry.io/schemas/1.26.0',
+      dropped_attributes_count: 1,
+      dropped_events_count: 2,
+      dropped_links_count: 3,
+    };
+    const odd = { ...span, duration_ms: Number.NaN, flags: undefined, parent_span_id: undefined, status: { code: 'UNSET' as const, message: undefined } };
+    const otherResource = { ...span, resource: { 'service.name': 'other' }, scope: { name: 'x' } };
+    for (const s of [span, full, odd, otherResource, span]) expect(spanLine(s)).toBe(JSON.stringify(s) + '\n');
+  });
+
+  it('writes a span built in another key order as the same JSON', () => {
+    const { trace_id, span_id, ...rest } = span;
+    const reordered = { ...rest, parent_span_id: '00f067aa0ba902b8', span_id, trace_id } as SpanRecord;
+    expect(JSON.parse(spanLine(reordered))).toEqual(reordered);
+  });
+
   it('reads trace_id-span_id of a span line, in the usual key order or any other', () => {
     expect(idOfLine(spanLine(span), spanLineId)).toBe(`${span.trace_id}-${span.span_id}`);
     const reordered = JSON.stringify({ name: span.name, span_id: span.span_id, trace_id: span.trace_id });
