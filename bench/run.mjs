@@ -4,6 +4,7 @@ import { benchBackends } from './backends.mjs';
 import { benchIngest } from './ingest.mjs';
 import { benchBrowser } from './browser.mjs';
 import { benchSize } from './size.mjs';
+import { benchTracing } from './tracing.mjs';
 
 const only = (process.argv.find((a) => a.startsWith('--only=')) ?? '').slice('--only='.length).split(',').filter(Boolean);
 const groups = [
@@ -11,6 +12,7 @@ const groups = [
   ['backends', benchBackends],
   ['ingest', benchIngest],
   ['browser', benchBrowser],
+  ['tracing', benchTracing],
   ['size', benchSize],
 ];
 for (const [name, run] of groups) {

@@ -35,7 +35,7 @@ export function startFloor(file, logFile) {
 }
 
 /** Starts `node ...args`, resolves once it prints "listening on URL"; stderr goes to `logFile`. */
-async function startListening(name, args, logFile) {
+export async function startListening(name, args, logFile) {
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', out] });
   closeSync(out);

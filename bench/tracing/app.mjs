@@ -1,0 +1,75 @@
+// The service under load in the HTTP tracing benchmark, one process per variant:
+//   node app.mjs <none|isotel|sdk-node> <upstream URL> <dir> [OTLP sink URL]
+// GET / makes one outgoing fetch to the upstream and one PostgreSQL query, then answers 200. Tracing is set up
+// before `http` and `pg` are loaded (with require, so the instrumentations' require hooks see them in this ES
+// module). On SIGTERM it flushes its telemetry and exits. Prints "listening on URL".
+import { createRequire } from 'node:module';
+
+const [variant, upstream, dir, sink] = process.argv.slice(2);
+const INSTRUMENTATIONS = ['http', 'undici', 'pg'];
+let shutdown = async () => {};
+
+if (variant === 'isotel') {
+  const { configureLogger } = await import('../../dist/node/index.js');
+  const logger = await configureLogger({
+    config: {
+      logger: {
+        service_name: 'bench-http',
+        enable_console: false,
+        data_dir: `${dir}/data`,
+        backends: [{ backend_type: 'filesystem', config: { log_file: `${dir}/out.jsonl`, max_bytes: 2 ** 31, backup_count: 1 } }],
+        tracing: { instrumentations: INSTRUMENTATIONS },
+      },
+    },
+    watch: false,
+    exitHooks: false,
+  });
+  shutdown = () => logger.close();
+} else if (variant === 'sdk-node') {
+  const { NodeSDK } = await import('@opentelemetry/sdk-node');
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+  const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');
+  const { UndiciInstrumentation } = await import('@opentelemetry/instrumentation-undici');
+  const { PgInstrumentation } = await import('@opentelemetry/instrumentation-pg');
+  const sdk = new NodeSDK({
+    serviceName: 'bench-http',
+    traceExporter: new OTLPTraceExporter({ url: `${sink}/v1/traces` }),
+    instrumentations: [new HttpInstrumentation(), new UndiciInstrumentation(), new PgInstrumentation()],
+  });
+  sdk.start();
+  shutdown = () => sdk.shutdown();
+} else if (variant !== 'none') {
+  throw new Error(`unknown variant ${variant}`);
+}
+
+const require = createRequire(import.meta.url);
+const http = require('http');
+const pg = require('pg');
+const pool = new pg.Pool({
+  host: process.env.PGHOST ?? '127.0.0.1',
+  port: Number(process.env.PGPORT ?? 5432),
+  user: process.env.PGUSER ?? 'postgres',
+  database: process.env.PGDATABASE ?? 'test',
+  max: Number(process.env.BENCH_TRACING_CLIENTS ?? 16),
+});
+
+const server = http.createServer(async (req, res) => {
+  try {
+    const price = await (await fetch(upstream)).json();
+    const { rows } = await pool.query('SELECT $1::int AS price', [price.price]);
+    const body = JSON.stringify({ price: rows[0].price });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+  } catch (err) {
+    res.writeHead(500).end(String(err));
+  }
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${server.address().port}`));
+
+process.once('SIGTERM', async () => {
+  server.closeAllConnections();
+  server.close();
+  await pool.end();
+  await shutdown();
+  process.exit(0);
+});
