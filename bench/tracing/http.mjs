@@ -27,9 +27,9 @@ async function sinkCount(sink) {
 }
 
 /** One variant in a fresh app process: warm-up, timed load, then SIGTERM (the app flushes) and the span count. */
-export async function runVariant(variant, services, { clients, warmupSeconds, seconds }) {
+export async function runVariant(variant, services, { clients, warmupSeconds, seconds }, script = join(HERE, 'app.mjs')) {
   const dir = tempDir(`isotel-bench-tracing-${variant}-`);
-  const app = await startListening(`app (${variant})`, [join(HERE, 'app.mjs'), variant, services.upstream.url, dir, services.sink.url], join(dir, 'app.log'));
+  const app = await startListening(`app (${variant})`, [script, variant, services.upstream.url, dir, services.sink.url], join(dir, 'app.log'));
   try {
     const sinkBefore = await sinkCount(services.sink);
     const warm = await closedLoop(app.url, clients, warmupSeconds);
