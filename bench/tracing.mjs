@@ -7,9 +7,10 @@
 //    @opentelemetry/sdk-node with the same three instrumentations → OTLP/HTTP to a local sink process.
 //    Goals: throughput >= 0.85x uninstrumented; isotel's added CPU per request <= 0.5x sdk-node's.
 //   node bench/run.mjs --only=tracing [--quick]   BENCH_RUNS=3 BENCH_SPANS_N=200000 BENCH_TRACING_SECONDS=8
-//   BENCH_TRACING_CLIENTS=16 BENCH_TRACING_WARMUP=2
+//   BENCH_TRACING_CLIENTS=16 BENCH_TRACING_WARMUP=2 BENCH_TRACING_APP=<another app.mjs, same arguments>
 import { printTable, fmt, size, median, QUICK, tempDir, removeDir } from './lib.mjs';
 import { runSpans, SPAN_CONTENDERS } from './tracing/spans.mjs';
+import { PER_TURN } from './tracing/spans-shape.mjs';
 import { startServices, runVariant, VARIANTS } from './tracing/http.mjs';
 
 const RUNS = size('BENCH_RUNS', 3, 1);
@@ -29,14 +30,18 @@ function spanTable(runs) {
     const med = median(runs.map((r) => r[c.key].medianNs));
     const sustained = median(runs.map((r) => r[c.key].sustainedNs));
     const goal = c.key === 'isotel' ? mark(med <= GOALS.spanNs) : '';
-    return [c.name, `${fmt.ns(med)}${goal}`, fmt.ns(sustained), c.baseline ? '-' : fmt.ns(med - noop), fmt.ratio(med / noop)];
+    const turnCpu = median(runs.map((r) => r[c.key].turnCpuNs));
+    return [c.name, `${fmt.ns(med)}${goal}`, fmt.ns(sustained), c.baseline ? '-' : fmt.ns(med - noop), fmt.ratio(med / noop), fmt.ns(turnCpu)];
   });
   printTable(
     `Span start+end (recording sampler, name + 3 attributes; ${SPANS_N.toLocaleString('en-US')} spans in chunks of 1,000, one event-loop turn between chunks; median of ${RUNS} run${RUNS === 1 ? '' : 's'}${quickNote})`,
-    ['tracer', 'median ns/span', 'sustained ns/span (incl. flush)', 'added ns vs no-op SDK', 'ratio to no-op SDK'],
+    ['tracer', 'median ns/span', 'sustained ns/span (incl. flush)', 'added ns vs no-op SDK', 'ratio to no-op SDK', `CPU ns/span, ${PER_TURN} per event-loop turn`],
     rows,
   );
-  console.log(`\nGoal: isotel <= ${GOALS.spanNs} ns median. "sustained" = all spans / total time including the final flush (delivery work included).`);
+  console.log(
+    `\nGoal: isotel <= ${GOALS.spanNs} ns median. "sustained" = all spans / total time including the final flush (delivery work included). ` +
+      `Last column: ${PER_TURN} spans then one event-loop turn, as a service ends them; CPU of every thread (writer thread, exporter) per span, the turns included.`,
+  );
 }
 
 /** Per run: every variant in a fresh process, the order rotated between runs; ratios taken within the run. */

@@ -27,7 +27,7 @@ async function sinkCount(sink) {
 }
 
 /** One variant in a fresh app process: warm-up, timed load, then SIGTERM (the app flushes) and the span count. */
-export async function runVariant(variant, services, { clients, warmupSeconds, seconds }, script = join(HERE, 'app.mjs')) {
+export async function runVariant(variant, services, { clients, warmupSeconds, seconds }, script = process.env.BENCH_TRACING_APP ?? join(HERE, 'app.mjs')) {
   const dir = tempDir(`isotel-bench-tracing-${variant}-`);
   const app = await startListening(`app (${variant})`, [script, variant, services.upstream.url, dir, services.sink.url], join(dir, 'app.log'));
   try {

@@ -1,8 +1,9 @@
 // @opentelemetry/sdk-trace-base's BasicTracerProvider, the SDK isotel's tracer is built on, with a no-op
 // SpanProcessor (`noop`: the SDK's own floor) or a BatchSpanProcessor with a no-op exporter (`batch`: the usual
-// production set-up minus the network). Prints {medianNs, sustainedNs, spans}; spans = spans exported.
+// production set-up minus the network). Prints {medianNs, sustainedNs, turnCpuNs, spans}; spans = spans exported
+// by the timed chunked run.
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { measure, N } from './spans-shape.mjs';
+import { measure, measurePerTurn, N } from './spans-shape.mjs';
 
 let exported = 0;
 const exporter = {
@@ -20,5 +21,7 @@ const tracer = provider.getTracer('bench');
 await measure(tracer, () => provider.forceFlush());
 exported = 0;
 const result = await measure(tracer, () => provider.forceFlush());
+const spans = exported;
+const turnCpuNs = await measurePerTurn(tracer, () => provider.forceFlush());
 await provider.shutdown();
-process.stdout.write(JSON.stringify({ ...result, spans: exported }));
+process.stdout.write(JSON.stringify({ ...result, turnCpuNs, spans }));

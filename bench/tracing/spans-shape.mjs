@@ -23,3 +23,18 @@ export async function measure(tracer, flush) {
   perOp.sort((a, b) => a - b);
   return { medianNs: perOp[Math.floor(perOp.length / 2)], sustainedNs: total / N };
 }
+
+/** Spans ended as a service ends them, PER_TURN per event-loop turn: CPU ns per span (every thread), flush included. */
+export const PER_TURN = 4;
+export const TURN_N = Math.max(PER_TURN, Math.floor(N / 5));
+
+export async function measurePerTurn(tracer, flush) {
+  const c0 = process.cpuUsage();
+  for (let done = 0; done < TURN_N; done += PER_TURN) {
+    for (let i = 0; i < PER_TURN; i++) tracer.startSpan(NAME, { attributes: ATTRS }).end();
+    await turn();
+  }
+  await flush();
+  const c = process.cpuUsage(c0);
+  return ((c.user + c.system) * 1000) / TURN_N;
+}
