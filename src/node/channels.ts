@@ -7,8 +7,7 @@ import type { BackendRegistry } from './registry.js';
 import type { LoggerHealth } from './logger.js';
 import { openBackends, type OpenedBackend } from './open-backends.js';
 import { openFileChannel } from './file-writer/index.js';
-import type { Backend } from './backends/types.js';
-import type { FilesystemBackend } from './backends/filesystem/backend.js';
+import { isFilesystemBackend } from './backends/filesystem/backend.js';
 
 /**
  * Where the logger's records go: a file backend writes its own files (on a writer thread: the file is the
@@ -57,8 +56,8 @@ export class Channels {
 
 async function openAll(lc: LoggerConfig, registry: BackendRegistry, diag: Diag): Promise<{ files: DeliveryChannel[]; sinks: OpenedBackend[] }> {
   const opened = await openBackends(lc.backends, lc.data_dir, registry, diag);
-  const files = await Promise.all(opened.filter((o) => isFileBackend(o.backend)).map((o) => openFileChannel(o.backend as FilesystemBackend, { diag })));
-  return { files, sinks: opened.filter((o) => !isFileBackend(o.backend)) };
+  const files = await Promise.all(opened.flatMap((o) => (isFilesystemBackend(o.backend) ? [openFileChannel(o.backend, { diag })] : [])));
+  return { files, sinks: opened.filter((o) => !isFilesystemBackend(o.backend)) };
 }
 
 function openEngine(lc: LoggerConfig, sinks: OpenedBackend[], diag: Diag): Promise<LocalEngine> {
@@ -66,6 +65,3 @@ function openEngine(lc: LoggerConfig, sinks: OpenedBackend[], diag: Diag): Promi
   return openLocalEngine(sinks, { dataDir: lc.data_dir, maxBytes: q.max_disk_bytes, overflow: q.overflow, maxPendingRecords: q.max_records, batchSize: q.batch_size, diag });
 }
 
-function isFileBackend(b: Backend): b is FilesystemBackend {
-  return typeof (b as Partial<FilesystemBackend>).prepare === 'function' && typeof (b as Partial<FilesystemBackend>).writePrepared === 'function';
-}

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { Diag } from '../shared/diag.js';
 import type { Backend } from './backends/types.js';
 import type { BackendRegistry } from './registry.js';
+import { untraced, untracedBackend } from './untraced.js';
 
 /** One configured backend, opened: its unique name (for cursors, data dirs, health), type, settings. */
 export interface OpenedBackend {
@@ -38,7 +39,7 @@ export async function openBackends(entries: readonly BackendEntry[], dataRoot: s
       const dataDir = path.resolve(dataRoot, 'backends', name);
       const config = (b.config ?? {}) as Record<string, unknown>;
       let backend: Backend;
-      const open = async () => factory(config, { dataDir, diag });
+      const open = async () => untracedBackend(await untraced(() => factory(config, { dataDir, diag })));
       try {
         backend = await open();
       } catch (err) {
