@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { diag as apiDiag } from '@opentelemetry/api';
 import { configureLogger } from './configure.js';
 import type { Logger } from './logger.js';
 import type { LogRecord, SpanRecord } from '../shared/model.js';
@@ -103,6 +104,31 @@ describe('configureLogger with OTEL_* variables', () => {
     await log.flush();
     expect(logs()[0].resource['service.name']).toBe('env-svc'); // the valid variable applies
     expect(spans()).toHaveLength(1); // the default sampler (parentbased_always_on)
+  });
+
+  it('OTEL_TRACES_SAMPLER + _ARG choose the sampler; the code config overrides them', async () => {
+    const env = { OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' };
+    const log = await open({ file: '  tracing: { sampler: always_on }\n', env });
+    log.withSpan('dropped', undefined, () => log.info('inside'));
+    await log.flush();
+    expect(spans()).toEqual([]);
+    expect(logs()[0].trace_id).toMatch(/^[0-9a-f]{32}$/);
+    await log.close();
+    rmSync(join(dir, 'app.jsonl'), { force: true });
+    const coded = await open({ env, config: { tracing: { sampler: 'always_on' } } });
+    coded.withSpan('kept', undefined, () => {});
+    await coded.flush();
+    expect(spans().map((s) => s.name)).toEqual(['kept']);
+  });
+
+  it('OTEL_LOG_LEVEL routes the OpenTelemetry API diag messages at that level to the diag channel while the logger lives', async () => {
+    const log = await open({ env: { OTEL_LOG_LEVEL: 'warn' } });
+    apiDiag.warn('from an instrumentation');
+    apiDiag.debug('too detailed');
+    await log.close();
+    logger = undefined;
+    apiDiag.warn('after close');
+    expect(diagMessages.filter((m) => m.startsWith('[otel]'))).toEqual(['[otel] from an instrumentation']);
   });
 
   it('a malformed file is still a start-up ConfigError (the environment does not hide it)', async () => {

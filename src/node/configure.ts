@@ -62,7 +62,6 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
     return createDisabledLogger(diag);
   }
   const registerGlobal = options.registerGlobal ?? lc.tracing.register_global;
-  const detachApiDiag = registerGlobal && otelEnv.logLevel ? attachApiDiag(options.diagSink ?? diagSinkFor(otelEnv.logLevel), otelEnv.logLevel) : () => {};
   const resource = buildResource({ serviceName: lc.service_name, serviceVersion: lc.service_version, environment: lc.environment }, lc.resource_attributes);
   const scope = { name: 'isotel', version: SDK_VERSION };
   const channels = await Channels.open(lc, registry, diag);
@@ -71,6 +70,8 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
   const core: LoggerCore = { settings, resource, scope, clock: options.clock ?? systemClock, newId: createRecordIdGenerator(), diag, count: (name, n) => diag.count(name, n), buffer, closed: false };
   const onSpan = (span: SpanRecord) => core.closed || buffer.pushSpan(span);
   const tracing = setupTracing({ resource, scope, registerGlobal, diag, onSpan, sampler: buildSampler(lc.tracing), limits: settings.limits });
+  // After setupTracing: the API reports a provider already registered as an error, which isotel expects and handles.
+  const detachApiDiag = registerGlobal && otelEnv.logLevel ? attachApiDiag(options.diagSink ?? diagSinkFor(otelEnv.logLevel), otelEnv.logLevel) : () => {};
 
   let reloading: Promise<void> = Promise.resolve();
   const reload = (next: LoggerConfig) => (reloading = reloading.then(() => applyReload(core, channels, buffer, next)));
