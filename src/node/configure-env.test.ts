@@ -131,6 +131,25 @@ describe('configureLogger with OTEL_* variables', () => {
     expect(diagMessages.filter((m) => m.startsWith('[otel]'))).toEqual(['[otel] from an instrumentation']);
   });
 
+  it('keeps the precedence on reload: an edited file does not override the environment or the code', async () => {
+    const configFile = join(dir, 'isotel.yaml');
+    const yaml = (level: string, limit: number) =>
+      `logger:\n  enable_console: false\n  data_dir: ${join(dir, 'data')}\n  log_level: ${level}\n  limits: { max_attribute_value_length: ${limit} }\n` +
+      `  backends:\n    - backend_type: filesystem\n      config: { log_file: ${join(dir, 'app.jsonl')} }\n`;
+    writeFileSync(configFile, yaml('DEBUG', 1000));
+    const diag = (_l: string, m: string) => diagMessages.push(m);
+    logger = await configureLogger({ configFile, config: { log_level: 'WARN' }, env: { OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '20' }, exitHooks: false, diagSink: diag });
+    writeFileSync(configFile, yaml('TRACE', 5000));
+    const deadline = Date.now() + 5000;
+    while (!diagMessages.includes('configuration reloaded') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(diagMessages).toContain('configuration reloaded');
+    expect(logger.level()).toBe('warn'); // the code's WARN over the file's TRACE
+    logger.error('after reload', { v: 'z'.repeat(100) });
+    await logger.flush();
+    const v = logs().at(-1)!.attributes.v as string;
+    expect(v.startsWith('z'.repeat(20)) && v.length < 60).toBe(true); // the environment's 20, not the file's 5000
+  });
+
   it('a malformed file is still a start-up ConfigError (the environment does not hide it)', async () => {
     await expect(open({ file: '  log_level: LOUD\n', env: { OTEL_SERVICE_NAME: 'x' } })).rejects.toThrow(/logger\.log_level \(line \d+\)/);
   });
