@@ -4,7 +4,7 @@ import { parseLevel, SEVERITY_NUMBER } from '../shared/severity.js';
 import { systemClock, type Clock } from '../shared/time.js';
 import { createRedactor } from '../shared/redact.js';
 import { SDK_VERSION } from '../shared/version.js';
-import { loadConfigFile, parseConfigObject, watchConfigFile, type IsotelConfig, type LoggerConfig } from './config/index.js';
+import { loadConfigFile, parseConfigObject, watchConfigFile, type ConfigLayer, type IsotelConfig, type LoggerConfig } from './config/index.js';
 import { Channels } from './channels.js';
 import { defaultRegistry, type BackendRegistry } from './registry.js';
 import { buildResource } from './resource.js';
@@ -14,11 +14,20 @@ import { createLogger, type Logger } from './logger.js';
 import type { SpanRecord } from '../shared/model.js';
 import type { LoggerCore, LoggerSettings } from './logger-core.js';
 import { installExitHooks } from './exit-hooks.js';
+import { readOtelEnv, type OtelEnv } from './otel-env.js';
+import { attachApiDiag, diagSinkFor } from './otel-diag.js';
+import { buildSampler } from './sampling.js';
+import { createDisabledLogger } from './disabled-logger.js';
+import type { Diag } from '../shared/diag.js';
 
 export interface ConfigureOptions {
   /** A YAML file in the original `logger:` schema (plus optional `ingest:`). Watched for changes. */
   configFile?: string;
-  /** The same configuration as an object: `{ logger: {...} }` or the bare logger section. */
+  /**
+   * The same configuration as an object: `{ logger: {...} }` or the bare logger section. Its keys win over
+   * OTEL_* variables, which win over configFile's, which win over the defaults (README, "Configuration from
+   * the environment").
+   */
   config?: unknown;
   /** Reload level, console and backends when configFile changes (default true). */
   watch?: boolean;
@@ -26,32 +35,43 @@ export interface ConfigureOptions {
   exitHooks?: boolean;
   /** Register isotel's tracer provider as the global one when none is (default true). */
   registerGlobal?: boolean;
-  /** Where the SDK reports its own trouble (default: stderr, once per message; all with ISOTEL_DEBUG). */
+  /** Where the SDK reports its own trouble (default: stderr, once per message, filtered by OTEL_LOG_LEVEL; all with ISOTEL_DEBUG). */
   diagSink?: DiagSink;
   registry?: BackendRegistry;
+  /** Where OTEL_* and `$VAR` references are read (default process.env). */
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
 }
 
 /**
  * Reads the configuration, opens the backends, and returns a logger. Invalid configuration rejects with a
- * ConfigError naming the field and line (fail fast at start-up); after that nothing the logger does throws
- * into the application.
+ * ConfigError naming the field and line (fail fast at start-up); a malformed OTEL_* variable is reported on
+ * the diag channel and ignored. After that nothing the logger does throws into the application.
  */
 export async function configureLogger(options: ConfigureOptions = {}): Promise<Logger> {
   const registry = options.registry ?? defaultRegistry;
   const env = options.env ?? process.env;
-  const read = { env, knownBackendTypes: registry.types() };
-  const config: IsotelConfig = options.configFile ? await loadConfigFile(options.configFile, read) : parseConfigObject(options.config ?? { logger: {} }, read);
+  const otelEnv = readOtelEnv(env);
+  const diag = createDiag(options.diagSink ?? diagSinkFor(otelEnv.logLevel));
+  reportEnvProblems(otelEnv, diag);
+  const read = { env, knownBackendTypes: registry.types(), layers: configLayers(otelEnv, options.config) };
+  const config: IsotelConfig = options.configFile ? await loadConfigFile(options.configFile, read) : parseConfigObject({ logger: {} }, read);
   const lc = config.logger;
-  const diag = createDiag(options.diagSink);
-  const resource = buildResource({ serviceName: lc.service_name, serviceVersion: lc.service_version, environment: lc.environment });
+  if (lc.disabled) {
+    diag.debug('the SDK is disabled (OTEL_SDK_DISABLED or logger.disabled): the logger does nothing');
+    return createDisabledLogger(diag);
+  }
+  const registerGlobal = options.registerGlobal ?? lc.tracing.register_global;
+  const resource = buildResource({ serviceName: lc.service_name, serviceVersion: lc.service_version, environment: lc.environment }, lc.resource_attributes);
   const scope = { name: 'isotel', version: SDK_VERSION };
   const channels = await Channels.open(lc, registry, diag);
   const buffer = new RecordBuffer(channels.fanOut, lc.queue.batch_size);
-  const core: LoggerCore = { settings: settingsFrom(lc), resource, scope, clock: options.clock ?? systemClock, newId: createRecordIdGenerator(), diag, count: (name, n) => diag.count(name, n), buffer, closed: false };
+  const settings = settingsFrom(lc);
+  const core: LoggerCore = { settings, resource, scope, clock: options.clock ?? systemClock, newId: createRecordIdGenerator(), diag, count: (name, n) => diag.count(name, n), buffer, closed: false };
   const onSpan = (span: SpanRecord) => core.closed || buffer.pushSpan(span);
-  const tracing = setupTracing({ resource, scope, registerGlobal: options.registerGlobal ?? true, diag, onSpan });
+  const tracing = setupTracing({ resource, scope, registerGlobal, diag, onSpan, sampler: buildSampler(lc.tracing), limits: settings.limits });
+  // After setupTracing: the API reports a provider already registered as an error, which isotel expects and handles.
+  const detachApiDiag = registerGlobal && otelEnv.logLevel ? attachApiDiag(options.diagSink ?? diagSinkFor(otelEnv.logLevel), otelEnv.logLevel) : () => {};
 
   let reloading: Promise<void> = Promise.resolve();
   const reload = (next: LoggerConfig) => (reloading = reloading.then(() => applyReload(core, channels, buffer, next)));
@@ -73,6 +93,7 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
       watcher?.close();
       removeHooks();
       await tracing.shutdown();
+      detachApiDiag();
       await flush();
       core.closed = true;
       await channels.fanOut.close().catch((err: unknown) => diag.error('close failed', err));
@@ -97,6 +118,20 @@ async function applyReload(core: LoggerCore, channels: Channels, buffer: RecordB
   } catch (err) {
     core.settings = settings;
     core.diag.error('config reload: backends could not be opened; keeping the running ones', err);
+  }
+}
+
+/** Over the file (or the defaults): the OTEL_* variables, then the code's `config`, each winning over the one before. */
+function configLayers(otelEnv: OtelEnv, code: unknown): ConfigLayer[] {
+  const layers: ConfigLayer[] = [{ value: otelEnv.layer, substitute: false }];
+  if (code !== undefined) layers.push({ value: code, substitute: true });
+  return layers;
+}
+
+function reportEnvProblems(otelEnv: OtelEnv, diag: Diag): void {
+  for (const problem of otelEnv.problems) {
+    diag.count('config.env_ignored');
+    diag.warn(problem);
   }
 }
 

@@ -3,7 +3,7 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import type { AnyValue, Attributes, InstrumentationScope, SpanKindName, SpanRecord, StatusCodeName } from '../shared/model.js';
 import { SPAN_KINDS, STATUS_CODES } from '../shared/model.js';
 import { msToIso } from '../shared/time.js';
-import { sanitizeAttributes } from '../shared/sanitize.js';
+import { sanitizeAttributes, type SanitizeLimits } from '../shared/sanitize.js';
 
 /** HrTime [seconds, nanos] to the model's ISO form (microsecond precision). */
 export function hrToIso(t: HrTime): string {
@@ -23,8 +23,8 @@ function statusName(code: SpanStatusCode): StatusCodeName {
   return STATUS_CODES[code as number] ?? 'UNSET';
 }
 
-function attrs(a: Record<string, unknown> | undefined): Attributes {
-  return a ? sanitizeAttributes(a).attributes : {};
+function attrs(a: Record<string, unknown> | undefined, limits?: SanitizeLimits): Attributes {
+  return a ? sanitizeAttributes(a, limits).attributes : {};
 }
 
 /**
@@ -32,7 +32,7 @@ function attrs(a: Record<string, unknown> | undefined): Attributes {
  * object) rather than read from the span so that every record of a process shares one object, which the
  * JSONL writer serializes once.
  */
-export function toSpanRecord(span: ReadableSpan, resource: Attributes, scope: InstrumentationScope): SpanRecord {
+export function toSpanRecord(span: ReadableSpan, resource: Attributes, scope: InstrumentationScope, limits?: SanitizeLimits): SpanRecord {
   const ctx = span.spanContext();
   const parent = span.parentSpanContext;
   const rec: SpanRecord = {
@@ -46,12 +46,12 @@ export function toSpanRecord(span: ReadableSpan, resource: Attributes, scope: In
     status: span.status.message
       ? { code: statusName(span.status.code), message: span.status.message }
       : { code: statusName(span.status.code) },
-    attributes: attrs(span.attributes),
-    events: span.events.map((e: TimedEvent) => ({ name: e.name, time: hrToIso(e.time), attributes: attrs(e.attributes) })),
+    attributes: attrs(span.attributes, limits),
+    events: span.events.map((e: TimedEvent) => ({ name: e.name, time: hrToIso(e.time), attributes: attrs(e.attributes, limits) })),
     links: span.links.map((l: Link) => ({
       trace_id: l.context.traceId,
       span_id: l.context.spanId,
-      attributes: attrs(l.attributes),
+      attributes: attrs(l.attributes, limits),
     })),
     resource,
     scope,

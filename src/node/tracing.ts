@@ -1,9 +1,10 @@
 import { context, trace, type Context, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, type ReadableSpan, type SpanProcessor, type Span } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, type ReadableSpan, type Sampler, type SpanProcessor, type Span } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Attributes, InstrumentationScope, SpanRecord } from '../shared/model.js';
 import type { Diag } from '../shared/diag.js';
+import type { SanitizeLimits } from '../shared/sanitize.js';
 import { toSpanRecord } from './span-record.js';
 
 export interface Tracing {
@@ -17,7 +18,9 @@ export interface Tracing {
  * `await`, timers and `Promise.all`) and a tracer provider whose ended spans become SpanRecords.
  * The context manager is registered globally only when none is registered yet (the API allows one); the
  * tracer provider is registered globally when `registerGlobal` is set and none is, so `trace.getTracer()`
- * and third-party instrumentations feed isotel too.
+ * and third-party instrumentations feed isotel too. The sampler and the attribute limits are given
+ * explicitly, so sdk-trace-base never reads OTEL_* from process.env itself (isotel's configuration did,
+ * with its precedence and diagnostics).
  */
 export function setupTracing(opts: {
   resource: Attributes;
@@ -25,13 +28,16 @@ export function setupTracing(opts: {
   onSpan: (span: SpanRecord) => void;
   registerGlobal: boolean;
   diag: Diag;
+  sampler: Sampler;
+  /** Span attributes get the logs' limits (logger.limits, OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT / _COUNT_LIMIT). */
+  limits: SanitizeLimits;
 }): Tracing {
   ensureContextManager(opts.diag);
   const processor: SpanProcessor = {
     onStart(_span: Span, _ctx: Context) {},
     onEnd(span: ReadableSpan) {
       try {
-        opts.onSpan(toSpanRecord(span, opts.resource, opts.scope));
+        opts.onSpan(toSpanRecord(span, opts.resource, opts.scope, opts.limits));
       } catch (err) {
         opts.diag.count('spans.conversion_failed');
         opts.diag.error('a span could not be recorded', err);
@@ -43,6 +49,8 @@ export function setupTracing(opts: {
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes(opts.resource as Record<string, string | number | boolean>),
     spanProcessors: [processor],
+    sampler: opts.sampler,
+    spanLimits: { attributeValueLengthLimit: opts.limits.maxStringLength, attributeCountLimit: opts.limits.maxAttributes },
   });
   if (opts.registerGlobal) {
     // setGlobalTracerProvider returns false (and keeps the existing one) when the host registered its own.

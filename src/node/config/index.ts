@@ -4,6 +4,7 @@
  */
 export { loadConfigFile, parseConfigText, parseConfigObject } from './load.js';
 export type { LoadOptions } from './load.js';
+export type { ConfigLayer } from './layers.js';
 export { watchConfigFile } from './watch.js';
 export type { WatchOptions, ConfigWatcher } from './watch.js';
 export { ConfigError } from './errors.js';
@@ -18,6 +19,7 @@ export type {
   LimitsConfig,
   RedactConfig,
   TracingConfig,
+  OtlpExportConfig,
   SamplerName,
   PropagatorName,
   InstrumentationName,

@@ -13,6 +13,8 @@ describe('parseConfigText: defaults', () => {
       service_name: 'isotel-service',
       service_version: '1.0.0',
       environment: 'development',
+      resource_attributes: {},
+      disabled: false,
       log_level: 'INFO',
       enable_console: true,
       console_format: 'pretty',
@@ -27,6 +29,7 @@ describe('parseConfigText: defaults', () => {
         instrumentations: ['http', 'undici', 'pg', 'ioredis', 'express', 'fastify'],
         propagate_to: ['localhost', '127.0.0.1', '[::1]'],
       },
+      otlp_export: { headers: {} },
       data_dir: './data',
       backends: [
         {
