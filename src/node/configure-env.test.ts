@@ -183,3 +183,30 @@ describe('OTEL_SDK_DISABLED', () => {
     expect(off.health().status).toBe('disabled');
   });
 });
+
+describe('OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+  it('adds an otlp backend beside the configured ones, sending with OTEL_EXPORTER_OTLP_HEADERS', async () => {
+    const http = await import('node:http');
+    const got: Array<{ path?: string; key?: string | string[] }> = [];
+    const server = http.createServer((req, res) => {
+      got.push({ path: req.url, key: req.headers['x-key'] });
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const l = await open({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_HEADERS: 'x-key=s%20ecret' } });
+      l.info('to both');
+      await l.flush();
+      const end = Date.now() + 10_000;
+      while (!got.some((g) => g.path === '/v1/logs') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      expect(got.find((g) => g.path === '/v1/logs')).toEqual({ path: '/v1/logs', key: 's ecret' });
+      expect(logs().map((r) => r.body)).toContain('to both');
+      expect(l.health().backends.map((b) => b.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^otlp/)]));
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});

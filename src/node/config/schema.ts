@@ -3,7 +3,7 @@ import { compilePattern, DEFAULT_REPLACEMENT } from '../../shared/redact.js';
 import { describeIssue } from './errors.js';
 import { strict } from './strict.js';
 import { TracingSchema } from './tracing-schema.js';
-import { OtlpExportSchema } from './otlp-export-schema.js';
+import { OtlpExportSchema, type OtlpExportConfig } from './otlp-export-schema.js';
 import {
   BUILTIN_BACKEND_SCHEMAS,
   BUILTIN_BACKEND_TYPES,
@@ -227,7 +227,18 @@ function loggerSchema(opts: SchemaOptions) {
       }),
   })
     .describe('The logger (the original framework’s logger: section).')
-    .transform((l) => ({ ...l, backends: l.backends.length > 0 ? l.backends : [defaultBackend(l.service_name)] }));
+    .transform((l) => ({ ...l, backends: withOtlpExport(l.backends.length > 0 ? l.backends : l.otlp_export.endpoint ? [] : [defaultBackend(l.service_name)], l.otlp_export) }));
+}
+
+/**
+ * `otlp_export.endpoint` (OTEL_EXPORTER_OTLP_ENDPOINT) adds an `otlp` backend with its headers, unless one to
+ * that endpoint is configured already; with no other backend configured it is the only one (as with an
+ * OpenTelemetry SDK), else records go to both.
+ */
+function withOtlpExport(backends: BackendConfig[], exp: OtlpExportConfig): BackendConfig[] {
+  const endpoint = exp.endpoint;
+  if (!endpoint || backends.some((b) => b.backend_type === 'otlp' && (b.config as { endpoint?: string }).endpoint === endpoint)) return backends;
+  return [...backends, { backend_type: 'otlp', name: 'otlp_export', config: BUILTIN_BACKEND_SCHEMAS.otlp.parse({ endpoint, headers: exp.headers }) }];
 }
 
 function defaultBackend(serviceName: string): BackendConfig {
