@@ -4,11 +4,12 @@ import { parseLevel, SEVERITY_NUMBER } from '../shared/severity.js';
 import { systemClock, type Clock } from '../shared/time.js';
 import { createRedactor } from '../shared/redact.js';
 import { SDK_VERSION } from '../shared/version.js';
-import { loadConfigFile, parseConfigObject, watchConfigFile, type IsotelConfig, type LoggerConfig } from './config/index.js';
+import { loadConfigFileSync, parseConfigObject, watchConfigFile, type IsotelConfig, type LoggerConfig } from './config/index.js';
 import { Channels } from './channels.js';
 import { defaultRegistry, type BackendRegistry } from './registry.js';
 import { buildResource } from './resource.js';
-import { setupTracing } from './tracing.js';
+import { startTracing } from './configure-tracing.js';
+import { PendingTarget } from './pending-target.js';
 import { RecordBuffer } from './record-buffer.js';
 import { createLogger, type Logger } from './logger.js';
 import type { SpanRecord } from '../shared/model.js';
@@ -24,7 +25,7 @@ export interface ConfigureOptions {
   watch?: boolean;
   /** Flush on SIGTERM and beforeExit (default true). */
   exitHooks?: boolean;
-  /** Register isotel's tracer provider as the global one when none is (default true). */
+  /** Register isotel's tracer provider and propagator as the global ones when none is (default: logger.tracing.register_global, true). */
   registerGlobal?: boolean;
   /** Where the SDK reports its own trouble (default: stderr, once per message; all with ISOTEL_DEBUG). */
   diagSink?: DiagSink;
@@ -39,19 +40,27 @@ export interface ConfigureOptions {
  * into the application.
  */
 export async function configureLogger(options: ConfigureOptions = {}): Promise<Logger> {
+  // Synchronous up to Channels.open: the instrumentations patch libraries before the app loads them (zero-code
+  // start, --require). Spans that end meanwhile wait in `pending` and reach the backends once they are open.
   const registry = options.registry ?? defaultRegistry;
   const env = options.env ?? process.env;
   const read = { env, knownBackendTypes: registry.types() };
-  const config: IsotelConfig = options.configFile ? await loadConfigFile(options.configFile, read) : parseConfigObject(options.config ?? { logger: {} }, read);
+  const config: IsotelConfig = options.configFile ? loadConfigFileSync(options.configFile, read) : parseConfigObject(options.config ?? { logger: {} }, read);
   const lc = config.logger;
   const diag = createDiag(options.diagSink);
   const resource = buildResource({ serviceName: lc.service_name, serviceVersion: lc.service_version, environment: lc.environment });
   const scope = { name: 'isotel', version: SDK_VERSION };
-  const channels = await Channels.open(lc, registry, diag);
-  const buffer = new RecordBuffer(channels.fanOut, lc.queue.batch_size);
+  const pending = new PendingTarget(lc.queue.max_records, (n) => diag.count('records.dropped_before_open', n));
+  const buffer = new RecordBuffer(pending, lc.queue.batch_size);
   const core: LoggerCore = { settings: settingsFrom(lc), resource, scope, clock: options.clock ?? systemClock, newId: createRecordIdGenerator(), diag, count: (name, n) => diag.count(name, n), buffer, closed: false };
   const onSpan = (span: SpanRecord) => core.closed || buffer.pushSpan(span);
-  const tracing = setupTracing({ resource, scope, registerGlobal: options.registerGlobal ?? true, diag, onSpan });
+  const tracing = startTracing({ config: lc.tracing, resource, scope, registerGlobal: options.registerGlobal ?? lc.tracing.register_global, diag, onSpan });
+  const channels = await Channels.open(lc, registry, diag).catch(async (err: unknown) => {
+    await tracing.shutdown();
+    throw err;
+  });
+  buffer.retarget(channels.fanOut);
+  pending.replayInto(channels.fanOut);
 
   let reloading: Promise<void> = Promise.resolve();
   const reload = (next: LoggerConfig) => (reloading = reloading.then(() => applyReload(core, channels, buffer, next)));
