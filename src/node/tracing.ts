@@ -31,7 +31,9 @@ export function setupTracing(opts: {
     onStart(_span: Span, _ctx: Context) {},
     onEnd(span: ReadableSpan) {
       try {
-        opts.onSpan(toSpanRecord(span, opts.resource, opts.scope));
+        // A span keeps the scope of the tracer that started it (`@opentelemetry/instrumentation-pg`, an app's own).
+        const scope = span.instrumentationScope?.name ? { name: span.instrumentationScope.name, version: span.instrumentationScope.version } : opts.scope;
+        opts.onSpan(toSpanRecord(span, opts.resource, scope));
       } catch (err) {
         opts.diag.count('spans.conversion_failed');
         opts.diag.error('a span could not be recorded', err);
