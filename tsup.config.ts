@@ -41,6 +41,32 @@ export default defineConfig([
       if (format === 'cjs') o.logOverride = { ...o.logOverride, 'empty-import-meta': 'silent' };
     },
   },
+  // isotel/node/auto: one entry per format, because the ESM one awaits at top level (the loader hook must know
+  // the instrumented modules before the app's first import) and CommonJS cannot.
+  {
+    entry: { 'node/auto': 'src/node/auto.ts' },
+    format: ['esm'],
+    dts: { entry: { 'node/auto': 'src/node/auto.ts' } },
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    clean: false,
+    splitting: false,
+    external: ['pg', 'pg-copy-streams', '@elastic/elasticsearch'],
+  },
+  {
+    entry: { 'node/auto': 'src/node/auto-require.ts' },
+    format: ['cjs'],
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    clean: false,
+    splitting: false,
+    external: ['pg', 'pg-copy-streams', '@elastic/elasticsearch'],
+    esbuildOptions(o) {
+      o.logOverride = { ...o.logOverride, 'empty-import-meta': 'silent' };
+    },
+  },
   // Each browser entry is built on its own (no shared chunk), so the lite one is not lowered for zone.js.
   ...(
     [

@@ -4,11 +4,12 @@ import { parseLevel, SEVERITY_NUMBER } from '../shared/severity.js';
 import { systemClock, type Clock } from '../shared/time.js';
 import { createRedactor } from '../shared/redact.js';
 import { SDK_VERSION } from '../shared/version.js';
-import { loadConfigFile, parseConfigObject, watchConfigFile, type ConfigLayer, type IsotelConfig, type LoggerConfig } from './config/index.js';
+import { loadConfigFileSync, parseConfigObject, watchConfigFile, type ConfigLayer, type IsotelConfig, type LoggerConfig } from './config/index.js';
 import { Channels } from './channels.js';
 import { defaultRegistry, type BackendRegistry } from './registry.js';
 import { buildResource } from './resource.js';
-import { setupTracing } from './tracing.js';
+import { startTracing } from './configure-tracing.js';
+import { PendingTarget } from './pending-target.js';
 import { RecordBuffer } from './record-buffer.js';
 import { createLogger, type Logger } from './logger.js';
 import type { SpanRecord } from '../shared/model.js';
@@ -33,7 +34,7 @@ export interface ConfigureOptions {
   watch?: boolean;
   /** Flush on SIGTERM and beforeExit (default true). */
   exitHooks?: boolean;
-  /** Register isotel's tracer provider as the global one when none is (default true). */
+  /** Register isotel's tracer provider and propagator as the global ones when none is (default: logger.tracing.register_global, true). */
   registerGlobal?: boolean;
   /** Where the SDK reports its own trouble (default: stderr, once per message, filtered by OTEL_LOG_LEVEL; all with ISOTEL_DEBUG). */
   diagSink?: DiagSink;
@@ -49,13 +50,15 @@ export interface ConfigureOptions {
  * the diag channel and ignored. After that nothing the logger does throws into the application.
  */
 export async function configureLogger(options: ConfigureOptions = {}): Promise<Logger> {
+  // Synchronous up to Channels.open: the instrumentations patch libraries before the app loads them (zero-code
+  // start, --require). Spans that end meanwhile wait in `pending` and reach the backends once they are open.
   const registry = options.registry ?? defaultRegistry;
   const env = options.env ?? process.env;
   const otelEnv = readOtelEnv(env);
   const diag = createDiag(options.diagSink ?? diagSinkFor(otelEnv.logLevel));
   reportEnvProblems(otelEnv, diag);
   const read = { env, knownBackendTypes: registry.types(), layers: configLayers(otelEnv, options.config) };
-  const config: IsotelConfig = options.configFile ? await loadConfigFile(options.configFile, read) : parseConfigObject({ logger: {} }, read);
+  const config: IsotelConfig = options.configFile ? loadConfigFileSync(options.configFile, read) : parseConfigObject({ logger: {} }, read);
   const lc = config.logger;
   if (lc.disabled) {
     diag.debug('the SDK is disabled (OTEL_SDK_DISABLED or logger.disabled): the logger does nothing');
@@ -64,14 +67,21 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
   const registerGlobal = options.registerGlobal ?? lc.tracing.register_global;
   const resource = buildResource({ serviceName: lc.service_name, serviceVersion: lc.service_version, environment: lc.environment }, lc.resource_attributes);
   const scope = { name: 'isotel', version: SDK_VERSION };
-  const channels = await Channels.open(lc, registry, diag);
-  const buffer = new RecordBuffer(channels.fanOut, lc.queue.batch_size);
+  const pending = new PendingTarget(lc.queue.max_records, (n) => diag.count('records.dropped_before_open', n));
+  const buffer = new RecordBuffer(pending, lc.queue.batch_size);
   const settings = settingsFrom(lc);
   const core: LoggerCore = { settings, resource, scope, clock: options.clock ?? systemClock, newId: createRecordIdGenerator(), diag, count: (name, n) => diag.count(name, n), buffer, closed: false };
   const onSpan = (span: SpanRecord) => core.closed || buffer.pushSpan(span);
-  const tracing = setupTracing({ resource, scope, registerGlobal, diag, onSpan, sampler: buildSampler(lc.tracing), limits: settings.limits });
-  // After setupTracing: the API reports a provider already registered as an error, which isotel expects and handles.
+  const tracing = startTracing({ config: lc.tracing, resource, scope, registerGlobal, diag, onSpan, sampler: buildSampler(lc.tracing), limits: settings.limits });
+  // After the tracer provider: the API reports a provider already registered as an error, which isotel expects and handles.
   const detachApiDiag = registerGlobal && otelEnv.logLevel ? attachApiDiag(options.diagSink ?? diagSinkFor(otelEnv.logLevel), otelEnv.logLevel) : () => {};
+  const channels = await Channels.open(lc, registry, diag).catch(async (err: unknown) => {
+    await tracing.shutdown();
+    detachApiDiag();
+    throw err;
+  });
+  buffer.retarget(channels.fanOut);
+  pending.replayInto(channels.fanOut);
 
   let reloading: Promise<void> = Promise.resolve();
   const reload = (next: LoggerConfig) => (reloading = reloading.then(() => applyReload(core, channels, buffer, next)));

@@ -33,11 +33,22 @@ export function setupTracing(opts: {
   limits: SanitizeLimits;
 }): Tracing {
   ensureContextManager(opts.diag);
+  // One scope object per (name, version): records of one scope share it, so the JSONL writer serializes it once.
+  const scopes = new Map<string, InstrumentationScope>();
+  const scopeOf = (span: ReadableSpan): InstrumentationScope => {
+    const s = span.instrumentationScope;
+    if (!s?.name) return opts.scope;
+    const key = `${s.name}\u0000${s.version ?? ''}`;
+    let out = scopes.get(key);
+    if (!out) scopes.set(key, (out = s.version ? { name: s.name, version: s.version } : { name: s.name }));
+    return out;
+  };
   const processor: SpanProcessor = {
     onStart(_span: Span, _ctx: Context) {},
     onEnd(span: ReadableSpan) {
       try {
-        opts.onSpan(toSpanRecord(span, opts.resource, opts.scope, opts.limits));
+        // A span keeps the scope of the tracer that started it (`@opentelemetry/instrumentation-pg`, an app's own).
+        opts.onSpan(toSpanRecord(span, opts.resource, scopeOf(span), opts.limits));
       } catch (err) {
         opts.diag.count('spans.conversion_failed');
         opts.diag.error('a span could not be recorded', err);

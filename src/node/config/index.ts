@@ -2,7 +2,7 @@
  * Configuration: the YAML file (the original `logger:` schema plus `ingest:`), `$VAR` substitution,
  * validation with errors that name the field and line, the JSON schema for editors, and reload on change.
  */
-export { loadConfigFile, parseConfigText, parseConfigObject } from './load.js';
+export { loadConfigFile, loadConfigFileSync, parseConfigText, parseConfigObject } from './load.js';
 export type { LoadOptions } from './load.js';
 export type { ConfigLayer } from './layers.js';
 export { watchConfigFile } from './watch.js';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { coerceScalar, substituteEnv, type Env } from './env.js';
@@ -27,6 +28,20 @@ export async function loadConfigFile(path: string, opts: LoadOptions = {}): Prom
   let text: string;
   try {
     text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `cannot read the configuration file: ${(err as Error).message}` }], path);
+  }
+  return parseConfigText(text, { ...opts, source: opts.source ?? path });
+}
+
+/**
+ * The same, read synchronously: configureLogger reads its file before its first await, so that the
+ * instrumentations it enables patch libraries before the app loads them (a small file, read once at start-up).
+ */
+export function loadConfigFileSync(path: string, opts: LoadOptions = {}): IsotelConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new ConfigError([{ path: '', message: `cannot read the configuration file: ${(err as Error).message}` }], path);
   }
