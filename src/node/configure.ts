@@ -14,6 +14,11 @@ import { createLogger, type Logger } from './logger.js';
 import type { SpanRecord } from '../shared/model.js';
 import type { LoggerCore, LoggerSettings } from './logger-core.js';
 import { installExitHooks } from './exit-hooks.js';
+import { checkAppContextManager, registerGlobals, type GlobalRegistration } from './global-registration.js';
+import { createOtelLoggerProvider } from './otel-logs.js';
+import { createPropagator } from './trace-context-propagator.js';
+import type { Diag } from '../shared/diag.js';
+import type { Tracing } from './tracing.js';
 
 export interface ConfigureOptions {
   /** A YAML file in the original `logger:` schema (plus optional `ingest:`). Watched for changes. */
@@ -24,7 +29,10 @@ export interface ConfigureOptions {
   watch?: boolean;
   /** Flush on SIGTERM and beforeExit (default true). */
   exitHooks?: boolean;
-  /** Register isotel's tracer provider as the global one when none is (default true). */
+  /**
+   * Register isotel's tracer and logger providers, propagator and context manager as the OpenTelemetry API's
+   * globals (each only where none is registered yet). Overrides `logger.tracing.register_global` (default true).
+   */
   registerGlobal?: boolean;
   /** Where the SDK reports its own trouble (default: stderr, once per message; all with ISOTEL_DEBUG). */
   diagSink?: DiagSink;
@@ -51,7 +59,8 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
   const buffer = new RecordBuffer(channels.fanOut, lc.queue.batch_size);
   const core: LoggerCore = { settings: settingsFrom(lc), resource, scope, clock: options.clock ?? systemClock, newId: createRecordIdGenerator(), diag, count: (name, n) => diag.count(name, n), buffer, closed: false };
   const onSpan = (span: SpanRecord) => core.closed || buffer.pushSpan(span);
-  const tracing = setupTracing({ resource, scope, registerGlobal: options.registerGlobal ?? true, diag, onSpan });
+  const tracing = setupTracing({ resource, scope, diag, onSpan });
+  const globals = joinGlobals(options.registerGlobal ?? lc.tracing.register_global, lc, core, tracing, diag);
 
   let reloading: Promise<void> = Promise.resolve();
   const reload = (next: LoggerConfig) => (reloading = reloading.then(() => applyReload(core, channels, buffer, next)));
@@ -72,6 +81,7 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
     (closing ??= (async () => {
       watcher?.close();
       removeHooks();
+      globals?.release();
       await tracing.shutdown();
       await flush();
       core.closed = true;
@@ -79,6 +89,16 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
     })());
   const removeHooks = options.exitHooks === false ? () => {} : installExitHooks(flush, diag);
   return createLogger(core, { tracer: tracing.tracer, health: () => channels.health(diag.counters()), flush, close });
+}
+
+/** register_global: isotel's providers, propagator and context manager become the API's globals; else none is. */
+function joinGlobals(register: boolean, lc: LoggerConfig, core: LoggerCore, tracing: Tracing, diag: Diag): GlobalRegistration | undefined {
+  if (!register) {
+    checkAppContextManager(diag);
+    return undefined;
+  }
+  const propagator = createPropagator(lc.tracing.propagators);
+  return registerGlobals({ tracerProvider: tracing.tracerProvider, loggerProvider: createOtelLoggerProvider(core), propagator, diag });
 }
 
 /**

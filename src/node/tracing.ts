@@ -1,32 +1,31 @@
-import { context, trace, type Context, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { Context, Tracer, TracerProvider } from '@opentelemetry/api';
 import { BasicTracerProvider, type ReadableSpan, type SpanProcessor, type Span } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Attributes, InstrumentationScope, SpanRecord } from '../shared/model.js';
 import type { Diag } from '../shared/diag.js';
 import { toSpanRecord } from './span-record.js';
+import { withRandomTraceFlag } from './random-trace-flag.js';
 
 export interface Tracing {
   tracer: Tracer;
+  /** The SDK provider (shutdown, forceFlush). Hand `tracerProvider` to instrumentations, not this one. */
   provider: BasicTracerProvider;
+  /** `provider` with Trace Context Level 2's random-trace-id flag on its spans: what isotel registers globally. */
+  tracerProvider: TracerProvider;
   shutdown(): Promise<void>;
 }
 
 /**
- * The OpenTelemetry side of the Node SDK: an AsyncLocalStorage context manager (so the active span follows
- * `await`, timers and `Promise.all`) and a tracer provider whose ended spans become SpanRecords.
- * The context manager is registered globally only when none is registered yet (the API allows one); the
- * tracer provider is registered globally when `registerGlobal` is set and none is, so `trace.getTracer()`
- * and third-party instrumentations feed isotel too.
+ * The OpenTelemetry side of the Node SDK: a tracer provider whose ended spans become SpanRecords, wrapped so
+ * its spans carry the random-trace-id flag (random-trace-flag.ts). Registering it, the propagator and the
+ * context manager as the API's globals is global-registration.ts's job (configure.ts wires both).
  */
 export function setupTracing(opts: {
   resource: Attributes;
   scope: InstrumentationScope;
   onSpan: (span: SpanRecord) => void;
-  registerGlobal: boolean;
   diag: Diag;
 }): Tracing {
-  ensureContextManager(opts.diag);
   const processor: SpanProcessor = {
     onStart(_span: Span, _ctx: Context) {},
     onEnd(span: ReadableSpan) {
@@ -44,28 +43,13 @@ export function setupTracing(opts: {
     resource: resourceFromAttributes(opts.resource as Record<string, string | number | boolean>),
     spanProcessors: [processor],
   });
-  if (opts.registerGlobal) {
-    // setGlobalTracerProvider returns false (and keeps the existing one) when the host registered its own.
-    if (!trace.setGlobalTracerProvider(provider)) opts.diag.debug('a global tracer provider exists; isotel keeps its own');
-  }
-  const tracer = provider.getTracer(opts.scope.name, opts.scope.version);
+  const tracerProvider = withRandomTraceFlag(provider);
+  const tracer = tracerProvider.getTracer(opts.scope.name, opts.scope.version);
   let done: Promise<void> | undefined;
   return {
     tracer,
     provider,
+    tracerProvider,
     shutdown: () => (done ??= provider.shutdown().catch((err: unknown) => opts.diag.error('tracer shutdown failed', err))),
   };
-}
-
-let contextManagerChecked = false;
-
-function ensureContextManager(diag: Diag): void {
-  if (contextManagerChecked) return;
-  contextManagerChecked = true;
-  const manager = new AsyncLocalStorageContextManager();
-  manager.enable();
-  if (!context.setGlobalContextManager(manager)) {
-    manager.disable();
-    diag.debug('a global context manager exists; isotel uses it');
-  }
 }

@@ -38,7 +38,6 @@ export async function createHarness(): Promise<LoggerHarness> {
     },
     watch: false,
     exitHooks: false,
-    registerGlobal: false,
     diagSink: (_level, message) => diagMessages.push(message),
   });
   const read = <T>(file: string): T[] => {
