@@ -26,11 +26,12 @@ export function setupTracing(opts: {
   onSpan: (span: SpanRecord) => void;
   diag: Diag;
 }): Tracing {
+  const scopeOf = scopeCache(opts.scope);
   const processor: SpanProcessor = {
     onStart(_span: Span, _ctx: Context) {},
     onEnd(span: ReadableSpan) {
       try {
-        opts.onSpan(toSpanRecord(span, opts.resource, opts.scope));
+        opts.onSpan(toSpanRecord(span, opts.resource, scopeOf(span.instrumentationScope)));
       } catch (err) {
         opts.diag.count('spans.conversion_failed');
         opts.diag.error('a span could not be recorded', err);
@@ -51,5 +52,23 @@ export function setupTracing(opts: {
     provider,
     tracerProvider,
     shutdown: () => (done ??= provider.shutdown().catch((err: unknown) => opts.diag.error('tracer shutdown failed', err))),
+  };
+}
+
+/**
+ * The record's scope is the tracer's (`trace.getTracer('pg', '1.2')` gives scope pg 1.2, not isotel): one
+ * object per SDK scope, so a library's spans share it like isotel's own share `own`.
+ */
+function scopeCache(own: InstrumentationScope): (scope: ReadableSpan['instrumentationScope'] | undefined) => InstrumentationScope {
+  const cache = new WeakMap<object, InstrumentationScope>();
+  return (scope) => {
+    if (scope === undefined || (scope.name === own.name && scope.version === own.version)) return own;
+    let out = cache.get(scope);
+    if (out === undefined) {
+      out = scope.version ? { name: scope.name, version: scope.version } : { name: scope.name };
+      if (scope.schemaUrl) out.schema_url = scope.schemaUrl;
+      cache.set(scope, out);
+    }
+    return out;
   };
 }
