@@ -1,6 +1,6 @@
 import {
   context as api,
-  isSpanContextValid,
+  INVALID_TRACEID,
   trace,
   type Context,
   type Span,
@@ -68,13 +68,14 @@ class RandomFlagTracer implements Tracer {
 
 /**
  * Sets the flag on a started span's context when it began a trace or its parent has the flag. The context
- * is the object the span keeps (sdk-trace and the API's NonRecordingSpan return it from spanContext()); an
- * invalid one (tracing suppressed: the API's shared INVALID_SPAN_CONTEXT) is never touched.
+ * is the object the span keeps (sdk-trace and the API's NonRecordingSpan return it from spanContext()); the
+ * invalid one (tracing suppressed: the API's shared INVALID_SPAN_CONTEXT) is never touched. Plain string
+ * comparisons, no id validation: the SDK validated the parent before using its trace id, and a span with the
+ * parent's trace id continues it (isSpanContextValid's regexes doubled the cost of this wrapper).
  */
 export function markRandom(sc: SpanContext, parent: SpanContext | undefined): void {
-  if ((sc.traceFlags & FLAG_RANDOM) !== 0 || !isSpanContextValid(sc)) return;
-  const continues = parent !== undefined && isSpanContextValid(parent) && parent.traceId === sc.traceId;
-  if (continues && (parent.traceFlags & FLAG_RANDOM) === 0) return;
+  if ((sc.traceFlags & FLAG_RANDOM) !== 0 || sc.traceId === INVALID_TRACEID) return;
+  if (parent !== undefined && parent.traceId === sc.traceId && (parent.traceFlags & FLAG_RANDOM) === 0) return;
   try {
     sc.traceFlags |= FLAG_RANDOM;
   } catch {
