@@ -4,43 +4,52 @@ import type { SanitizeLimits } from '../shared/sanitize.js';
 import type { Attributes, InstrumentationScope, SpanRecord } from '../shared/model.js';
 import type { Diag } from '../shared/diag.js';
 import type { TracingConfig } from './config/index.js';
+import type { LoggerCore } from './logger-core.js';
 import { setupTracing } from './tracing.js';
 import { createPropagateTo } from './propagate-to.js';
-import { registerGlobalPropagator } from './global-propagator.js';
 import { enableInstrumentations } from './instrumentations.js';
+import { checkAppContextManager, registerGlobals } from './global-registration.js';
+import { createOtelLoggerProvider } from './otel-logs.js';
+import { createPropagator } from './trace-context-propagator.js';
 
 export interface StartedTracing {
   tracer: Tracer;
   /** The instrumentations enabled (by this logger). */
   instrumentations: readonly string[];
-  /** Disables the instrumentations, unregisters the global propagator, ends the tracer provider. Idempotent. */
+  /** Disables the instrumentations, releases the globals isotel holds, ends the tracer provider. Idempotent. */
   shutdown(): Promise<void>;
 }
 
 /**
- * Everything `logger.tracing` asks for, synchronously: the tracer provider, the global propagator wrapped in
- * the propagate_to allow-list, and the official instrumentations (given the provider wrapped so that their
- * CLIENT spans to other destinations are marked for the allow-list).
+ * Everything `logger.tracing` asks for, synchronously (before the app loads the libraries the instrumentations
+ * patch): the tracer provider (sampler, limits, random-trace-id flag), the API's globals (tracer and logger
+ * providers, isotel's W3C propagator wrapped in the propagate_to allow-list, the context manager) when
+ * `registerGlobal`, and the official instrumentations, given the provider wrapped so that their CLIENT spans to
+ * destinations outside propagate_to are marked for the allow-list.
  */
 export function startTracing(opts: {
   config: TracingConfig;
   registerGlobal: boolean;
   resource: Attributes;
   scope: InstrumentationScope;
+  core: LoggerCore;
   diag: Diag;
   onSpan: (span: SpanRecord) => void;
   sampler: Sampler;
   limits: SanitizeLimits;
 }): StartedTracing {
   const { config, diag } = opts;
-  const tracing = setupTracing({ resource: opts.resource, scope: opts.scope, registerGlobal: opts.registerGlobal, diag, onSpan: opts.onSpan, sampler: opts.sampler, limits: opts.limits });
+  const tracing = setupTracing({ resource: opts.resource, scope: opts.scope, diag, onSpan: opts.onSpan, sampler: opts.sampler, limits: opts.limits });
   const guard = createPropagateTo(config.propagate_to);
-  const unregisterPropagator = opts.registerGlobal ? registerGlobalPropagator(config.propagators, guard, diag) : () => {};
-  const instrumentations = enableInstrumentations({
-    names: config.instrumentations,
-    tracerProvider: guard.wrapTracerProvider(tracing.provider),
-    diag,
-  });
+  let globals: { release(): void } | undefined;
+  if (opts.registerGlobal) {
+    const formats = createPropagator(config.propagators);
+    const propagator = formats && formats.fields().length > 0 ? guard.wrapPropagator(formats) : undefined;
+    globals = registerGlobals({ tracerProvider: tracing.tracerProvider, loggerProvider: createOtelLoggerProvider(opts.core), propagator, diag });
+  } else {
+    checkAppContextManager(diag);
+  }
+  const instrumentations = enableInstrumentations({ names: config.instrumentations, tracerProvider: guard.wrapTracerProvider(tracing.tracerProvider), diag });
   let done: Promise<void> | undefined;
   return {
     tracer: tracing.tracer,
@@ -48,7 +57,7 @@ export function startTracing(opts: {
     shutdown: () =>
       (done ??= (async () => {
         instrumentations.disable();
-        unregisterPropagator();
+        globals?.release();
         await tracing.shutdown();
       })()),
   };

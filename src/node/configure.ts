@@ -34,7 +34,10 @@ export interface ConfigureOptions {
   watch?: boolean;
   /** Flush on SIGTERM and beforeExit (default true). */
   exitHooks?: boolean;
-  /** Register isotel's tracer provider and propagator as the global ones when none is (default: logger.tracing.register_global, true). */
+  /**
+   * Register isotel's tracer and logger providers, propagator and context manager as the OpenTelemetry API's
+   * globals (each only where none is registered yet). Overrides `logger.tracing.register_global` (default true).
+   */
   registerGlobal?: boolean;
   /** Where the SDK reports its own trouble (default: stderr, once per message, filtered by OTEL_LOG_LEVEL; all with ISOTEL_DEBUG). */
   diagSink?: DiagSink;
@@ -53,12 +56,7 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
   // Synchronous up to Channels.open: the instrumentations patch libraries before the app loads them (zero-code
   // start, --require). Spans that end meanwhile wait in `pending` and reach the backends once they are open.
   const registry = options.registry ?? defaultRegistry;
-  const env = options.env ?? process.env;
-  const otelEnv = readOtelEnv(env);
-  const diag = createDiag(options.diagSink ?? diagSinkFor(otelEnv.logLevel));
-  reportEnvProblems(otelEnv, diag);
-  const read = { env, knownBackendTypes: registry.types(), layers: configLayers(otelEnv, options.config) };
-  const config: IsotelConfig = options.configFile ? loadConfigFileSync(options.configFile, read) : parseConfigObject({ logger: {} }, read);
+  const { config, diag, read, otelEnv } = readConfiguration(options, registry);
   const lc = config.logger;
   if (lc.disabled) {
     diag.debug('the SDK is disabled (OTEL_SDK_DISABLED or logger.disabled): the logger does nothing');
@@ -72,7 +70,7 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
   const settings = settingsFrom(lc);
   const core: LoggerCore = { settings, resource, scope, clock: options.clock ?? systemClock, newId: createRecordIdGenerator(), diag, count: (name, n) => diag.count(name, n), buffer, closed: false };
   const onSpan = (span: SpanRecord) => core.closed || buffer.pushSpan(span);
-  const tracing = startTracing({ config: lc.tracing, resource, scope, registerGlobal, diag, onSpan, sampler: buildSampler(lc.tracing), limits: settings.limits });
+  const tracing = startTracing({ config: lc.tracing, resource, scope, registerGlobal, core, diag, onSpan, sampler: buildSampler(lc.tracing), limits: settings.limits });
   // After the tracer provider: the API reports a provider already registered as an error, which isotel expects and handles.
   const detachApiDiag = registerGlobal && otelEnv.logLevel ? attachApiDiag(options.diagSink ?? diagSinkFor(otelEnv.logLevel), otelEnv.logLevel) : () => {};
   const channels = await Channels.open(lc, registry, diag).catch(async (err: unknown) => {
@@ -129,6 +127,17 @@ async function applyReload(core: LoggerCore, channels: Channels, buffer: RecordB
     core.settings = settings;
     core.diag.error('config reload: backends could not be opened; keeping the running ones', err);
   }
+}
+
+/** The configuration's layers (code > OTEL_* > file > defaults), read synchronously, and the diag channel. */
+function readConfiguration(options: ConfigureOptions, registry: BackendRegistry) {
+  const env = options.env ?? process.env;
+  const otelEnv = readOtelEnv(env);
+  const diag = createDiag(options.diagSink ?? diagSinkFor(otelEnv.logLevel));
+  reportEnvProblems(otelEnv, diag);
+  const read = { env, knownBackendTypes: registry.types(), layers: configLayers(otelEnv, options.config) };
+  const config: IsotelConfig = options.configFile ? loadConfigFileSync(options.configFile, read) : parseConfigObject({ logger: {} }, read);
+  return { config, diag, read, otelEnv };
 }
 
 /** Over the file (or the defaults): the OTEL_* variables, then the code's `config`, each winning over the one before. */

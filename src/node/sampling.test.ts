@@ -59,8 +59,9 @@ describe('sampling in the logger', () => {
     expect(ids.traceId).not.toBe('0'.repeat(32));
     expect(bed.readSpans()).toEqual([]);
     const [rec] = bed.readLogs();
-    expect(rec).toMatchObject({ trace_id: ids.traceId, span_id: ids.spanId, trace_flags: 0 });
-    expect(carrier.traceparent).toBe(`00-${ids.traceId}-${ids.spanId}-00`);
+    // Not sampled (bit 0 clear); the new trace's id is random (Trace Context Level 2, bit 1 set).
+    expect(rec).toMatchObject({ trace_id: ids.traceId, span_id: ids.spanId, trace_flags: 0x02 });
+    expect(carrier.traceparent).toBe(`00-${ids.traceId}-${ids.spanId}-02`);
   });
 
   it('parentbased_always_off follows a sampled remote parent and drops an unsampled one', async () => {

@@ -43,7 +43,6 @@ export async function createHarness(instrumentations: string[] = []): Promise<Lo
     },
     watch: false,
     exitHooks: false,
-    registerGlobal: false,
     diagSink: (_level, message) => diagMessages.push(message),
   });
   const read = <T>(file: string): T[] => {
