@@ -27,7 +27,6 @@ beforeAll(async () => {
         service_name: 'orders',
         enable_console: false,
         data_dir: join(dir, 'data'),
-        tracing: { register_global: false },
         backends: [{ backend_type: 'otlp', config: { endpoint: `http://127.0.0.1:${proxy.port}`, retry_delay: 0.2, max_retries: 100, timeout: 2 } }],
       },
     },

@@ -89,8 +89,8 @@ describe('official instrumentations under isotel', () => {
       }),
     );
     const seen = (await (await fetch(`http://127.0.0.1:${appPort}/app`)).json()) as Record<string, Record<string, string>>;
-    expect(seen.httpAllowed.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-    expect(seen.fetchAllowed.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(seen.httpAllowed.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-03$/);
+    expect(seen.fetchAllowed.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-03$/);
     expect(seen.httpDenied.traceparent).toBeUndefined();
     expect(seen.fetchDenied.traceparent).toBeUndefined();
 
@@ -178,7 +178,7 @@ describe('official instrumentations under isotel', () => {
     const server = servers[0];
     expect(server).toMatchObject({ name: 'GET /users/:id', scope: { name: '@opentelemetry/instrumentation-http' } });
     expect(server.attributes).toMatchObject({ 'http.route': '/users/:id', correlation_id: res.headers.get('x-correlation-id') });
-    expect(res.headers.get('server-timing')).toContain(`00-${server.trace_id}-${server.span_id}-01`);
+    expect(res.headers.get('server-timing')).toContain(`00-${server.trace_id}-${server.span_id}-03`);
     const handler = childrenOf(spans, server).find((s) => s.scope.name === '@opentelemetry/instrumentation-express' && s.attributes['express.type'] === 'request_handler');
     expect(handler?.attributes['http.route']).toBe('/users/:id');
   });
