@@ -42,7 +42,18 @@ if (wanted.includes('elasticsearch')) backends.push({ backend_type: 'elasticsear
 const queryBackend = backends[0].backend_type;
 
 const logger = await configureLogger({
-  config: { logger: { service_name: 'demo-api', service_version: '1.0.0', log_level: 'INFO', enable_console: process.env.ISOTEL_DEMO_QUIET ? false : true, data_dir: join(dataDir, 'api'), backends } },
+  config: {
+    logger: {
+      service_name: 'demo-api',
+      service_version: '1.0.0',
+      log_level: 'INFO',
+      enable_console: process.env.ISOTEL_DEMO_QUIET ? false : true,
+      data_dir: join(dataDir, 'api'),
+      backends,
+      // The page's static files, the viewer and the ingest hosted here are not the app's traffic.
+      tracing: { ignore_incoming_paths: ['/v1/*', '/health', '/metrics', '/traces*', '/isotel.global.js', '/app.js', '/viewer.js', '/style.css', '/favicon.ico'] },
+    },
+  },
 });
 // After configureLogger (it enables the http, undici, pg and ioredis instrumentations): the modules they patch.
 const http = await import('node:http');

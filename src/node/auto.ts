@@ -4,16 +4,13 @@
  * the instrumentations, and waits (top-level await) until the loader knows which modules to patch, so the
  * app's first import is already instrumented. Never throws: a failure is reported and the app runs untraced.
  */
-import { registerModuleHooks } from './auto/module-hooks.js';
+import { ensureModuleHooks } from './auto/module-hooks.js';
 import { autoEnabled, startAuto } from './auto/start.js';
 
 if (autoEnabled(process.env)) {
-  let acknowledged: () => Promise<void> = () => Promise.resolve();
-  try {
-    acknowledged = registerModuleHooks(import.meta.url);
-  } catch (err) {
-    process.stderr.write(`[isotel] isotel/node/auto: ES-module hooks not registered (ES modules are not instrumented): ${String(err)}\n`);
-  }
+  const acknowledged = ensureModuleHooks(import.meta.url, (err) =>
+    process.stderr.write(`[isotel] isotel/node/auto: ES-module hooks not registered (ES modules are not instrumented): ${String(err)}\n`),
+  );
   void startAuto();
-  await acknowledged().catch(() => undefined);
+  await acknowledged;
 }

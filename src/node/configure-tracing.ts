@@ -11,11 +11,15 @@ import { enableInstrumentations } from './instrumentations.js';
 import { checkAppContextManager, registerGlobals } from './global-registration.js';
 import { createOtelLoggerProvider } from './otel-logs.js';
 import { createPropagator } from './trace-context-propagator.js';
+import { ensureModuleHooks } from './auto/module-hooks.js';
+import { pathToFileURL } from 'node:url';
 
 export interface StartedTracing {
   tracer: Tracer;
   /** The instrumentations enabled (by this logger). */
   instrumentations: readonly string[];
+  /** Resolves when the ES-module loader hook knows the instrumented modules (configureLogger awaits it). */
+  ready: Promise<void>;
   /** Disables the instrumentations, releases the globals isotel holds, ends the tracer provider. Idempotent. */
   shutdown(): Promise<void>;
 }
@@ -49,11 +53,14 @@ export function startTracing(opts: {
   } else {
     checkAppContextManager(diag);
   }
-  const instrumentations = enableInstrumentations({ names: config.instrumentations, tracerProvider: guard.wrapTracerProvider(tracing.tracerProvider), diag });
+  // Before the instrumentations: they tell the hook their module names as they are enabled.
+  const ready = config.instrumentations.length > 0 ? ensureModuleHooks(moduleBase(), (err) => diag.warn('ES-module hooks not registered: ES modules the app imports are not instrumented', err)) : Promise.resolve();
+  const instrumentations = enableInstrumentations({ names: config.instrumentations, ignoreIncomingPaths: config.ignore_incoming_paths, tracerProvider: guard.wrapTracerProvider(tracing.tracerProvider), diag });
   let done: Promise<void> | undefined;
   return {
     tracer: tracing.tracer,
     instrumentations: instrumentations.names,
+    ready,
     shutdown: () =>
       (done ??= (async () => {
         instrumentations.disable();
@@ -61,4 +68,9 @@ export function startTracing(opts: {
         await tracing.shutdown();
       })()),
   };
+}
+
+/** This file's location, in the ESM and the CJS build alike (to resolve @opentelemetry/instrumentation from). */
+function moduleBase(): string | URL {
+  return typeof __filename === 'string' ? pathToFileURL(__filename) : new URL(import.meta.url);
 }

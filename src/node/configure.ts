@@ -80,6 +80,7 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
   });
   buffer.retarget(channels.fanOut);
   pending.replayInto(channels.fanOut);
+  await tracing.ready;
 
   let reloading: Promise<void> = Promise.resolve();
   const reload = (next: LoggerConfig) => (reloading = reloading.then(() => applyReload(core, channels, buffer, next)));

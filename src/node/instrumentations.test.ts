@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { createDiag } from '../shared/diag.js';
-import { enableInstrumentations } from './instrumentations.js';
+import { pathMatcher, enableInstrumentations } from './instrumentations.js';
+
+describe('pathMatcher (logger.tracing.ignore_incoming_paths)', () => {
+  it('matches exact paths and prefixes written with a trailing *', () => {
+    const m = pathMatcher(['/v1/logs', '/static/*']);
+    expect([m('/v1/logs'), m('/v1/logs/x'), m('/static/'), m('/static/a.js'), m('/api'), m('/')]).toEqual([true, false, true, true, false, false]);
+  });
+});
 
 describe('enableInstrumentations', () => {
   it('enables the named instrumentations once per process and again after disable', () => {

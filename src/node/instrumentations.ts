@@ -25,9 +25,14 @@ export interface EnabledInstrumentations {
   disable(): void;
 }
 
-const FACTORIES: Record<InstrumentationName, () => Instrumentation> = {
+type Factory = (o: { ignoreIncomingPaths: readonly string[] }) => Instrumentation;
+
+const FACTORIES: Record<InstrumentationName, Factory> = {
   // The server span of a request is the http instrumentation's; isotel's middleware adds to it (middleware/).
-  http: () => new HttpInstrumentation(),
+  http: (o) => {
+    const ignored = pathMatcher(o.ignoreIncomingPaths);
+    return new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => ignored((req.url ?? '/').split('?')[0]) });
+  },
   undici: () => new UndiciInstrumentation(),
   // requireParentSpan: a query outside any trace (a pool's connect, a migration at start-up) is not a root span.
   pg: () => new PgInstrumentation({ requireParentSpan: true }),
@@ -43,8 +48,16 @@ const FACTORIES: Record<InstrumentationName, () => Instrumentation> = {
  */
 let owner: symbol | undefined;
 
+/** Exact paths, and prefixes written with a trailing `*`. */
+export function pathMatcher(patterns: readonly string[]): (path: string) => boolean {
+  const exact = new Set(patterns.filter((p) => !p.endsWith('*')));
+  const prefixes = patterns.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
+  return (path) => exact.has(path) || prefixes.some((p) => path.startsWith(p));
+}
+
 export function enableInstrumentations(opts: {
   names: readonly InstrumentationName[];
+  ignoreIncomingPaths?: readonly string[];
   tracerProvider: TracerProvider;
   diag: Diag;
 }): EnabledInstrumentations {
@@ -58,7 +71,7 @@ export function enableInstrumentations(opts: {
   const instances: Instrumentation[] = [];
   for (const name of new Set(opts.names)) {
     try {
-      instances.push(FACTORIES[name]());
+      instances.push(FACTORIES[name]({ ignoreIncomingPaths: opts.ignoreIncomingPaths ?? [] }));
       names.push(name);
     } catch (err) {
       opts.diag.count('instrumentations.failed');

@@ -1,4 +1,5 @@
 import { createRequire, register } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -24,4 +25,31 @@ export function registerModuleHooks(base: string | URL): () => Promise<void> {
   const { registerOptions, waitForAllMessagesAcknowledged } = iitm.createAddHookMessageChannel();
   register(pathToFileURL(hookPath).href, registerOptions as Parameters<typeof register>[1]);
   return waitForAllMessagesAcknowledged;
+}
+
+// On globalThis: the hook is process-wide, and isotel/node and isotel/node/auto are separate bundles (each its
+// own copy of this module) that must not register it twice.
+const REGISTERED = Symbol.for('isotel.moduleHooks');
+
+/**
+ * The hook, once per process (isotel/node/auto registers it first when it is used): configureLogger calls this
+ * before it enables the instrumentations, so ES modules the app imports afterwards (a dynamic `import()`, or
+ * everything when the app's entry imports it after configuring) are patched too. Resolves when the loader
+ * knows every module name; never rejects (a failure means ES modules are not instrumented, reported once).
+ */
+export function ensureModuleHooks(base: string | URL, report: (err: unknown) => void): Promise<void> {
+  const g = globalThis as unknown as Record<symbol, Promise<void> | undefined>;
+  if (!isMainThread) return Promise.resolve();
+  let done = g[REGISTERED];
+  if (done) return done;
+  try {
+    const acknowledged = registerModuleHooks(base);
+    // The loader learns the names as the instrumentations are enabled, just after this: wait a turn.
+    done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => acknowledged()).catch(report);
+  } catch (err) {
+    report(err);
+    done = Promise.resolve();
+  }
+  g[REGISTERED] = done;
+  return done;
 }

@@ -28,6 +28,7 @@ describe('parseConfigText: defaults', () => {
         propagators: ['tracecontext', 'baggage'],
         instrumentations: ['http', 'undici', 'pg', 'ioredis', 'express', 'fastify'],
         propagate_to: ['localhost', '127.0.0.1', '[::1]'],
+        ignore_incoming_paths: ['/v1/logs', '/v1/traces', '/v1/metrics'],
       },
       otlp_export: { headers: {} },
       data_dir: './data',
