@@ -50,8 +50,8 @@ const logger = await configureLogger({
       enable_console: process.env.ISOTEL_DEMO_QUIET ? false : true,
       data_dir: join(dataDir, 'api'),
       backends,
-      // The page's static files, the viewer and the ingest hosted here are not the app's traffic.
-      tracing: { ignore_incoming_paths: ['/v1/*', '/health', '/metrics', '/traces*', '/isotel.global.js', '/app.js', '/viewer.js', '/style.css', '/favicon.ico'] },
+      // The viewer and the ingest hosted here are not the app's traffic (the page's files: ignorePaths below).
+      tracing: { ignore_incoming_paths: ['/v1/*', '/health', '/metrics', '/traces*'] },
     },
   },
 });

@@ -7,6 +7,7 @@ import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { FastifyInstrumentation } from '@opentelemetry/instrumentation-fastify';
 import type { Diag } from '../shared/diag.js';
+import { isIncomingIgnored } from './incoming-ignores.js';
 import type { InstrumentationName } from './config/index.js';
 
 /**
@@ -31,7 +32,12 @@ const FACTORIES: Record<InstrumentationName, Factory> = {
   // The server span of a request is the http instrumentation's; isotel's middleware adds to it (middleware/).
   http: (o) => {
     const ignored = pathMatcher(o.ignoreIncomingPaths);
-    return new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => ignored((req.url ?? '/').split('?')[0]) });
+    return new HttpInstrumentation({
+      ignoreIncomingRequestHook: (req) => {
+        const path = (req.url ?? '/').split('?')[0];
+        return ignored(path) || isIncomingIgnored(path);
+      },
+    });
   },
   undici: () => new UndiciInstrumentation(),
   // requireParentSpan: a query outside any trace (a pool's connect, a migration at start-up) is not a root span.

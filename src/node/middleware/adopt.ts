@@ -51,6 +51,8 @@ export function adoptServerSpan(
     // 'finish' comes before the instrumentation ends the span (on 'close'): the route it names the span with.
     const route = hints.routeAtEnd?.() ?? rpc.route ?? hints.route;
     if (route && rpc.route === undefined) rpc.route = route;
+    // Plain node:http has no route template: the span is named as isotel's middleware always named it.
+    else if (!route && hints.pathAsName) span.updateName(`${info.method} ${info.path}`);
     if (!options.logRequests) return;
     const status = res.headersSent || !aborted ? res.statusCode : undefined;
     const durationMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
