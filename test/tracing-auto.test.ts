@@ -21,6 +21,8 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'auto-app');
 const TAG = `isotel_auto_${randomBytes(4).toString('hex')}`;
 const ES = 'http://127.0.0.1:9200';
 const dir = mkdtempSync(join(tmpdir(), 'isotel-auto-'));
+type Line = { body?: unknown; trace_id?: string; span_id?: string; severity_text?: string; attributes?: Record<string, unknown> };
+const readLines = (file: string): Line[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line) : []);
 
 beforeAll(() => {
   if (!existsSync(join(DIST, 'auto.js')) || !existsSync(join(DIST, 'auto.cjs'))) {
@@ -73,7 +75,7 @@ function expectLinkedTrace(spans: SpanRecord[], withPg: boolean): SpanRecord {
 }
 
 describe('isotel/node/auto', () => {
-  it('--import: an ES-module app using only @opentelemetry/api gets linked spans in JSONL, PostgreSQL and Elasticsearch', async () => {
+  it('--import: an ES-module app using only @opentelemetry/api gets linked spans and its api-logs records in JSONL, PostgreSQL and Elasticsearch', async () => {
     const cwd = join(dir, 'esm');
     mkdirSync(cwd, { recursive: true });
     // ./isotel.yaml in the working directory: found without ISOTEL_CONFIG.
@@ -120,12 +122,28 @@ describe('isotel/node/auto', () => {
     });
     const hits = ((await res.json()) as { hits: { hits: { _source: { span_id: string } }[] } }).hits.hits;
     expect(hits.map((h) => h._source.span_id).sort()).toEqual(traceIds);
-    // TODO(api-logs): once the global LoggerProvider is registered (global api-logs registration, issue 11),
-    // emit a record through @opentelemetry/api-logs in app.mjs and assert it in the three backends with the
-    // trace_id/span_id of the compute span.
+    // The app's @opentelemetry/api-logs record, in the three backends, inside the compute span.
+    const compute = spans.find((s) => s.name === 'compute' && s.trace_id === work.trace_id)!;
+    const jsonlLog = readLines(join(cwd, 'app.jsonl')).find((l) => l.body === 'answer computed');
+    expect(jsonlLog).toMatchObject({ trace_id: work.trace_id, span_id: compute.span_id, severity_text: 'INFO', attributes: { answer: 42 }, scope: { name: 'auto-app', version: '1.0.0' } });
+    const logClient = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
+    await logClient.connect();
+    try {
+      const { rows } = await logClient.query<{ span_id: string }>(`SELECT span_id FROM ${TAG}_logs WHERE trace_id = $1 AND body::text LIKE '%answer computed%'`, [work.trace_id]);
+      expect(rows.map((r) => r.span_id)).toEqual([compute.span_id]);
+    } finally {
+      await logClient.end();
+    }
+    const logRes = await fetch(`${ES}/${TAG}-logs-*/_search?size=10`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: { term: { trace_id: work.trace_id } } }),
+    });
+    const logHits = ((await logRes.json()) as { hits: { hits: { _source: { span_id: string } }[] } }).hits.hits;
+    expect(logHits.map((h) => h._source.span_id)).toEqual([compute.span_id]);
   });
 
-  it('--require: a CommonJS app using only @opentelemetry/api gets linked spans in JSONL (ISOTEL_CONFIG)', async () => {
+  it('--require: a CommonJS app using only @opentelemetry/api gets linked spans and api-logs records in JSONL (ISOTEL_CONFIG)', async () => {
     const cwd = join(dir, 'cjs');
     mkdirSync(cwd, { recursive: true });
     const config = join(dir, 'cjs-config.yaml');
@@ -146,6 +164,8 @@ describe('isotel/node/auto', () => {
     const spans = readSpans(join(cwd, 'app.spans.jsonl'));
     expectLinkedTrace(spans, false);
     expect(spans[0].resource['service.name']).toBe('auto-cjs');
-    // TODO(api-logs): assert a record emitted through @opentelemetry/api-logs, as in the ESM test.
+    const log = readLines(join(cwd, 'app.jsonl')).find((l) => l.body === 'downstream answered');
+    expect(log).toMatchObject({ severity_text: 'WARN', attributes: { down: 'down' } });
+    expect(log?.trace_id).toBe(spans.find((s) => s.name === 'compute')?.trace_id);
   });
 });
