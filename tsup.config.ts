@@ -1,4 +1,4 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
 /**
  * The full browser build: modern syntax, except async/await (and async generators), which are lowered to
@@ -14,6 +14,22 @@ const FULL_TARGET = {
 /** The lite build has no zone.js: nothing is lowered (lowering costs it 0.4 KB gzipped). */
 const LITE_TARGET = { target: 'es2022' } as const;
 
+/** What every Node build shares: Node 20, source maps, no shared chunks, the database clients left out. */
+const NODE: Options = {
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  // `npm run build` empties dist/ first: a config's clean would also delete the .d.ts files that other
+  // configs (built in parallel) wrote before its own declaration build started.
+  clean: false,
+  splitting: false,
+  external: ['pg', 'pg-copy-streams', '@elastic/elasticsearch'],
+};
+/** CommonJS builds read import.meta.url only where __filename is undefined, i.e. never: no warning for it. */
+const quietImportMeta = (o: { logOverride?: Record<string, string> }) => {
+  o.logOverride = { ...o.logOverride, 'empty-import-meta': 'silent' };
+};
+
 export default defineConfig([
   {
     entry: {
@@ -27,19 +43,24 @@ export default defineConfig([
     },
     format: ['esm', 'cjs'],
     dts: { entry: { 'node/index': 'src/node/index.ts', 'collector/index': 'src/collector-endpoint/index.ts' } },
-    platform: 'node',
-    target: 'node20',
-    sourcemap: true,
-    // `npm run build` empties dist/ first: a config's clean would also delete the .d.ts files that other
-    // configs (built in parallel) wrote before its own declaration build started.
-    clean: false,
-    splitting: false,
-    external: ['pg', 'pg-copy-streams', '@elastic/elasticsearch'],
-    // dispatch-thread.ts and file-writer/spawn.ts read import.meta.url only where __filename is undefined, i.e.
-    // never in the CJS build.
+    ...NODE,
     esbuildOptions(o, { format }) {
-      if (format === 'cjs') o.logOverride = { ...o.logOverride, 'empty-import-meta': 'silent' };
+      if (format === 'cjs') quietImportMeta(o);
     },
+  },
+  // isotel/node/auto: one entry per format, because the ESM one awaits at top level (the loader hook must know
+  // the instrumented modules before the app's first import) and CommonJS cannot.
+  {
+    entry: { 'node/auto': 'src/node/auto.ts' },
+    format: ['esm'],
+    dts: { entry: { 'node/auto': 'src/node/auto.ts' } },
+    ...NODE,
+  },
+  {
+    entry: { 'node/auto': 'src/node/auto-require.ts' },
+    format: ['cjs'],
+    ...NODE,
+    esbuildOptions: quietImportMeta,
   },
   // Each browser entry is built on its own (no shared chunk), so the lite one is not lowered for zone.js.
   ...(

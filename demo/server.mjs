@@ -4,15 +4,16 @@
 // demo/isotel.demo.yaml; the demo keeps its own service names and data directories.
 // Browser clicks → browser spans and logs (isotel/browser, from a script tag) → POST /v1/logs, /v1/traces here;
 // the API's server spans continue the browser's trace (traceparent) and its logs carry it; /traces draws them.
-import * as http from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { configureLogger, httpMiddleware } from '../dist/node/index.js';
 import { createIngestHandler } from '../dist/collector/index.js';
+import { openCache, openShopDatabase, pgSettings, PRODUCTS } from './shop-data.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -41,8 +42,26 @@ if (wanted.includes('elasticsearch')) backends.push({ backend_type: 'elasticsear
 const queryBackend = backends[0].backend_type;
 
 const logger = await configureLogger({
-  config: { logger: { service_name: 'demo-api', service_version: '1.0.0', log_level: 'INFO', enable_console: process.env.ISOTEL_DEMO_QUIET ? false : true, data_dir: join(dataDir, 'api'), backends } },
+  config: {
+    logger: {
+      service_name: 'demo-api',
+      service_version: '1.0.0',
+      log_level: 'INFO',
+      enable_console: process.env.ISOTEL_DEMO_QUIET ? false : true,
+      data_dir: join(dataDir, 'api'),
+      backends,
+      // The viewer and the ingest hosted here are not the app's traffic (the page's files: ignorePaths below).
+      tracing: { ignore_incoming_paths: ['/v1/*', '/health', '/metrics', '/traces*'] },
+    },
+  },
 });
+// After configureLogger (it enables the http, undici, pg and ioredis instrumentations): the modules they patch.
+const http = await import('node:http');
+const { default: pgLib } = await import('pg');
+const { default: Redis } = await import('ioredis');
+const shopDb = await openShopDatabase(pgLib, pgSettings(), 'api');
+const cache = await openCache(Redis);
+for (const why of [shopDb.why, cache.why].filter(Boolean)) logger.warn(`demo: ${why}; the checkout runs without it`);
 const ingest = await createIngestHandler({
   config: {
     logger: { service_name: 'demo-ingest', enable_console: false, data_dir: join(dataDir, 'ingest'), backends },
@@ -51,6 +70,7 @@ const ingest = await createIngestHandler({
 });
 
 let offline = false;
+const inventory = inventoryService();
 const calculatePrice = logger.traced('calculate_price', (base, discount) => Math.round(base * (1 - discount) * 100) / 100);
 
 const files = {
@@ -81,6 +101,8 @@ async function api(req, res, url) {
     logger.info('Price calculated', { result });
     return json(res, 200, { price: result, correlation_id: req.correlationId });
   }
+  const checkout = /^\/api\/checkout\/([a-z0-9-]+)$/.exec(url.pathname);
+  if (checkout) return checkoutRoute(res, checkout[1], req.correlationId);
   if (url.pathname === '/api/slow') {
     await logger.withSpan('slow_dependency', { 'peer.service': 'inventory' }, async () => {
       logger.info('Waiting for the inventory service');
@@ -99,6 +121,22 @@ async function api(req, res, url) {
     return json(res, 200, { offline });
   }
   return json(res, 404, { error: 'no such endpoint' });
+}
+
+/**
+ * One click, two services: a Redis counter and a PostgreSQL price lookup here, then the stock from the second
+ * service (demo/inventory.mjs) over fetch, which reads PostgreSQL too. Each call is a span of the official
+ * instrumentations, children of this request's server span; the fetch carries traceparent (127.0.0.1 is in
+ * logger.tracing.propagate_to by default), so the inventory's spans join the same trace.
+ */
+async function checkoutRoute(res, sku, correlationId) {
+  const product = PRODUCTS.find((p) => p[0] === sku);
+  if (!product) return json(res, 404, { error: `no product ${sku}` });
+  const views = cache.redis ? await cache.redis.incr(`isotel-demo:views:${sku}`) : undefined;
+  const price = shopDb.pool ? Number((await shopDb.pool.query('SELECT price FROM isotel_demo_products WHERE sku = $1', [sku])).rows[0]?.price) : product[2];
+  const stock = await inventory.ready.then((base) => fetch(`${base}/inventory/${sku}`)).then((r) => r.json());
+  logger.info('Checkout priced', { sku, price, quantity: stock.quantity, views });
+  return json(res, 200, { sku, price, quantity: stock.quantity, views, correlation_id: correlationId, without: [shopDb.why, cache.why].filter(Boolean) });
 }
 
 const app = httpMiddleware(logger, async (req, res) => {
@@ -129,6 +167,7 @@ const server = http.createServer((req, res) => {
 });
 server.listen(port, '127.0.0.1', () => {
   const address = server.address();
+  inventory.start(address.port);
   console.log(`\nisotel demo: http://127.0.0.1:${address.port}/   (trace viewer: http://127.0.0.1:${address.port}/traces)`);
   if (fromYaml) console.log(`backends: ${backends.map((b) => b.backend_type).join(', ')}   (from ${values.config})`);
   else console.log(`backends: ${wanted.join(', ')}${wanted.includes('jsonl') ? `   (JSONL in ${logDir})` : ''}`);
@@ -140,12 +179,45 @@ async function stop() {
   stopping = true;
   server.close();
   server.closeAllConnections();
+  await inventory.stop();
+  await shopDb.pool?.end().catch(() => {});
+  cache.redis?.disconnect();
   await ingest.close();
   await logger.close();
   process.exit(0);
 }
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+
+/** The second service as a child process: it listens on a free port and reports it; its output goes to a file. */
+function inventoryService() {
+  let child;
+  let ready;
+  const reported = new Promise((resolve) => (ready = resolve));
+  return {
+    ready: reported,
+    start(ingestPort) {
+      const out = join(dataDir, 'inventory.log');
+      mkdirSync(dataDir, { recursive: true });
+      const fd = openSync(out, 'a');
+      child = spawn(process.execPath, [join(here, 'inventory.mjs')], {
+        cwd: root,
+        env: { ...process.env, PORT: '0', ISOTEL_DEMO_INGEST: `http://127.0.0.1:${ingestPort}`, ISOTEL_DEMO_DATA: join(dataDir, 'inventory') },
+        stdio: ['ignore', fd, fd, 'ipc'],
+      });
+      closeSync(fd);
+      child.on('message', (m) => m?.port && ready(`http://127.0.0.1:${m.port}`));
+      child.on('exit', (code, signal) => !stopping && console.error(`demo: the inventory service exited (${signal ?? code}); see ${out}`));
+    },
+    async stop() {
+      if (!child || child.exitCode !== null) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
 
 /** The backends and ingest section of an `isotel serve` YAML file (configureLogger expands ${VAR} references and checks every field). */
 function readYaml(file) {

@@ -44,6 +44,13 @@ $('calculate').addEventListener('click', async () => {
   $('result').textContent = res.ok ? String(body.price) : `error: ${body.error}`;
   note(`price → ${res.status} ${JSON.stringify(body)}`);
 });
+$('checkout').addEventListener('click', async () => {
+  const sku = $('sku').value;
+  telemetry.logger.info('checkout clicked', { sku });
+  const { res, body } = await call(`/api/checkout/${encodeURIComponent(sku)}`);
+  $('checkout-result').textContent = res.ok ? `${body.price} € · ${body.quantity} in stock` : `error: ${body.error}`;
+  note(`checkout → ${res.status} ${JSON.stringify(body)}`);
+});
 $('log').addEventListener('click', () => {
   telemetry.logger.info('user clicked "log a message"', { button: 'log' });
   note('logged a message');

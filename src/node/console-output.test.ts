@@ -50,7 +50,6 @@ async function make(consoleFormat: 'pretty' | 'json'): Promise<Logger> {
     },
     watch: false,
     exitHooks: false,
-    registerGlobal: false,
     diagSink: () => {},
   });
   return logger;
@@ -137,7 +136,7 @@ describe('console output', () => {
 `;
     writeFileSync(cfg, yaml(true));
     const diag: string[] = [];
-    logger = await configureLogger({ configFile: cfg, exitHooks: false, registerGlobal: false, diagSink: (_l, m) => diag.push(m) });
+    logger = await configureLogger({ configFile: cfg, exitHooks: false, diagSink: (_l, m) => diag.push(m) });
     const out = capture(process.stdout, 'console-reload');
     const err = capture(process.stderr, 'console-reload');
     logger.info('console-reload before');

@@ -104,7 +104,7 @@ export function emit(
 }
 
 /** A body that is not a string within the limit: a long string is truncated, an Error gives its message. */
-function otherBody(message: unknown, attributes: Attributes, bodyLimits: SanitizeLimits, counter: RepairCounter): AnyValue {
+export function otherBody(message: unknown, attributes: Attributes, bodyLimits: SanitizeLimits, counter: RepairCounter): AnyValue {
   if (message instanceof Error) {
     addException(attributes, message);
     return message.message || message.name;
@@ -113,7 +113,7 @@ function otherBody(message: unknown, attributes: Attributes, bodyLimits: Sanitiz
 }
 
 /** The active span's ids, when there is a valid span. */
-function addSpanContext(record: LogRecord, ctx: Context): void {
+export function addSpanContext(record: LogRecord, ctx: Context): void {
   const sc = trace.getSpanContext(ctx);
   if (sc && sc.traceId && sc.traceId !== '00000000000000000000000000000000') {
     record.trace_id = sc.traceId;
@@ -123,12 +123,12 @@ function addSpanContext(record: LogRecord, ctx: Context): void {
 }
 
 /** Redacts the attributes and the body in place, before the record is written anywhere. */
-function redactRecord(record: LogRecord, redactor: Redactor): void {
+export function redactRecord(record: LogRecord, redactor: Redactor): void {
   record.attributes = redactor.attributes(record.attributes);
   record.body = typeof record.body === 'string' ? redactor.text(record.body) : redactor.value(record.body);
 }
 
-function findError(attrs: Record<string, unknown>): Error | undefined {
+export function findError(attrs: Record<string, unknown>): Error | undefined {
   try {
     // Three plain reads rather than a loop over a key list: this runs for every record.
     const error = attrs.error;

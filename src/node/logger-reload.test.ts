@@ -71,3 +71,26 @@ describe('configuration reload', () => {
     expect(lines(a).map((r) => r.body)).toEqual(['still here']);
   });
 });
+
+describe('a start that fails half way', () => {
+  it('closes the files it opened (the next start opens them afresh, no "already open" conflict)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'isotel-halfstart-'));
+    const file = join(dir, 'c.jsonl');
+    writeFileSync(join(dir, 'not-a-dir'), '');
+    const backends = (maxBytes: number) => [
+      { backend_type: 'filesystem', config: { log_file: file, max_bytes: maxBytes } },
+      { backend_type: 'otlp', config: { endpoint: 'http://127.0.0.1:9' } },
+    ];
+    // data_dir is a regular file: the delivery engine (for the otlp sink) cannot make its log there.
+    await expect(
+      configureLogger({ config: { logger: { enable_console: false, data_dir: join(dir, 'not-a-dir', 'data'), backends: backends(1_000_000) } }, exitHooks: false, diagSink: () => {} }),
+    ).rejects.toThrow();
+    const warnings: string[] = [];
+    logger = await configureLogger({
+      config: { logger: { enable_console: false, data_dir: join(dir, 'data'), backends: backends(2_000_000) } },
+      exitHooks: false,
+      diagSink: (_level, message) => warnings.push(message),
+    });
+    expect(warnings.filter((w) => w.includes('already open'))).toEqual([]);
+  });
+});

@@ -58,4 +58,12 @@ describe('configureLogger', () => {
     expect(logs.map((r) => r.attributes.correlation_id)).toEqual(['req-003', 'req-003', 'req-004']);
     expect(readSpans()[0].attributes.correlation_id).toBe('req-003');
   });
+
+  it('marks the traces it starts with the Level 2 random-trace-id flag, on spans, children and records', async () => {
+    const log = await make();
+    log.withSpan('outer', undefined, () => log.withSpan('inner', undefined, () => log.info('deep')));
+    await log.flush();
+    expect(readSpans().map((s) => s.flags)).toEqual([3, 3]);
+    expect(readLogs()[0].trace_flags).toBe(3);
+  });
 });

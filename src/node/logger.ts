@@ -14,7 +14,8 @@ export type LogMethod = (message: unknown, attributes?: Record<string, unknown>)
 export type { TracedOptions, TracedDecorator } from './traced.js';
 
 export interface LoggerHealth {
-  status: 'healthy' | 'degraded';
+  /** `disabled`: OTEL_SDK_DISABLED=true or `logger.disabled`; the logger does nothing. */
+  status: 'healthy' | 'degraded' | 'disabled';
   backends: BackendHealth[];
   /** Repairs and drops counted on the diagnostic channel (`attributes.truncated`, `logs.after_close`, …). */
   counters: Record<string, number>;

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { Diag } from '../shared/diag.js';
 import type { Backend } from './backends/types.js';
 import type { BackendRegistry } from './registry.js';
+import { untraced, untracedBackend } from './untraced.js';
 
 /** One configured backend, opened: its unique name (for cursors, data dirs, health), type, settings. */
 export interface OpenedBackend {
@@ -23,9 +24,14 @@ export interface BackendEntry {
 /**
  * Opens the `backends:` list of the configuration with the registry's factories. A factory's error names the
  * entry (`logger.backends[1] (postgres): ...`); when one fails, those already opened are closed again.
- * Used by both the logger and the ingest, so the two read the YAML the same way.
+ * Used by both the logger and the ingest, so the two read the YAML the same way. Untraced: opening a backend
+ * (a pool, a template, CREATE TABLE) is isotel's I/O, not the app's.
  */
-export async function openBackends(entries: readonly BackendEntry[], dataRoot: string, registry: BackendRegistry, diag: Diag): Promise<OpenedBackend[]> {
+export function openBackends(entries: readonly BackendEntry[], dataRoot: string, registry: BackendRegistry, diag: Diag): Promise<OpenedBackend[]> {
+  return untraced(() => openEach(entries, dataRoot, registry, diag));
+}
+
+async function openEach(entries: readonly BackendEntry[], dataRoot: string, registry: BackendRegistry, diag: Diag): Promise<OpenedBackend[]> {
   const opened: OpenedBackend[] = [];
   const used = new Set<string>();
   try {
@@ -38,7 +44,7 @@ export async function openBackends(entries: readonly BackendEntry[], dataRoot: s
       const dataDir = path.resolve(dataRoot, 'backends', name);
       const config = (b.config ?? {}) as Record<string, unknown>;
       let backend: Backend;
-      const open = async () => factory(config, { dataDir, diag });
+      const open = async () => untracedBackend(await untraced(() => factory(config, { dataDir, diag })));
       try {
         backend = await open();
       } catch (err) {

@@ -1,16 +1,18 @@
 import { context, propagation, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { createPropagator } from './trace-context-propagator.js';
 
 /**
  * Carrying a trace across a transport isotel does not instrument (a queue message, a custom RPC): W3C
  * `traceparent` / `tracestate` and `baggage`, written into and read from a plain object of string values
- * (HTTP headers as Node gives them, message attributes). The global propagator is used when the app registered
- * one; otherwise W3C Trace Context + Baggage. Nothing here throws into the app: a bad carrier is left as it is,
- * and a carrier with nothing valid gives the context it was read into.
+ * (HTTP headers as Node gives them, message attributes). The global propagator is used when there is one: isotel's
+ * (trace-context-propagator.ts, per `logger.tracing.propagators`) when isotel registered globally, or the one the
+ * app brought with its own SDK. Without any, isotel's W3C Trace Context (Level 1 + 2) + Baggage. Nothing here
+ * throws into the app: a bad carrier is left as it is, and a carrier with nothing valid gives the context it
+ * was read into.
  */
 export type Carrier = Record<string, unknown>;
 
-const W3C = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+const W3C = createPropagator(['tracecontext', 'baggage']);
 
 const setter: TextMapSetter<Carrier> = {
   set: (carrier, key, value) => {
@@ -26,7 +28,7 @@ const getter: TextMapGetter<Carrier> = {
   },
 };
 
-/** The propagator in use: the app's global one if it set fields, else isotel's W3C one. */
+/** The propagator in use: the global one (isotel's or the app's) if it has fields, else isotel's W3C one. */
 function propagator() {
   return propagation.fields().length > 0 ? propagation : W3C;
 }

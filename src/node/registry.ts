@@ -39,6 +39,10 @@ export function createBackendRegistry(): BackendRegistry {
     const m = await import('./backends/postgres/index.js');
     return m.createPostgresBackend(config as never, ctx);
   });
+  builtin('otlp', async (config, ctx) => {
+    const m = await import('./backends/otlp/index.js');
+    return m.createOtlpBackend(config as never, ctx);
+  });
   return {
     register(type, factory) {
       if (!/^[a-z][a-z0-9_-]*$/.test(type)) throw new Error(`registerBackend: invalid backend_type "${type}" (lowercase letters, digits, _ and -)`);

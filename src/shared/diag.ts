@@ -17,13 +17,15 @@ export interface Diag {
   counters(): Record<string, number>;
 }
 
-/** The default sink: silent unless ISOTEL_DEBUG is set; warnings and errors go to stderr once per message. */
-export function defaultDiagSink(): DiagSink {
-  const env = typeof process !== 'undefined' && process.env ? process.env.ISOTEL_DEBUG : undefined;
+/**
+ * The default sink: warnings and errors (and info) go to stderr once per message; debug messages, and every
+ * repeat, only when `verbose` (default: the ISOTEL_DEBUG variable is set).
+ */
+export function defaultDiagSink(verbose: boolean = typeof process !== 'undefined' && !!process.env?.ISOTEL_DEBUG): DiagSink {
   const seen = new Set<string>();
   return (level, message, detail) => {
-    if (level === 'debug' && !env) return;
-    if (!env && seen.has(message)) return;
+    if (level === 'debug' && !verbose) return;
+    if (!verbose && seen.has(message)) return;
     if (seen.size < 1000) seen.add(message);
     try {
       const suffix = detail === undefined ? '' : ` ${describe(detail)}`;

@@ -1,6 +1,9 @@
 /**
- * W3C Trace Context (Recommendation, Level 1): the `traceparent` and `tracestate` HTTP headers.
- * https://www.w3.org/TR/trace-context/ ; edge cases follow the w3c/trace-context test suite.
+ * W3C Trace Context: the `traceparent` and `tracestate` HTTP headers, as published today: Level 1
+ * (Recommendation, https://www.w3.org/TR/trace-context-1/) and Level 2 (https://www.w3.org/TR/trace-context-2/),
+ * which adds the random-trace-id flag and the simpler tracestate key grammar (a superset of Level 1's: every
+ * Level 1 key, multi-tenant `tenant@system` ones included, is still valid). Edge cases follow the
+ * w3c/trace-context test suite where it agrees with the Level 2 text.
  *
  * These run on every request, so `traceparent` is read with charCodeAt and a lookup table (no regex,
  * no split: the only allocations are the two id slices and the result object), and the tracestate
@@ -22,6 +25,13 @@ export interface TraceParent {
 
 /** Ordered list members, leftmost = most recently updated. */
 export type TraceState = Array<[key: string, value: string]>;
+
+/** trace-flags bit 0: the caller may have recorded trace data. */
+export const FLAG_SAMPLED = 0x01;
+/** trace-flags bit 1 (Level 2): at least the right-most 7 bytes of the trace-id are random. */
+export const FLAG_RANDOM = 0x02;
+/** The flags this code understands; the others are reserved ("vendors MUST set those to zero"). */
+export const KNOWN_FLAGS = FLAG_SAMPLED | FLAG_RANDOM;
 
 const DASH = 0x2d;
 const HEX_VALUE = new Int8Array(128).fill(-1);
@@ -102,16 +112,16 @@ export function parseTraceparent(header: unknown): TraceParent | null {
 /**
  * Formats a version-00 `traceparent` (the highest version this code knows, as the spec requires when
  * propagating a higher one). Ids are expected valid (see isValidTraceId/isValidSpanId); flags are
- * written as `traceFlags & 0xff`: the caller clears bits it does not understand (Level 1: only 0x01).
+ * written as `traceFlags & 0xff`: the caller clears bits it does not understand (`& KNOWN_FLAGS`).
  */
 export function formatTraceparent(tp: { traceId: string; spanId: string; traceFlags: number }): string {
   return `00-${tp.traceId.toLowerCase()}-${tp.spanId.toLowerCase()}-${HEX_BYTE[tp.traceFlags & 0xff]}`;
 }
 
-// key = simple-key / multi-tenant-key (tenant "@" system); value = 0*255(chr) nblk-chr, i.e. 1..256
-// printable ASCII characters without ',' and '=', not ending in a space.
-const KEY_RE =
-  /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/;
+// Level 2: key = ( lcalpha / DIGIT ) 0*255( keychar ), keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@"
+// (Level 1's simple-key and multi-tenant-key `tenant@system` are both inside it). value = 0*255(chr) nblk-chr,
+// i.e. 1..256 printable ASCII characters without ',' and '=', not ending in a space.
+const KEY_RE = /^[a-z0-9][a-z0-9_\-*/@]{0,255}$/;
 const VALUE_RE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
 const MAX_MEMBERS = 32;
 const MAX_LENGTH = 512;

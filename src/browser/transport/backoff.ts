@@ -2,8 +2,6 @@
 
 export const BACKOFF_BASE_MS = 1_000;
 export const BACKOFF_MAX_MS = 5 * 60_000;
-/** A Retry-After beyond this is capped: a misconfigured server must not silence a page for a day. */
-export const RETRY_AFTER_MAX_MS = 60 * 60_000;
 
 /** attempt 0 → 0.5-1 s, 1 → 1-2 s, ... capped at 2.5-5 min ("equal jitter": never zero, never in step). */
 export function backoffDelay(attempt: number, random: () => number = Math.random): number {
@@ -12,16 +10,4 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
   return Math.round(exp / 2 + (random() * exp) / 2);
 }
 
-/** Retry-After as delta-seconds or an HTTP date; undefined when absent or unparseable. */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  let ms: number;
-  if (/^\d+$/.test(v)) ms = Number(v) * 1000;
-  else {
-    const at = Date.parse(v);
-    if (Number.isNaN(at)) return undefined;
-    ms = at - nowMs;
-  }
-  return Math.min(Math.max(0, ms), RETRY_AFTER_MAX_MS);
-}
+export { parseRetryAfter, RETRY_AFTER_MAX_MS } from '../../shared/retry-after.js';

@@ -90,10 +90,22 @@ export const PostgresConfigSchema = strict({
   ...commonFields(1),
 }).describe('PostgreSQL (tables otel_logs and otel_spans, idempotent on the record id).');
 
+export const OtlpConfigSchema = strict({
+  endpoint: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://collector:4318 (the paths /v1/logs and /v1/traces are appended)' })
+    .describe('OTLP/HTTP receiver base URL; logs go to <endpoint>/v1/logs, spans to <endpoint>/v1/traces.'),
+  headers: z.record(z.string(), z.string()).default({}).describe('Request headers, e.g. an ingest key or authorization.'),
+  timeout: z.number().positive().default(10).describe('Request timeout in seconds.'),
+  compression: z.enum(['none', 'gzip']).default('none').describe('Request body compression.'),
+  batch_size: z.int().positive().default(1000).describe('Records per request.'),
+  ...commonFields(1),
+}).describe('OTLP/HTTP JSON onward (an OpenTelemetry Collector, Tempo, Loki, Jaeger, another isotel serve).');
+
 export const BUILTIN_BACKEND_SCHEMAS = {
   filesystem: FilesystemConfigSchema,
   elasticsearch: ElasticsearchConfigSchema,
   postgres: PostgresConfigSchema,
+  otlp: OtlpConfigSchema,
 } as const;
 
 export type BuiltinBackendType = keyof typeof BUILTIN_BACKEND_SCHEMAS;
@@ -102,11 +114,13 @@ export const BUILTIN_BACKEND_TYPES: ReadonlySet<string> = new Set(Object.keys(BU
 export type FilesystemBackendConfig = z.output<typeof FilesystemConfigSchema>;
 export type ElasticsearchBackendConfig = z.output<typeof ElasticsearchConfigSchema>;
 export type PostgresBackendConfig = z.output<typeof PostgresConfigSchema>;
+export type OtlpBackendConfig = z.output<typeof OtlpConfigSchema>;
 
 export type BackendConfig =
   | { backend_type: 'filesystem'; name?: string; config: FilesystemBackendConfig }
   | { backend_type: 'elasticsearch'; name?: string; config: ElasticsearchBackendConfig }
   | { backend_type: 'postgres'; name?: string; config: PostgresBackendConfig }
+  | { backend_type: 'otlp'; name?: string; config: OtlpBackendConfig }
   | CustomBackendConfig;
 
 /** A registered custom `backend_type`: its config is passed to its factory as written. */

@@ -2,8 +2,9 @@
  * Configuration: the YAML file (the original `logger:` schema plus `ingest:`), `$VAR` substitution,
  * validation with errors that name the field and line, the JSON schema for editors, and reload on change.
  */
-export { loadConfigFile, parseConfigText, parseConfigObject } from './load.js';
+export { loadConfigFile, loadConfigFileSync, parseConfigText, parseConfigObject } from './load.js';
 export type { LoadOptions } from './load.js';
+export type { ConfigLayer } from './layers.js';
 export { watchConfigFile } from './watch.js';
 export type { WatchOptions, ConfigWatcher } from './watch.js';
 export { ConfigError } from './errors.js';
@@ -18,6 +19,7 @@ export type {
   LimitsConfig,
   RedactConfig,
   TracingConfig,
+  OtlpExportConfig,
   SamplerName,
   PropagatorName,
   InstrumentationName,

@@ -13,6 +13,8 @@ describe('parseConfigText: defaults', () => {
       service_name: 'isotel-service',
       service_version: '1.0.0',
       environment: 'development',
+      resource_attributes: {},
+      disabled: false,
       log_level: 'INFO',
       enable_console: true,
       console_format: 'pretty',
@@ -26,7 +28,9 @@ describe('parseConfigText: defaults', () => {
         propagators: ['tracecontext', 'baggage'],
         instrumentations: ['http', 'undici', 'pg', 'ioredis', 'express', 'fastify'],
         propagate_to: ['localhost', '127.0.0.1', '[::1]'],
+        ignore_incoming_paths: ['/v1/logs', '/v1/traces', '/v1/metrics'],
       },
+      otlp_export: { headers: {} },
       data_dir: './data',
       backends: [
         {

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { coerceScalar, substituteEnv, type Env } from './env.js';
-import { ConfigError, describeIssue, describeValue, formatPath, type ConfigIssue, type PathSegment, type RawIssue } from './errors.js';
+import { ConfigError, describeIssue, formatPath, type ConfigIssue, type PathSegment, type RawIssue } from './errors.js';
 import { buildConfigSchema, type IsotelConfig } from './schema.js';
 import { createLineLocator, type LineLocator } from './yaml-lines.js';
+import { fromLayer, stackLayers, toFullConfig, type ConfigLayer } from './layers.js';
 
 export interface LoadOptions {
   /** Where `$VAR` references are looked up (default process.env); NODE_ENV is the default environment. */
@@ -14,6 +16,11 @@ export interface LoadOptions {
   substituteEnv?: boolean;
   /** Named in error messages (loadConfigFile sets it to the path). */
   source?: string;
+  /**
+   * Merged over the file (or object) in order before validation, each later one winning: configureLogger
+   * passes the OTEL_* environment, then the code's `config` (README, "Configuration from the environment").
+   */
+  layers?: readonly ConfigLayer[];
 }
 
 /** Reads, substitutes and validates a YAML configuration file; rejects with a ConfigError naming every problem. */
@@ -21,6 +28,20 @@ export async function loadConfigFile(path: string, opts: LoadOptions = {}): Prom
   let text: string;
   try {
     text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `cannot read the configuration file: ${(err as Error).message}` }], path);
+  }
+  return parseConfigText(text, { ...opts, source: opts.source ?? path });
+}
+
+/**
+ * The same, read synchronously: configureLogger reads its file before its first await, so that the
+ * instrumentations it enables patch libraries before the app loads them (a small file, read once at start-up).
+ */
+export function loadConfigFileSync(path: string, opts: LoadOptions = {}): IsotelConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new ConfigError([{ path: '', message: `cannot read the configuration file: ${(err as Error).message}` }], path);
   }
@@ -46,17 +67,14 @@ export function parseConfigText(text: string, opts: LoadOptions = {}): IsotelCon
 
 /** `{ logger: {...}, ingest: {...} }`, or the bare logger section (`{ service_name, backends, ... }`). */
 export function parseConfigObject(obj: unknown, opts: LoadOptions = {}): IsotelConfig {
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    throw new ConfigError([{ path: '', message: `expected { logger: {...} } or the logger section itself, got ${describeValue(obj)}` }], opts.source);
-  }
-  const full = 'logger' in obj || 'ingest' in obj || '$schema' in obj ? obj : { logger: obj };
-  return validate(full, opts);
+  return validate(toFullConfig(obj, opts.source), opts);
 }
 
 function validate(data: unknown, opts: LoadOptions, locate?: LineLocator): IsotelConfig {
   const env = opts.env ?? process.env;
-  const sub =
+  const base =
     opts.substituteEnv === false ? { value: data, issues: [] as RawIssue[], wholeReferences: new Set<string>() } : substituteEnv(data, env);
+  const sub = stackLayers(base, opts.layers ?? [], env);
   const schema = buildConfigSchema({ knownBackendTypes: opts.knownBackendTypes, defaultEnvironment: env.NODE_ENV || undefined });
   let result = schema.safeParse(sub.value, { reportInput: true });
   // `port: ${PG_PORT}` is the string "5432" after substitution; where the schema wants a number or boolean
@@ -72,7 +90,9 @@ function validate(data: unknown, opts: LoadOptions, locate?: LineLocator): Isote
   const envPaths = new Set(sub.issues.map((i) => formatPath(i.segments)));
   const schemaIssues = result.success ? [] : result.error.issues.flatMap(describeIssue).filter((r) => !envPaths.has(formatPath(r.segments)));
   const raws = [...sub.issues, ...schemaIssues];
-  if (raws.length > 0 || !result.success) throw new ConfigError(placeIssues(raws, locate), opts.source);
+  // A value a layer set is not in the file: its problem gets no file line.
+  const fileLine: LineLocator | undefined = locate && ((segments) => (fromLayer(formatPath(segments), sub.layerPaths) ? undefined : locate(segments)));
+  if (raws.length > 0 || !result.success) throw new ConfigError(placeIssues(raws, fileLine), opts.source);
   return result.data;
 }
 

@@ -3,6 +3,7 @@ import { compilePattern, DEFAULT_REPLACEMENT } from '../../shared/redact.js';
 import { describeIssue } from './errors.js';
 import { strict } from './strict.js';
 import { TracingSchema } from './tracing-schema.js';
+import { OtlpExportSchema, type OtlpExportConfig } from './otlp-export-schema.js';
 import {
   BUILTIN_BACKEND_SCHEMAS,
   BUILTIN_BACKEND_TYPES,
@@ -193,6 +194,14 @@ function loggerSchema(opts: SchemaOptions) {
       .default(opts.defaultEnvironment ?? 'development')
       .describe('deployment.environment.name (default: NODE_ENV, else development).'),
     // prefault, not default: toJSONSchema omits a transformed value's default but shows a prefault.
+    resource_attributes: z
+      .record(z.string().min(1), z.string())
+      .default({})
+      .describe('More resource attributes on every record and span (OTEL_RESOURCE_ATTRIBUTES), e.g. service.namespace, k8s.pod.name.'),
+    disabled: z
+      .boolean()
+      .default(false)
+      .describe('Turn the SDK off: the logger is a no-op, no backend is opened, nothing is registered (OTEL_SDK_DISABLED).'),
     log_level: LogLevelSchema.prefault('INFO').meta({
       description: 'Minimum level: TRACE, DEBUG, INFO, WARN, ERROR, FATAL (WARNING and CRITICAL accepted; any case).',
     }),
@@ -202,6 +211,7 @@ function loggerSchema(opts: SchemaOptions) {
     limits: LimitsSchema.prefault({}),
     redact: RedactSchema.prefault({}),
     tracing: TracingSchema.prefault({}),
+    otlp_export: OtlpExportSchema.prefault({}),
     data_dir: z.string().min(1).default('./data').describe('Fallback files, dead letters and delivery cursors.'),
     backends: z
       .array(entry)
@@ -217,7 +227,18 @@ function loggerSchema(opts: SchemaOptions) {
       }),
   })
     .describe('The logger (the original framework’s logger: section).')
-    .transform((l) => ({ ...l, backends: l.backends.length > 0 ? l.backends : [defaultBackend(l.service_name)] }));
+    .transform((l) => ({ ...l, backends: withOtlpExport(l.backends.length > 0 ? l.backends : l.otlp_export.endpoint ? [] : [defaultBackend(l.service_name)], l.otlp_export) }));
+}
+
+/**
+ * `otlp_export.endpoint` (OTEL_EXPORTER_OTLP_ENDPOINT) adds an `otlp` backend with its headers, unless one to
+ * that endpoint is configured already; with no other backend configured it is the only one (as with an
+ * OpenTelemetry SDK), else records go to both.
+ */
+function withOtlpExport(backends: BackendConfig[], exp: OtlpExportConfig): BackendConfig[] {
+  const endpoint = exp.endpoint;
+  if (!endpoint || backends.some((b) => b.backend_type === 'otlp' && (b.config as { endpoint?: string }).endpoint === endpoint)) return backends;
+  return [...backends, { backend_type: 'otlp', name: 'otlp_export', config: BUILTIN_BACKEND_SCHEMAS.otlp.parse({ endpoint, headers: exp.headers }) }];
 }
 
 function defaultBackend(serviceName: string): BackendConfig {
@@ -256,4 +277,5 @@ export type QueueConfig = LoggerConfig['queue'];
 export type LimitsConfig = LoggerConfig['limits'];
 export type RedactConfig = LoggerConfig['redact'];
 export type { TracingConfig, SamplerName, PropagatorName, InstrumentationName } from './tracing-schema.js';
+export type { OtlpExportConfig } from './otlp-export-schema.js';
 export { SAMPLERS, PROPAGATORS, INSTRUMENTATIONS } from './tracing-schema.js';

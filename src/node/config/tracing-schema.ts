@@ -53,6 +53,12 @@ export const TracingSchema = strict({
     .describe(
       'Destinations whose outgoing requests carry traceparent/tracestate/baggage (client spans are recorded for every destination). Default: this machine only; add your services, or * for every destination.',
     ),
+  ignore_incoming_paths: z
+    .array(z.string().regex(/^\/\S*$/, 'expected a URL path starting with / (a trailing * matches any rest)'))
+    .default(['/v1/logs', '/v1/traces', '/v1/metrics'])
+    .describe(
+      'Incoming request paths that get no server span (exact, or a prefix ending in *). Default: the OTLP ingest routes, so an isotel ingest hosted in the app does not trace its own intake.',
+    ),
 });
 
 export type TracingConfig = z.output<typeof TracingSchema>;

@@ -3,6 +3,7 @@ import type { OpenedBackend } from '../open-backends.js';
 import { createDeadLetters } from './dead-letters.js';
 import { startDispatcher, type DispatchSource, type Dispatcher } from './dispatcher.js';
 import { engineTarget, type EngineTarget } from './target.js';
+import { untraced } from '../untraced.js';
 
 export interface SinksOptions {
   /** The durable log, or its follower in another thread. */
@@ -31,14 +32,17 @@ export function startSinks(o: SinksOptions): RunningSinks {
   const abort = new AbortController();
   const deadLetters = createDeadLetters(o.dataDir);
   const targets = o.sinks.map((b) => engineTarget(b, abort.signal, o.diag, o.batchSize));
-  const dispatcher = startDispatcher({
-    wal: o.wal,
-    targets,
-    diag: o.diag,
-    batchSize: o.batchSize,
-    concurrency: o.concurrency,
-    onRejected: (name, items, batch) => deadLetters.write(name, items, batch),
-  });
+  // The loops (and every write, retry and health check they start) are untraced: the sinks' I/O is isotel's.
+  const dispatcher = untraced(() =>
+    startDispatcher({
+      wal: o.wal,
+      targets,
+      diag: o.diag,
+      batchSize: o.batchSize,
+      concurrency: o.concurrency,
+      onRejected: (name, items, batch) => deadLetters.write(name, items, batch),
+    }),
+  );
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {

@@ -2,35 +2,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { context, trace, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
 import { createDiag, type Diag } from '../../shared/diag.js';
-import { formatTraceparent } from '../../shared/trace-context.js';
 import type { Logger } from '../logger.js';
 import { CORRELATION_ID_KEY } from '../logger-core.js';
 import { recordError } from '../spans.js';
 import { resolveOptions, type HttpInstrumentationOptions, type ResolvedOptions } from './options.js';
 import { describeRequest, pickCorrelationId, type RequestInfo } from './request-info.js';
 import { remoteParentContext } from './remote-context.js';
+import { adoptServerSpan, instrumentedServerSpan } from './adopt.js';
+import { logCompletion, setResponseHeaders, type RequestHints, type RequestTrace } from './request-trace.js';
 
-/** One request's server span, as the framework adapters use it. */
-export interface RequestTrace {
-  readonly span: Span;
-  /** The context the app's handler runs in: the span, and the correlation id for every record. */
-  readonly context: Context;
-  readonly correlationId: string;
-  /** An error the app's handler threw: recorded as an exception event, span status ERROR. */
-  recordError(err: unknown): void;
-}
-
-/** What a framework adapter knows about the request beyond node:http. */
-export interface RequestHints {
-  /** The URL to read path and query from (default `req.url`; Express: `req.originalUrl`). */
-  url?: string;
-  /** The route template, when routing happened before the request starts (Fastify). */
-  route?: string;
-  /** Reads the route template when the response ends (Express routes after the middleware runs). */
-  routeAtEnd?: () => string | undefined;
-  /** Without a route template, name the span `METHOD /path` (plain node:http) rather than `METHOD`. */
-  pathAsName?: boolean;
-}
+export type { RequestHints, RequestTrace } from './request-trace.js';
 
 /** A node:http request listener, as given to `http.createServer`. */
 export type HttpListener = (req: IncomingMessage & { correlationId?: string }, res: ServerResponse) => unknown;
@@ -57,7 +38,9 @@ interface InFlight {
 }
 
 /**
- * Starts the SERVER span of one request: a child of the caller's `traceparent` (or a new trace), with the
+ * Under the official http instrumentation (enabled by configureLogger by default) the request already has its
+ * SERVER span: that one is adopted (adopt.ts), never a second one started. Otherwise:
+ * starts the SERVER span of one request: a child of the caller's `traceparent` (or a new trace), with the
  * OTel HTTP semconv attributes, a correlation id, and `Server-Timing` / `x-correlation-id` response headers.
  * The span ends exactly once, on the response's 'finish' or 'close' (an unfinished response: client
  * aborted). Returns undefined for ignored paths, and when the instrumentation itself fails (counted as
@@ -74,6 +57,12 @@ export function instrumentRequest(
   if (existing !== undefined) return existing; // instrumented twice (two adapters, a plugin registered twice)
   let span: Span | undefined;
   try {
+    const rpc = instrumentedServerSpan();
+    if (rpc !== undefined) {
+      const adopted = adoptServerSpan(rpc, logger, req, res, options, hints);
+      if (adopted !== undefined) traced.set(req, adopted);
+      return adopted;
+    }
     const info = describeRequest(req, hints.url ?? req.url ?? '/', options.queryRedactor, options.recordClientAddress);
     if (options.isIgnored(info.path)) return undefined;
     const parent = remoteParentContext(req.headers);
@@ -126,13 +115,6 @@ function abandon(logger: Logger, span: Span | undefined, err: unknown): void {
   } catch (endErr) {
     countFailure(logger, endErr);
   }
-}
-
-function setResponseHeaders(res: ServerResponse, span: Span, correlationId: string): void {
-  const timing = `traceparent;desc="${formatTraceparent(span.spanContext())}"`;
-  const prior = res.getHeader('server-timing');
-  res.setHeader('server-timing', prior === undefined ? timing : `${String(prior)}, ${timing}`);
-  res.setHeader('x-correlation-id', correlationId);
 }
 
 /** Ends the span once, on 'finish' or 'close': route (if routing set it late), status, the completion record. */
@@ -199,24 +181,6 @@ function spanName(method: string, route: string | undefined): string {
   // semconv: `{method} {route}`, and `HTTP` for `_OTHER` methods.
   const m = method === '_OTHER' ? 'HTTP' : method;
   return route ? `${m} ${route}` : m;
-}
-
-function logCompletion(
-  logger: Logger,
-  method: string,
-  route: string | undefined,
-  path: string,
-  status: number | undefined,
-  durationMs: number,
-  aborted: boolean,
-): void {
-  const attributes: Record<string, unknown> = { 'http.request.method': method, 'url.path': path, duration_ms: durationMs };
-  if (route) attributes['http.route'] = route;
-  if (status !== undefined) attributes['http.response.status_code'] = status;
-  if (aborted) logger.warn('request aborted', attributes);
-  else if (status !== undefined && status >= 500) logger.error('request completed', attributes);
-  else if (status !== undefined && status >= 400) logger.warn('request completed', attributes);
-  else logger.info('request completed', attributes);
 }
 
 function isPromiseLike(v: unknown): v is PromiseLike<unknown> {

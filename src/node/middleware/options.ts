@@ -1,8 +1,12 @@
 import { createRedactor, type Redactor } from '../../shared/redact.js';
+import { addIncomingIgnore } from '../incoming-ignores.js';
 
 /** Options shared by httpMiddleware, expressMiddleware and fastifyPlugin. */
 export interface HttpInstrumentationOptions {
-  /** Paths (without query) served untraced and unlogged: exact strings or regular expressions. */
+  /**
+   * Paths (without query) served untraced and unlogged: exact strings or regular expressions. With the http
+   * instrumentation on, it skips their server span too (incoming-ignores.ts).
+   */
   ignorePaths?: ReadonlyArray<string | RegExp>;
   /** Record the peer's IP as `client.address` (default false: an IP address is personal data). */
   recordClientAddress?: boolean;
@@ -48,11 +52,10 @@ export function resolveOptions(options: HttpInstrumentationOptions | undefined, 
   if (!Array.isArray(extraKeys) || extraKeys.some((k: unknown) => typeof k !== 'string')) {
     throw new TypeError(`${where}: options.redactQueryKeys must be an array of strings`);
   }
+  const isIgnored = exact.size === 0 && patterns.length === 0 ? () => false : (path: string) => exact.has(path) || patterns.some((re) => re.test(path));
+  if (exact.size > 0 || patterns.length > 0) addIncomingIgnore(isIgnored);
   return {
-    isIgnored:
-      exact.size === 0 && patterns.length === 0
-        ? () => false
-        : (path) => exact.has(path) || patterns.some((re) => re.test(path)),
+    isIgnored,
     recordClientAddress: o.recordClientAddress ?? false,
     logRequests: o.logRequests ?? true,
     queryRedactor: createRedactor({ keys: [...SEMCONV_QUERY_SECRETS, ...extraKeys] }),

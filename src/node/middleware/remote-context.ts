@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
-import { TraceState } from '@opentelemetry/core';
-import { extractTraceContext, formatTracestate } from '../../shared/trace-context.js';
+import { KNOWN_FLAGS, extractTraceContext } from '../../shared/trace-context.js';
+import { W3CTraceState } from '../trace-state.js';
 
 /**
  * The parent context of a server span: the caller's span (W3C `traceparent`, with its `tracestate`) when
@@ -11,13 +11,13 @@ export function remoteParentContext(headers: Record<string, string | string[] | 
   const extracted = extractTraceContext(headers);
   if (extracted === null) return ROOT_CONTEXT;
   const { traceparent, tracestate } = extracted;
-  const state = tracestate ? formatTracestate(tracestate) : '';
   return trace.setSpanContext(ROOT_CONTEXT, {
     traceId: traceparent.traceId,
     spanId: traceparent.spanId,
-    // Level 1 defines only the sampled bit; other bits are not propagated.
-    traceFlags: traceparent.traceFlags & 1,
+    // Sampled (0x01) and Level 2's random-trace-id (0x02); the reserved bits are not propagated.
+    traceFlags: traceparent.traceFlags & KNOWN_FLAGS,
     isRemote: true,
-    traceState: state ? new TraceState(state) : undefined,
+    // Level 2 keys survive (core's TraceState would drop them).
+    traceState: tracestate ? W3CTraceState.fromMembers(tracestate) : undefined,
   });
 }

@@ -23,7 +23,11 @@ export const PARENT_TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 export const PARENT_SPAN_ID = 'b7ad6b7169203331';
 export const TRACEPARENT = `00-${PARENT_TRACE_ID}-${PARENT_SPAN_ID}-01`;
 
-export async function createHarness(): Promise<LoggerHarness> {
+/**
+ * `instrumentations` defaults to none: the middleware's own server span is under test. The adopt tests pass
+ * `['http']` (the official instrumentation starts the span, the middleware adds to it).
+ */
+export async function createHarness(instrumentations: string[] = []): Promise<LoggerHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'isotel-mw-'));
   const diagMessages: string[] = [];
   const logger = await configureLogger({
@@ -34,11 +38,11 @@ export async function createHarness(): Promise<LoggerHarness> {
         enable_console: false,
         data_dir: join(dir, 'data'),
         backends: [{ backend_type: 'filesystem', config: { log_file: join(dir, 'app.jsonl') } }],
+        tracing: { instrumentations },
       },
     },
     watch: false,
     exitHooks: false,
-    registerGlobal: false,
     diagSink: (_level, message) => diagMessages.push(message),
   });
   const read = <T>(file: string): T[] => {

@@ -48,6 +48,11 @@ export interface FilesystemBackend extends Backend {
   writePrepared(prepared: PreparedFileBatch): Promise<WriteResult>;
 }
 
+/** Whether `b` is a filesystem backend made by createFilesystemBackend (a class check, not duck typing). */
+export function isFilesystemBackend(b: Backend): b is FilesystemBackend {
+  return b instanceof FilesystemSink;
+}
+
 export async function createFilesystemBackend(options: FilesystemBackendOptions, ctx?: BackendContext): Promise<FilesystemBackend> {
   const rotation = {
     maxBytes: options.max_bytes ?? FILESYSTEM_DEFAULTS.max_bytes,

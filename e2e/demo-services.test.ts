@@ -1,0 +1,100 @@
+/**
+ * One click, one trace across two Node services: the demo (`node demo/server.mjs --backend jsonl`) in Chromium,
+ * "Check price and stock" → browser fetch span → demo-api SERVER span → its Redis, PostgreSQL and fetch CLIENT
+ * spans → demo-inventory SERVER span (its own process, its telemetry sent to the demo's ingest by the otlp
+ * backend) → its PostgreSQL span. Asserted on what the query backend stored, then drawn by the viewer
+ * (ISOTEL_UPDATE_SCREENSHOTS=1 refreshes docs/screenshots/multi-service-trace.png for the README).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './helpers/browser.js';
+import { startDemo, type DemoServer } from './helpers/demo-server.js';
+import { openDemo, pageErrors } from './helpers/page.js';
+import { freePort } from './helpers/ports.js';
+import { waitFor } from './helpers/wait.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SCREENSHOTS = process.env.ISOTEL_UPDATE_SCREENSHOTS ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
+
+interface Span {
+  span_id: string;
+  parent_span_id?: string;
+  name: string;
+  kind: string;
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+}
+
+let work: string;
+let demo: DemoServer | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'isotel-e2e-services-'));
+  const opts = { port: await freePort(), dataDir: join(work, 'data'), logDir: join(work, 'logs'), outFile: join(work, 'demo.out'), backend: 'jsonl' as const };
+  [demo, browser] = await Promise.all([startDemo(opts), launchChromium()]);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const service = (s: Span) => s.resource['service.name'];
+const dbSystem = (s: Span) => s.attributes['db.system.name'] ?? s.attributes['db.system'];
+
+describe('the demo checkout, two services, one trace', () => {
+  it('links browser → demo-api → Redis + PostgreSQL + fetch → demo-inventory → PostgreSQL, and the viewer draws it', async () => {
+    if (!demo || !browser) throw new Error('the demo or Chromium did not start');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await openDemo(context, demo.url);
+    await page.selectOption('#sku', 'tea');
+    await page.click('#checkout');
+    await page.waitForFunction(() => /in stock/.test(document.getElementById('checkout-result')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    const href = await page.waitForFunction(() => document.getElementById('last-trace')?.getAttribute('href')?.match(/^\/traces\/[0-9a-f]{32}$/)?.[0], undefined, { timeout: 15_000 });
+    const traceId = String(await href.jsonValue()).split('/').pop() as string;
+
+    const url = demo.url;
+    const spans = await waitFor(
+      'the whole checkout trace in the query backend',
+      async () => {
+        const res = await fetch(`${url}/v1/traces/${traceId}`);
+        if (!res.ok) return undefined;
+        const got = ((await res.json()) as { spans: Span[] }).spans;
+        const invServer = got.find((s) => service(s) === 'demo-inventory' && s.kind === 'SERVER');
+        const invDb = invServer && got.find((s) => s.parent_span_id === invServer.span_id && dbSystem(s) === 'postgresql');
+        return got.some((s) => service(s) === 'demo-web') && invDb ? got : undefined;
+      },
+      { timeoutMs: 30_000, detail: () => demo?.tail() ?? '' },
+    );
+
+    const byId = new Map(spans.map((s) => [s.span_id, s]));
+    const parentOf = (s: Span) => (s.parent_span_id ? byId.get(s.parent_span_id) : undefined);
+    const apiServer = spans.find((s) => service(s) === 'demo-api' && s.kind === 'SERVER' && String(s.attributes['url.path'] ?? s.name).includes('/api/checkout/tea'));
+    expect(apiServer, 'the demo-api server span').toBeDefined();
+    expect(service(parentOf(apiServer!)!)).toBe('demo-web');
+    const children = spans.filter((s) => s.parent_span_id === apiServer!.span_id);
+    expect(children.some((s) => dbSystem(s) === 'postgresql' && s.kind === 'CLIENT'), 'pg span').toBe(true);
+    expect(children.some((s) => dbSystem(s) === 'redis' && s.kind === 'CLIENT'), 'redis span').toBe(true);
+    const fetchSpan = children.find((s) => s.kind === 'CLIENT' && String(s.attributes['url.full'] ?? '').includes('/inventory/tea'));
+    expect(fetchSpan, 'the outgoing fetch CLIENT span').toBeDefined();
+    const invServer = spans.find((s) => service(s) === 'demo-inventory' && s.kind === 'SERVER')!;
+    expect(invServer.parent_span_id).toBe(fetchSpan!.span_id);
+    expect(spans.some((s) => s.parent_span_id === invServer.span_id && dbSystem(s) === 'postgresql')).toBe(true);
+
+    const viewer = await context.newPage();
+    viewer.on('pageerror', (err) => pageErrors.push(`${viewer.url()}: ${err.message}`));
+    await viewer.goto(`${url}/traces/${traceId}`);
+    await viewer.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    for (const svc of ['demo-web', 'demo-api', 'demo-inventory']) expect(await viewer.locator(`.row[data-service="${svc}"]`).count(), svc).toBeGreaterThanOrEqual(1);
+    await viewer.screenshot({ path: join(SCREENSHOTS, 'multi-service-trace.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,2 @@
+export { createOtlpBackend } from './backend.js';
+export type { OtlpBackendOptions } from './backend.js';

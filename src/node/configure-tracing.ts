@@ -1,0 +1,76 @@
+import type { Tracer } from '@opentelemetry/api';
+import type { Sampler } from '@opentelemetry/sdk-trace-base';
+import type { SanitizeLimits } from '../shared/sanitize.js';
+import type { Attributes, InstrumentationScope, SpanRecord } from '../shared/model.js';
+import type { Diag } from '../shared/diag.js';
+import type { TracingConfig } from './config/index.js';
+import type { LoggerCore } from './logger-core.js';
+import { setupTracing } from './tracing.js';
+import { createPropagateTo } from './propagate-to.js';
+import { enableInstrumentations } from './instrumentations.js';
+import { checkAppContextManager, registerGlobals } from './global-registration.js';
+import { createOtelLoggerProvider } from './otel-logs.js';
+import { createPropagator } from './trace-context-propagator.js';
+import { ensureModuleHooks } from './auto/module-hooks.js';
+import { pathToFileURL } from 'node:url';
+
+export interface StartedTracing {
+  tracer: Tracer;
+  /** The instrumentations enabled (by this logger). */
+  instrumentations: readonly string[];
+  /** Resolves when the ES-module loader hook knows the instrumented modules (configureLogger awaits it). */
+  ready: Promise<void>;
+  /** Disables the instrumentations, releases the globals isotel holds, ends the tracer provider. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Everything `logger.tracing` asks for, synchronously (before the app loads the libraries the instrumentations
+ * patch): the tracer provider (sampler, limits, random-trace-id flag), the API's globals (tracer and logger
+ * providers, isotel's W3C propagator wrapped in the propagate_to allow-list, the context manager) when
+ * `registerGlobal`, and the official instrumentations, given the provider wrapped so that their CLIENT spans to
+ * destinations outside propagate_to are marked for the allow-list.
+ */
+export function startTracing(opts: {
+  config: TracingConfig;
+  registerGlobal: boolean;
+  resource: Attributes;
+  scope: InstrumentationScope;
+  core: LoggerCore;
+  diag: Diag;
+  onSpan: (span: SpanRecord) => void;
+  sampler: Sampler;
+  limits: SanitizeLimits;
+}): StartedTracing {
+  const { config, diag } = opts;
+  const tracing = setupTracing({ resource: opts.resource, scope: opts.scope, diag, onSpan: opts.onSpan, sampler: opts.sampler, limits: opts.limits });
+  const guard = createPropagateTo(config.propagate_to);
+  let globals: { release(): void } | undefined;
+  if (opts.registerGlobal) {
+    const formats = createPropagator(config.propagators);
+    const propagator = formats && formats.fields().length > 0 ? guard.wrapPropagator(formats) : undefined;
+    globals = registerGlobals({ tracerProvider: tracing.tracerProvider, loggerProvider: createOtelLoggerProvider(opts.core), propagator, diag });
+  } else {
+    checkAppContextManager(diag);
+  }
+  // Before the instrumentations: they tell the hook their module names as they are enabled.
+  const ready = config.instrumentations.length > 0 ? ensureModuleHooks(moduleBase(), (err) => diag.warn('ES-module hooks not registered: ES modules the app imports are not instrumented', err)) : Promise.resolve();
+  const instrumentations = enableInstrumentations({ names: config.instrumentations, ignoreIncomingPaths: config.ignore_incoming_paths, tracerProvider: guard.wrapTracerProvider(tracing.tracerProvider), diag });
+  let done: Promise<void> | undefined;
+  return {
+    tracer: tracing.tracer,
+    instrumentations: instrumentations.names,
+    ready,
+    shutdown: () =>
+      (done ??= (async () => {
+        instrumentations.disable();
+        globals?.release();
+        await tracing.shutdown();
+      })()),
+  };
+}
+
+/** This file's location, in the ESM and the CJS build alike (to resolve @opentelemetry/instrumentation from). */
+function moduleBase(): string | URL {
+  return typeof __filename === 'string' ? pathToFileURL(__filename) : new URL(import.meta.url);
+}

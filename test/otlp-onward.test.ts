@@ -1,0 +1,84 @@
+/**
+ * OTLP onward, over real HTTP: a Node service's records go through its delivery engine to the `otlp` backend,
+ * into a real ingest (JSONL), with their ids and trace context intact; while the ingest is unreachable they
+ * wait on the service's disk and arrive once when it is back (none lost, none doubled).
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startIngest, type TestIngest } from './helpers/ingest.js';
+import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
+import { configureLogger } from '../src/node/index.js';
+import type { Logger } from '../src/node/logger.js';
+
+let ingest: TestIngest;
+let proxy: TcpProxy;
+let logger: Logger;
+let dir: string;
+
+beforeAll(async () => {
+  ingest = await startIngest();
+  proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(ingest.url).port) });
+  dir = mkdtempSync(join(tmpdir(), 'isotel-otlp-onward-'));
+  logger = await configureLogger({
+    config: {
+      logger: {
+        service_name: 'orders',
+        enable_console: false,
+        data_dir: join(dir, 'data'),
+        backends: [{ backend_type: 'otlp', config: { endpoint: `http://127.0.0.1:${proxy.port}`, retry_delay: 0.2, max_retries: 100, timeout: 2 } }],
+      },
+    },
+    exitHooks: false,
+    diagSink: () => {},
+  });
+});
+
+afterAll(async () => {
+  await logger?.close();
+  await proxy?.close();
+  await ingest?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function until<T>(what: string, get: () => T, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('otlp backend into an isotel ingest', () => {
+  it('delivers logs and spans with their record ids and trace context', async () => {
+    const traceId = logger.withSpan('checkout', { order: 7 }, () => {
+      for (let i = 0; i < 50; i++) logger.info('line', { i, run: 'first' });
+      return logger.activeTraceId();
+    });
+    await logger.flush();
+    const logs = await until('50 logs', () => ingest.logs().filter((l) => (l.attributes as Record<string, unknown>).run === 'first'), (l) => l.length >= 50);
+    const spans = await until('the span', () => ingest.spans().filter((s) => s.name === 'checkout'), (s) => s.length >= 1);
+    expect(new Set(logs.map((l) => l.record_id)).size).toBe(50);
+    expect(logs.every((l) => l.trace_id === traceId)).toBe(true);
+    expect(spans[0]).toMatchObject({ trace_id: traceId, kind: 'INTERNAL' });
+    expect((spans[0].resource as Record<string, unknown>)['service.name']).toBe('orders');
+  });
+
+  it('keeps records on disk while the ingest is unreachable and delivers each once when it is back', async () => {
+    await proxy.stop();
+    for (let i = 0; i < 200; i++) logger.info('during outage', { i, run: 'outage' });
+    await logger.flush();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(ingest.logs().filter((l) => (l.attributes as Record<string, unknown>).run === 'outage')).toHaveLength(0);
+    expect(logger.health().backends[0]).toMatchObject({ state: expect.stringMatching(/retrying|circuit_open/) });
+    await proxy.start();
+    const logs = await until('200 logs after the outage', () => ingest.logs().filter((l) => (l.attributes as Record<string, unknown>).run === 'outage'), (l) => l.length >= 200, 60_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const again = ingest.logs().filter((l) => (l.attributes as Record<string, unknown>).run === 'outage');
+    expect(again).toHaveLength(200);
+    expect(new Set(logs.map((l) => (l.attributes as Record<string, unknown>).i)).size).toBe(200);
+  });
+});
