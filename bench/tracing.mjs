@@ -69,7 +69,13 @@ async function httpRuns() {
   return runs;
 }
 
-const HTTP_NAMES = { none: 'uninstrumented', isotel: 'isotel (http, undici, pg → JSONL)', 'sdk-node': '@opentelemetry/sdk-node (same 3 → OTLP/HTTP sink)' };
+const HTTP_NAMES = {
+  none: 'uninstrumented',
+  'context-only': 'floor: AsyncLocalStorage context manager only',
+  'instrumented-noop': 'floor: + the 3 instrumentations, spans to a no-op processor',
+  isotel: 'isotel (http, undici, pg → JSONL)',
+  'sdk-node': '@opentelemetry/sdk-node (same 3 → OTLP/HTTP sink)',
+};
 
 function httpTable(runs) {
   const m = (v, k) => median(runs.map((r) => r[v][k]));
@@ -94,7 +100,8 @@ function httpTable(runs) {
   console.log(
     `\nGoals: throughput >= ${GOALS.throughput}x uninstrumented; isotel's added CPU per request <= ${GOALS.addedRatio}x sdk-node's. ` +
       'App CPU = utime+stime of the app process (every thread: isotel\'s file writer, sdk-node\'s exporter). spans/req should be ' +
-      'the same for isotel and sdk-node (server + fetch client + pg spans); 0 for isotel means its instrumentations are not wired.',
+      'the same for isotel and sdk-node (server + fetch client + pg spans); 0 for isotel means its instrumentations are not wired. ' +
+      'The two floor rows record nothing: they show what the async context and the official instrumentations cost by themselves, which any SDK built on them pays.',
   );
 }
 

@@ -38,6 +38,24 @@ if (variant === 'isotel') {
   });
   sdk.start();
   shutdown = () => sdk.shutdown();
+} else if (variant === 'context-only' || variant === 'instrumented-noop') {
+  // The floors under any SDK that uses these instrumentations on Node 20: the AsyncLocalStorage context manager
+  // alone, then also the three official instrumentations creating spans that go nowhere (no-op processor).
+  const { context, propagation, trace } = await import('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  if (variant === 'instrumented-noop') {
+    const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
+    const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
+    const { registerInstrumentations } = await import('@opentelemetry/instrumentation');
+    const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');
+    const { UndiciInstrumentation } = await import('@opentelemetry/instrumentation-undici');
+    const { PgInstrumentation } = await import('@opentelemetry/instrumentation-pg');
+    const provider = new BasicTracerProvider();
+    trace.setGlobalTracerProvider(provider);
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    registerInstrumentations({ tracerProvider: provider, instrumentations: [new HttpInstrumentation(), new UndiciInstrumentation(), new PgInstrumentation({ requireParentSpan: true })] });
+  }
 } else if (variant !== 'none') {
   throw new Error(`unknown variant ${variant}`);
 }

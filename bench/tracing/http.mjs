@@ -13,7 +13,7 @@ import { countLines, tempDir, removeDir } from '../lib.mjs';
 import { closedLoop } from './load.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-export const VARIANTS = ['none', 'isotel', 'sdk-node'];
+export const VARIANTS = ['none', 'context-only', 'instrumented-noop', 'isotel', 'sdk-node'];
 
 /** Starts the upstream and the sink; returns them with a stop(). */
 export async function startServices(dir) {
