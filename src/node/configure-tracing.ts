@@ -53,9 +53,14 @@ export function startTracing(opts: {
   } else {
     checkAppContextManager(diag);
   }
+  // The instrumentations need isotel's globals (the context manager that carries the active span and the
+  // suppression of isotel's own I/O, the propagator): with register_global false the app's own SDK and its
+  // instrumentations are in charge, and a second patch of the same libraries would record every call twice.
+  const names = opts.registerGlobal ? config.instrumentations : [];
+  if (!opts.registerGlobal && config.instrumentations.length > 0) diag.debug('register_global is false: isotel enables no instrumentations (the app\'s SDK brings its own)');
   // Before the instrumentations: they tell the hook their module names as they are enabled.
-  const ready = config.instrumentations.length > 0 ? ensureModuleHooks(moduleBase(), (err) => diag.warn('ES-module hooks not registered: ES modules the app imports are not instrumented', err)) : Promise.resolve();
-  const instrumentations = enableInstrumentations({ names: config.instrumentations, ignoreIncomingPaths: config.ignore_incoming_paths, tracerProvider: guard.wrapTracerProvider(tracing.tracerProvider), diag });
+  const ready = names.length > 0 ? ensureModuleHooks(moduleBase(), (err) => diag.warn('ES-module hooks not registered: ES modules the app imports are not instrumented', err)) : Promise.resolve();
+  const instrumentations = enableInstrumentations({ names, ignoreIncomingPaths: config.ignore_incoming_paths, tracerProvider: guard.wrapTracerProvider(tracing.tracerProvider), diag });
   let done: Promise<void> | undefined;
   return {
     tracer: tracing.tracer,

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { AlwaysOnSampler } from '@opentelemetry/sdk-trace-base';
+import { createDiag } from '../shared/diag.js';
+import { parseConfigObject } from './config/index.js';
+import { startTracing } from './configure-tracing.js';
+import type { LoggerCore } from './logger-core.js';
+
+const limits = { maxStringLength: 1000, maxAttributes: 128, maxDepth: 8, maxArrayLength: 1000 };
+
+describe('startTracing', () => {
+  it('enables no instrumentations when register_global is false (the app’s SDK brings its own), and says why', async () => {
+    const messages: string[] = [];
+    const diag = createDiag((_level, message) => messages.push(message));
+    const config = parseConfigObject({ logger: {} }).logger.tracing;
+    const t = startTracing({
+      config,
+      registerGlobal: false,
+      resource: { 'service.name': 't' },
+      scope: { name: 'isotel' },
+      core: {} as LoggerCore, // not used without global registration
+      diag,
+      onSpan: () => {},
+      sampler: new AlwaysOnSampler(),
+      limits,
+    });
+    try {
+      expect(config.instrumentations.length).toBeGreaterThan(0);
+      expect(t.instrumentations).toEqual([]);
+      expect(messages.join('\n')).toContain('register_global is false: isotel enables no instrumentations');
+    } finally {
+      await t.shutdown();
+    }
+  });
+});
