@@ -25,13 +25,9 @@ export interface BackendEntry {
  * Opens the `backends:` list of the configuration with the registry's factories. A factory's error names the
  * entry (`logger.backends[1] (postgres): ...`); when one fails, those already opened are closed again.
  * Used by both the logger and the ingest, so the two read the YAML the same way. Untraced: opening a backend
- * (a pool, a template, CREATE TABLE) is isotel's I/O, not the app's.
+ * (a pool, a template, CREATE TABLE) and every later call of it are isotel's I/O, not the app's (untraced.ts).
  */
-export function openBackends(entries: readonly BackendEntry[], dataRoot: string, registry: BackendRegistry, diag: Diag): Promise<OpenedBackend[]> {
-  return untraced(() => openEach(entries, dataRoot, registry, diag));
-}
-
-async function openEach(entries: readonly BackendEntry[], dataRoot: string, registry: BackendRegistry, diag: Diag): Promise<OpenedBackend[]> {
+export async function openBackends(entries: readonly BackendEntry[], dataRoot: string, registry: BackendRegistry, diag: Diag): Promise<OpenedBackend[]> {
   const opened: OpenedBackend[] = [];
   const used = new Set<string>();
   try {

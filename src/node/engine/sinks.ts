@@ -3,7 +3,6 @@ import type { OpenedBackend } from '../open-backends.js';
 import { createDeadLetters } from './dead-letters.js';
 import { startDispatcher, type DispatchSource, type Dispatcher } from './dispatcher.js';
 import { engineTarget, type EngineTarget } from './target.js';
-import { untraced } from '../untraced.js';
 
 export interface SinksOptions {
   /** The durable log, or its follower in another thread. */
@@ -32,17 +31,15 @@ export function startSinks(o: SinksOptions): RunningSinks {
   const abort = new AbortController();
   const deadLetters = createDeadLetters(o.dataDir);
   const targets = o.sinks.map((b) => engineTarget(b, abort.signal, o.diag, o.batchSize));
-  // The loops (and every write, retry and health check they start) are untraced: the sinks' I/O is isotel's.
-  const dispatcher = untraced(() =>
-    startDispatcher({
-      wal: o.wal,
-      targets,
-      diag: o.diag,
-      batchSize: o.batchSize,
-      concurrency: o.concurrency,
-      onRejected: (name, items, batch) => deadLetters.write(name, items, batch),
-    }),
-  );
+  // The sinks' I/O is untraced call by call (open-backends.ts wraps every opened backend: untraced.ts).
+  const dispatcher = startDispatcher({
+    wal: o.wal,
+    targets,
+    diag: o.diag,
+    batchSize: o.batchSize,
+    concurrency: o.concurrency,
+    onRejected: (name, items, batch) => deadLetters.write(name, items, batch),
+  });
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {

@@ -1,7 +1,5 @@
 import { promises as fsp } from 'node:fs';
 import type { Client, ClientOptions } from '@elastic/elasticsearch';
-import { context } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
 import { errorMessage } from '../../../shared/result.js';
 import type { ResolvedElasticsearchConfig } from './config.js';
 
@@ -33,9 +31,7 @@ export async function createClient(cfg: ResolvedElasticsearchConfig): Promise<Cl
  */
 export const UNTRACED_REQUEST = { openTelemetry: { enabled: false } } as const;
 
-export function untraced<T>(fn: () => Promise<T>): Promise<T> {
-  return context.with(suppressTracing(context.active()), fn);
-}
+export { untraced } from '../../untraced.js';
 
 /** Which config field to name when the server refuses the credentials. */
 export function authField(cfg: ResolvedElasticsearchConfig): string {
