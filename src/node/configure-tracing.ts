@@ -1,7 +1,8 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import type { SanitizeLimits } from '../shared/sanitize.js';
-import type { Attributes, InstrumentationScope, SpanRecord } from '../shared/model.js';
+import type { Attributes, InstrumentationScope } from '../shared/model.js';
+import type { RecordingSpan } from './tracer/span.js';
 import type { Diag } from '../shared/diag.js';
 import type { TracingConfig } from './config/index.js';
 import type { LoggerCore } from './logger-core.js';
@@ -38,7 +39,7 @@ export function startTracing(opts: {
   scope: InstrumentationScope;
   core: LoggerCore;
   diag: Diag;
-  onSpan: (span: SpanRecord) => void;
+  onSpan: (span: RecordingSpan) => void;
   sampler: Sampler;
   limits: SanitizeLimits;
 }): StartedTracing {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Batch, LogRecord } from '../shared/model.js';
-import { MIN_HANDOFF_INTERVAL_MS, RecordBuffer } from './record-buffer.js';
+import { MIN_HANDOFF_INTERVAL_MS, RecordBuffer, SYNC_BATCHES } from './record-buffer.js';
 
 const rec = (i: number) => ({ record_id: String(i) }) as unknown as LogRecord;
 const turn = () => new Promise((r) => setImmediate(r));
@@ -48,5 +48,27 @@ describe('RecordBuffer hand-offs', () => {
     buffer.pushLog(rec(6));
     buffer.drain();
     expect(batches.map((b) => b.logs.length)).toEqual([1, 1, 3, 1]);
+  });
+});
+
+describe('RecordBuffer spans', () => {
+  const source = (i: number) => ({ toSpanRecord: () => ({ span_id: String(i) }) as never });
+
+  it('builds span records at hand-off, a full batch on the next turn, skipping spans that cannot be built', async () => {
+    const { batches, buffer } = setup(2);
+    let built = 0;
+    buffer.pushSpan({ toSpanRecord: () => (built++, undefined) });
+    buffer.pushSpan(source(1));
+    expect(batches).toHaveLength(0);
+    expect(built).toBe(0);
+    await turn();
+    expect(built).toBe(1);
+    expect(batches.map((b) => b.spans.map((s) => s.span_id))).toEqual([['1']]);
+  });
+
+  it('a synchronous burst hands off inside end() at SYNC_BATCHES batches, in batches of maxBatch', () => {
+    const { batches, buffer } = setup(2);
+    for (let i = 0; i < 2 * SYNC_BATCHES; i++) buffer.pushSpan(source(i));
+    expect(batches.map((b) => b.spans.length)).toEqual(Array(SYNC_BATCHES).fill(2));
   });
 });

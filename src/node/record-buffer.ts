@@ -1,7 +1,29 @@
-import type { Batch, LogRecord, SpanRecord } from '../shared/model.js';
+import type { LogRecord, SpanRecord } from '../shared/model.js';
+import type { Batch } from '../shared/model.js';
 
 export interface BatchTarget {
   enqueue(batch: Batch): void;
+}
+
+/** An ended span whose record is built at hand-off, off the application's path (undefined: not recordable). */
+export interface SpanSource {
+  toSpanRecord(): SpanRecord | undefined;
+}
+
+function isSource(s: SpanRecord | SpanSource): s is SpanSource {
+  return typeof (s as SpanSource).toSpanRecord === 'function';
+}
+
+function records(spans: Array<SpanRecord | SpanSource>): SpanRecord[] {
+  const out: SpanRecord[] = [];
+  for (const s of spans) {
+    if (!isSource(s)) out.push(s);
+    else {
+      const r = s.toSpanRecord();
+      if (r !== undefined) out.push(r);
+    }
+  }
+  return out;
 }
 
 /**
@@ -13,6 +35,9 @@ export interface BatchTarget {
  */
 export const MIN_HANDOFF_INTERVAL_MS = 5;
 
+/** Spans a synchronous burst may buffer, in batches, before end() itself hands them off (memory bound). */
+export const SYNC_BATCHES = 8;
+
 const monotonicMs = (): number => performance.now();
 
 /**
@@ -23,8 +48,9 @@ const monotonicMs = (): number => performance.now();
  */
 export class RecordBuffer {
   private logs: LogRecord[] = [];
-  private spans: SpanRecord[] = [];
+  private spans: Array<SpanRecord | SpanSource> = [];
   private scheduled = false;
+  private immediate = false;
   private lastHandoff = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -44,24 +70,43 @@ export class RecordBuffer {
     else this.schedule();
   }
 
-  pushSpan(s: SpanRecord): void {
-    this.spans.push(s);
-    if (this.spans.length >= this.maxBatch) this.drain();
+  /**
+   * A full batch of spans is handed off on the next turn, not inside the span's end(): building the records
+   * and the backends' encoding stay off the application's path (span start+end 1.4-2.9 → ~0.8 µs, 2-core VM,
+   * `npm run bench -- --only=tracing`). A synchronous burst is bounded: at SYNC_BATCHES batches it drains now.
+   */
+  pushSpan(s: SpanRecord | SpanSource): void {
+    const n = this.spans.push(s);
+    if (n >= this.maxBatch * SYNC_BATCHES) this.drain();
+    else if (n >= this.maxBatch) this.schedule(true);
     else this.schedule();
   }
 
-  /** Hands everything buffered to the target now. */
+  /** Hands everything buffered to the target now, in batches of at most maxBatch records of each signal. */
   drain = (): void => {
     this.scheduled = false;
+    this.immediate = false;
     if (this.logs.length === 0 && this.spans.length === 0) return;
-    const batch: Batch = { logs: this.logs, spans: this.spans };
+    const logs = this.logs;
+    const spans = this.spans;
     this.logs = [];
     this.spans = [];
     this.lastHandoff = this.now();
-    this.target.enqueue(batch);
+    if (spans.length <= this.maxBatch) {
+      this.target.enqueue({ logs, spans: spans.length === 0 ? [] : records(spans) });
+      return;
+    }
+    this.target.enqueue({ logs, spans: records(spans.slice(0, this.maxBatch)) });
+    for (let i = this.maxBatch; i < spans.length; i += this.maxBatch) this.target.enqueue({ logs: [], spans: records(spans.slice(i, i + this.maxBatch)) });
   };
 
-  private schedule(): void {
+  private schedule(now = false): void {
+    if (now && !this.immediate) {
+      this.immediate = true;
+      this.scheduled = true;
+      setImmediate(this.drain); // a 5 ms timer already set fires later on an empty buffer: harmless
+      return;
+    }
     if (this.scheduled) return;
     this.scheduled = true;
     const wait = this.lastHandoff + MIN_HANDOFF_INTERVAL_MS - this.now();

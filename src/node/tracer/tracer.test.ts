@@ -2,13 +2,13 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { ROOT_CONTEXT, context, defaultTextMapGetter, INVALID_SPAN_CONTEXT, trace, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { suppressTracing } from '@opentelemetry/core';
-import { AlwaysOffSampler, BasicTracerProvider, ParentBasedSampler, AlwaysOnSampler } from '@opentelemetry/sdk-trace-base';
-import { withRandomTraceFlag } from './random-trace-flag.js';
-import { W3CTraceContextPropagatorL2 } from './trace-context-propagator.js';
+import { AlwaysOffSampler, ParentBasedSampler, AlwaysOnSampler } from '@opentelemetry/sdk-trace-base';
+import { W3CTraceContextPropagatorL2 } from '../trace-context-propagator.js';
+import { testProvider } from './test-provider.js';
 
 const T = '4bf92f3577b34da6a3ce929d0e0e4736';
 const S = '00f067aa0ba902b7';
-const tracer = withRandomTraceFlag(new BasicTracerProvider()).getTracer('test');
+const tracer = testProvider().provider.getTracer('test');
 const remote = (flags: string) =>
   new W3CTraceContextPropagatorL2().extract(ROOT_CONTEXT, { traceparent: `00-${T}-${S}-${flags}` }, defaultTextMapGetter);
 const flagsOf = (span: Span) => span.spanContext().traceFlags;
@@ -44,11 +44,11 @@ describe('random-trace-id flag (Trace Context Level 2)', () => {
   });
 
   it('travels in non-recording spans too, so a dropped trace still propagates it', () => {
-    const off = withRandomTraceFlag(new BasicTracerProvider({ sampler: new AlwaysOffSampler() })).getTracer('off');
+    const off = testProvider({ sampler: new AlwaysOffSampler() }).provider.getTracer('off');
     const root = off.startSpan('root', {}, ROOT_CONTEXT);
     expect(root.isRecording()).toBe(false);
     expect(flagsOf(root)).toBe(2);
-    const parentBased = withRandomTraceFlag(new BasicTracerProvider({ sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }) })).getTracer('pb');
+    const parentBased = testProvider({ sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }) }).provider.getTracer('pb');
     const child = parentBased.startSpan('child', {}, remote('02')); // remote parent not sampled: dropped, flag kept
     expect(child.isRecording()).toBe(false);
     expect(flagsOf(child)).toBe(2);
@@ -74,8 +74,9 @@ describe('random-trace-id flag (Trace Context Level 2)', () => {
     expect(seen).toEqual([3, 3, 1]);
   });
 
-  it('wraps each SDK tracer once', () => {
-    const provider = withRandomTraceFlag(new BasicTracerProvider());
+  it('gives one tracer per name and version', () => {
+    const { provider } = testProvider();
     expect(provider.getTracer('x', '1')).toBe(provider.getTracer('x', '1'));
+    expect(provider.getTracer('x', '2')).not.toBe(provider.getTracer('x', '1'));
   });
 });
