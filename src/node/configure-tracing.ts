@@ -2,7 +2,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import type { SanitizeLimits } from '../shared/sanitize.js';
 import type { Attributes, InstrumentationScope } from '../shared/model.js';
-import type { RecordingSpan } from './tracer/span.js';
+import type { SpanSource } from './record-buffer.js';
 import type { Diag } from '../shared/diag.js';
 import type { TracingConfig } from './config/index.js';
 import type { LoggerCore } from './logger-core.js';
@@ -39,7 +39,7 @@ export function startTracing(opts: {
   scope: InstrumentationScope;
   core: LoggerCore;
   diag: Diag;
-  onSpan: (span: RecordingSpan) => void;
+  onSpan: (span: SpanSource) => void;
   sampler: Sampler;
   limits: SanitizeLimits;
 }): StartedTracing {

@@ -12,7 +12,7 @@ import { startTracing } from './configure-tracing.js';
 import { PendingTarget } from './pending-target.js';
 import { RecordBuffer } from './record-buffer.js';
 import { createLogger, type Logger } from './logger.js';
-import type { RecordingSpan } from './tracer/span.js';
+import type { SpanSource } from './record-buffer.js';
 import type { LoggerCore, LoggerSettings } from './logger-core.js';
 import { installExitHooks } from './exit-hooks.js';
 import { readOtelEnv, type OtelEnv } from './otel-env.js';
@@ -69,7 +69,7 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
   const buffer = new RecordBuffer(pending, lc.queue.batch_size);
   const settings = settingsFrom(lc);
   const core: LoggerCore = { settings, resource, scope, clock: options.clock ?? systemClock, newId: createRecordIdGenerator(), diag, count: (name, n) => diag.count(name, n), buffer, closed: false };
-  const onSpan = (span: RecordingSpan) => core.closed || buffer.pushSpan(span);
+  const onSpan = (span: SpanSource) => core.closed || buffer.pushSpan(span);
   const tracing = startTracing({ config: lc.tracing, resource, scope, registerGlobal, core, diag, onSpan, sampler: buildSampler(lc.tracing), limits: settings.limits });
   // After the tracer provider: the API reports a provider already registered as an error, which isotel expects and handles.
   const detachApiDiag = registerGlobal && otelEnv.logLevel ? attachApiDiag(options.diagSink ?? diagSinkFor(otelEnv.logLevel), otelEnv.logLevel) : () => {};

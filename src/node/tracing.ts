@@ -4,7 +4,7 @@ import type { Attributes, InstrumentationScope } from '../shared/model.js';
 import type { Diag } from '../shared/diag.js';
 import type { SanitizeLimits } from '../shared/sanitize.js';
 import { IsotelTracerProvider } from './tracer/tracer.js';
-import type { RecordingSpan } from './tracer/span.js';
+import type { SpanSource } from './record-buffer.js';
 
 export interface Tracing {
   tracer: Tracer;
@@ -22,7 +22,7 @@ export interface Tracing {
 export function setupTracing(opts: {
   resource: Attributes;
   scope: InstrumentationScope;
-  onSpan: (span: RecordingSpan) => void;
+  onSpan: (span: SpanSource) => void;
   diag: Diag;
   sampler: Sampler;
   limits: SanitizeLimits;

@@ -3,7 +3,7 @@ import type { Attributes, SpanKindName, SpanRecord, StatusCodeName } from '../..
 import { SPAN_KINDS, STATUS_CODES } from '../../shared/model.js';
 import { msToIso } from '../../shared/time.js';
 import { DEFAULT_SANITIZE_LIMITS, sanitizeAttributes, type SanitizeLimits } from '../../shared/sanitize.js';
-import type { RecordingSpan, SpanEventIn, SpanLinkIn } from './span.js';
+import type { SpanData, SpanEventIn, SpanLinkIn } from './tracer-core.js';
 
 // SpanKind in the API is 0-based INTERNAL..CONSUMER; the model (like OTLP) has UNSPECIFIED first.
 function kindName(kind: SpanKind): SpanKindName {
@@ -55,7 +55,7 @@ function linkOf(l: SpanLinkIn, limits: SanitizeLimits): SpanRecord['links'][numb
  * An ended span in the record model. The resource is passed in (the process's frozen resource object) so that
  * every record of a process shares one object, which the JSONL writer serializes once.
  */
-export function toSpanRecord(span: RecordingSpan, resource: Attributes, limits?: SanitizeLimits): SpanRecord {
+export function toSpanRecord(span: SpanData, resource: Attributes, limits?: SanitizeLimits): SpanRecord {
   const ctx = span.spanContext();
   const lim = limits ?? DEFAULT_SANITIZE_LIMITS;
   const rec: SpanRecord = {

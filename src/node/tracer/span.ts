@@ -14,21 +14,8 @@ import {
 import type { SpanRecord } from '../../shared/model.js';
 import { isTimeInput, nowMs, timeInputMs } from './time.js';
 import { toSpanRecord } from './span-record.js';
-import type { TracerCore } from './tracer-core.js';
+import type { SpanData, SpanEventIn, SpanLinkIn, TracerCore } from './tracer-core.js';
 import type { InstrumentationScope } from '../../shared/model.js';
-
-export interface SpanEventIn {
-  name: string;
-  timeMs: number;
-  attributes: ApiAttributes;
-  dropped: number;
-}
-
-export interface SpanLinkIn {
-  context: SpanContext;
-  attributes: ApiAttributes;
-  dropped: number;
-}
 
 const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -93,7 +80,7 @@ function copyAttributes(src: ApiAttributes | undefined, limit: number, max: numb
  * diag warning, the attribute count limit drops new keys, the event and link limits drop the oldest, a status
  * of OK is final.
  */
-export class RecordingSpan implements Span {
+export class RecordingSpan implements Span, SpanData {
   attributes: ApiAttributes = {};
   events: SpanEventIn[] | undefined;
   links: SpanLinkIn[] | undefined;

@@ -19,7 +19,7 @@ export function testProvider(opts: { sampler?: Sampler; limits?: Partial<Sanitiz
       resource: { 'service.name': 'svc' },
       diag: createDiag(() => {}),
       onEnd: (span) => {
-        ended.push(span);
+        ended.push(span as RecordingSpan);
         const r = span.toSpanRecord();
         if (r) records.push(r);
       },
