@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { createStore } from 'idb-keyval';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRecordIdGenerator } from '../../shared/ids.js';
 import type { SenderLock } from '../lock/sender-lock.js';
 import { createSoloLock, createWebLock, type LockManagerLike } from '../lock/sender-lock.js';
@@ -266,5 +266,35 @@ describe('sender', () => {
     expect(tabB.server.sentIds().sort()).toEqual([...a, ...b].sort());
     // A had tried them all (the sender sends every tab's records), before B could send any.
     expect(tabA.server.sentIds().sort()).toEqual([...a, ...b].sort());
+  });
+  it("sends another tab's records within one tick while it holds the lock with nothing of its own queued", async () => {
+    const held = new Set<string>();
+    const locks: LockManagerLike = {
+      async request(name, _o, cb) {
+        if (held.has(name)) return cb(null);
+        held.add(name);
+        try {
+          return await cb({ name });
+        } finally {
+          held.delete(name);
+        }
+      },
+    };
+    const use = createStore('isotel-idle-holder', 'queue');
+    const time = fakeTime();
+    const tabA = setup({ store: createIdbStore(use), lock: createWebLock(locks, quietDiag()), time });
+    const tabB = setup({ store: createIdbStore(use), lock: createWebLock(locks, quietDiag()), time });
+    const a = tabA.log(1);
+    expect(await tabA.sender.run()).toEqual({ done: true });
+    expect(tabA.queue.size()).toBe(0);
+    // B logs while A holds the lock and believes the queue empty: no channel tells A, its tick must look.
+    const b = tabB.log(2);
+    await tabB.queue.persist();
+    expect((await tabB.sender.run()).reason).toBe('not-sender');
+    await time.advance(5_000);
+    await vi.waitFor(() => expect(tabA.server.sentIds().sort()).toEqual([...a, ...b].sort()), { timeout: 2_000 });
+    expect(tabB.server.calls).toHaveLength(0);
+    await tabA.sender.stop();
+    await tabB.sender.stop();
   });
 });

@@ -228,9 +228,9 @@ export function createSender(o: SenderOptions): Sender {
 
   const onTick = (): void => {
     tick = timers.setTimeout(onTick, tickMs);
-    // An idle holder only renews its lease; anyone else polls for the lock (the sender tab may be gone).
-    if (lock.held() && queue.size() === 0) void lock.acquire();
-    else if (now() >= retryAt) void run();
+    // The holder looks at the shared queue (other tabs' records are not in its own count, and no channel
+    // tells it of them); anyone else polls for the lock (the sender tab may be gone).
+    if (now() >= retryAt) void run();
   };
   tick = timers.setTimeout(onTick, tickMs);
 
