@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 const [variant, upstream, dir, sink] = process.argv.slice(2);
 const INSTRUMENTATIONS = ['http', 'undici', 'pg'];
 let shutdown = async () => {};
+/** Runs a request's handler; the context-only floor enters a context per request, as an instrumentation would. */
+let inRequest = (fn) => fn();
 
 if (variant === 'isotel') {
   const { configureLogger } = await import('../../dist/node/index.js');
@@ -40,10 +42,16 @@ if (variant === 'isotel') {
   shutdown = () => sdk.shutdown();
 } else if (variant === 'context-only' || variant === 'instrumented-noop') {
   // The floors under any SDK that uses these instrumentations on Node 20: the AsyncLocalStorage context manager
-  // alone, then also the three official instrumentations creating spans that go nowhere (no-op processor).
+  // alone (a context entered per request), then also the three official instrumentations creating spans that go nowhere (no-op processor).
   const { context, propagation, trace } = await import('@opentelemetry/api');
   const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  if (variant === 'context-only') {
+    // Without an active context AsyncLocalStorage never switches its hooks on: enter one per request, so the
+    // floor includes what carrying a context through the request's promises and callbacks costs.
+    const key = Symbol('request');
+    inRequest = (fn) => context.with(context.active().setValue(key, true), fn);
+  }
   if (variant === 'instrumented-noop') {
     const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
     const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
@@ -71,7 +79,9 @@ const pool = new pg.Pool({
   max: Number(process.env.BENCH_TRACING_CLIENTS ?? 16),
 });
 
-const server = http.createServer(async (req, res) => {
+const server = http.createServer((req, res) => inRequest(() => handle(req, res)));
+
+async function handle(req, res) {
   try {
     const price = await (await fetch(upstream)).json();
     const { rows } = await pool.query('SELECT $1::int AS price', [price.price]);
@@ -80,7 +90,7 @@ const server = http.createServer(async (req, res) => {
   } catch (err) {
     res.writeHead(500).end(String(err));
   }
-});
+}
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${server.address().port}`));
 

@@ -1,4 +1,4 @@
-// @opentelemetry/sdk-trace-base's BasicTracerProvider, the SDK isotel's tracer is built on, with a no-op
+// @opentelemetry/sdk-trace-base's BasicTracerProvider (the reference SDK; isotel's tracer uses its samplers only), with a no-op
 // SpanProcessor (`noop`: the SDK's own floor) or a BatchSpanProcessor with a no-op exporter (`batch`: the usual
 // production set-up minus the network). Prints {medianNs, sustainedNs, turnCpuNs, spans}; spans = spans exported
 // by the timed chunked run.
