@@ -1,22 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { quietDiag } from '../testing/fakes.js';
+import { fakeLocks, quietDiag } from '../testing/fakes.js';
 import { createWebLock, type LockManagerLike } from './sender-lock.js';
-
-/** navigator.locks with ifAvailable semantics, shared by several "tabs". */
-function fakeLocks(): LockManagerLike {
-  const held = new Set<string>();
-  return {
-    async request(name, _opts, cb) {
-      if (held.has(name)) return cb(null);
-      held.add(name);
-      try {
-        return await cb({ name });
-      } finally {
-        held.delete(name);
-      }
-    },
-  };
-}
 
 describe('Web Locks lock', () => {
   it('gives the lock to one tab at a time and to the next after release', async () => {

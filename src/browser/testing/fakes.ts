@@ -6,6 +6,7 @@ import { createDiag, type Diag } from '../../shared/diag.js';
 import type { LogRecord } from '../../shared/model.js';
 import type { BeaconFn, RequestFn, TransportRequest, TransportResponse } from '../transport/request.js';
 import type { Timers } from '../timers.js';
+import type { LockManagerLike } from '../lock/sender-lock.js';
 
 export interface FakeTime {
   now: () => number;
@@ -132,5 +133,21 @@ export function logRecord(over: Partial<LogRecord> = {}): LogRecord {
     resource: { 'service.name': 'test' },
     scope: { name: 'isotel' },
     ...over,
+  };
+}
+
+/** navigator.locks with ifAvailable semantics, shared by several "tabs". */
+export function fakeLocks(): LockManagerLike {
+  const held = new Set<string>();
+  return {
+    async request(name, _opts, cb) {
+      if (held.has(name)) return cb(null);
+      held.add(name);
+      try {
+        return await cb({ name });
+      } finally {
+        held.delete(name);
+      }
+    },
   };
 }

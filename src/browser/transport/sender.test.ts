@@ -3,13 +3,13 @@ import { createStore } from 'idb-keyval';
 import { describe, expect, it, vi } from 'vitest';
 import { createRecordIdGenerator } from '../../shared/ids.js';
 import type { SenderLock } from '../lock/sender-lock.js';
-import { createSoloLock, createWebLock, type LockManagerLike } from '../lock/sender-lock.js';
+import { createSoloLock, createWebLock } from '../lock/sender-lock.js';
 import { createIdbStore } from '../queue/idb-store.js';
 import { createMemoryStore } from '../queue/memory-store.js';
 import { createQueue } from '../queue/queue.js';
 import type { DropCounts, QueueStore } from '../queue/types.js';
 import { createCounters } from '../status/counters.js';
-import { fakeServer, fakeTime, idsIn, logRecord, quietDiag, recordingBeacon, type Reply } from '../testing/fakes.js';
+import { fakeLocks, fakeServer, fakeTime, idsIn, logRecord, quietDiag, recordingBeacon, type Reply } from '../testing/fakes.js';
 import { createKeepaliveBudget } from './budget.js';
 import { createSender } from './sender.js';
 
@@ -237,18 +237,7 @@ describe('sender', () => {
   });
 
   it('lets one tab at a time send the shared queue, and another take over when it goes', async () => {
-    const held = new Set<string>();
-    const locks: LockManagerLike = {
-      async request(name, _o, cb) {
-        if (held.has(name)) return cb(null);
-        held.add(name);
-        try {
-          return await cb({ name });
-        } finally {
-          held.delete(name);
-        }
-      },
-    };
+    const locks = fakeLocks();
     const use = createStore('isotel-tabs', 'queue');
     const time = fakeTime();
     const tabA = setup({ store: createIdbStore(use), lock: createWebLock(locks, quietDiag()), time });
@@ -268,18 +257,7 @@ describe('sender', () => {
     expect(tabA.server.sentIds().sort()).toEqual([...a, ...b].sort());
   });
   it("sends another tab's records within one tick while it holds the lock with nothing of its own queued", async () => {
-    const held = new Set<string>();
-    const locks: LockManagerLike = {
-      async request(name, _o, cb) {
-        if (held.has(name)) return cb(null);
-        held.add(name);
-        try {
-          return await cb({ name });
-        } finally {
-          held.delete(name);
-        }
-      },
-    };
+    const locks = fakeLocks();
     const use = createStore('isotel-idle-holder', 'queue');
     const time = fakeTime();
     const tabA = setup({ store: createIdbStore(use), lock: createWebLock(locks, quietDiag()), time });
