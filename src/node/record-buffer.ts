@@ -1,5 +1,4 @@
-import type { LogRecord, SpanRecord } from '../shared/model.js';
-import type { Batch } from '../shared/model.js';
+import type { Batch, LogRecord, SpanRecord } from '../shared/model.js';
 
 export interface BatchTarget {
   enqueue(batch: Batch): void;
@@ -72,8 +71,9 @@ export class RecordBuffer {
 
   /**
    * A full batch of spans is handed off on the next turn, not inside the span's end(): building the records
-   * and the backends' encoding stay off the application's path (span start+end 1.4-2.9 → ~0.8 µs, 2-core VM,
-   * `npm run bench -- --only=tracing`). A synchronous burst is bounded: at SYNC_BATCHES batches it drains now.
+   * and the backends' encoding stay off the application's path (span start+end 1.4-2.9 → 0.59-0.70 µs median
+   * on a 2-core VM when the GC's helper threads have a core; README Benchmarks, `npm run bench -- --only=tracing`).
+   * A synchronous burst is bounded: at SYNC_BATCHES batches it drains now.
    */
   pushSpan(s: SpanRecord | SpanSource): void {
     const n = this.spans.push(s);
