@@ -43,9 +43,15 @@ function eventOf(e: SpanEventIn, limits: SanitizeLimits): SpanRecord['events'][n
   return out;
 }
 
+/** OTLP SpanFlags: the W3C trace flags in bits 0-7, then "is_remote is known" (bit 8) and is_remote (bit 9). */
+const HAS_IS_REMOTE = 0x100;
+const IS_REMOTE = 0x200;
+
 function linkOf(l: SpanLinkIn, limits: SanitizeLimits): SpanRecord['links'][number] {
-  const out: SpanRecord['links'][number] = { trace_id: l.context.traceId, span_id: l.context.spanId, attributes: attrs(l.attributes, limits) };
-  const ts = l.context.traceState?.serialize();
+  const c = l.context;
+  const out: SpanRecord['links'][number] = { trace_id: c.traceId, span_id: c.spanId, attributes: attrs(l.attributes, limits) };
+  out.flags = (c.traceFlags & 0xff) | HAS_IS_REMOTE | (c.isRemote ? IS_REMOTE : 0);
+  const ts = c.traceState?.serialize();
   if (ts) out.trace_state = ts;
   if (l.dropped > 0) out.dropped_attributes_count = l.dropped;
   return out;

@@ -95,15 +95,15 @@ describe('isotel span → record', () => {
     expect(String(r.events[1].attributes['exception.stacktrace'])).toContain('Error: bad');
   });
 
-  it('links from options and addLink, with their attributes and trace state', () => {
+  it('links from options and addLink, with their attributes, trace flags and is_remote (OTLP SpanFlags)', () => {
     const { provider, records } = testProvider();
-    const other = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED };
+    const other = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED, isRemote: true };
     const span = provider.getTracer('t').startSpan('s', { links: [{ context: other, attributes: { why: 'batch' } }] }, ROOT_CONTEXT);
-    span.addLink({ context: { ...other, spanId: 'c'.repeat(16) } });
+    span.addLink({ context: { traceId: 'a'.repeat(32), spanId: 'c'.repeat(16), traceFlags: TraceFlags.NONE } });
     span.end();
     expect(records[0].links).toEqual([
-      { trace_id: 'a'.repeat(32), span_id: 'b'.repeat(16), attributes: { why: 'batch' } },
-      { trace_id: 'a'.repeat(32), span_id: 'c'.repeat(16), attributes: {} },
+      { trace_id: 'a'.repeat(32), span_id: 'b'.repeat(16), attributes: { why: 'batch' }, flags: 0x301 },
+      { trace_id: 'a'.repeat(32), span_id: 'c'.repeat(16), attributes: {}, flags: 0x100 },
     ]);
   });
 
