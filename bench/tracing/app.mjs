@@ -42,7 +42,8 @@ if (variant === 'isotel') {
   shutdown = () => sdk.shutdown();
 } else if (variant === 'context-only' || variant === 'instrumented-noop') {
   // The floors under any SDK that uses these instrumentations on Node 20: the AsyncLocalStorage context manager
-  // alone (a context entered per request), then also the three official instrumentations creating spans that go nowhere (no-op processor).
+  // alone (a context entered per request), then also the three official instrumentations creating spans that go
+  // nowhere (no-op processor).
   const { context, propagation, trace } = await import('@opentelemetry/api');
   const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

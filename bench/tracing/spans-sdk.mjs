@@ -1,7 +1,7 @@
-// @opentelemetry/sdk-trace-base's BasicTracerProvider (the reference SDK; isotel's tracer uses its samplers only), with a no-op
-// SpanProcessor (`noop`: the SDK's own floor) or a BatchSpanProcessor with a no-op exporter (`batch`: the usual
-// production set-up minus the network). Prints {medianNs, sustainedNs, turnCpuNs, spans}; spans = spans exported
-// by the timed chunked run.
+// @opentelemetry/sdk-trace-base's BasicTracerProvider (the reference SDK; isotel's tracer uses only its
+// samplers), with a no-op SpanProcessor (`noop`: the SDK's own floor) or a BatchSpanProcessor with a no-op
+// exporter (`batch`: the usual production set-up minus the network). Prints {medianNs, sustainedNs, turnCpuNs,
+// spans}; spans = spans exported by the timed chunked run.
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { measure, measurePerTurn, N } from './spans-shape.mjs';
 

@@ -256,6 +256,7 @@ describe('sender', () => {
     // A had tried them all (the sender sends every tab's records), before B could send any.
     expect(tabA.server.sentIds().sort()).toEqual([...a, ...b].sort());
   });
+
   it("sends another tab's records within one tick while it holds the lock with nothing of its own queued", async () => {
     const locks = fakeLocks();
     const use = createStore('isotel-idle-holder', 'queue');
