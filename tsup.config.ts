@@ -59,6 +59,8 @@ export default defineConfig([
   {
     entry: { 'node/auto': 'src/node/auto-require.ts' },
     format: ['cjs'],
+    // auto.d.cts: CommonJS consumers get CommonJS-shaped declarations (arethetypeswrong, "masquerading as ESM").
+    dts: { entry: { 'node/auto': 'src/node/auto-require.ts' } },
     ...NODE,
     esbuildOptions: quietImportMeta,
   },
@@ -92,7 +94,9 @@ export default defineConfig([
     // Terser, not esbuild: the script files are minified as a whole, and terser's output is 5% smaller
     // gzipped there (2.5 KB for the full script, 0.45 KB for lite; zone.js alone 0.7 KB).
     minify: 'terser' as const,
-    terserOptions: { compress: { passes: 3 } },
+    // sourceMap: terser returns its map and tsup chains it onto esbuild's; without it the shipped .map was
+    // esbuild's map of the unminified bundle (8,295 lines for a 10-line file).
+    terserOptions: { compress: { passes: 3 }, sourceMap: true },
     sourcemap: true,
     clean: false,
     outExtension: () => ({ js: '.global.js' }),
