@@ -40,9 +40,11 @@ export default defineConfig([
       'collector/dispatch-worker': 'src/collector-endpoint/dispatch-worker.ts',
       // The filesystem backend's writer thread (file-writer/spawn.ts finds it beside the bundle).
       'node/file-writer-worker': 'src/node/file-writer/worker.ts',
+      // isotel/browser and /lite under the `node` condition (server-side rendering): an init that does nothing.
+      'browser/server': 'src/browser/server.ts',
     },
     format: ['esm', 'cjs'],
-    dts: { entry: { 'node/index': 'src/node/index.ts', 'collector/index': 'src/collector-endpoint/index.ts' } },
+    dts: { entry: { 'node/index': 'src/node/index.ts', 'collector/index': 'src/collector-endpoint/index.ts', 'browser/server': 'src/browser/server.ts' } },
     ...NODE,
     esbuildOptions(o, { format }) {
       if (format === 'cjs') quietImportMeta(o);

@@ -1,0 +1,51 @@
+/**
+ * `isotel/browser` imported by server-side rendering in Node (the `node` export condition) gets an `init` that
+ * does nothing: the browser build would install zone.js in the server process, whose patched MessagePort
+ * then throws on a worker's reply. Bundlers for the browser still get the real SDK. Runs the built package
+ * (dist/) by its own name, as an app would.
+ */
+import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = promisify(execFile);
+
+/** Runs `code` in a fresh Node process in the project root (so `isotel/...` resolves to this package). */
+async function node(code: string, type: 'module' | 'commonjs'): Promise<string> {
+  const { stdout } = await run(process.execPath, [`--input-type=${type}`, '-e', code], { cwd: ROOT, timeout: 20_000 });
+  return stdout.trim();
+}
+
+const WORKER_ROUND_TRIP = `
+  const w = new Worker('require("node:worker_threads").parentPort.on("message", (m) => require("node:worker_threads").parentPort.postMessage(m + 1))', { eval: true, execArgv: [] });
+  w.on('message', (m) => { console.log(JSON.stringify({ zone: typeof globalThis.Zone, reply: m, health: t.health().lastError })); w.terminate(); });
+  w.postMessage(41);`;
+
+describe('isotel/browser on the server (SSR)', () => {
+  it('an ES-module import installs no zone.js, and worker messages still arrive', async () => {
+    const out = await node(`import { Worker } from 'node:worker_threads'; import { init } from 'isotel/browser';
+      const t = init({ endpoint: 'https://ingest.example/v1/logs' }); t.logger.info('rendered');${WORKER_ROUND_TRIP}`, 'module');
+    expect(JSON.parse(out)).toEqual({ zone: 'undefined', reply: 42, health: expect.stringContaining('server-side rendering') });
+  });
+
+  it('require() of both entries works from CommonJS', async () => {
+    const out = await node(`const { Worker } = require('node:worker_threads'); require('isotel/browser/lite');
+      const t = require('isotel/browser').init({ endpoint: 'https://ingest.example/v1/logs' });${WORKER_ROUND_TRIP}`, 'commonjs');
+    expect(JSON.parse(out)).toMatchObject({ zone: 'undefined', reply: 42 });
+  });
+
+  it('a bundle for the browser still gets the real SDK', async () => {
+    const out = await build({
+      stdin: { contents: "import { init } from 'isotel/browser'; init({ endpoint: '/v1/logs' });", resolveDir: ROOT },
+      bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent',
+    });
+    const code = out.outputFiles[0].text;
+    expect(code).toContain('ZoneAwarePromise');
+    expect(code).toContain('indexedDB');
+    expect(code).not.toContain('does not record on the server');
+  });
+});

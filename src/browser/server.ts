@@ -1,0 +1,30 @@
+/**
+ * `isotel/browser` (and `/lite`) as Node resolves them (the `node` export condition): server-side rendering
+ * imports the page's code in Node, and the browser build would install zone.js in that process (patching
+ * its timers, promises and worker MessagePorts: a worker's reply then throws inside zone.js). Here `init`
+ * records nothing and returns a telemetry whose calls do nothing; the page's own copy, loaded by the
+ * browser, does the work.
+ */
+import { noopTelemetry } from './noop.js';
+import type { BrowserDeps } from './env.js';
+import type { BrowserOptions, Telemetry } from './types.js';
+
+/** On the server: a telemetry that does nothing (nothing to record before the page runs in a browser). */
+export function init(_options?: BrowserOptions, _deps?: BrowserDeps): Telemetry {
+  return noopTelemetry('', 'isotel/browser does not record on the server (server-side rendering)');
+}
+
+export type {
+  BrowserLogger,
+  BrowserOptions,
+  CorsUrlMatcher,
+  FlushResult,
+  Level,
+  LogMethod,
+  LogRecord,
+  SpanRecord,
+  StatusListener,
+  Telemetry,
+  TelemetryHealth,
+} from './types.js';
+export type { BrowserDeps } from './env.js';
