@@ -10,7 +10,9 @@ import { isoToNanos } from '../shared/time.js';
  * `otel.scope.version` tags first, then the attributes, then `span.kind` (lowercase), `otel.status_code`,
  * `error: true`, `otel.status_description`, `w3c.tracestate`; parent → CHILD_OF reference first, links →
  * FOLLOWS_FROM (CHILD_OF when the link says `opentracing.ref_type: child_of`); events → logs with an `event` field.
- * Ids stay in OTel's hex form (32 and 16 digits), which Jaeger UI and Grafana accept.
+ * Then, as Jaeger's query service does before answering (model/adjuster/sort_tags_and_log_fields.go), span and
+ * process tags are sorted by key, and each log's fields too after its `event` field. Ids stay in OTel's hex form
+ * (32 and 16 digits), which Jaeger UI and Grafana accept.
  */
 
 export type JaegerValueType = 'string' | 'bool' | 'int64' | 'float64' | 'binary';
@@ -80,6 +82,13 @@ function keyValues(attributes: Attributes, skip?: string): JaegerKeyValue[] {
     .map(([k, v]) => toKeyValue(k, v));
 }
 
+const byKey = (a: JaegerKeyValue, b: JaegerKeyValue): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** Sorted by key; Array.prototype.sort is stable, so equal keys keep the translator's order. */
+function sorted(tags: JaegerKeyValue[]): JaegerKeyValue[] {
+  return tags.sort(byKey);
+}
+
 function micros(iso: string): bigint {
   return (isoToNanos(iso) ?? 0n) / 1000n;
 }
@@ -113,7 +122,9 @@ function references(s: SpanRecord): JaegerReference[] {
 function eventLog(e: SpanEvent): JaegerLog {
   const fields = keyValues(e.attributes);
   if (e.name && !('event' in e.attributes)) fields.unshift({ key: 'event', type: 'string', value: e.name });
-  return { timestamp: Number(micros(e.time)), fields };
+  const i = fields.findIndex((f) => f.key === 'event' && f.type === 'string');
+  const first = i >= 0 ? fields.splice(i, 1) : [];
+  return { timestamp: Number(micros(e.time)), fields: [...first, ...sorted(fields)] };
 }
 
 export function toJaegerSpan(s: SpanRecord, processID: string): JaegerSpan {
@@ -127,7 +138,7 @@ export function toJaegerSpan(s: SpanRecord, processID: string): JaegerSpan {
     references: references(s),
     startTime: Number(start),
     duration: Number(((isoToNanos(s.end_time) ?? 0n) - (isoToNanos(s.start_time) ?? 0n)) / 1000n),
-    tags: spanTags(s),
+    tags: sorted(spanTags(s)),
     logs: s.events.map(eventLog),
     processID,
     warnings: null,
@@ -137,7 +148,7 @@ export function toJaegerSpan(s: SpanRecord, processID: string): JaegerSpan {
 export function toJaegerProcess(resource: Attributes): JaegerProcess {
   const name = resource['service.name'];
   const serviceName = typeof name === 'string' ? name : Object.keys(resource).length === 0 ? NO_SERVICE_NAME : '';
-  return { serviceName, tags: keyValues(resource, 'service.name') };
+  return { serviceName, tags: sorted(keyValues(resource, 'service.name')) };
 }
 
 /** One trace's spans (in the order given) as a Jaeger trace; processes p1, p2, … by first appearance. */

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { SpanRecord } from '../shared/model.js';
+import { isoToNanos } from '../shared/time.js';
 import type { TraceSearch } from '../node/engine/index.js';
 import type { IngestRuntime } from './runtime.js';
 import type { Responder } from './respond.js';
@@ -114,5 +115,11 @@ async function byIds(runtime: IngestRuntime, ids: string[]): Promise<SpanRecord[
   const query = runtime.query;
   if (!query) return [];
   const found = await Promise.all(ids.map((id) => query.getTrace(id)));
-  return found.map((t) => t.spans).filter((spans) => spans.length > 0);
+  return found.map((t) => t.spans.sort(byStart)).filter((spans) => spans.length > 0);
+}
+
+/** Start time, then span id: one order whatever the backend's own order of equal start times. */
+function byStart(a: SpanRecord, b: SpanRecord): number {
+  const d = (isoToNanos(a.start_time) ?? 0n) - (isoToNanos(b.start_time) ?? 0n);
+  return d < 0n ? -1 : d > 0n ? 1 : a.span_id < b.span_id ? -1 : a.span_id > b.span_id ? 1 : 0;
 }
