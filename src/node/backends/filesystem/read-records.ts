@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import type { SpanRecord } from '../../../shared/model.js';
 
-/** Reading records back from the JSONL files, for the query API (backend.ts, span-search.ts). */
+// Reading records back from the JSONL files, for the query API (backend.ts, span-search.ts).
 
 /** The records in the last `maxBytes` of the given files (newest files last), skipping a partial first line. */
 export async function tailRecords<T>(files: string[], maxBytes: number): Promise<T[]> {
