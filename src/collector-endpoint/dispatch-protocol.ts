@@ -1,5 +1,6 @@
 import type { DiagLevel } from '../shared/diag.js';
-import type { BackendEntry, DispatcherHealth, FollowedFrame, Position, Segment } from '../node/engine/index.js';
+import type { BackendEntry, DispatcherHealth, FollowedFrame, Position, Segment, TraceFilter } from '../node/engine/index.js';
+import type { SpanKindName } from '../shared/model.js';
 
 /**
  * What the ingest's main thread and its dispatch worker say to each other (dispatch-thread.ts and
@@ -24,10 +25,13 @@ export type ToWorker =
   | { t: 'advance'; head: Position; records: number; frames: FollowedFrame[] }
   | { t: 'query'; id: number; op: 'getTrace'; traceId: string }
   | { t: 'query'; id: number; op: 'listTraces'; limit: number }
+  | { t: 'query'; id: number; op: 'services' }
+  | { t: 'query'; id: number; op: 'operations'; service: string; kind?: SpanKindName }
+  | { t: 'query'; id: number; op: 'findTraces'; filter: TraceFilter }
   | { t: 'close' };
 
 export type FromWorker =
-  | { t: 'ready'; names: string[]; query?: { name: string; canList: boolean } }
+  | { t: 'ready'; names: string[]; query?: { name: string; canList: boolean; canSearch: boolean } }
   | { t: 'failed'; message: string }
   | { t: 'released'; index: number }
   | { t: 'drained'; head: { segment: number; offset: number } }

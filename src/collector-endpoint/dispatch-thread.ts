@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Diag } from '../shared/diag.js';
-import type { BackendEntry, Committed, Dispatcher, DispatcherHealth, TraceResult, TraceSummary, WriteAheadLog } from '../node/engine/index.js';
+import type { BackendEntry, Committed, Dispatcher, DispatcherHealth, OperationName, TraceResult, TraceSearch, TraceSummary, WriteAheadLog } from '../node/engine/index.js';
+import type { SpanRecord } from '../shared/model.js';
 import { FIELD, HEALTH_FIELDS, STATES, healthCells, type FromWorker, type ToWorker, type WorkerInit } from './dispatch-protocol.js';
 
 /**
@@ -15,6 +16,7 @@ import { FIELD, HEALTH_FIELDS, STATES, healthCells, type FromWorker, type ToWork
 export interface TraceQuery {
   getTrace(traceId: string): Promise<TraceResult>;
   listTraces?(limit: number): Promise<TraceSummary[]>;
+  search?: TraceSearch;
 }
 
 export interface DispatchWorkerOptions {
@@ -70,7 +72,7 @@ class WorkerHost implements Dispatcher {
   private closing = false;
   private closed: Promise<void> | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
-  private queryInfo: { canList: boolean } | undefined;
+  private queryInfo: { canList: boolean; canSearch: boolean } | undefined;
   private readonly asked = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private nextId = 1;
   private onClosed: (() => void) | undefined;
@@ -109,6 +111,13 @@ class WorkerHost implements Dispatcher {
     return info && {
       getTrace: (traceId) => this.ask<TraceResult>({ t: 'query', op: 'getTrace', traceId }),
       listTraces: info.canList ? (limit) => this.ask<TraceSummary[]>({ t: 'query', op: 'listTraces', limit }) : undefined,
+      search: info.canSearch
+        ? {
+            services: () => this.ask<string[]>({ t: 'query', op: 'services' }),
+            operations: (service, kind) => this.ask<OperationName[]>({ t: 'query', op: 'operations', service, kind }),
+            findTraces: (filter) => this.ask<SpanRecord[][]>({ t: 'query', op: 'findTraces', filter }),
+          }
+        : undefined,
     };
   }
 

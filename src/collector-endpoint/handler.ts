@@ -5,6 +5,7 @@ import { IngestMetrics } from './metrics.js';
 import { Responder } from './respond.js';
 import { IngestRoute, type IngestRouteSettings } from './ingest-route.js';
 import { queryTrace, listTraces } from './query-routes.js';
+import { handleJaeger, jaegerRoute } from './jaeger-routes.js';
 import { IngestDedupe } from './dedupe.js';
 import type { IngestRuntime } from './runtime.js';
 
@@ -34,6 +35,7 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
     ingest: (req, res, url, signal) => ingest.handle(req, res, url, signal),
     trace: (res, id) => queryTrace(runtime, r, res, id),
     traces: (res, url) => listTraces(runtime, r, res, url),
+    jaeger: (res, url, route) => handleJaeger(runtime, r, res, url, route),
     health: (res) => {
       const h = health();
       r.send(res, '/health', h.status === 'unavailable' ? 503 : 200, 'application/json', JSON.stringify(h));
@@ -48,7 +50,7 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
       return r.fail(res, 'other', 400, 'malformed request target');
     }
     const path = url.pathname;
-    const route = path === '/v1/logs' || path === '/v1/traces' ? path : TRACE_ROUTE.test(path) ? '/v1/traces/{id}' : path;
+    const route = path === '/v1/logs' || path === '/v1/traces' ? path : TRACE_ROUTE.test(path) ? '/v1/traces/{id}' : (jaegerRoute(path) ?? path);
     const cors = applyCors(req, res, origins);
     if (cors === 'forbidden') {
       req.resume();
@@ -67,6 +69,7 @@ interface Routes {
   ingest(req: IncomingMessage, res: ServerResponse, url: URL, signal: Signal): Promise<void>;
   trace(res: ServerResponse, id: string): Promise<void>;
   traces(res: ServerResponse, url: URL): Promise<void>;
+  jaeger(res: ServerResponse, url: URL, route: string): Promise<void>;
   health(res: ServerResponse): void;
   metrics(res: ServerResponse): void;
 }
@@ -78,9 +81,13 @@ async function dispatch(routes: Routes, r: Responder, req: IncomingMessage, res:
   const m = TRACE_ROUTE.exec(path);
   if (req.method === 'GET' && m) return routes.trace(res, decodeURIComponent(m[1]));
   if (req.method === 'GET' && path === '/v1/traces') return routes.traces(res, url);
+  const jaeger = jaegerRoute(path);
+  if (req.method === 'GET' && jaeger) return routes.jaeger(res, url, jaeger);
   if (req.method === 'GET' && path === '/health') return routes.health(res);
   if (req.method === 'GET' && path === '/metrics') return routes.metrics(res);
   req.resume();
-  if (['/v1/logs', '/v1/traces', '/health', '/metrics'].includes(path) || m) return r.fail(res, m ? '/v1/traces/{id}' : path, 405, `method ${req.method} not allowed`);
+  if (['/v1/logs', '/v1/traces', '/health', '/metrics'].includes(path) || m || jaeger) {
+    return r.fail(res, m ? '/v1/traces/{id}' : (jaeger ?? path), 405, `method ${req.method} not allowed`);
+  }
   return r.fail(res, 'other', 404, `no route ${path}`);
 }

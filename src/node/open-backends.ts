@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Diag } from '../shared/diag.js';
 import type { Backend } from './backends/types.js';
+import type { TraceSearch } from './backends/trace-search.js';
 import type { BackendRegistry } from './registry.js';
 import { untraced, untracedBackend } from './untraced.js';
 
@@ -130,5 +131,19 @@ export function lazyBackend(name: string, open: () => Promise<Backend>, diag: Di
       if (!b?.listTraces) throw new Error(`${name} backend not available: ${lastError}`);
       return b.listTraces(limit);
     },
+    search: lazySearch(async () => {
+      const b = await get();
+      if (!b?.search) throw new Error(`${name} backend not available: ${lastError}`);
+      return b.search;
+    }),
+  };
+}
+
+/** The trace search of a backend that may not be open yet. */
+function lazySearch(get: () => Promise<TraceSearch>): TraceSearch {
+  return {
+    services: async () => (await get()).services(),
+    operations: async (service, kind) => (await get()).operations(service, kind),
+    findTraces: async (filter) => (await get()).findTraces(filter),
   };
 }

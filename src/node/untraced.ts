@@ -26,9 +26,16 @@ export function untracedBackend(b: Backend): Backend {
     flush: () => untraced(() => b.flush()),
     close: () => untraced(() => b.close()),
   };
-  const { ping, getTrace, listTraces } = b;
+  const { ping, getTrace, listTraces, search } = b;
   if (ping) out.ping = () => untraced(() => ping.call(b));
   if (getTrace) out.getTrace = (id) => untraced(() => getTrace.call(b, id));
   if (listTraces) out.listTraces = (limit) => untraced(() => listTraces.call(b, limit));
+  if (search) {
+    out.search = {
+      services: () => untraced(() => search.services()),
+      operations: (service, kind) => untraced(() => search.operations(service, kind)),
+      findTraces: (filter) => untraced(() => search.findTraces(filter)),
+    };
+  }
   return out;
 }

@@ -1,6 +1,7 @@
 import type { Batch } from '../../shared/model.js';
 import type { WriteResult } from '../../shared/result.js';
 import type { LogRecord, SpanRecord } from '../../shared/model.js';
+import type { TraceSearch } from './trace-search.js';
 
 /**
  * The one small interface every backend implements (ARCHITECTURE.md, "Backend interface").
@@ -22,6 +23,8 @@ export interface Backend {
   getTrace?(traceId: string): Promise<TraceResult>;
   /** The most recent traces (newest first), for trace lists in viewers. */
   listTraces?(limit: number): Promise<TraceSummary[]>;
+  /** Services, operations and trace search, for the Jaeger query API (trace-search.ts). Plain functions: wrappers pass it on as is. */
+  search?: TraceSearch;
 }
 
 export interface TraceSummary {

@@ -119,7 +119,7 @@ const IngestSchema = strict({
   wal_dir: z.string().min(1).default('./data/wal'),
   wal_max_bytes: z.int().positive().default(1_073_741_824).describe('Beyond this the ingest answers 503.'),
   dedupe: DedupeSchema.prefault({}),
-  query_backend: z.string().min(1).optional().describe('Name or backend_type of the backend GET /v1/traces/{id} reads from.'),
+  query_backend: z.string().min(1).optional().describe('Name or backend_type of the backend GET /v1/traces/{id} and the Jaeger query API (/api/*) read from.'),
   redact: IngestRedactSchema.prefault({}),
   limits: LimitsSchema.prefault({}),
   trust_proxy: z.boolean().default(false).describe('Take the client address from X-Forwarded-For.'),

@@ -39,6 +39,7 @@ export function withCircuitBreaker(backend: Backend, options: BreakerOptions): C
   };
   if (backend.ping) wrapped.ping = backend.ping.bind(backend);
   if (backend.getTrace) wrapped.getTrace = backend.getTrace.bind(backend);
+  if (backend.search) wrapped.search = backend.search;
   return wrapped;
 }
 

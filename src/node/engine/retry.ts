@@ -73,6 +73,7 @@ export function withRetry(backend: Backend, options: RetryOptions): Backend {
   };
   if (backend.ping) wrapped.ping = backend.ping.bind(backend);
   if (backend.getTrace) wrapped.getTrace = backend.getTrace.bind(backend);
+  if (backend.search) wrapped.search = backend.search;
   return wrapped;
 }
 

@@ -12,6 +12,7 @@ import type { IndexTemplate } from './template.js';
 import { installTemplates } from './install.js';
 import { sendBatch, type BulkSink } from './send-batch.js';
 import { getTrace, listTraces } from './trace-search.js';
+import { elasticsearchSearch } from './span-search.js';
 
 /**
  * `backend_type: elasticsearch`.
@@ -64,6 +65,7 @@ export async function createElasticsearchBackend(
     ping: async () => !closed && pingServer(conn),
     listTraces: (limit) => listTraces(conn, indices.spansSearch, limit),
     getTrace: (traceId) => getTrace(conn, indices, traceId),
+    search: elasticsearchSearch(conn, indices.spansSearch),
   };
 }
 

@@ -6,6 +6,9 @@ import { summarizeTraces, type Backend, type BackendContext, type TraceResult, t
 import { linesToChunk, type RotatingFile, type RotatingFileOptions } from './rotating-file.js';
 import { acquireFile } from './shared-files.js';
 import { encodeLogChunk, logLineId, spanLine, spanLineId } from './json-lines.js';
+import { dedupe, spanKey, tailRecords } from './read-records.js';
+import { filesystemSearch } from './span-search.js';
+import type { TraceSearch } from '../trace-search.js';
 
 /** `backend_type: filesystem` — rotating JSONL files, the embedded default that needs nothing installed. */
 export interface FilesystemBackendOptions {
@@ -80,6 +83,7 @@ class FilesystemSink implements FilesystemBackend {
   private closed = false;
   private readonly logs: RotatingFile;
   private readonly spans: RotatingFile;
+  readonly search: TraceSearch;
 
   constructor(
     readonly files: FilesystemBackend['files'],
@@ -89,6 +93,7 @@ class FilesystemSink implements FilesystemBackend {
   ) {
     this.logs = logsFile.file;
     this.spans = spansFile.file;
+    this.search = filesystemSearch(() => this.spans.files());
   }
 
   sharesFiles(): boolean {
@@ -161,37 +166,6 @@ class FilesystemSink implements FilesystemBackend {
   }
 }
 
-/** The records in the last `maxBytes` of the given files (newest files last), skipping a partial first line. */
-async function tailRecords<T>(files: string[], maxBytes: number): Promise<T[]> {
-  const out: T[] = [];
-  let budget = maxBytes;
-  for (const file of [...files].reverse()) {
-    if (budget <= 0) break;
-    const st = await fsp.stat(file).catch(() => null);
-    if (!st || st.size === 0) continue;
-    const start = Math.max(0, st.size - budget);
-    budget -= st.size - start;
-    const fh = await fsp.open(file, 'r');
-    try {
-      const buf = Buffer.alloc(st.size - start);
-      await fh.read(buf, 0, buf.length, start);
-      const lines = buf.toString('utf8').split('\n');
-      if (start > 0) lines.shift();
-      for (const line of lines) {
-        if (!line) continue;
-        try {
-          out.push(JSON.parse(line) as T);
-        } catch {
-          // a torn line: not a record
-        }
-      }
-    } finally {
-      await fh.close();
-    }
-  }
-  return out;
-}
-
 /** Reads every line of the given files that belongs to the trace (a substring test before parsing). */
 async function scan<T extends { trace_id?: string }>(files: string[], traceId: string): Promise<T[]> {
   const out: T[] = [];
@@ -211,20 +185,4 @@ async function scan<T extends { trace_id?: string }>(files: string[], traceId: s
     }
   }
   return out;
-}
-
-const spanKey = (s: SpanRecord): string => `${s.trace_id}-${s.span_id}`;
-
-/**
- * The backend skips lines sent again (replay-guard.ts), but a file may still repeat one: written by an older
- * version, by another process, or beyond the guard's window. The query shows each record once regardless.
- */
-function dedupe<T>(items: T[], key: (t: T) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((t) => {
-    const k = key(t);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }

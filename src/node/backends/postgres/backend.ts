@@ -9,6 +9,7 @@ import { pingPool, withClient } from './pool.js';
 import { LOG_COLUMNS, qualified, SPAN_COLUMNS, type TableNames } from './schema.js';
 import { checkPrivileges, ensureSchema } from './setup.js';
 import { getTrace, listTraces } from './trace-queries.js';
+import { postgresSearch } from './trace-search.js';
 import type { CopyFrom, TableTarget } from './writers.js';
 
 /**
@@ -64,6 +65,7 @@ export async function createPostgresBackend(config: PostgresBackendConfig, ctx: 
     ping: async () => !closing && pingPool(pool, Math.min(2000, c.connect_timeout_ms), diag),
     listTraces: (limit) => listTraces(pool, tables, limit),
     getTrace: (traceId) => getTrace(pool, tables, traceId),
+    search: postgresSearch(pool, tables),
   };
 }
 

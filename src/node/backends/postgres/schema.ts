@@ -110,7 +110,7 @@ export function fnv1a(s: string): string {
 export function expectedIndexes(n: TableNames): { table: string; index: string }[] {
   return [
     ...['record_id', 'timestamp', 'trace_id', 'severity', 'service_name'].map((s) => ({ table: n.logs, index: indexName(n.logs, s) })),
-    ...['start_time', 'service_name'].map((s) => ({ table: n.spans, index: indexName(n.spans, s) })),
+    ...['start_time', 'service_name', 'service_start'].map((s) => ({ table: n.spans, index: indexName(n.spans, s) })),
   ];
 }
 
@@ -137,6 +137,8 @@ export function ddlStatements(n: TableNames): string[] {
     `ALTER TABLE ${spans} ${SPAN_COLUMNS.map((c) => `ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${c.type}`).join(', ')}`,
     idx(n.spans, 'start_time', 'start_time', spans),
     idx(n.spans, 'service_name', 'service_name', spans),
+    // The Jaeger trace search: one service's spans in a time range (postgres/trace-search.ts).
+    idx(n.spans, 'service_start', 'service_name, start_time', spans),
   ];
 }
 
