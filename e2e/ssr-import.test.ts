@@ -15,9 +15,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = promisify(execFile);
 
 /** Runs `code` in a fresh Node process in the project root (so `isotel/...` resolves to this package). */
-async function node(code: string, type: 'module' | 'commonjs'): Promise<string> {
-  const { stdout } = await run(process.execPath, [`--input-type=${type}`, '-e', code], { cwd: ROOT, timeout: 20_000 });
-  return stdout.trim();
+async function node(code: string, type: 'module' | 'commonjs'): Promise<{ out: string; err: string }> {
+  const { stdout, stderr } = await run(process.execPath, [`--input-type=${type}`, '-e', code], { cwd: ROOT, timeout: 20_000 });
+  return { out: stdout.trim(), err: stderr.trim() };
 }
 
 const WORKER_ROUND_TRIP = `
@@ -26,14 +26,16 @@ const WORKER_ROUND_TRIP = `
   w.postMessage(41);`;
 
 describe('isotel/browser on the server (SSR)', () => {
-  it('an ES-module import installs no zone.js, and worker messages still arrive', async () => {
-    const out = await node(`import { Worker } from 'node:worker_threads'; import { init } from 'isotel/browser';
+  it('an ES-module import installs no zone.js, worker messages still arrive, and init warns once', async () => {
+    const { out, err } = await node(`import { Worker } from 'node:worker_threads'; import { init } from 'isotel/browser';
+      init({ endpoint: 'https://ingest.example/v1/logs' });
       const t = init({ endpoint: 'https://ingest.example/v1/logs' }); t.logger.info('rendered');${WORKER_ROUND_TRIP}`, 'module');
     expect(JSON.parse(out)).toEqual({ zone: 'undefined', reply: 42, health: expect.stringContaining('server-side rendering') });
+    expect(err.split('\n').filter((l) => l.includes('does not record on the server'))).toHaveLength(1);
   });
 
   it('require() of both entries works from CommonJS', async () => {
-    const out = await node(`const { Worker } = require('node:worker_threads'); require('isotel/browser/lite');
+    const { out } = await node(`const { Worker } = require('node:worker_threads'); require('isotel/browser/lite');
       const t = require('isotel/browser').init({ endpoint: 'https://ingest.example/v1/logs' });${WORKER_ROUND_TRIP}`, 'commonjs');
     expect(JSON.parse(out)).toMatchObject({ zone: 'undefined', reply: 42 });
   });

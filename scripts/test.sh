@@ -31,6 +31,7 @@ npm run build --silent
 # The packed package's type declarations resolve for every consumer (node10, node16 from CJS and ESM, bundlers).
 # The JSON schema is read by editors from its path, not imported under node10 resolution.
 npx attw --pack . --format table --no-emoji --exclude-entrypoints config-schema.json
+npx publint --strict
 
 step "wait for Elasticsearch"
 services_wait

@@ -5,13 +5,19 @@
  * records nothing and returns a telemetry whose calls do nothing; the page's own copy, loaded by the
  * browser, does the work.
  */
+import { createBrowserDiag } from './diag-sink.js';
 import { noopTelemetry } from './noop.js';
 import type { BrowserDeps } from './env.js';
 import type { BrowserOptions, Telemetry } from './types.js';
 
+// One warning per process however many pages render (the diag sink says each message once).
+const diag = createBrowserDiag(globalThis.console);
+
 /** On the server: a telemetry that does nothing (nothing to record before the page runs in a browser). */
 export function init(_options?: BrowserOptions, _deps?: BrowserDeps): Telemetry {
-  return noopTelemetry('', 'isotel/browser does not record on the server (server-side rendering)');
+  const reason = 'isotel/browser does not record on the server (server-side rendering): init() returns a telemetry that does nothing';
+  diag.warn(reason);
+  return noopTelemetry('', reason);
 }
 
 export type {
