@@ -32,7 +32,7 @@ describe('register_global: true (default)', () => {
     });
     await log.flush();
     const [span] = bed.readSpans();
-    expect(span).toMatchObject({ name: 'lib-op', scope: { name: 'some-lib', version: '2.0.0' }, flags: 3 });
+    expect(span).toMatchObject({ name: 'lib-op', scope: { name: 'some-lib', version: '2.0.0' }, flags: 0x103 });
     expect(outgoing.traceparent).toBe(`00-${span.trace_id}-${span.span_id}-03`);
     expect(bed.readLogs()[0]).toMatchObject({ trace_id: span.trace_id, span_id: span.span_id });
   });
@@ -113,7 +113,7 @@ describe('register_global: false (the app brought its own SDK)', () => {
     const [theirs] = app.exporter.getFinishedSpans();
     expect(theirs.name).toBe('app-request');
     expect(mine).toMatchObject({ name: 'isotel-work', trace_id: theirs.spanContext().traceId, parent_span_id: appSpanId });
-    expect(mine.flags).toBe(1); // the app's trace id is not known to be random: the flag is not claimed
+    expect(mine.flags).toBe(0x101); // the app's trace id is not known to be random: the flag is not claimed
     expect(bed.readLogs()[0]).toMatchObject({ trace_id: mine.trace_id, span_id: mine.span_id });
     expect(carrier.traceparent).toBe(`00-${mine.trace_id}-${mine.span_id}-01`); // through the app's propagator
     await log.close();

@@ -63,7 +63,7 @@ describe('configureLogger', () => {
     const log = await make();
     log.withSpan('outer', undefined, () => log.withSpan('inner', undefined, () => log.info('deep')));
     await log.flush();
-    expect(readSpans().map((s) => s.flags)).toEqual([3, 3]);
+    expect(readSpans().map((s) => s.flags)).toEqual([0x103, 0x103]); // OTLP SpanFlags: trace flags, and is_remote known (bit 8)
     expect(readLogs()[0].trace_flags).toBe(3);
   });
 });

@@ -72,7 +72,7 @@ describe('sampling in the logger', () => {
     await log.flush();
     const spans = bed.readSpans();
     expect(spans.map((s) => s.name)).toEqual(['kept']);
-    expect(spans[0]).toMatchObject({ trace_id: TRACE_ID, parent_span_id: PARENT_ID, flags: 1 });
+    expect(spans[0]).toMatchObject({ trace_id: TRACE_ID, parent_span_id: PARENT_ID, flags: 0x301 }); // the parent came from a traceparent: is_remote (bit 9)
     const byBody = Object.fromEntries(bed.readLogs().map((r) => [r.body, r]));
     expect(byBody.sampled).toMatchObject({ trace_id: TRACE_ID, span_id: spans[0].span_id, trace_flags: 1 });
     expect(byBody.unsampled).toMatchObject({ trace_id: 'a'.repeat(32), trace_flags: 0 });

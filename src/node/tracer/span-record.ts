@@ -78,7 +78,9 @@ export function toSpanRecord(span: SpanData, resource: Attributes, limits?: Sani
     links: span.links === undefined ? [] : span.links.map((l) => linkOf(l, lim)),
     resource,
     scope: span.scope,
-    flags: ctx.traceFlags,
+    // As the OTel exporters send it: is_remote is known (bit 8), and set (bit 9) when the parent came from
+    // another process.
+    flags: (ctx.traceFlags & 0xff) | HAS_IS_REMOTE | (span.parentRemote ? IS_REMOTE : 0),
   };
   if (span.parentSpanId !== undefined) rec.parent_span_id = span.parentSpanId;
   const ts = ctx.traceState?.serialize();

@@ -17,7 +17,7 @@ describe('isotel span → record', () => {
     child.end();
     parent.end();
     const [c, p] = records;
-    expect(c).toMatchObject({ name: 'child', kind: 'CLIENT', trace_id: p.trace_id, parent_span_id: p.span_id, scope: { name: 'lib', version: '2.0' }, attributes: { a: 'x', n: 1, ok: true }, flags: 3 });
+    expect(c).toMatchObject({ name: 'child', kind: 'CLIENT', trace_id: p.trace_id, parent_span_id: p.span_id, scope: { name: 'lib', version: '2.0' }, attributes: { a: 'x', n: 1, ok: true }, flags: 0x103 }); // sampled, random trace id; is_remote known, the parent is local
     expect(p.parent_span_id).toBeUndefined();
     expect(c.start_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(c.duration_ms).toBeGreaterThanOrEqual(0);
@@ -131,7 +131,7 @@ describe('isotel span → record', () => {
     const span = provider.getTracer('t').startSpan('s', { kind: SpanKind.SERVER, attributes: { a: 1 } }, ROOT_CONTEXT);
     span.end();
     expect(seen).toEqual([{ traceId: span.spanContext().traceId, name: 's', kind: SpanKind.SERVER, attributes: { a: 1 } }]);
-    expect(records[0]).toMatchObject({ flags: 2, attributes: { a: 1, 'sampler.said': 'record' } });
+    expect(records[0]).toMatchObject({ flags: 0x102, attributes: { a: 1, 'sampler.said': 'record' } });
   });
 
   it('ids are lower-case hex, random and unique', () => {

@@ -97,6 +97,7 @@ export class RecordingSpan implements Span, SpanData {
     readonly scope: InstrumentationScope,
     private readonly context: SpanContext,
     readonly parentSpanId: string | undefined,
+    readonly parentRemote: boolean,
     public name: string,
     readonly kind: SpanKind,
     readonly startMs: number,

@@ -39,6 +39,8 @@ export interface SpanData {
   spanContext(): SpanContext;
   readonly scope: InstrumentationScope;
   readonly parentSpanId: string | undefined;
+  /** Whether the parent's context came from another process (extracted from a traceparent). */
+  readonly parentRemote: boolean;
   readonly name: string;
   readonly kind: SpanKind;
   readonly startMs: number;

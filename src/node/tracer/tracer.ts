@@ -53,7 +53,7 @@ export class IsotelTracer implements Tracer {
     const sc: SpanContext = { traceId, spanId: newSpanId(), traceFlags: flags, traceState: result.traceState ?? (valid ? parent.traceState : undefined) };
     if (result.decision === SamplingDecision.NOT_RECORD) return trace.wrapSpanContext(sc);
     const start = options.startTime === undefined ? nowMs() : timeInputMs(options.startTime);
-    const span = new RecordingSpan(this.core, this.scope, sc, valid ? parent.spanId : undefined, String(name), kind, start);
+    const span = new RecordingSpan(this.core, this.scope, sc, valid ? parent.spanId : undefined, valid && parent.isRemote === true, String(name), kind, start);
     if (options.attributes !== undefined) span.setAttributes(options.attributes);
     if (result.attributes !== undefined) span.setAttributes(result.attributes);
     if (options.links !== undefined) span.addLinks(options.links);
