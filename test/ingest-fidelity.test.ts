@@ -8,6 +8,7 @@ import { encodeLogsExact, encodeSpansExact } from '../src/shared/otlp/index.js';
 import type { LogRecord, SpanRecord } from '../src/shared/model.js';
 import { logsToProtobuf, tracesToProtobuf } from './helpers/otlp-protobuf.js';
 import { dropTagged } from './helpers/cleanup.js';
+import { storeConfigs } from './helpers/store-configs.js';
 
 /**
  * OTLP fidelity through `isotel serve` into JSONL, PostgreSQL and Elasticsearch, read back through
@@ -21,14 +22,7 @@ const R_URL = 'https://opentelemetry.io/schemas/1.26.0';
 const S_URL = 'https://opentelemetry.io/schemas/1.30.0';
 const NOW_NS = BigInt(Date.now()) * 1_000_000n;
 const OBSERVED_NS = NOW_NS - 5_000_000_123n; // sent by the client: 5 s ago, with nanoseconds
-const PG_CONFIG = { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', table_name: `${tag}_logs`, spans_table_name: `${tag}_spans` };
-const ES_CONFIG = {
-  hosts: ['http://127.0.0.1:9200'],
-  index_pattern: `${tag}-logs-%Y.%m.%d`,
-  span_index_pattern: `${tag}-traces-%Y.%m.%d`,
-  template_name: tag,
-  refresh: true,
-};
+const { postgres: PG_CONFIG, elasticsearch: ES_CONFIG } = storeConfigs(tag);
 
 const kv = (key: string, value: object) => ({ key, value });
 const AWKWARD = [

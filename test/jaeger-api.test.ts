@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type RunningServer } from '../src/collector-endpoint/index.js';
 import { dropTagged } from './helpers/cleanup.js';
+import { storeConfigs } from './helpers/store-configs.js';
 
 /**
  * Jaeger's HTTP query API on `isotel serve`, with each backend as the query backend: the same spans are sent
@@ -21,14 +22,7 @@ const tag = `jq${randomBytes(3).toString('hex')}`;
 const API = `${tag}-api`;
 const DB = `${tag}-db`;
 const BACKENDS = ['filesystem', 'postgres', 'elasticsearch'] as const;
-const PG_CONFIG = { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', table_name: `${tag}_logs`, spans_table_name: `${tag}_spans` };
-const ES_CONFIG = {
-  hosts: ['http://127.0.0.1:9200'],
-  index_pattern: `${tag}-logs-%Y.%m.%d`,
-  span_index_pattern: `${tag}-traces-%Y.%m.%d`,
-  template_name: tag,
-  refresh: true,
-};
+const { postgres: PG_CONFIG, elasticsearch: ES_CONFIG } = storeConfigs(tag);
 
 const MS = 1_000_000n;
 const T0 = (BigInt(Date.now()) - 3_600_000n) * MS; // an hour ago, whole milliseconds

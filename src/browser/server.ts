@@ -20,17 +20,5 @@ export function init(_options?: BrowserOptions, _deps?: BrowserDeps): Telemetry 
   return noopTelemetry('', reason);
 }
 
-export type {
-  BrowserLogger,
-  BrowserOptions,
-  CorsUrlMatcher,
-  FlushResult,
-  Level,
-  LogMethod,
-  LogRecord,
-  SpanRecord,
-  StatusListener,
-  Telemetry,
-  TelemetryHealth,
-} from './types.js';
-export type { BrowserDeps } from './env.js';
+// The same public types as the browser entry (type-only: nothing of the browser build is loaded).
+export type * from './index.js';
