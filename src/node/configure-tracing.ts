@@ -21,9 +21,17 @@ export interface StartedTracing {
   instrumentations: readonly string[];
   /** Resolves when the ES-module loader hook knows the instrumented modules (configureLogger awaits it). */
   ready: Promise<void>;
+  /**
+   * A configuration reload: the sampler and propagate_to apply to spans and requests started from now on;
+   * a change to the keys that patch libraries or claim globals is reported and waits for the next start.
+   */
+  reconfigure(next: TracingConfig, sampler: Sampler): void;
   /** Disables the instrumentations, releases the globals isotel holds, ends the tracer provider. Idempotent. */
   shutdown(): Promise<void>;
 }
+
+/** Keys a running process cannot change: they patch libraries or register the API's globals at start. */
+const RESTART_KEYS = ['instrumentations', 'register_global', 'propagators', 'ignore_incoming_paths'] as const;
 
 /**
  * Everything `logger.tracing` asks for, synchronously (before the app loads the libraries the instrumentations
@@ -63,10 +71,18 @@ export function startTracing(opts: {
   const ready = names.length > 0 ? ensureModuleHooks(moduleBase(), (err) => diag.warn('ES-module hooks not registered: ES modules the app imports are not instrumented', err)) : Promise.resolve();
   const instrumentations = enableInstrumentations({ names, ignoreIncomingPaths: config.ignore_incoming_paths, tracerProvider: guard.wrapTracerProvider(tracing.tracerProvider), diag });
   let done: Promise<void> | undefined;
+  let current = config;
   return {
     tracer: tracing.tracer,
     instrumentations: instrumentations.names,
     ready,
+    reconfigure(next, sampler) {
+      tracing.setSampler(sampler);
+      guard.update(next.propagate_to);
+      const kept = RESTART_KEYS.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
+      if (kept.length > 0) diag.warn(`config reload: logger.tracing.${kept.join(', logger.tracing.')} change(s) apply at the next start (they patch libraries or register globals)`);
+      current = next;
+    },
     shutdown: () =>
       (done ??= (async () => {
         instrumentations.disable();

@@ -83,7 +83,11 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
   await tracing.ready;
 
   let reloading: Promise<void> = Promise.resolve();
-  const reload = (next: LoggerConfig) => (reloading = reloading.then(() => applyReload(core, channels, buffer, next)));
+  const reload = (next: LoggerConfig) =>
+    (reloading = reloading.then(() => {
+      if (!core.closed) tracing.reconfigure(next.tracing, buildSampler(next.tracing));
+      return applyReload(core, channels, buffer, next);
+    }));
   const rejected = (err: Error) => diag.error(`config reload rejected, keeping the running configuration: ${err.message}`);
   const watcher = options.configFile && options.watch !== false ? watchConfigFile(options.configFile, (next) => void reload(next.logger), rejected, read) : undefined;
 

@@ -57,6 +57,18 @@ describe('configuration reload', () => {
     expect(lines(b).length).toBeGreaterThan(0);
   });
 
+  it('applies a new tracing sampler to the spans started after the reload', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'isotel-reload-'));
+    const cfg = join(dir, 'logger_config.yaml');
+    const tracing = (sampler: string) => `  tracing:\n    register_global: false\n    sampler: ${sampler}\n`;
+    writeFileSync(cfg, yaml('INFO', join(dir, 'a.jsonl')) + tracing('always_on'));
+    logger = await configureLogger({ configFile: cfg, diagSink: () => {} });
+    expect(logger.tracer.startSpan('before').isRecording()).toBe(true);
+    writeFileSync(cfg, yaml('DEBUG', join(dir, 'a.jsonl')) + tracing('always_off'));
+    await until(() => logger!.level() === 'debug');
+    expect(logger.tracer.startSpan('after').isRecording()).toBe(false);
+  });
+
   it('keeps the running configuration when the edited file is invalid', async () => {
     dir = mkdtempSync(join(tmpdir(), 'isotel-reload-'));
     const cfg = join(dir, 'logger_config.yaml');

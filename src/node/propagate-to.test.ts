@@ -61,4 +61,18 @@ describe('the propagate_to guard', () => {
     guard.wrapPropagator(new W3CTraceContextPropagator()).inject(ROOT_CONTEXT, carrier, setter);
     expect(carrier).toEqual({});
   });
+
+  it('follows a new allow-list from the next request on (a configuration reload)', () => {
+    const g = createPropagateTo(['127.0.0.1']);
+    const send = (url: string) => {
+      const span = g.wrapTracerProvider(new BasicTracerProvider()).getTracer('t').startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'url.full': url } });
+      const carrier: Record<string, string> = {};
+      g.wrapPropagator(new W3CTraceContextPropagator()).inject(trace.setSpan(ROOT_CONTEXT, span), carrier, setter);
+      return carrier;
+    };
+    expect(send('https://api.example.com/a')).toEqual({});
+    g.update(['*.example.com']);
+    expect(send('https://api.example.com/a').traceparent).toBeDefined();
+    expect(send('http://127.0.0.1/a')).toEqual({});
+  });
 });

@@ -32,6 +32,8 @@ export interface PropagateTo {
   wrapTracerProvider(inner: TracerProvider): TracerProvider;
   /** The propagator to register globally: injects nothing into requests of marked spans. */
   wrapPropagator(inner: TextMapPropagator): TextMapPropagator;
+  /** Replaces the allow-list (a configuration reload): requests started from now on follow the new one. */
+  update(patterns: readonly string[]): void;
 }
 
 export interface Destination {
@@ -48,7 +50,7 @@ const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
 
 /** Compiles the allow-list once (it was validated by the config schema); `*` allows every destination. */
 export function createPropagateTo(patterns: readonly string[]): PropagateTo {
-  const matchers = patterns.map(compilePattern);
+  let matchers = patterns.map(compilePattern);
   const allows = (d: Destination) => matchers.some((m) => m(d));
   const denied = new WeakSet<Span>();
 
@@ -67,6 +69,9 @@ export function createPropagateTo(patterns: readonly string[]): PropagateTo {
 
   return {
     allows,
+    update(next) {
+      matchers = next.map(compilePattern);
+    },
     wrapTracerProvider: (inner) => ({
       getTracer: (name: string, version?: string, options?: TracerOptions) => wrapTracer(inner.getTracer(name, version, options)),
     }),

@@ -10,6 +10,8 @@ export interface Tracing {
   tracer: Tracer;
   /** What isotel registers globally and gives the instrumentations. */
   tracerProvider: TracerProvider;
+  /** Replaces the sampler (a configuration reload): spans started from now on are sampled by it. */
+  setSampler(sampler: Sampler): void;
   /** Nothing to release today (spans go where `onSpan` sends them, which decides when to stop). */
   shutdown(): Promise<void>;
 }
@@ -41,6 +43,9 @@ export function setupTracing(opts: {
   return {
     tracer: tracerProvider.getTracer(opts.scope.name, opts.scope.version),
     tracerProvider,
+    setSampler(sampler) {
+      core.sampler = sampler;
+    },
     shutdown: () => Promise.resolve(),
   };
 }
