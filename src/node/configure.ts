@@ -8,7 +8,7 @@ import { loadConfigFileSync, parseConfigObject, watchConfigFile, type ConfigLaye
 import { Channels } from './channels.js';
 import { defaultRegistry, type BackendRegistry } from './registry.js';
 import { buildResource } from './resource.js';
-import { startTracing } from './configure-tracing.js';
+import { startTracing, type StartedTracing } from './configure-tracing.js';
 import { PendingTarget } from './pending-target.js';
 import { RecordBuffer } from './record-buffer.js';
 import { createLogger, type Logger } from './logger.js';
@@ -83,11 +83,7 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
   await tracing.ready;
 
   let reloading: Promise<void> = Promise.resolve();
-  const reload = (next: LoggerConfig) =>
-    (reloading = reloading.then(() => {
-      if (!core.closed) tracing.reconfigure(next.tracing, buildSampler(next.tracing));
-      return applyReload(core, channels, buffer, next);
-    }));
+  const reload = (next: LoggerConfig) => (reloading = reloading.then(() => applyReload(core, channels, buffer, tracing, next)));
   const rejected = (err: Error) => diag.error(`config reload rejected, keeping the running configuration: ${err.message}`);
   const watcher = options.configFile && options.watch !== false ? watchConfigFile(options.configFile, (next) => void reload(next.logger), rejected, read) : undefined;
 
@@ -119,8 +115,9 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
  * Records buffered for the old backends go there first; then new records flow to the new set, under the new
  * settings from the same record on (opening backends takes a while: a file writer thread starts).
  */
-async function applyReload(core: LoggerCore, channels: Channels, buffer: RecordBuffer, next: LoggerConfig): Promise<void> {
+async function applyReload(core: LoggerCore, channels: Channels, buffer: RecordBuffer, tracing: StartedTracing, next: LoggerConfig): Promise<void> {
   if (core.closed) return;
+  tracing.reconfigure(next.tracing, buildSampler(next.tracing));
   const settings = settingsFrom(next);
   try {
     await channels.reload(next, (fanOut) => {
