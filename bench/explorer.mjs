@@ -1,0 +1,197 @@
+// The explorer's read path (the explorer issue): TRACES traces of 10 spans and 2 log records per span
+// (1,000,000 spans and 2,000,000 logs in a full run) stored through `isotel serve` (the built CLI) into
+// PostgreSQL and Elasticsearch, then read through the same server's HTTP query API, one request at a time:
+//   - trace search  GET /api/traces?service=&start=&end=&limit=20 (+ operation, a tag, minDuration in some)
+//   - trace fetch   GET /api/traces/{id}
+//   - logs of a trace GET /v1/traces/{id} (every span and log of the trace)
+// p50/p95 per query kind and backend, against the goals (search p95 <= 200 ms, fetch and logs <= 50 ms).
+// The data set is deterministic (explorer/data.mjs): it is kept in its own tables and indices between runs
+// (named after its size) and loaded only when they do not hold it whole; BENCH_EXPLORER_RELOAD=1 reloads.
+//   node bench/run.mjs --only=explorer [--quick]   BENCH_EXPLORER_TRACES=100000 BENCH_EXPLORER_QUERIES=200
+import http from 'node:http';
+import { join } from 'node:path';
+import pg from 'pg';
+import { tempDir, removeDir, printTable, size, QUICK } from './lib.mjs';
+import { percentile, waitPersisted } from './ingest/load.mjs';
+import { startServe } from './ingest/serve.mjs';
+import { writeFileSync } from 'node:fs';
+import { DAY_MS, DAY_START_MS, LOGS_PER_SPAN, SPANS_PER_TRACE, logsBody, traceId, traceOf, tracesBody } from './explorer/data.mjs';
+
+const TRACES = size('BENCH_EXPLORER_TRACES', 100_000, 2_000);
+const QUERIES = size('BENCH_EXPLORER_QUERIES', 200, 30);
+const TRACES_PER_REQUEST = 50; // 500 spans, 1,000 log records a request
+const CONCURRENCY = 4;
+const GOALS = { search: 200, fetch: 50, logs: 50 }; // p95 ms
+const ES = process.env.ISOTEL_ES_URL ?? 'http://127.0.0.1:9200';
+const PG = { host: process.env.PGHOST ?? '127.0.0.1', port: Number(process.env.PGPORT ?? 5432), user: 'postgres', database: 'test' };
+const TAG = `isotel_bench_explorer_${TRACES}`;
+
+const BACKENDS = {
+  postgres: {
+    yaml: `    - backend_type: postgres
+      config: { host: ${PG.host}, port: ${PG.port}, database: ${PG.database}, user: ${PG.user}, table_name: ${TAG}_logs, spans_table_name: ${TAG}_spans }`,
+    stored: storedInPostgres,
+  },
+  elasticsearch: {
+    yaml: `    - backend_type: elasticsearch
+      config: { hosts: ['${ES}'], index_pattern: '${TAG}-logs-%Y.%m.%d', span_index_pattern: '${TAG}-traces-%Y.%m.%d', template_name: ${TAG} }`,
+    stored: storedInElasticsearch,
+  },
+};
+
+export async function benchExplorer() {
+  const rows = [];
+  for (const [name, backend] of Object.entries(BACKENDS)) {
+    const dir = tempDir('isotel-bench-explorer-');
+    const server = await startServe(writeExplorerConfig(dir, backend.yaml, name), join(dir, 'serve.log'));
+    try {
+      const loaded = await ensureLoaded(server.url, backend.stored);
+      const times = await runQueries(server.url);
+      for (const [kind, label] of [['search', 'trace search'], ['fetch', 'trace fetch'], ['logs', 'logs of a trace']]) {
+        const p95 = percentile(times[kind], 95);
+        rows.push([name, label, loaded, percentile(times[kind], 50).toFixed(1), p95.toFixed(1), `<= ${GOALS[kind]}`, p95 <= GOALS[kind] ? 'ok' : '!']);
+      }
+    } finally {
+      await server.stop();
+      removeDir(dir);
+    }
+  }
+  const spans = TRACES * SPANS_PER_TRACE;
+  printTable(
+    `Explorer reads: ${spans.toLocaleString('en-US')} spans and ${(spans * LOGS_PER_SPAN).toLocaleString('en-US')} logs stored through isotel serve; ` +
+      `${QUERIES} requests of each kind, one at a time, through its HTTP query API${QUICK ? ' (quick: a small data set, figures mean little)' : ''}`,
+    ['backend', 'query', 'data', 'p50 ms', 'p95 ms', 'goal p95', ''],
+    rows,
+  );
+}
+
+function writeExplorerConfig(dir, backendYaml, name) {
+  const file = join(dir, 'isotel.yaml');
+  writeFileSync(file, `
+logger:
+  service_name: bench-explorer
+  enable_console: false
+  data_dir: ${dir}/data
+  backends:
+${backendYaml}
+ingest:
+  wal_dir: ${dir}/wal
+  query_backend: ${name}
+  rate_limit: { records_per_second: 100000000, burst: 100000000 }
+`);
+  return file;
+}
+
+/** Loads the data set unless the backend holds it whole; returns how it got there ('kept' or 'loaded in N s'). */
+async function ensureLoaded(url, stored) {
+  const want = { spans: TRACES * SPANS_PER_TRACE, logs: TRACES * SPANS_PER_TRACE * LOGS_PER_SPAN };
+  const have = await stored();
+  if (process.env.BENCH_EXPLORER_RELOAD !== '1' && have.spans === want.spans && have.logs === want.logs) return 'kept';
+  const t0 = performance.now();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let next = 0;
+  const worker = async () => {
+    while (next < TRACES) {
+      const from = next;
+      next = Math.min(TRACES, next + TRACES_PER_REQUEST);
+      await post(agent, `${url}/v1/traces`, tracesBody(TAG, from, next));
+      await post(agent, `${url}/v1/logs`, logsBody(TAG, from, next));
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  agent.destroy();
+  await waitPersisted(url, 30 * 60_000);
+  // The ids are fixed, so a second load stores nothing twice (every backend is idempotent on them).
+  return `loaded in ${((performance.now() - t0) / 1000).toFixed(0)} s`;
+}
+
+function post(agent, url, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        if (res.statusCode === 200) return resolve();
+        if (res.statusCode === 429 || res.statusCode === 503) {
+          const wait = Number(res.headers['retry-after'] ?? 1) * 1000;
+          return setTimeout(() => post(agent, url, body).then(resolve, reject), wait);
+        }
+        reject(new Error(`${url} answered ${res.statusCode}: ${text.slice(0, 300)}`));
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Deterministic query choices: the same requests in every run. */
+function queries() {
+  let seed = 12345;
+  const r = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const out = { search: [], fetch: [], logs: [] };
+  for (let i = 0; i < QUERIES; i++) {
+    const k = Math.floor(r() * TRACES);
+    const root = traceOf(TAG, k)[0];
+    const before = (1 + r() * 11) * 3_600_000;
+    const after = (1 + r() * 11) * 3_600_000;
+    const q = new URLSearchParams({
+      service: root.service,
+      start: String(Math.max(DAY_START_MS, Math.floor(root.start - before)) * 1000),
+      end: String(Math.min(DAY_START_MS + DAY_MS, Math.ceil(root.start + after)) * 1000),
+      limit: '20',
+    });
+    const c = r();
+    if (c < 0.4) q.set('operation', root.name);
+    else if (c < 0.7) q.set('tags', JSON.stringify({ 'http.response.status_code': '500' }));
+    else if (c < 0.9) q.set('minDuration', '100ms');
+    out.search.push(`/api/traces?${q}`);
+    out.fetch.push(`/api/traces/${traceId(TAG, Math.floor(r() * TRACES))}`);
+    out.logs.push(`/v1/traces/${traceId(TAG, Math.floor(r() * TRACES))}`);
+  }
+  return out;
+}
+
+async function runQueries(url) {
+  const all = queries();
+  const times = {};
+  for (const [kind, paths] of Object.entries(all)) {
+    times[kind] = [];
+    for (const path of paths.slice(0, 5)) await get(url + path); // warm-up
+    for (const path of paths) {
+      const t = performance.now();
+      await get(url + path);
+      times[kind].push(performance.now() - t);
+    }
+  }
+  return times;
+}
+
+async function get(url) {
+  const res = await fetch(url);
+  const body = await res.json();
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+  return body;
+}
+
+async function storedInPostgres() {
+  const client = new pg.Client(PG);
+  await client.connect();
+  try {
+    const count = async (table) => {
+      const r = await client.query(`SELECT to_regclass($1) AS t`, [table]);
+      if (!r.rows[0].t) return 0;
+      return Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+    };
+    return { spans: await count(`${TAG}_spans`), logs: await count(`${TAG}_logs`) };
+  } finally {
+    await client.end();
+  }
+}
+
+async function storedInElasticsearch() {
+  const count = async (pattern) => {
+    const res = await fetch(`${ES}/${pattern}/_count?ignore_unavailable=true&allow_no_indices=true`);
+    return res.ok ? (await res.json()).count : 0;
+  };
+  return { spans: await count(`${TAG}-traces-*`), logs: await count(`${TAG}-logs-*`) };
+}
