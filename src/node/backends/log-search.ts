@@ -14,7 +14,7 @@ import { isoToNanos } from '../../shared/time.js';
  * - `text` matches a record whose body is a string holding every word of the text, case-insensitively
  *   (PostgreSQL full text with the `simple` configuration, Elasticsearch `match` with operator `and`, the JSONL
  *   scan splitting on every character that is not a letter or digit: the same for plain words; punctuated
- *   forms such as `foo-bar` or `a.b` are tokenized differently by each and may differ). Map bodies are not searched;
+ *   forms such as `foo-bar`, `foo_bar`, `a.b` or HTML-like tags are tokenized differently by each and may differ). Map bodies are not searched;
  * - records come newest first: by the exact timestamp (nanoseconds), then `record_id` descending (compared
  *   as bytes), so records with the same time have one order everywhere; `after` continues strictly after
  *   that position (cursor paging), and `limit` records are returned.
