@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * stops a foreign page from spending this origin's rate limit). Requests without an Origin (servers,
  * Collectors, curl) are not browser requests and pass.
  */
-export const ALLOWED_HEADERS = 'content-type, content-encoding, traceparent, tracestate, x-isotel-ingest-key';
+export const ALLOWED_HEADERS = 'content-type, content-encoding, traceparent, tracestate, x-isotel-ingest-key, authorization, x-isotel-read-key';
 
 export type CorsOutcome = 'pass' | 'preflight-answered' | 'forbidden';
 

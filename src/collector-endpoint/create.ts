@@ -61,6 +61,7 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
   }
   const { listener, health } = createRequestListener(runtime, {
     corsAllowedOrigins: ingest.cors_allowed_origins,
+    readKey: ingest.read_key,
     ingestKeys: ingest.ingest_keys,
     maxBodyBytes: ingest.max_body_bytes,
     requestTimeoutMs: ingest.request_timeout * 1000,

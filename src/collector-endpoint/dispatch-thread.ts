@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Diag } from '../shared/diag.js';
 import type { BackendEntry, Committed, Dispatcher, DispatcherHealth, OperationName, TraceResult, TraceSearch, TraceSummary, WriteAheadLog } from '../node/engine/index.js';
-import type { SpanRecord } from '../shared/model.js';
+import type { LogRecord, SpanRecord } from '../shared/model.js';
 import { FIELD, HEALTH_FIELDS, STATES, healthCells, type FromWorker, type ToWorker, type WorkerInit } from './dispatch-protocol.js';
 
 /**
@@ -116,6 +116,7 @@ class WorkerHost implements Dispatcher {
             services: () => this.ask<string[]>({ t: 'query', op: 'services' }),
             operations: (service, kind) => this.ask<OperationName[]>({ t: 'query', op: 'operations', service, kind }),
             findTraces: (filter) => this.ask<SpanRecord[][]>({ t: 'query', op: 'findTraces', filter }),
+            findLogs: (filter) => this.ask<LogRecord[]>({ t: 'query', op: 'findLogs', filter }),
           }
         : undefined,
     };

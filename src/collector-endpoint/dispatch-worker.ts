@@ -125,6 +125,7 @@ function ask(m: Extract<ToWorker, { t: 'query' }>): Promise<unknown> {
   if (!b.search) throw new Error('the query backend cannot search traces');
   if (m.op === 'services') return b.search.services();
   if (m.op === 'operations') return b.search.operations(m.service, m.kind);
+  if (m.op === 'findLogs') return b.search.findLogs(m.filter);
   return b.search.findTraces(m.filter);
 }
 

@@ -7,6 +7,8 @@ import { IngestRoute, type IngestRouteSettings } from './ingest-route.js';
 import { queryTrace, listTraces } from './query-routes.js';
 import { handleJaeger, jaegerRoute } from './jaeger-routes.js';
 import { IngestDedupe } from './dedupe.js';
+import { handleLogs, LOGS_ROUTE } from './logs-route.js';
+import { createReadKeyCheck, isReadRoute, READ_KEY_REASON } from './read-key.js';
 import type { IngestRuntime } from './runtime.js';
 
 /**
@@ -15,9 +17,12 @@ import type { IngestRuntime } from './runtime.js';
  * enrich → dedupe window → write-ahead log (fsync) → 200. Every refusal carries a reason; valid records
  * beside invalid ones are kept and the response says how many were rejected (OTLP partial_success).
  * Records accepted before (same ids) are not appended again and count as accepted (dedupe.ts).
+ * The read routes (the query API) check the read key after CORS instead (read-key.ts).
  */
 export interface HandlerSettings extends IngestRouteSettings {
   corsAllowedOrigins: readonly string[];
+  /** `ingest.read_key`: required on the read routes when set. */
+  readKey?: string;
   dedupe: { maxIds: number; windowSeconds: number };
   now?: () => number;
 }
@@ -31,11 +36,13 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
   const dedupe = new IngestDedupe(settings.dedupe);
   const ingest = new IngestRoute(runtime, settings, r, metrics, dedupe, settings.now ?? (() => Date.now()));
   const health = () => ({ ...runtime.health(), dedupe: dedupe.stats() });
+  const readKeyOk = createReadKeyCheck(settings.readKey);
   const routes: Routes = {
     ingest: (req, res, url, signal) => ingest.handle(req, res, url, signal),
     trace: (res, id) => queryTrace(runtime, r, res, id),
     traces: (res, url) => listTraces(runtime, r, res, url),
     jaeger: (res, url, route) => handleJaeger(runtime, r, res, url, route),
+    logs: (res, url) => handleLogs(runtime, r, res, url),
     health: (res) => {
       const h = health();
       r.send(res, '/health', h.status === 'unavailable' ? 503 : 200, 'application/json', JSON.stringify(h));
@@ -50,13 +57,17 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
       return r.fail(res, 'other', 400, 'malformed request target');
     }
     const path = url.pathname;
-    const route = path === '/v1/logs' || path === '/v1/traces' ? path : TRACE_ROUTE.test(path) ? '/v1/traces/{id}' : (jaegerRoute(path) ?? path);
+    const route = path === '/v1/logs' || path === '/v1/traces' || path === LOGS_ROUTE ? path : TRACE_ROUTE.test(path) ? '/v1/traces/{id}' : (jaegerRoute(path) ?? path);
     const cors = applyCors(req, res, origins);
     if (cors === 'forbidden') {
       req.resume();
       return r.fail(res, route, 403, `origin ${String(req.headers.origin)} is not allowed (ingest.cors_allowed_origins)`);
     }
     if (cors === 'preflight-answered') return void metrics.request(route, 204);
+    if (isReadRoute(req.method, path) && !readKeyOk(req)) {
+      req.resume();
+      return r.fail(res, route, 401, READ_KEY_REASON, 'json', { 'WWW-Authenticate': 'Bearer realm="isotel query API"' });
+    }
     dispatch(routes, r, req, res, url).catch((err: unknown) => {
       runtime.diag.error('ingest request failed', err);
       r.fail(res, route, 500, 'internal error');
@@ -70,6 +81,7 @@ interface Routes {
   trace(res: ServerResponse, id: string): Promise<void>;
   traces(res: ServerResponse, url: URL): Promise<void>;
   jaeger(res: ServerResponse, url: URL, route: string): Promise<void>;
+  logs(res: ServerResponse, url: URL): Promise<void>;
   health(res: ServerResponse): void;
   metrics(res: ServerResponse): void;
 }
@@ -83,10 +95,11 @@ async function dispatch(routes: Routes, r: Responder, req: IncomingMessage, res:
   if (req.method === 'GET' && path === '/v1/traces') return routes.traces(res, url);
   const jaeger = jaegerRoute(path);
   if (req.method === 'GET' && jaeger) return routes.jaeger(res, url, jaeger);
+  if (req.method === 'GET' && path === LOGS_ROUTE) return routes.logs(res, url);
   if (req.method === 'GET' && path === '/health') return routes.health(res);
   if (req.method === 'GET' && path === '/metrics') return routes.metrics(res);
   req.resume();
-  if (['/v1/logs', '/v1/traces', '/health', '/metrics'].includes(path) || m || jaeger) {
+  if (['/v1/logs', '/v1/traces', '/health', '/metrics', LOGS_ROUTE].includes(path) || m || jaeger) {
     return r.fail(res, m ? '/v1/traces/{id}' : (jaeger ?? path), 405, `method ${req.method} not allowed`);
   }
   return r.fail(res, 'other', 404, `no route ${path}`);

@@ -14,6 +14,7 @@ const search: TraceSearch = {
   services: async () => ['a b', 'shop'],
   operations: async (service) => (service === 'a b' ? [{ name: 'GET', kind: 'CLIENT' }, { name: 'GET', kind: 'SERVER' }, { name: 'x', kind: 'UNSPECIFIED' }] : []),
   findTraces: async () => [],
+  findLogs: async () => [],
 };
 
 function runtime(query: Partial<NonNullable<IngestRuntime['query']>> | undefined): IngestRuntime {

@@ -145,5 +145,6 @@ function lazySearch(get: () => Promise<TraceSearch>): TraceSearch {
     services: async () => (await get()).services(),
     operations: async (service, kind) => (await get()).operations(service, kind),
     findTraces: async (filter) => (await get()).findTraces(filter),
+    findLogs: async (filter) => (await get()).findLogs(filter),
   };
 }

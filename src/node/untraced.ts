@@ -35,6 +35,7 @@ export function untracedBackend(b: Backend): Backend {
       services: () => untraced(() => search.services()),
       operations: (service, kind) => untraced(() => search.operations(service, kind)),
       findTraces: (filter) => untraced(() => search.findTraces(filter)),
+      findLogs: (filter) => untraced(() => search.findLogs(filter)),
     };
   }
   return out;

@@ -1,8 +1,9 @@
-import type { AnyValue, SpanKindName, SpanRecord } from '../../shared/model.js';
+import type { AnyValue, LogRecord, SpanKindName, SpanRecord } from '../../shared/model.js';
 import { isoToNanos } from '../../shared/time.js';
+import type { LogFilter } from './log-search.js';
 
 /**
- * Trace search, for the Jaeger query API (src/collector-endpoint/jaeger-*.ts): the services, the operations
+ * Trace search (and, beside it, log search: findLogs, semantics in log-search.ts), for the Jaeger query API (src/collector-endpoint/jaeger-*.ts): the services, the operations
  * of a service, and the traces that have a span matching a filter. Every backend implements the same
  * semantics, which match Jaeger's span stores:
  * - a trace matches when ONE of its spans matches every condition of the filter;
@@ -21,6 +22,8 @@ export interface TraceSearch {
   /** The distinct (name, kind) pairs of a service's spans, sorted by name then kind; only `kind` when given. */
   operations(service: string, kind?: SpanKindName): Promise<OperationName[]>;
   findTraces(filter: TraceFilter): Promise<SpanRecord[][]>;
+  /** The logs query API's search (semantics in log-search.ts): matching records, newest first. */
+  findLogs(filter: LogFilter): Promise<LogRecord[]>;
 }
 
 export interface OperationName {

@@ -105,6 +105,14 @@ const IngestSchema = strict({
   host: z.string().min(1).default('127.0.0.1'),
   cors_allowed_origins: z.array(origin).default([]).describe('Browser origins allowed to send (CORS).'),
   ingest_keys: z.array(z.string().min(1)).default([]).describe('When set, requests must carry one of these keys.'),
+  read_key: z
+    .string()
+    .regex(/^\S+$/, { error: 'expected a key without spaces (it is sent as Authorization: Bearer <key>)' })
+    .optional()
+    .describe(
+      'When set, the read routes (the query API /api/*, GET /v1/traces and /v1/traces/{id}) require it, as Authorization: Bearer <key> or ' +
+        'the x-isotel-read-key header. A key of its own: an ingest key does not open them, nor does this key allow sending. Use $VAR to take it from the environment.',
+    ),
   max_body_bytes: z.int().positive().default(5_242_880).describe('Larger requests get 413.'),
   request_timeout: z
     .number()
@@ -119,12 +127,17 @@ const IngestSchema = strict({
   wal_dir: z.string().min(1).default('./data/wal'),
   wal_max_bytes: z.int().positive().default(1_073_741_824).describe('Beyond this the ingest answers 503.'),
   dedupe: DedupeSchema.prefault({}),
-  query_backend: z.string().min(1).optional().describe('Name or backend_type of the backend GET /v1/traces/{id} and the Jaeger query API (/api/*) read from.'),
+  query_backend: z.string().min(1).optional().describe('Name or backend_type of the backend GET /v1/traces/{id}, the Jaeger query API and the logs query (/api/*) read from.'),
   redact: IngestRedactSchema.prefault({}),
   limits: LimitsSchema.prefault({}),
   trust_proxy: z.boolean().default(false).describe('Take the client address from X-Forwarded-For.'),
   record_client_address: z.boolean().default(false).describe('Store the client address on records (personal data).'),
-}).describe('The OTLP/HTTP ingest route (isotel serve).');
+})
+  .superRefine((ingest, ctx) => {
+    if (ingest.read_key === undefined || !ingest.ingest_keys.includes(ingest.read_key)) return;
+    ctx.addIssue({ code: 'custom', path: ['read_key'], message: 'must differ from every ingest_keys entry (a sender must not be able to read, nor a reader send)' });
+  })
+  .describe('The OTLP/HTTP ingest route (isotel serve).');
 
 export interface SchemaOptions {
   /** Backend types with a registered factory: the built-ins plus the user's own. */

@@ -28,6 +28,8 @@ export { defaultRegistry, isBuiltinBackend } from '../registry.js';
 export type { BackendRegistry } from '../registry.js';
 export type { TraceResult, TraceSummary } from '../backends/types.js';
 export type { TraceSearch, TraceFilter, OperationName } from '../backends/trace-search.js';
+export type { LogFilter, LogPosition } from '../backends/log-search.js';
+export { positionOf } from '../backends/log-search.js';
 export { isFileOpen } from '../backends/filesystem/shared-files.js';
 export { defaultSpansFile, createFilesystemBackend } from '../backends/filesystem/backend.js';
 export { loadConfigFile, parseConfigObject } from '../config/index.js';

@@ -65,7 +65,7 @@ export async function createElasticsearchBackend(
     ping: async () => !closed && pingServer(conn),
     listTraces: (limit) => listTraces(conn, indices.spansSearch, limit),
     getTrace: (traceId) => getTrace(conn, indices, traceId),
-    search: elasticsearchSearch(conn, indices.spansSearch),
+    search: elasticsearchSearch(conn, indices.spansSearch, indices.logsSearch),
   };
 }
 

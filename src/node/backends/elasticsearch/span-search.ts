@@ -4,6 +4,7 @@ import { groupTraces, microsToIso, sortOperations, type OperationName, type Trac
 import { UNTRACED_REQUEST, untraced } from './client.js';
 import { classify, type Connection } from './connection.js';
 import { decodeSpan } from './documents.js';
+import { findLogs } from './log-search.js';
 
 /**
  * The Jaeger query API's search (semantics in ../trace-search.ts) as Elasticsearch queries: terms
@@ -24,7 +25,7 @@ interface Bucket {
   kinds?: { buckets: Bucket[] };
 }
 
-export function elasticsearchSearch(conn: Connection, spansSearch: string): TraceSearch {
+export function elasticsearchSearch(conn: Connection, spansSearch: string, logsSearch: string): TraceSearch {
   const search = async (body: Query): Promise<{ hits: { hits: { _source?: unknown }[] }; aggregations?: Record<string, { buckets: Bucket[] }> }> => {
     const request = { index: spansSearch, ignore_unavailable: true, allow_no_indices: true, track_total_hits: false, ...body };
     try {
@@ -73,6 +74,7 @@ export function elasticsearchSearch(conn: Connection, spansSearch: string): Trac
       }
       return groupTraces(ids, spans);
     },
+    findLogs: (filter) => findLogs(conn, logsSearch, filter),
   };
 }
 

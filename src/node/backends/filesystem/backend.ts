@@ -93,7 +93,7 @@ class FilesystemSink implements FilesystemBackend {
   ) {
     this.logs = logsFile.file;
     this.spans = spansFile.file;
-    this.search = filesystemSearch(() => this.spans.files());
+    this.search = filesystemSearch(() => this.spans.files(), () => this.logs.files());
   }
 
   sharesFiles(): boolean {

@@ -1,3 +1,5 @@
+import { FULL_TEXT_CHARS } from '../log-search.js';
+
 /**
  * The PostgreSQL tables (DDL text only; src/node/backends/postgres/setup.ts runs it).
  *
@@ -14,6 +16,12 @@
  * holds attributes only); the scope's is `schema_url` inside the scope JSONB. A table from an earlier
  * version gets the column added at start-up (ADD COLUMN IF NOT EXISTS, like every column after the first).
  */
+
+/**
+ * The text the logs query's full-text search reads: the first FULL_TEXT_CHARS characters of the body column
+ * (a longer tsvector, over 1 MB, would make PostgreSQL refuse the row). Two-argument to_tsvector is immutable.
+ */
+export const BODY_TSVECTOR = `to_tsvector('simple', left(body, ${FULL_TEXT_CHARS}))`;
 
 export interface ColumnSpec {
   name: string;
@@ -109,7 +117,7 @@ export function fnv1a(s: string): string {
 /** Every index isotel expects, by table, for the catalog check that lets a complete set-up skip DDL. */
 export function expectedIndexes(n: TableNames): { table: string; index: string }[] {
   return [
-    ...['record_id', 'timestamp', 'trace_id', 'severity', 'service_name'].map((s) => ({ table: n.logs, index: indexName(n.logs, s) })),
+    ...['record_id', 'timestamp', 'trace_id', 'severity', 'service_name', 'service_time', 'body_fts'].map((s) => ({ table: n.logs, index: indexName(n.logs, s) })),
     ...['start_time', 'service_name', 'service_start'].map((s) => ({ table: n.spans, index: indexName(n.spans, s) })),
   ];
 }
@@ -121,8 +129,8 @@ export function ddlStatements(n: TableNames): string[] {
   const added = LOG_COLUMNS.filter((c) => !ORIGINAL_LOG_COLUMNS.has(c.name));
   const logColumns = LOG_COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.type}${c.name === 'record_id' ? ' NOT NULL' : ''}`);
   const spanColumns = SPAN_COLUMNS.map((c) => `${quoteIdent(c.name)} ${c.type}${c.name === 'trace_id' || c.name === 'span_id' ? ' NOT NULL' : ''}`);
-  const idx = (table: string, suffix: string, on: string, target: string, unique = false) =>
-    `CREATE ${unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(indexName(table, suffix))} ON ${target} (${on})`;
+  const idx = (table: string, suffix: string, on: string, target: string, unique = false, method = '') =>
+    `CREATE ${unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(indexName(table, suffix))} ON ${target} ${method}(${on})`;
   return [
     `CREATE TABLE IF NOT EXISTS ${logs} (id BIGSERIAL PRIMARY KEY, ${logColumns.join(', ')})`,
     // A table created by the original framework has only its eight columns: add ours (nullable there,
@@ -133,6 +141,10 @@ export function ddlStatements(n: TableNames): string[] {
     idx(n.logs, 'trace_id', 'trace_id', logs),
     idx(n.logs, 'severity', 'severity_text', logs),
     idx(n.logs, 'service_name', 'service_name', logs),
+    // The logs query (postgres/log-search.ts): one service's newest records, and the full-text search over
+    // string bodies (the query repeats this expression, BODY_TSVECTOR, for the index to apply).
+    idx(n.logs, 'service_time', 'service_name, "timestamp"', logs),
+    idx(n.logs, 'body_fts', BODY_TSVECTOR, logs, false, 'USING GIN '),
     `CREATE TABLE IF NOT EXISTS ${spans} (${spanColumns.join(', ')}, PRIMARY KEY (trace_id, span_id))`,
     `ALTER TABLE ${spans} ${SPAN_COLUMNS.map((c) => `ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${c.type}`).join(', ')}`,
     idx(n.spans, 'start_time', 'start_time', spans),

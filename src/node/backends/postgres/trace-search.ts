@@ -2,13 +2,15 @@ import type { Pool } from 'pg';
 import { SPAN_KINDS } from '../../../shared/model.js';
 import { groupTraces, microsToIso, sortOperations, type OperationName, type TraceFilter, type TraceSearch } from '../trace-search.js';
 import { errorFacts } from './errors.js';
+import { findLogs } from './log-search.js';
 import { rowToSpan, SPAN_SELECT } from './rows.js';
 import type { TraceTables } from './trace-queries.js';
 
 /**
  * The Jaeger query API's search (semantics in ../trace-search.ts) in SQL. The trace search is one query for
  * the trace ids (the (service_name, start_time) index narrows it to the service and time range; the other
- * conditions filter those rows) and one for their spans (the primary key's trace_id prefix).
+ * conditions filter those rows) and one for their spans (the primary key's trace_id prefix). The log search is
+ * log-search.ts.
  */
 export function postgresSearch(pool: Pool, tables: TraceTables): TraceSearch {
   const run = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
@@ -40,6 +42,7 @@ export function postgresSearch(pool: Pool, tables: TraceTables): TraceSearch {
         const s = await pool.query(`SELECT ${SPAN_SELECT} FROM ${tables.spans} AS t WHERE t.trace_id = ANY($1)`, [ids]);
         return groupTraces(ids, s.rows.map(rowToSpan));
       }),
+    findLogs: (filter) => findLogs(pool, tables.logs, filter),
   };
 }
 
