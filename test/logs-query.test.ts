@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type RunningServer } from '../src/collector-endpoint/index.js';
 import { dropTagged } from './helpers/cleanup.js';
+import { storeConfigs } from './helpers/store-configs.js';
 
 /**
  * The logs query (GET /api/logs) on `isotel serve`, with each backend as the query backend: the same records
@@ -18,8 +19,7 @@ const API = `${tag}-api`;
 const WORKER = `${tag}-worker`;
 const BACKENDS = ['filesystem', 'postgres', 'elasticsearch'] as const;
 type BackendName = (typeof BACKENDS)[number];
-const PG_CONFIG = { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', table_name: `${tag}_logs`, spans_table_name: `${tag}_spans` };
-const ES_CONFIG = { hosts: ['http://127.0.0.1:9200'], index_pattern: `${tag}-logs-%Y.%m.%d`, span_index_pattern: `${tag}-traces-%Y.%m.%d`, template_name: tag, refresh: true };
+const { postgres: PG_CONFIG, elasticsearch: ES_CONFIG } = storeConfigs(tag);
 
 const MS = 1_000_000n;
 const T0 = (BigInt(Date.now()) - 3_600_000n) * MS; // an hour ago, whole milliseconds
