@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { tempDir, removeDir, printTable, size, QUICK } from './lib.mjs';
 import { percentile, waitPersisted } from './ingest/load.mjs';
-import { startServe } from './ingest/serve.mjs';
-import { writeFileSync } from 'node:fs';
+import { startServe, writeConfig } from './ingest/serve.mjs';
 import { DAY_MS, DAY_START_MS, LOGS_PER_SPAN, SPANS_PER_TRACE, logsBody, traceId, traceOf, tracesBody } from './explorer/data.mjs';
 
 const TRACES = size('BENCH_EXPLORER_TRACES', 100_000, 2_000);
@@ -24,7 +23,8 @@ const CONCURRENCY = 4;
 const GOALS = { search: 200, fetch: 50, logs: 50 }; // p95 ms
 const ES = process.env.ISOTEL_ES_URL ?? 'http://127.0.0.1:9200';
 const PG = { host: process.env.PGHOST ?? '127.0.0.1', port: Number(process.env.PGPORT ?? 5432), user: 'postgres', database: 'test' };
-const TAG = `isotel_bench_explorer_${TRACES}`;
+// The data set's version in its name: a changed generator must not find (and keep) the old rows.
+const TAG = `isotel_bench_explorer_v2_${TRACES}`;
 
 const BACKENDS = {
   postgres: {
@@ -43,7 +43,7 @@ export async function benchExplorer() {
   const rows = [];
   for (const [name, backend] of Object.entries(BACKENDS)) {
     const dir = tempDir('isotel-bench-explorer-');
-    const server = await startServe(writeExplorerConfig(dir, backend.yaml, name), join(dir, 'serve.log'));
+    const server = await startServe(writeConfig(dir, backend.yaml, `  query_backend: ${name}\n`), join(dir, 'serve.log'));
     try {
       const loaded = await ensureLoaded(server.url, backend.stored);
       const times = await runQueries(server.url);
@@ -63,23 +63,6 @@ export async function benchExplorer() {
     ['backend', 'query', 'data', 'p50 ms', 'p95 ms', 'goal p95', ''],
     rows,
   );
-}
-
-function writeExplorerConfig(dir, backendYaml, name) {
-  const file = join(dir, 'isotel.yaml');
-  writeFileSync(file, `
-logger:
-  service_name: bench-explorer
-  enable_console: false
-  data_dir: ${dir}/data
-  backends:
-${backendYaml}
-ingest:
-  wal_dir: ${dir}/wal
-  query_backend: ${name}
-  rate_limit: { records_per_second: 100000000, burst: 100000000 }
-`);
-  return file;
 }
 
 /** Loads the data set unless the backend holds it whole; returns how it got there ('kept' or 'loaded in N s'). */

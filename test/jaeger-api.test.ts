@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, type RunningServer } from '../src/collector-endpoint/index.js';
+import type { RunningServer } from '../src/collector-endpoint/index.js';
 import { dropTagged } from './helpers/cleanup.js';
-import { storeConfigs } from './helpers/store-configs.js';
+import { QUERY_BACKENDS as BACKENDS, startQueryServers, type QueryBackend } from './helpers/query-servers.js';
 
 /**
  * Jaeger's HTTP query API on `isotel serve`, with each backend as the query backend: the same spans are sent
@@ -21,8 +21,6 @@ import { storeConfigs } from './helpers/store-configs.js';
 const tag = `jq${randomBytes(3).toString('hex')}`;
 const API = `${tag}-api`;
 const DB = `${tag}-db`;
-const BACKENDS = ['filesystem', 'postgres', 'elasticsearch'] as const;
-const { postgres: PG_CONFIG, elasticsearch: ES_CONFIG } = storeConfigs(tag);
 
 const MS = 1_000_000n;
 const T0 = (BigInt(Date.now()) - 3_600_000n) * MS; // an hour ago, whole milliseconds
@@ -92,27 +90,15 @@ function tracesRequest() {
 }
 
 let dir: string;
-const servers: Partial<Record<(typeof BACKENDS)[number], RunningServer>> = {};
+const servers: Partial<Record<QueryBackend, RunningServer>> = {};
 
-function config(sub: string, backends: object[], query: string) {
-  return {
-    logger: { service_name: 'jaeger-api-ingest', enable_console: false, data_dir: join(dir, sub, 'data'), backends },
-    ingest: { wal_dir: join(dir, sub, 'wal'), query_backend: query },
-  };
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'isotel-jaeger-'));
-  const jsonl = { backend_type: 'filesystem', config: { log_file: join(dir, 'logs', 'jaeger.jsonl') } };
-  const pg = { backend_type: 'postgres', config: PG_CONFIG };
-  const es = { backend_type: 'elasticsearch', config: ES_CONFIG };
-  const ingest = await serve({ config: config('main', [jsonl, pg, es], 'filesystem'), port: 0, diagSink: () => {} });
-  servers.filesystem = ingest;
-  const res = await fetch(`${ingest.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(tracesRequest()) });
-  expect(res.status).toBe(200);
-  expect(await ingest.handler.drain(60_000)).toBe(true);
-  servers.postgres = await serve({ config: config('pg', [pg], 'postgres'), port: 0, diagSink: () => {} });
-  servers.elasticsearch = await serve({ config: config('es', [es], 'elasticsearch'), port: 0, diagSink: () => {} });
+  Object.assign(servers, await startQueryServers({ tag, dir, name: 'jaeger-api-ingest', send: async (url) => {
+      const res = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(tracesRequest()) });
+      expect(res.status).toBe(200);
+    } }));
 });
 
 afterAll(async () => {
@@ -121,7 +107,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function get(backend: (typeof BACKENDS)[number], path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+async function get(backend: QueryBackend, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${servers[backend]!.url}${path}`);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }

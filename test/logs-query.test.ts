@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, type RunningServer } from '../src/collector-endpoint/index.js';
+import type { RunningServer } from '../src/collector-endpoint/index.js';
 import { dropTagged } from './helpers/cleanup.js';
-import { storeConfigs } from './helpers/store-configs.js';
+import { QUERY_BACKENDS as BACKENDS, startQueryServers, type QueryBackend } from './helpers/query-servers.js';
 
 /**
  * The logs query (GET /api/logs) on `isotel serve`, with each backend as the query backend: the same records
@@ -17,9 +17,7 @@ import { storeConfigs } from './helpers/store-configs.js';
 const tag = `lq${randomBytes(3).toString('hex')}`;
 const API = `${tag}-api`;
 const WORKER = `${tag}-worker`;
-const BACKENDS = ['filesystem', 'postgres', 'elasticsearch'] as const;
-type BackendName = (typeof BACKENDS)[number];
-const { postgres: PG_CONFIG, elasticsearch: ES_CONFIG } = storeConfigs(tag);
+type BackendName = QueryBackend;
 
 const MS = 1_000_000n;
 const T0 = (BigInt(Date.now()) - 3_600_000n) * MS; // an hour ago, whole milliseconds
@@ -83,25 +81,13 @@ function logsRequest() {
 let dir: string;
 const servers: Partial<Record<BackendName, RunningServer>> = {};
 
-function config(sub: string, backends: object[], query: string) {
-  return {
-    logger: { service_name: 'logs-query-ingest', enable_console: false, data_dir: join(dir, sub, 'data'), backends },
-    ingest: { wal_dir: join(dir, sub, 'wal'), query_backend: query },
-  };
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'isotel-logs-query-'));
-  const jsonl = { backend_type: 'filesystem', config: { log_file: join(dir, 'logs', 'q.jsonl') } };
-  const pg = { backend_type: 'postgres', config: PG_CONFIG };
-  const es = { backend_type: 'elasticsearch', config: ES_CONFIG };
-  const ingest = await serve({ config: config('main', [jsonl, pg, es], 'filesystem'), port: 0, diagSink: () => {} });
-  servers.filesystem = ingest;
-  const res = await fetch(`${ingest.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(logsRequest()) });
-  expect(await res.json()).toStrictEqual({});
-  expect(await ingest.handler.drain(60_000)).toBe(true);
-  servers.postgres = await serve({ config: config('pg', [pg], 'postgres'), port: 0, diagSink: () => {} });
-  servers.elasticsearch = await serve({ config: config('es', [es], 'elasticsearch'), port: 0, diagSink: () => {} });
+  Object.assign(servers, await startQueryServers({ tag, dir, name: 'logs-query-ingest', send: async (url) => {
+      const res = await fetch(`${url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(logsRequest()) });
+      expect(await res.json()).toStrictEqual({});
+    } }));
 });
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 // The explorer benchmark's data set: TRACES traces of 10 spans (20 services, 10 operations each), two log
-// records per span, spread over one fixed day, every value derived from the trace's index (a seeded PRNG and
+// records per span, spread over one fixed day, every value derived from the trace's index (SHA-512 blocks and
 // SHA-256 ids), so a query can pick trace k and know its ids, services, times and attributes without storing
 // them, and the stored set can be kept between runs (same tag, same data).
 import { createHash } from 'node:crypto';
@@ -17,21 +17,22 @@ const hex = (s, n) => createHash('sha256').update(s).digest('hex').slice(0, n);
 export const traceId = (tag, k) => hex(`${tag}:${k}`, 32);
 const spanId = (tag, k, j) => hex(`${tag}:${k}:${j}`, 16);
 
-/** mulberry32: small, fast, good enough for shapes. */
-function rng(seed) {
-  let a = seed >>> 0;
+/** Trace k's random numbers: SHA-512 blocks of (tag, k, n), 16 numbers each, so every trace can be rebuilt alone. */
+function rng(tag, k) {
+  let block = 0;
+  let words = [];
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    if (words.length === 0) {
+      const b = createHash('sha512').update(`${tag}:${k}:r${block++}`).digest();
+      words = Array.from({ length: 16 }, (_, i) => b.readUInt32BE(i * 4));
+    }
+    return words.pop() / 4294967296;
   };
 }
 
 /** Trace k's spans (plain objects: ids, service, times in ms, attributes), root first. */
 export function traceOf(tag, k) {
-  const r = rng(k * 2654435761);
+  const r = rng(tag, k);
   const pick = (xs) => xs[Math.floor(r() * xs.length)];
   const rootStart = DAY_START_MS + Math.floor(r() * (DAY_MS - 60_000));
   const error = r() < 0.03;

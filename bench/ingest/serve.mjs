@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CLI = join(HERE, '..', '..', 'dist', 'collector', 'cli.js');
 
-/** Writes the YAML: one backend, a rate limit out of the way, the write-ahead log in `dir`. */
-export function writeConfig(dir, backendYaml) {
+/** Writes the YAML: one backend, a rate limit out of the way, the write-ahead log in `dir`; `ingestYaml`: more ingest keys. */
+export function writeConfig(dir, backendYaml, ingestYaml = '') {
   const file = join(dir, 'isotel.yaml');
   writeFileSync(file, `
 logger:
@@ -21,7 +21,7 @@ ${backendYaml}
 ingest:
   wal_dir: ${dir}/wal
   rate_limit: { records_per_second: 100000000, burst: 100000000 }
-`);
+${ingestYaml}`);
   return file;
 }
 
