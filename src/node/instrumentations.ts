@@ -1,4 +1,4 @@
-import type { TracerProvider } from '@opentelemetry/api';
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -65,6 +65,8 @@ export function enableInstrumentations(opts: {
   names: readonly InstrumentationName[];
   ignoreIncomingPaths?: readonly string[];
   tracerProvider: TracerProvider;
+  /** Where their metrics go (undefined: the API's global at the time each was created, a no-op unless the app registered one). */
+  meterProvider?: MeterProvider;
   diag: Diag;
 }): EnabledInstrumentations {
   const none: EnabledInstrumentations = { names: [], disable: () => {} };
@@ -86,7 +88,7 @@ export function enableInstrumentations(opts: {
   }
   let unregister: () => void;
   try {
-    unregister = registerInstrumentations({ instrumentations: instances, tracerProvider: opts.tracerProvider });
+    unregister = registerInstrumentations({ instrumentations: instances, tracerProvider: opts.tracerProvider, meterProvider: opts.meterProvider });
   } catch (err) {
     opts.diag.error('the OpenTelemetry instrumentations could not be enabled; libraries are not traced', err);
     return none;
