@@ -68,7 +68,8 @@ export function startTracing(opts: {
   // Before the instrumentations: they tell the hook their module names as they are enabled.
   const hooked = names.length > 0 ? ensureModuleHooks(moduleBase(), (err) => diag.warn('ES-module hooks not registered: ES modules the app imports are not instrumented', err)) : Promise.resolve();
   const tracerProvider = guard.wrapTracerProvider(tracing.tracerProvider);
-  const instrumentations = enableInstrumentations({ names, ignoreIncomingPaths: config.ignore_incoming_paths, tracerProvider, meterProvider: metrics.meterProvider, diag });
+  const ignoreIncomingPorts = metrics.port === undefined ? [] : [metrics.port];
+  const instrumentations = enableInstrumentations({ names, ignoreIncomingPaths: config.ignore_incoming_paths, ignoreIncomingPorts, tracerProvider, meterProvider: metrics.meterProvider, diag });
   let done: Promise<void> | undefined;
   return {
     tracer: tracing.tracer,
@@ -89,7 +90,7 @@ function noMetrics(config: MetricsConfig, diag: Diag): StartedMetrics {
   if (config.enabled && config.prometheus.port !== undefined) {
     diag.warn('logger.metrics.prometheus.port is set but logger.tracing.register_global is false: isotel registers no meter provider and serves no metrics port (the app\'s SDK brings its own)');
   }
-  return { meterProvider: undefined, ready: Promise.resolve(), shutdown: () => Promise.resolve() };
+  return { meterProvider: undefined, port: undefined, ready: Promise.resolve(), shutdown: () => Promise.resolve() };
 }
 
 /** This file's location, in the ESM and the CJS build alike (to resolve @opentelemetry/instrumentation from). */

@@ -11,6 +11,8 @@ import { withPrometheusUnitNames } from './prometheus-unit-names.js';
 export interface StartedMetrics {
   /** What isotel registers globally and gives the instrumentations; undefined when `metrics.enabled` is false. */
   readonly meterProvider: ApiMeterProvider | undefined;
+  /** The Prometheus metrics port, when one is served (the http instrumentation leaves its scrapes alone). */
+  readonly port: number | undefined;
   /** Resolves once the Prometheus port listens (or failed to: reported on the diag channel); at once without one. */
   readonly ready: Promise<void>;
   /** Ends the provider and its readers (the Prometheus port closes). Idempotent; never rejects; at most 5 s. */
@@ -28,11 +30,12 @@ const SHUTDOWN_TIMEOUT_MS = 5000;
  */
 export function startMetrics(opts: { config: MetricsConfig; resource: Attributes; diag: Diag; readers?: IMetricReader[] }): StartedMetrics {
   const { config, diag } = opts;
-  if (!config.enabled) return { meterProvider: undefined, ready: Promise.resolve(), shutdown: () => Promise.resolve() };
+  if (!config.enabled) return { meterProvider: undefined, port: undefined, ready: Promise.resolve(), shutdown: () => Promise.resolve() };
   let ready: Promise<void> = Promise.resolve();
   let readers = opts.readers;
+  let port: number | undefined;
   if (readers === undefined) {
-    const port = config.prometheus.port;
+    port = config.prometheus.port;
     readers = [];
     if (port !== undefined) {
       const served = prometheusReader(config.prometheus.host, port, diag);
@@ -47,6 +50,7 @@ export function startMetrics(opts: { config: MetricsConfig; resource: Attributes
   let done: Promise<void> | undefined;
   return {
     meterProvider,
+    port,
     ready,
     shutdown: () => (done ??= boundedShutdown(meterProvider, diag)),
   };
