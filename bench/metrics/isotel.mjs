@@ -29,9 +29,9 @@ const logger = await configureLogger({
 const meter = metrics.getMeter('bench');
 const counter = meter.createCounter('bench.requests');
 const histogram = meter.createHistogram('bench.duration', { unit: 's', advice: { explicitBucketBoundaries: BOUNDARIES } });
-const counterNs = timeOps((i) => counter.add(1, SETS[i % 12]));
-const histogramNs = timeOps((i) => histogram.record(value(i), SETS[i % 12]));
+const counter_ = timeOps((i) => counter.add(1, SETS[i % 12]));
+const histogram_ = timeOps((i) => histogram.record(value(i), SETS[i % 12]));
 const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 const recorded = [...text.matchAll(/^bench_requests_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
 await logger.close();
-report(counterNs, histogramNs, recorded);
+report(counter_, histogram_, recorded);

@@ -8,7 +8,7 @@ const labelNames = ['http_request_method', 'http_route', 'http_response_status_c
 const LABELS = SETS.map((s) => ({ http_request_method: s['http.request.method'], http_route: s['http.route'], http_response_status_code: s['http.response.status_code'] }));
 const counter = new client.Counter({ name: 'bench_requests_total', help: 'bench', labelNames, registers });
 const histogram = new client.Histogram({ name: 'bench_duration_seconds', help: 'bench', labelNames, buckets: BOUNDARIES, registers });
-const counterNs = timeOps((i) => counter.inc(LABELS[i % 12], 1));
-const histogramNs = timeOps((i) => histogram.observe(LABELS[i % 12], value(i)));
+const counter_ = timeOps((i) => counter.inc(LABELS[i % 12], 1));
+const histogram_ = timeOps((i) => histogram.observe(LABELS[i % 12], value(i)));
 const { values } = await counter.get();
-report(counterNs, histogramNs, values.reduce((n, v) => n + v.value, 0));
+report(counter_, histogram_, values.reduce((n, v) => n + v.value, 0));

@@ -13,7 +13,7 @@ import { checkAppContextManager, registerGlobals } from './global-registration.j
 import { createOtelLoggerProvider } from './otel-logs.js';
 import { createPropagator } from './trace-context-propagator.js';
 import { ensureModuleHooks } from './auto/module-hooks.js';
-import { startMetrics, type StartedMetrics } from './metrics/meter-provider.js';
+import { METRICS_OFF, startMetrics, type StartedMetrics } from './metrics/meter-provider.js';
 import { pathToFileURL } from 'node:url';
 
 export interface StartedTracing {
@@ -90,7 +90,7 @@ function noMetrics(config: MetricsConfig, diag: Diag): StartedMetrics {
   if (config.enabled && config.prometheus.port !== undefined) {
     diag.warn('logger.metrics.prometheus.port is set but logger.tracing.register_global is false: isotel registers no meter provider and serves no metrics port (the app\'s SDK brings its own)');
   }
-  return { meterProvider: undefined, port: undefined, ready: Promise.resolve(), shutdown: () => Promise.resolve() };
+  return METRICS_OFF;
 }
 
 /** This file's location, in the ESM and the CJS build alike (to resolve @opentelemetry/instrumentation from). */

@@ -29,8 +29,20 @@ const SHUTDOWN_TIMEOUT_MS = 5000;
  * next to nothing; the delivery engine's metric points come later (issue 12).
  */
 export function startMetrics(opts: { config: MetricsConfig; resource: Attributes; diag: Diag; readers?: IMetricReader[] }): StartedMetrics {
+  if (!opts.config.enabled) return METRICS_OFF;
+  try {
+    return createMetrics(opts);
+  } catch (err) {
+    opts.diag.error('the meter provider could not be started; metrics are off', err);
+    return METRICS_OFF;
+  }
+}
+
+/** No provider, no port: metrics.enabled false, register_global false, or a provider that could not start. */
+export const METRICS_OFF: StartedMetrics = { meterProvider: undefined, port: undefined, ready: Promise.resolve(), shutdown: () => Promise.resolve() };
+
+function createMetrics(opts: { config: MetricsConfig; resource: Attributes; diag: Diag; readers?: IMetricReader[] }): StartedMetrics {
   const { config, diag } = opts;
-  if (!config.enabled) return { meterProvider: undefined, port: undefined, ready: Promise.resolve(), shutdown: () => Promise.resolve() };
   let ready: Promise<void> = Promise.resolve();
   let readers = opts.readers;
   let port: number | undefined;
