@@ -6,6 +6,7 @@ import { benchBrowser } from './browser.mjs';
 import { benchSize } from './size.mjs';
 import { benchTracing } from './tracing.mjs';
 import { benchExplorer } from './explorer.mjs';
+import { benchMetrics } from './metrics.mjs';
 
 const only = (process.argv.find((a) => a.startsWith('--only=')) ?? '').slice('--only='.length).split(',').filter(Boolean);
 const groups = [
@@ -15,6 +16,7 @@ const groups = [
   ['browser', benchBrowser],
   ['tracing', benchTracing],
   ['explorer', benchExplorer],
+  ['metrics', benchMetrics],
   ['size', benchSize],
 ];
 for (const [name, run] of groups) {

@@ -3,9 +3,9 @@
 # scripts/services.sh), builds, and runs bench/run.mjs with the arguments given:
 #   npm run bench                               every group, full size (the figures in the README)
 #   npm run bench -- --quick                    every group at a small N, one run each: a smoke run (< 1 min)
-#   npm run bench -- --only=ingest [--quick]    some groups: logger, backends, ingest, browser, tracing, size
+#   npm run bench -- --only=ingest [--quick]    some groups: logger, backends, ingest, browser, tracing, metrics, size
 # backends and ingest need PostgreSQL and Elasticsearch (ingest only those in BENCH_INGEST_BACKENDS), browser
-# needs Chromium, tracing needs PostgreSQL; logger and size need none. Elasticsearch is left running afterwards, as after `npm test`.
+# needs Chromium, tracing needs PostgreSQL; logger, metrics and size need none. Elasticsearch is left running afterwards, as after `npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: brings up what the tests need on a fresh machine, then runs every test.
-#   PostgreSQL (check/start), Elasticsearch (download from Maven Central + start, detached, reused afterwards),
+#   PostgreSQL (check/start), Prometheus (apt + start, detached), Elasticsearch (download from Maven Central + start, detached, reused afterwards),
 #   Debian Chromium (apt) — then type-check, build, and the unit, integration and browser test projects.
 # Extra arguments go to `vitest run` (e.g. `npm test -- --project unit`).
 set -euo pipefail
@@ -19,7 +19,7 @@ source scripts/services.sh
 
 step "services"
 # Elasticsearch starts in the background (its first run downloads and unpacks ~100 MB); awaited before the tests.
-services_start elasticsearch postgres redis chromium
+services_start elasticsearch postgres redis prometheus chromium
 
 step "type-check"
 npx tsc --noEmit -p .

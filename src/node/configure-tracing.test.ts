@@ -11,9 +11,10 @@ describe('startTracing', () => {
   it('enables no instrumentations when register_global is false (the app’s SDK brings its own), and says why', async () => {
     const messages: string[] = [];
     const diag = createDiag((_level, message) => messages.push(message));
-    const config = parseConfigObject({ logger: {} }).logger.tracing;
+    const { tracing: config, metrics } = parseConfigObject({ logger: {} }).logger;
     const t = startTracing({
       config,
+      metrics,
       registerGlobal: false,
       resource: { 'service.name': 't' },
       scope: { name: 'isotel' },
@@ -35,8 +36,8 @@ describe('startTracing', () => {
   it('a reload applies the sampler and propagate_to, and reports the keys that wait for the next start', async () => {
     const messages: string[] = [];
     const diag = createDiag((_level, message) => messages.push(message));
-    const config = parseConfigObject({ logger: { tracing: { instrumentations: [] } } }).logger.tracing;
-    const t = startTracing({ config, registerGlobal: false, resource: { 'service.name': 't' }, scope: { name: 'isotel' }, core: {} as LoggerCore, diag, onSpan: () => {}, sampler: new AlwaysOnSampler(), limits });
+    const { tracing: config, metrics } = parseConfigObject({ logger: { tracing: { instrumentations: [] } } }).logger;
+    const t = startTracing({ config, metrics, registerGlobal: false, resource: { 'service.name': 't' }, scope: { name: 'isotel' }, core: {} as LoggerCore, diag, onSpan: () => {}, sampler: new AlwaysOnSampler(), limits });
     try {
       expect(t.tracer.startSpan('before').isRecording()).toBe(true);
       const next = parseConfigObject({ logger: { tracing: { instrumentations: ['http'], sampler: 'always_off', propagate_to: ['*'] } } }).logger.tracing;
@@ -50,5 +51,15 @@ describe('startTracing', () => {
     } finally {
       await t.shutdown();
     }
+  });
+
+  it('serves no metrics port when register_global is false (the app’s SDK owns the meter provider), and says so', async () => {
+    const messages: string[] = [];
+    const diag = createDiag((_level, message) => messages.push(message));
+    const { tracing: config, metrics } = parseConfigObject({ logger: { metrics: { prometheus: { port: 1 } } } }).logger;
+    const t = startTracing({ config, metrics, registerGlobal: false, resource: {}, scope: { name: 'isotel' }, core: {} as LoggerCore, diag, onSpan: () => {}, sampler: new AlwaysOnSampler(), limits });
+    await t.ready;
+    await t.shutdown();
+    expect(messages.join('\n')).toContain('isotel registers no meter provider and serves no metrics port');
   });
 });

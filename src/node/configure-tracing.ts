@@ -4,7 +4,7 @@ import type { SanitizeLimits } from '../shared/sanitize.js';
 import type { Attributes, InstrumentationScope } from '../shared/model.js';
 import type { SpanSource } from './record-buffer.js';
 import type { Diag } from '../shared/diag.js';
-import type { TracingConfig } from './config/index.js';
+import type { MetricsConfig, TracingConfig } from './config/index.js';
 import type { LoggerCore } from './logger-core.js';
 import { setupTracing } from './tracing.js';
 import { createPropagateTo } from './propagate-to.js';
@@ -13,20 +13,21 @@ import { checkAppContextManager, registerGlobals } from './global-registration.j
 import { createOtelLoggerProvider } from './otel-logs.js';
 import { createPropagator } from './trace-context-propagator.js';
 import { ensureModuleHooks } from './auto/module-hooks.js';
+import { METRICS_OFF, startMetrics, type StartedMetrics } from './metrics/meter-provider.js';
 import { pathToFileURL } from 'node:url';
 
 export interface StartedTracing {
   tracer: Tracer;
   /** The instrumentations enabled (by this logger). */
   instrumentations: readonly string[];
-  /** Resolves when the ES-module loader hook knows the instrumented modules (configureLogger awaits it). */
+  /** Resolves when the ES-module loader hook knows the instrumented modules and the metrics port listens (configureLogger awaits it). */
   ready: Promise<void>;
   /**
    * A configuration reload: the sampler and propagate_to apply to spans and requests started from now on;
    * a change to the keys that patch libraries or claim globals is reported and waits for the next start.
    */
   reconfigure(next: TracingConfig, sampler: Sampler): void;
-  /** Disables the instrumentations, releases the globals isotel holds, ends the tracer provider. Idempotent. */
+  /** Disables the instrumentations, releases the globals isotel holds, ends the meter and tracer providers. Idempotent. */
   shutdown(): Promise<void>;
 }
 
@@ -34,14 +35,17 @@ export interface StartedTracing {
 const RESTART_KEYS = ['instrumentations', 'register_global', 'propagators', 'ignore_incoming_paths'] as const;
 
 /**
- * Everything `logger.tracing` asks for, synchronously (before the app loads the libraries the instrumentations
- * patch): the tracer provider (sampler, limits, random-trace-id flag), the API's globals (tracer and logger
- * providers, isotel's W3C propagator wrapped in the propagate_to allow-list, the context manager) when
- * `registerGlobal`, and the official instrumentations, given the provider wrapped so that their CLIENT spans to
- * destinations outside propagate_to are marked for the allow-list.
+ * Everything `logger.tracing` and `logger.metrics` ask for, synchronously (before the app loads the libraries
+ * the instrumentations patch): the tracer provider (sampler, limits, random-trace-id flag), the meter provider
+ * (metrics/meter-provider.ts), the API's globals (tracer, logger and meter providers, isotel's W3C propagator
+ * wrapped in the propagate_to allow-list, the context manager) when `registerGlobal`, and the official
+ * instrumentations, given the tracer provider wrapped so that their CLIENT spans to destinations outside
+ * propagate_to are marked for the allow-list, and the meter provider (their metrics, e.g.
+ * http.server.request.duration, need no code).
  */
 export function startTracing(opts: {
   config: TracingConfig;
+  metrics: MetricsConfig;
   registerGlobal: boolean;
   resource: Attributes;
   scope: InstrumentationScope;
@@ -55,10 +59,12 @@ export function startTracing(opts: {
   const tracing = setupTracing({ resource: opts.resource, scope: opts.scope, diag, onSpan: opts.onSpan, sampler: opts.sampler, limits: opts.limits });
   const guard = createPropagateTo(config.propagate_to);
   let globals: { release(): void } | undefined;
+  const metrics = opts.registerGlobal ? startMetrics({ config: opts.metrics, resource: opts.resource, diag }) : noMetrics(opts.metrics, diag);
   if (opts.registerGlobal) {
     const formats = createPropagator(config.propagators);
     const propagator = formats && formats.fields().length > 0 ? guard.wrapPropagator(formats) : undefined;
-    globals = registerGlobals({ tracerProvider: tracing.tracerProvider, loggerProvider: createOtelLoggerProvider(opts.core), propagator, diag });
+    const meterProvider = metrics.meterProvider;
+    globals = registerGlobals({ tracerProvider: tracing.tracerProvider, loggerProvider: createOtelLoggerProvider(opts.core), meterProvider, propagator, diag });
   } else {
     checkAppContextManager(diag);
   }
@@ -68,14 +74,16 @@ export function startTracing(opts: {
   const names = opts.registerGlobal ? config.instrumentations : [];
   if (!opts.registerGlobal && config.instrumentations.length > 0) diag.debug('register_global is false: isotel enables no instrumentations (the app\'s SDK brings its own)');
   // Before the instrumentations: they tell the hook their module names as they are enabled.
-  const ready = names.length > 0 ? ensureModuleHooks(moduleBase(), (err) => diag.warn('ES-module hooks not registered: ES modules the app imports are not instrumented', err)) : Promise.resolve();
-  const instrumentations = enableInstrumentations({ names, ignoreIncomingPaths: config.ignore_incoming_paths, tracerProvider: guard.wrapTracerProvider(tracing.tracerProvider), diag });
+  const hooked = names.length > 0 ? ensureModuleHooks(moduleBase(), (err) => diag.warn('ES-module hooks not registered: ES modules the app imports are not instrumented', err)) : Promise.resolve();
+  const tracerProvider = guard.wrapTracerProvider(tracing.tracerProvider);
+  const ignoreIncomingPorts = metrics.port === undefined ? [] : [metrics.port];
+  const instrumentations = enableInstrumentations({ names, ignoreIncomingPaths: config.ignore_incoming_paths, ignoreIncomingPorts, tracerProvider, meterProvider: metrics.meterProvider, diag });
   let done: Promise<void> | undefined;
   let current = config;
   return {
     tracer: tracing.tracer,
     instrumentations: instrumentations.names,
-    ready,
+    ready: Promise.all([hooked, metrics.ready]).then(() => {}),
     reconfigure(next, sampler) {
       tracing.setSampler(sampler);
       guard.update(next.propagate_to);
@@ -87,9 +95,18 @@ export function startTracing(opts: {
       (done ??= (async () => {
         instrumentations.disable();
         globals?.release();
+        await metrics.shutdown();
         await tracing.shutdown();
       })()),
   };
+}
+
+/** register_global false: the app's SDK owns the API's meter provider; isotel starts none, so it serves no port. */
+function noMetrics(config: MetricsConfig, diag: Diag): StartedMetrics {
+  if (config.enabled && config.prometheus.port !== undefined) {
+    diag.warn('logger.metrics.prometheus.port is set but logger.tracing.register_global is false: isotel registers no meter provider and serves no metrics port (the app\'s SDK brings its own)');
+  }
+  return METRICS_OFF;
 }
 
 /** This file's location, in the ESM and the CJS build alike (to resolve @opentelemetry/instrumentation from). */

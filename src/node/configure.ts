@@ -70,7 +70,7 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
   const settings = settingsFrom(lc);
   const core: LoggerCore = { settings, resource, scope, clock: options.clock ?? systemClock, newId: createRecordIdGenerator(), diag, count: (name, n) => diag.count(name, n), buffer, closed: false };
   const onSpan = (span: SpanSource) => core.closed || buffer.pushSpan(span);
-  const tracing = startTracing({ config: lc.tracing, resource, scope, registerGlobal, core, diag, onSpan, sampler: buildSampler(lc.tracing), limits: settings.limits });
+  const tracing = startTracing({ config: lc.tracing, metrics: lc.metrics, resource, scope, registerGlobal, core, diag, onSpan, sampler: buildSampler(lc.tracing), limits: settings.limits });
   // After the tracer provider: the API reports a provider already registered as an error, which isotel expects and handles.
   const detachApiDiag = registerGlobal && otelEnv.logLevel ? attachApiDiag(options.diagSink ?? diagSinkFor(otelEnv.logLevel), otelEnv.logLevel) : () => {};
   const channels = await Channels.open(lc, registry, diag).catch(async (err: unknown) => {

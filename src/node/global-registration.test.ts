@@ -1,11 +1,13 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { ROOT_CONTEXT, context, propagation, trace, type ProxyTracerProvider } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, metrics, propagation, trace, type ProxyTracerProvider } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { useLoggerTestBed } from './logger-testing.js';
 import { inject } from './propagation.js';
+import { freePort } from './metrics/testing.js';
 
 const bed = useLoggerTestBed();
 const tick = () => new Promise((r) => setTimeout(r, 2));
@@ -15,6 +17,7 @@ afterEach(() => {
   trace.disable();
   propagation.disable();
   logs.disable();
+  metrics.disable();
   context.disable();
 });
 
@@ -127,5 +130,48 @@ describe('register_global: false (the app brought its own SDK)', () => {
     expect(bed.diagMessages.filter((m) => m.includes('no OpenTelemetry context manager'))).toHaveLength(1);
     expect(() => log.withSpan('still works', undefined, () => log.info('x'))).not.toThrow();
     expect(context.active()).toBe(ROOT_CONTEXT);
+  });
+});
+
+describe('the global meter provider (logger.metrics)', () => {
+  const scrape = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const isNoop = () => metrics.getMeterProvider().constructor.name === 'NoopMeterProvider';
+
+  it('libraries using @opentelemetry/api meters record into isotel’s provider; close() unregisters it and closes the port', async () => {
+    const port = await freePort();
+    const log = await bed.make({ metrics: { prometheus: { port } } });
+    metrics.getMeter('some-lib').createCounter('lib.calls').add(3, { op: 'read' });
+    expect(await scrape(port)).toMatch(/^lib_calls_total\{op="read",otel_scope_name="some-lib"\} 3$/m);
+    await log.close();
+    expect(isNoop()).toBe(true);
+    await expect(scrape(port)).rejects.toThrow();
+    expect(metrics.setGlobalMeterProvider(new MeterProvider())).toBe(true);
+  });
+
+  it('keeps a meter provider the app registered first, and leaves it registered on close()', async () => {
+    const app = new MeterProvider();
+    metrics.setGlobalMeterProvider(app);
+    const log = await bed.make();
+    expect(metrics.getMeterProvider()).toBe(app);
+    await log.close();
+    expect(metrics.getMeterProvider()).toBe(app);
+  });
+
+  it('close() leaves alone a meter provider the app put in place of isotel’s meanwhile', async () => {
+    const log = await bed.make();
+    expect(isNoop()).toBe(false);
+    metrics.disable();
+    const app = new MeterProvider();
+    metrics.setGlobalMeterProvider(app);
+    await log.close();
+    expect(metrics.getMeterProvider()).toBe(app);
+  });
+
+  it('registers none when metrics.enabled is false, or when register_global is false', async () => {
+    let log = await bed.make({ metrics: { enabled: false } });
+    expect(isNoop()).toBe(true);
+    await log.close();
+    log = await bed.make({ tracing: { register_global: false } });
+    expect(isNoop()).toBe(true);
   });
 });

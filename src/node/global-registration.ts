@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, context, createContextKey, propagation, trace, type ContextManager, type ProxyTracerProvider, type TextMapPropagator, type TracerProvider } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, createContextKey, metrics, propagation, trace, type ContextManager, type MeterProvider, type ProxyTracerProvider, type TextMapPropagator, type TracerProvider } from '@opentelemetry/api';
 import { logs, type LoggerProvider } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Diag } from '../shared/diag.js';
@@ -6,34 +6,39 @@ import type { Diag } from '../shared/diag.js';
 /** What isotel put into the OpenTelemetry API's globals; release() takes back what is still isotel's. */
 export interface GlobalRegistration {
   /** Which globals isotel holds (false: another SDK had registered one first, and keeps it). */
-  readonly registered: { contextManager: boolean; tracerProvider: boolean; propagator: boolean; loggerProvider: boolean };
+  readonly registered: { contextManager: boolean; tracerProvider: boolean; propagator: boolean; loggerProvider: boolean; meterProvider: boolean };
   /** Idempotent. Unregisters each global only while it is still isotel's (the app may have replaced it). */
   release(): void;
 }
 
 /**
  * `logger.tracing.register_global: true`: isotel's tracer provider, logger provider (`@opentelemetry/api-logs`),
- * propagator and an AsyncLocalStorage context manager become the API's globals, so libraries that speak
+ * meter provider (unless `logger.metrics.enabled` is false), propagator and an AsyncLocalStorage context
+ * manager become the API's globals, so libraries that speak
  * `@opentelemetry/api` record into isotel. The API keeps the first registration of each: where the app
  * registered its own, that one stays, isotel says so on the diag channel (debug) and records alongside it.
  */
 export function registerGlobals(opts: {
   tracerProvider: TracerProvider;
   loggerProvider: LoggerProvider;
+  /** undefined (`logger.metrics.enabled: false`): no global meter provider is registered. */
+  meterProvider: MeterProvider | undefined;
   /** undefined or no fields (`propagators: [none]`): no global propagator is registered. */
   propagator: TextMapPropagator | undefined;
   diag: Diag;
 }): GlobalRegistration {
-  const { tracerProvider, loggerProvider, propagator, diag } = opts;
+  const { tracerProvider, loggerProvider, meterProvider, propagator, diag } = opts;
   const releaseContext = acquireContextManager(diag);
   const registered = {
     contextManager: releaseContext !== undefined,
     tracerProvider: trace.setGlobalTracerProvider(tracerProvider),
     propagator: propagator !== undefined && propagator.fields().length > 0 && propagation.setGlobalPropagator(propagator),
     loggerProvider: logs.setGlobalLoggerProvider(loggerProvider) === loggerProvider,
+    meterProvider: meterProvider !== undefined && metrics.setGlobalMeterProvider(meterProvider),
   };
+  const wanted: Record<string, boolean> = { propagator: !!propagator?.fields().length, meterProvider: meterProvider !== undefined };
   for (const [name, ok] of Object.entries(registered)) {
-    if (!ok && (name !== 'propagator' || propagator?.fields().length)) diag.debug(`a global OpenTelemetry ${name} exists; isotel keeps it and records alongside`);
+    if (!ok && (wanted[name] ?? true)) diag.debug(`a global OpenTelemetry ${name} exists; isotel keeps it and records alongside`);
   }
   let released = false;
   return {
@@ -46,6 +51,7 @@ export function registerGlobals(opts: {
       if (registered.tracerProvider && (trace.getTracerProvider() as ProxyTracerProvider).getDelegate?.() === tracerProvider) trace.disable();
       if (registered.propagator && propagator !== undefined && propagation.fields() === propagator.fields()) propagation.disable();
       if (registered.loggerProvider && logs.getLoggerProvider() === loggerProvider) logs.disable();
+      if (registered.meterProvider && metrics.getMeterProvider() === meterProvider) metrics.disable();
       releaseContext?.();
     },
   };

@@ -1,4 +1,4 @@
-import type { TracerProvider } from '@opentelemetry/api';
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -26,16 +26,17 @@ export interface EnabledInstrumentations {
   disable(): void;
 }
 
-type Factory = (o: { ignoreIncomingPaths: readonly string[] }) => Instrumentation;
+type Factory = (o: { ignoreIncomingPaths: readonly string[]; ignoreIncomingPorts: readonly number[] }) => Instrumentation;
 
 const FACTORIES: Record<InstrumentationName, Factory> = {
   // The server span of a request is the http instrumentation's; isotel's middleware adds to it (middleware/).
   http: (o) => {
     const ignored = pathMatcher(o.ignoreIncomingPaths);
+    const ports = new Set(o.ignoreIncomingPorts);
     return new HttpInstrumentation({
       ignoreIncomingRequestHook: (req) => {
         const path = (req.url ?? '/').split('?')[0];
-        return ignored(path) || isIncomingIgnored(path);
+        return ignored(path) || isIncomingIgnored(path) || (ports.size > 0 && ports.has(req.socket?.localPort ?? -1));
       },
     });
   },
@@ -64,7 +65,11 @@ export function pathMatcher(patterns: readonly string[]): (path: string) => bool
 export function enableInstrumentations(opts: {
   names: readonly InstrumentationName[];
   ignoreIncomingPaths?: readonly string[];
+  /** Local ports whose incoming requests get no span and no metric (isotel's own metrics port: every scrape would count). */
+  ignoreIncomingPorts?: readonly number[];
   tracerProvider: TracerProvider;
+  /** Where their metrics go (undefined: the API's global at the time each was created, a no-op unless the app registered one). */
+  meterProvider?: MeterProvider;
   diag: Diag;
 }): EnabledInstrumentations {
   const none: EnabledInstrumentations = { names: [], disable: () => {} };
@@ -77,7 +82,7 @@ export function enableInstrumentations(opts: {
   const instances: Instrumentation[] = [];
   for (const name of new Set(opts.names)) {
     try {
-      instances.push(FACTORIES[name]({ ignoreIncomingPaths: opts.ignoreIncomingPaths ?? [] }));
+      instances.push(FACTORIES[name]({ ignoreIncomingPaths: opts.ignoreIncomingPaths ?? [], ignoreIncomingPorts: opts.ignoreIncomingPorts ?? [] }));
       names.push(name);
     } catch (err) {
       opts.diag.count('instrumentations.failed');
@@ -86,7 +91,7 @@ export function enableInstrumentations(opts: {
   }
   let unregister: () => void;
   try {
-    unregister = registerInstrumentations({ instrumentations: instances, tracerProvider: opts.tracerProvider });
+    unregister = registerInstrumentations({ instrumentations: instances, tracerProvider: opts.tracerProvider, meterProvider: opts.meterProvider });
   } catch (err) {
     opts.diag.error('the OpenTelemetry instrumentations could not be enabled; libraries are not traced', err);
     return none;

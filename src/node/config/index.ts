@@ -19,6 +19,7 @@ export type {
   LimitsConfig,
   RedactConfig,
   TracingConfig,
+  MetricsConfig,
   OtlpExportConfig,
   SamplerName,
   PropagatorName,

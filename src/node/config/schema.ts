@@ -3,6 +3,7 @@ import { compilePattern, DEFAULT_REPLACEMENT } from '../../shared/redact.js';
 import { describeIssue } from './errors.js';
 import { strict } from './strict.js';
 import { TracingSchema } from './tracing-schema.js';
+import { MetricsSchema } from './metrics-schema.js';
 import { OtlpExportSchema, type OtlpExportConfig } from './otlp-export-schema.js';
 import {
   BUILTIN_BACKEND_SCHEMAS,
@@ -224,6 +225,7 @@ function loggerSchema(opts: SchemaOptions) {
     limits: LimitsSchema.prefault({}),
     redact: RedactSchema.prefault({}),
     tracing: TracingSchema.prefault({}),
+    metrics: MetricsSchema.prefault({}),
     otlp_export: OtlpExportSchema.prefault({}),
     data_dir: z.string().min(1).default('./data').describe('Fallback files, dead letters and delivery cursors.'),
     backends: z
@@ -291,4 +293,5 @@ export type LimitsConfig = LoggerConfig['limits'];
 export type RedactConfig = LoggerConfig['redact'];
 export type { TracingConfig, SamplerName, PropagatorName, InstrumentationName } from './tracing-schema.js';
 export type { OtlpExportConfig } from './otlp-export-schema.js';
+export type { MetricsConfig } from './metrics-schema.js';
 export { SAMPLERS, PROPAGATORS, INSTRUMENTATIONS } from './tracing-schema.js';

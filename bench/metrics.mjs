@@ -1,0 +1,53 @@
+import { runScenario, tempDir, removeDir, median, printTable, fmt, size } from './lib.mjs';
+
+const N = size('BENCH_N', 2_000_000, 200_000);
+const RUNS = size('BENCH_RUNS', 5, 1);
+
+const contenders = [
+  { name: 'isotel (registered global MeterProvider)', script: 'bench/metrics/isotel.mjs' },
+  { name: '@opentelemetry/sdk-metrics directly', script: 'bench/metrics/sdk.mjs', baseline: true },
+  { name: 'prom-client', script: 'bench/metrics/prom-client.mjs' },
+];
+
+/**
+ * The metrics hot path: ns per `counter.add(1, attrs)` and per `histogram.record(v, attrs)` with three
+ * attributes (12 attribute sets, the same 11 histogram boundaries), each contender in its own process, the
+ * median of RUNS runs. Each run checks that every add was counted (the count its collection reports).
+ */
+export async function benchMetrics() {
+  const results = [];
+  for (const c of contenders) {
+    const counter = [];
+    const histogram = [];
+    for (let run = 0; run < RUNS; run++) {
+      const dir = tempDir();
+      try {
+        const r = runScenario(c.script, [dir], { BENCH_N: String(N) });
+        const expected = N + Math.min(N, 200_000);
+        if (r.recorded !== expected) throw new Error(`${c.name}: ${r.recorded} adds counted, expected ${expected}`);
+        counter.push(r.counter);
+        histogram.push(r.histogram);
+      } finally {
+        removeDir(dir);
+      }
+    }
+    const med = (xs, k) => median(xs.map((x) => x[k]));
+    results.push({ ...c, counter: { wall: med(counter, 'wall'), cpu: med(counter, 'cpu') }, histogram: { wall: med(histogram, 'wall'), cpu: med(histogram, 'cpu') } });
+  }
+  const base = results.find((r) => r.baseline);
+  const rows = results.map((r) => [
+    r.name,
+    r.counter.wall.toFixed(0),
+    r.counter.cpu.toFixed(0),
+    fmt.ratio(base.counter.cpu / r.counter.cpu),
+    r.histogram.wall.toFixed(0),
+    r.histogram.cpu.toFixed(0),
+    fmt.ratio(base.histogram.cpu / r.histogram.cpu),
+  ]);
+  printTable(
+    `Metrics hot path, 3 attributes, N=${N.toLocaleString('en-US')} calls per instrument, median of ${RUNS} runs (ratio: sdk-metrics CPU ns / contender CPU ns, > 1 is faster)`,
+    ['contender', 'counter.add wall ns', 'CPU ns', 'ratio', 'histogram.record wall ns', 'CPU ns', 'ratio'],
+    rows,
+  );
+  return results;
+}

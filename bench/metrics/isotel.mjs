@@ -1,0 +1,37 @@
+// isotel: configureLogger registers its MeterProvider as the API's global (with a Prometheus metrics port, so
+// the provider has a reader: without one the instruments record nothing); the app uses @opentelemetry/api.
+import { createServer } from 'node:net';
+import { metrics } from '@opentelemetry/api';
+import { configureLogger } from '../../dist/node/index.js';
+import { BOUNDARIES, SETS, timeOps, value, report } from './shape.mjs';
+
+const port = await new Promise((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const p = s.address().port;
+    s.close(() => resolve(p));
+  });
+});
+const dir = process.argv[2];
+const logger = await configureLogger({
+  config: {
+    logger: {
+      service_name: 'bench',
+      enable_console: false,
+      data_dir: `${dir}/data`,
+      backends: [{ backend_type: 'filesystem', config: { log_file: `${dir}/out.jsonl` } }],
+      tracing: { instrumentations: [] },
+      metrics: { prometheus: { port } },
+    },
+  },
+  watch: false,
+  exitHooks: false,
+});
+const meter = metrics.getMeter('bench');
+const counter = meter.createCounter('bench.requests');
+const histogram = meter.createHistogram('bench.duration', { unit: 's', advice: { explicitBucketBoundaries: BOUNDARIES } });
+const counter_ = timeOps((i) => counter.add(1, SETS[i % 12]));
+const histogram_ = timeOps((i) => histogram.record(value(i), SETS[i % 12]));
+const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+const recorded = [...text.matchAll(/^bench_requests_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+await logger.close();
+report(counter_, histogram_, recorded);

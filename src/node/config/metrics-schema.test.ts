@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfigText } from './index.js';
+import { issuesOf } from './testing.js';
+
+describe('logger.metrics', () => {
+  it('defaults to an enabled meter provider, 2,000 series per instrument and no metrics port', () => {
+    expect(parseConfigText('logger: {}\n').logger.metrics).toEqual({ enabled: true, cardinality_limit: 2000, prometheus: { host: '127.0.0.1' } });
+  });
+
+  it('takes a Prometheus port and host', () => {
+    const cfg = parseConfigText('logger:\n  metrics:\n    prometheus:\n      port: 9464\n      host: 0.0.0.0\n    cardinality_limit: 500\n');
+    expect(cfg.logger.metrics).toEqual({ enabled: true, cardinality_limit: 500, prometheus: { port: 9464, host: '0.0.0.0' } });
+  });
+
+  it('rejects an unknown key, a port out of range and a limit below 2, naming the field and line', () => {
+    const issues = issuesOf('logger:\n  metrics:\n    prometheus:\n      prot: 9464\n      port: 70000\n    cardinality_limit: 1\n');
+    expect(issues.map((i) => [i.path, i.line])).toEqual([
+      ['logger.metrics.prometheus.prot', 4],
+      ['logger.metrics.prometheus.port', 5],
+      ['logger.metrics.cardinality_limit', 6],
+    ]);
+    expect(issues[0].message).toBe('unknown key "prot" (did you mean "port"?)');
+  });
+});

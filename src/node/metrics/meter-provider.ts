@@ -1,0 +1,104 @@
+import type { MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
+import { MeterProvider, type IMetricReader } from '@opentelemetry/sdk-metrics';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { Attributes } from '../../shared/model.js';
+import type { Diag } from '../../shared/diag.js';
+import type { MetricsConfig } from '../config/index.js';
+import { withCardinalityLimit } from './cardinality-limit.js';
+import { withPrometheusUnitNames } from './prometheus-unit-names.js';
+
+export interface StartedMetrics {
+  /** What isotel registers globally and gives the instrumentations; undefined when `metrics.enabled` is false. */
+  readonly meterProvider: ApiMeterProvider | undefined;
+  /** The Prometheus metrics port, when one is served (the http instrumentation leaves its scrapes alone). */
+  readonly port: number | undefined;
+  /** Resolves once the Prometheus port listens (or failed to: reported on the diag channel); at once without one. */
+  readonly ready: Promise<void>;
+  /** Ends the provider and its readers (the Prometheus port closes). Idempotent; never rejects; at most 5 s. */
+  shutdown(): Promise<void>;
+}
+
+const SHUTDOWN_TIMEOUT_MS = 5000;
+
+/**
+ * `logger.metrics`: an `@opentelemetry/sdk-metrics` MeterProvider on the process's resource (the one the
+ * tracer's spans carry), each reader limited to `cardinality_limit` series per instrument. Its readers: the
+ * Prometheus exporter when `prometheus.port` is set (its HTTP server is unref'd: it never keeps the process
+ * alive), or `readers` given by the caller (tests). Without a reader the instruments record nothing and cost
+ * next to nothing; the delivery engine's metric points come later (issue 12).
+ */
+export function startMetrics(opts: { config: MetricsConfig; resource: Attributes; diag: Diag; readers?: IMetricReader[] }): StartedMetrics {
+  if (!opts.config.enabled) return METRICS_OFF;
+  try {
+    return createMetrics(opts);
+  } catch (err) {
+    opts.diag.error('the meter provider could not be started; metrics are off', err);
+    return METRICS_OFF;
+  }
+}
+
+/** No provider, no port: metrics.enabled false, register_global false, or a provider that could not start. */
+export const METRICS_OFF: StartedMetrics = { meterProvider: undefined, port: undefined, ready: Promise.resolve(), shutdown: () => Promise.resolve() };
+
+function createMetrics(opts: { config: MetricsConfig; resource: Attributes; diag: Diag; readers?: IMetricReader[] }): StartedMetrics {
+  const { config, diag } = opts;
+  let ready: Promise<void> = Promise.resolve();
+  let readers = opts.readers;
+  let port: number | undefined;
+  if (readers === undefined) {
+    port = config.prometheus.port;
+    readers = [];
+    if (port !== undefined) {
+      const served = prometheusReader(config.prometheus.host, port, diag);
+      readers.push(served.reader);
+      ready = served.ready;
+    }
+  }
+  const meterProvider = new MeterProvider({
+    resource: resourceFromAttributes(primitives(opts.resource)),
+    readers: readers.map((r) => withCardinalityLimit(r, config.cardinality_limit)),
+  });
+  let done: Promise<void> | undefined;
+  return {
+    meterProvider,
+    port,
+    ready,
+    shutdown: () => (done ??= boundedShutdown(meterProvider, diag)),
+  };
+}
+
+/** The resource's attributes as OpenTelemetry takes them (isotel's resource holds only strings and numbers). */
+function primitives(attrs: Attributes): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(attrs)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  return out;
+}
+
+/** The exporter listens as soon as it is created; a port it cannot take is reported, and nothing else fails. */
+function prometheusReader(host: string, port: number, diag: Diag): { reader: IMetricReader; ready: Promise<void> } {
+  let settle: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (settle = resolve));
+  const reader = new PrometheusExporter({ host, port }, (err) => {
+    if (err) diag.error(`logger.metrics.prometheus: cannot listen on ${host}:${port}; the app's metrics are not served`, err);
+    else diag.debug(`metrics served for Prometheus at http://${host}:${port}/metrics`);
+    settle();
+  });
+  return { reader: withPrometheusUnitNames(reader), ready };
+}
+
+async function boundedShutdown(provider: MeterProvider, diag: Diag): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+  });
+  try {
+    const outcome = await Promise.race([provider.shutdown().then(() => 'done' as const), timeout]);
+    if (outcome === 'timeout') diag.warn(`the meter provider did not shut down within ${SHUTDOWN_TIMEOUT_MS} ms (a scrape still open?); leaving it`);
+  } catch (err) {
+    diag.error('shutting the meter provider down failed', err);
+  } finally {
+    clearTimeout(timer);
+  }
+}
