@@ -1,27 +1,35 @@
 /**
- * `isotel/browser` (and `/lite`) as Node resolves them (the `node` export condition): server-side rendering
+ * `isotel/browser` (and `/lite`, `/zone`) as Node resolves them (the `node` export condition): server-side rendering
  * imports the page's code in Node, and the browser build would install zone.js in that process (patching
  * its timers, promises and worker MessagePorts: a worker's reply then throws inside zone.js). Here `init`
  * records nothing and returns a telemetry whose calls do nothing; the page's own copy, loaded by the
  * browser, does the work.
  */
 import { noopTelemetry } from './noop.js';
+import { noopSpanApi } from './tracing/span-api.js';
 import type { BrowserDeps } from './env.js';
-import type { BrowserOptions, Telemetry } from './types.js';
+import type { BrowserOptions, BrowserTelemetry } from './types.js';
 
-/** On the server: a telemetry that does nothing (nothing to record before the page runs in a browser). */
-export function init(_options?: BrowserOptions, _deps?: BrowserDeps): Telemetry {
-  return noopTelemetry('', 'isotel/browser does not record on the server (server-side rendering)');
+/**
+ * On the server: a telemetry that does nothing (nothing to record before the page runs in a browser); its
+ * spans record nothing either (lite's callers simply do not use them).
+ */
+export function init(_options?: BrowserOptions, _deps?: BrowserDeps): BrowserTelemetry {
+  return { ...noopSpanApi, ...noopTelemetry('', 'isotel/browser does not record on the server (server-side rendering)') };
 }
 
 export type {
   BrowserLogger,
   BrowserOptions,
+  BrowserTelemetry,
   CorsUrlMatcher,
   FlushResult,
   Level,
   LogMethod,
   LogRecord,
+  Span,
+  SpanApi,
+  SpanOptions,
   SpanRecord,
   StatusListener,
   Telemetry,

@@ -1,11 +1,13 @@
 /**
- * The public types of `isotel/browser` and `isotel/browser/lite`.
+ * The public types of `isotel/browser`, `isotel/browser/zone` and `isotel/browser/lite`.
  */
+import type { Span, SpanOptions } from '@opentelemetry/api';
 import type { LogRecord } from '../shared/model.js';
 import type { Level } from '../shared/severity.js';
 
 export type { LogRecord, SpanRecord } from '../shared/model.js';
 export type { Level } from '../shared/severity.js';
+export type { Span, SpanOptions } from '@opentelemetry/api';
 
 /** Where traceparent/tracestate may be sent besides the page's own origin. */
 export type CorsUrlMatcher = string | RegExp;
@@ -90,3 +92,21 @@ export interface Telemetry {
   /** Calls fn on every status change until the returned function is called. */
   subscribe(fn: StatusListener): () => void;
 }
+
+/** Spans of the app's own work (`isotel/browser` and `/zone`; not lite). Never throws for the SDK's own reasons. */
+export interface SpanApi {
+  /** Starts a span, the child of the active one (see `withSpan`); the app ends it with `span.end()`. */
+  startSpan(name: string, options?: SpanOptions): Span;
+  /**
+   * Calls fn with `span` active and returns what fn returns: fetch/XHR calls and log records made in fn
+   * are its children. Zone-free (`isotel/browser`): in fn's synchronous part, and, when fn returns a
+   * promise, until that promise settles (its await chain: see the README for what that covers). With
+   * `isotel/browser/zone`: everything fn starts (timers, events, promises). Does not end the span.
+   */
+  withSpan<T>(span: Span, fn: (span: Span) => T): T;
+  /** The active span (see `withSpan`), or undefined. */
+  getActiveSpan(): Span | undefined;
+}
+
+/** What `init` of `isotel/browser` and `isotel/browser/zone` returns. */
+export interface BrowserTelemetry extends Telemetry, SpanApi {}
