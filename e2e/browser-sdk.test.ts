@@ -300,7 +300,7 @@ describe('isotel/browser in Chromium', () => {
     const [sync, awaited, xhr, after] = calls.map((c) => String(c.headers.traceparent).split('-'));
     for (const tp of [sync, awaited, xhr]) expect(tp[1]).toBe(r.traceId);
     expect(after[1]).not.toBe(r.traceId);
-    // Each client span is the app span's child.
+    // Each client span is the app span's child, named after the request.
     const spans = await waitFor('the client spans and the app span', () => {
       const all = bodies('/ingest/v1/traces').flatMap(spansIn) as Array<{ name: string; traceId: string; spanId: string; parentSpanId?: string }>;
       const mine = all.filter((s) => s.traceId === r.traceId);
@@ -308,6 +308,8 @@ describe('isotel/browser in Chromium', () => {
     });
     const children = spans.filter((s) => s.parentSpanId === r.spanId);
     expect(children.map((s) => s.spanId).sort()).toEqual([sync[2], awaited[2], xhr[2]].sort());
+    // Named after method and path template; the full URL is url.full.
+    expect(children.map((s) => s.name)).toEqual(['GET /api/data', 'GET /api/data', 'GET /api/data']);
     expect(spans.find((s) => s.spanId === r.spanId)?.name).toBe('checkout');
     const logs = await waitFor('the four logs', () => {
       const all = bodies('/ingest/v1/logs').flatMap(logsIn) as Array<{ body?: { stringValue?: string }; traceId?: string; spanId?: string }>;

@@ -24,6 +24,7 @@ export type {
   BrowserTelemetry,
   CorsUrlMatcher,
   FlushResult,
+  HttpSpanNameInput,
   Level,
   LogMethod,
   LogRecord,

@@ -31,6 +31,11 @@ export interface BrowserOptions {
   captureErrors?: boolean;
   /** Records console.debug/log/info/warn/error calls (default false). */
   captureConsole?: boolean;
+  /**
+   * Names the CLIENT span of a fetch/XHR call. Default: method and path template (`GET /api/items/:id`:
+   * numeric, UUID and long hex segments become `:id`). Return undefined for the default. Full build only.
+   */
+  httpSpanName?: (request: HttpSpanNameInput) => string | undefined;
   /** A `documentLoad` span from the navigation timing, linked to the server's trace. Full build only. */
   instrumentDocumentLoad?: boolean;
   /** Last chance to redact (return a changed record) or drop (return null) a log record. */
@@ -42,6 +47,16 @@ export interface BrowserOptions {
   maxQueueBytes?: number;
   /** Delay between a record and the batch that carries it (default 1,000 ms). */
   batchDelayMs?: number;
+}
+
+/** What `httpSpanName` is given. */
+export interface HttpSpanNameInput {
+  /** Upper case; `_OTHER` for a method the HTTP semantic conventions do not know. */
+  method: string;
+  /** The full URL (also the span's `url.full`). */
+  url: string;
+  /** The default path template, e.g. `/api/items/:id` (also the span's `url.template`). */
+  template: string;
 }
 
 export type LogMethod = (message: unknown, attributes?: Record<string, unknown>) => void;

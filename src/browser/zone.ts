@@ -21,6 +21,7 @@ export type {
   BrowserTelemetry,
   CorsUrlMatcher,
   FlushResult,
+  HttpSpanNameInput,
   Level,
   LogMethod,
   LogRecord,

@@ -14,6 +14,7 @@ import type { SpanApi } from '../types.js';
 import type { ContextChoice } from './context/types.js';
 import { recordDocumentLoad } from './document-load.js';
 import { clientSpans } from './http/client-span.js';
+import { httpSpanNamer } from './http/span-name.js';
 import { instrumentFetch } from './http/fetch.js';
 import { instrumentXhr } from './http/xhr.js';
 import { toOtlpSpan } from './otlp-span.js';
@@ -75,6 +76,7 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
     origin: safe(() => win.location?.origin),
     propagateTo: o.options.propagateTraceHeaderCorsUrls,
     ignore: (url) => ownSends.some((route) => url === route || url.startsWith(`${route}?`)),
+    name: httpSpanNamer(o.options.httpSpanName, o.diag),
   });
   const unpatch = [instrumentFetch(win, start, o.diag), instrumentXhr(safe(() => win.XMLHttpRequest?.prototype), start, o.diag)];
   const stopDocumentLoad = o.options.instrumentDocumentLoad ? recordDocumentLoad(tracer, win, o.pageUrl, (fn) => setTimeout(fn, 0)) : undefined;
