@@ -1,5 +1,5 @@
 /**
- * `isotel/browser`: logs (through @opentelemetry/sdk-logs), tracing (fetch, XHR, optional document load)
+ * `isotel/browser`: logs (with the active span's trace context), tracing (fetch, XHR, optional document load)
  * and a span API, delivered through a write-ahead IndexedDB queue. Zone-free: the trace context follows
  * the synchronous call stack and `withSpan`'s await chain (tracing/context/promise-scope.ts); for full
  * async context (timers, event listeners), `isotel/browser/zone`.

@@ -1,7 +1,7 @@
 /**
- * The wiring diagram of the browser SDK, top to bottom. Both builds use it; they differ only in the
- * `Features` they pass (the full build logs through @opentelemetry/sdk-logs and sets up tracing; the
- * lite build builds records directly). Nothing here throws into the page: a failure during init gives a
+ * The wiring diagram of the browser SDK, top to bottom. Every build uses it; they differ only in the
+ * `Features` they pass (the full and zone builds add the active span's trace context to log records and
+ * set up tracing, zone-free or with zone.js; the lite build has no tracing). Nothing here throws into the page: a failure during init gives a
  * no-op telemetry and one console warning.
  */
 import type { Diag } from '../shared/diag.js';
