@@ -326,6 +326,30 @@ describe('isotel/browser in Chromium', () => {
     await p.context().close();
   });
 
+  it('a timer set in a synchronous withSpan: parented with isotel-zone.global.js, not with the zone-free default', async () => {
+    const traceOf = async (build: 'full' | 'zone') => {
+      const p = await open(
+        build,
+        `const span = telemetry.startSpan('timer-${build}');
+         window.spanTrace = span.spanContext().traceId;
+         telemetry.withSpan(span, () => setTimeout(() => { fetch('/api/data?case=timer-${build}'); span.end(); }, 20));`,
+      );
+      const spanTrace = await p.evaluate(() => (window as unknown as { spanTrace: string }).spanTrace);
+      const call = await waitFor(`the ${build} timer's call`, () => received.find((q) => q.path === '/api/data' && q.query.get('case') === `timer-${build}`));
+      const zone = await p.evaluate(() => typeof (window as unknown as { Zone?: unknown }).Zone);
+      await p.context().close();
+      return { spanTrace, callTrace: String(call.headers.traceparent).split('-')[1], zone };
+    };
+    const zoned = await traceOf('zone');
+    expect(zoned.zone).toBe('function');
+    expect(zoned.callTrace).toBe(zoned.spanTrace);
+    // Zone-free, a timer outlives a synchronous withSpan: its fetch starts a trace of its own (README).
+    const free = await traceOf('full');
+    expect(free.zone).toBe('undefined');
+    expect(free.callTrace).toMatch(/^[0-9a-f]{32}$/);
+    expect(free.callTrace).not.toBe(free.spanTrace);
+  });
+
   it('sends traceparent to an allowed cross-origin API and not to one that is not allowed', async () => {
     const allowed = apiUrl('allowed');
     const other = apiUrl('other');
