@@ -56,6 +56,8 @@ export class PromiseScopeContextManager extends StackContextManager {
    * Set when keep returned a pending promise: the code that goes on synchronously after it is its caller's
    * (the enclosing scope, or none), not the scope's. Cleared by the first microtask after keep was entered,
    * which runs before any continuation the function queued (FIFO), once the caller's synchronous run is over.
+   * Imprecision: when keep runs in a microtask, microtasks queued before that one (other code's
+   * continuations) also see the caller's scope; in practice a scope of the same trace.
    */
   private caller: { scope: Scope | undefined } | undefined;
   private clearing = false;
