@@ -32,11 +32,13 @@ describe('isotel/browser on the server (SSR)', () => {
     expect(JSON.parse(out)).toEqual({ zone: 'undefined', reply: 42, health: expect.stringContaining('server-side rendering') });
   });
 
-  it('an ES-module import of isotel/browser/zone installs no zone.js either, and its span API does nothing', async () => {
+  it('an ES-module import of isotel/browser/zone installs no zone.js either, and its span API (methods and named exports) does nothing', async () => {
     const out = await node(`import { Worker } from 'node:worker_threads'; import { init } from 'isotel/browser/zone';
       const t = init({ endpoint: 'https://ingest.example/v1/logs' });
       const inside = t.withSpan(t.startSpan('render'), (s) => s.isRecording());
-      if (inside !== false || t.getActiveSpan() !== undefined) throw new Error('the span API recorded on the server');${WORKER_ROUND_TRIP}`, 'module');
+      const { withSpan, startSpan, getActiveSpan } = await import('isotel/browser/zone');
+      const named = withSpan(startSpan('render'), (s) => s.isRecording() || getActiveSpan() !== undefined);
+      if (inside !== false || named !== false || t.getActiveSpan() !== undefined) throw new Error('the span API recorded on the server');${WORKER_ROUND_TRIP}`, 'module');
     expect(JSON.parse(out)).toEqual({ zone: 'undefined', reply: 42, health: expect.stringContaining('server-side rendering') });
   });
 

@@ -15,6 +15,9 @@ export function init(options: BrowserOptions, deps?: BrowserDeps): BrowserTeleme
   return { ...noopSpanApi, ...createTelemetry(options, fullFeatures, deps) };
 }
 
+/** The span API as named exports (the same as the telemetry's methods once init ran; no-op spans before). */
+export { getActiveSpan, startSpan, withSpan } from './tracing/span-exports.js';
+
 export type {
   BrowserLogger,
   BrowserOptions,

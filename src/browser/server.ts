@@ -8,7 +8,7 @@
 import { noopTelemetry } from './noop.js';
 import { noopSpanApi } from './tracing/span-api.js';
 import type { BrowserDeps } from './env.js';
-import type { BrowserOptions, BrowserTelemetry } from './types.js';
+import type { BrowserOptions, BrowserTelemetry, Span, SpanOptions } from './types.js';
 
 /**
  * On the server: a telemetry that does nothing (nothing to record before the page runs in a browser); its
@@ -16,6 +16,17 @@ import type { BrowserOptions, BrowserTelemetry } from './types.js';
  */
 export function init(_options?: BrowserOptions, _deps?: BrowserDeps): BrowserTelemetry {
   return { ...noopSpanApi, ...noopTelemetry('', 'isotel/browser does not record on the server (server-side rendering)') };
+}
+
+/** The span API's named exports: spans that record nothing. */
+export function startSpan(name: string, options?: SpanOptions): Span {
+  return noopSpanApi.startSpan(name, options);
+}
+export function withSpan<T>(span: Span, fn: (span: Span) => T): T {
+  return noopSpanApi.withSpan(span, fn);
+}
+export function getActiveSpan(): Span | undefined {
+  return noopSpanApi.getActiveSpan();
 }
 
 export type {

@@ -6,12 +6,11 @@
  * on requests to the page's origin and the allowed CORS URLs and never traces the SDK's own requests to
  * the ingest. Ended, sampled spans go to the queue in OTLP form.
  */
-import { context, TraceFlags, trace } from '@opentelemetry/api';
+import { context, type ContextManager, TraceFlags, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, ParentBasedSampler, type SpanProcessor, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-web';
 import { safe } from '../env.js';
 import type { TracingContext } from '../initialize.js';
 import type { SpanApi } from '../types.js';
-import type { ContextChoice } from './context/types.js';
 import { recordDocumentLoad } from './document-load.js';
 import { clientSpans } from './http/client-span.js';
 import { httpSpanNamer } from './http/span-name.js';
@@ -46,7 +45,7 @@ function queueProcessor(o: TracingContext): SpanProcessor {
 }
 
 /** `makeContext`: the entry's context manager (zone-free or zone.js), made only once tracing starts. */
-export function setupTracing(o: TracingContext, makeContext: (diag: TracingContext['diag']) => ContextChoice): Tracing {
+export function setupTracing(o: TracingContext, makeContext: (diag: TracingContext['diag']) => ContextManager): Tracing {
   const processor = queueProcessor(o);
   const provider = new BasicTracerProvider({
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(o.options.sampleRate) }),
@@ -58,14 +57,13 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
   if (!trace.setGlobalTracerProvider(provider)) {
     o.diag.warn('another OpenTelemetry tracer provider is registered on this page: isotel tracing is off');
     // The app's own spans still reach the queue, in the context of whatever manager is registered.
-    return { spans: createSpanApi(tracer, (ctx, fn) => context.with(ctx, fn), o.diag), shutdown: () => provider.shutdown() };
+    return { spans: createSpanApi(() => tracer, o.diag), shutdown: () => provider.shutdown() };
   }
   // What WebTracerProvider.register() does, without its class, and without a global propagator: the
   // instrumentation injects with the W3C propagator itself (client-span.ts). Registering one, as
   // register() does (W3C trace context and baggage), costs 1.4 KB gzipped: any use of the API's
   // `propagation` object brings in its baggage code.
-  const ctx = makeContext(o.diag);
-  context.setGlobalContextManager(ctx.manager.enable());
+  context.setGlobalContextManager(makeContext(o.diag).enable());
 
   // Our own sends (the OTLP routes) must not become spans: only those, since the endpoint may be the page's own origin, whose API calls must be traced.
   const ownSends = [`${o.options.endpoint}/v1/logs`, `${o.options.endpoint}/v1/traces`];
@@ -82,7 +80,7 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
   const stopDocumentLoad = o.options.instrumentDocumentLoad ? recordDocumentLoad(tracer, win, o.pageUrl, (fn) => setTimeout(fn, 0)) : undefined;
 
   return {
-    spans: createSpanApi(tracer, ctx.run, o.diag),
+    spans: createSpanApi(() => tracer, o.diag),
     async shutdown() {
       stopDocumentLoad?.();
       for (const undo of unpatch) undo();

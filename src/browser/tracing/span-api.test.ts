@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quietDiag } from '../testing/fakes.js';
 import { zoneFreeContext } from './context/promise-scope.js';
 import { createSpanApi, noopSpanApi } from './span-api.js';
+import { getActiveSpan, startSpan, withSpan } from './span-exports.js';
 
 let exporter: InMemorySpanExporter;
 let tracer: Tracer;
@@ -11,9 +12,8 @@ let api: ReturnType<typeof createSpanApi>;
 beforeEach(() => {
   exporter = new InMemorySpanExporter();
   tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('test');
-  const choice = zoneFreeContext(quietDiag());
-  context.setGlobalContextManager(choice.manager.enable());
-  api = createSpanApi(tracer, choice.run, quietDiag());
+  context.setGlobalContextManager(zoneFreeContext(quietDiag()).enable());
+  api = createSpanApi(() => tracer, quietDiag());
 });
 afterEach(() => context.disable());
 
@@ -44,10 +44,20 @@ describe('browser span API (zone-free)', () => {
     expect(() => api.withSpan(api.startSpan('x'), () => {
       throw new Error('app');
     })).toThrow('app');
-    const broken = createSpanApi({ startSpan: () => { throw new Error('sdk'); } } as unknown as Tracer, (_c, fn) => fn(), quietDiag());
+    const broken = createSpanApi(() => ({ startSpan: () => { throw new Error('sdk'); } }) as unknown as Tracer, quietDiag());
     const span = broken.startSpan('y');
     expect(span.isRecording()).toBe(false);
     expect(broken.withSpan(span, () => 7)).toBe(7);
+  });
+
+  it('the named exports use the global tracer provider (none here: non-recording spans) and the same context', async () => {
+    const span = startSpan('no provider');
+    expect(span.isRecording()).toBe(false);
+    const parent = api.startSpan('parent');
+    await withSpan(parent, async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      expect(getActiveSpan()).toBe(parent);
+    });
   });
 
   it('the no-op API (no tracing) still runs the function', () => {

@@ -1,5 +1,6 @@
 import { type Context, context, createContextKey, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KEEP_THROUGH_PROMISE } from './keep-key.js';
 import { PromiseScopeContextManager } from './promise-scope.js';
 
 const KEY = createContextKey('name');
@@ -49,6 +50,16 @@ describe('zone-free context (stack + withSpan promise scopes)', () => {
     expect(await result).toBe(42);
     expect(seen).toEqual(['a', 'a', 'a', 'a']);
     expect(activeName()).toBeUndefined();
+  });
+
+  it("context.with keeps a context marked by withSpan (and takes the mark off), as keep does", async () => {
+    const seen: unknown[] = [];
+    await context.with(named('a').setValue(KEEP_THROUGH_PROMISE, true), async () => {
+      seen.push(context.active().getValue(KEEP_THROUGH_PROMISE));
+      await tick();
+      seen.push(activeName(), context.active().getValue(KEEP_THROUGH_PROMISE));
+    });
+    expect(seen).toEqual([undefined, 'a', undefined]);
   });
 
   it('a rejected promise releases its scope too and still rejects for the caller', async () => {

@@ -6,7 +6,8 @@
  *
  * - `context.with` (the OpenTelemetry API, startActiveSpan, the fetch/XHR instrumentation) stays strictly
  *   synchronous: what fn does after its first `await`, in timers or in event handlers runs without it.
- * - `keep(ctx, fn)` (what `withSpan` calls) does the same and, when fn returns a promise, keeps ctx as a
+ * - `keep(ctx, fn)` (what `withSpan` gets, by marking its context with KEEP_THROUGH_PROMISE: keep-key.ts)
+ *   does the same and, when fn returns a promise, keeps ctx as a
  *   *scope* until that promise settles. While no `with` runs (after an `await`, in a timer, in an XHR or
  *   event callback: any task or microtask), `active()` answers with the innermost scope that every pending
  *   scope shares: one pending `withSpan` (or a nested chain of them) is the parent of what its await chain
@@ -24,7 +25,7 @@
 import { type Context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { StackContextManager } from '@opentelemetry/sdk-trace-web';
 import type { Diag } from '../../../shared/diag.js';
-import type { ContextChoice } from './types.js';
+import { KEEP_THROUGH_PROMISE } from './keep-key.js';
 
 interface Scope {
   ctx: Context;
@@ -72,6 +73,7 @@ export class PromiseScopeContextManager extends StackContextManager {
   }
 
   override with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+    if (ctx && ctx.getValue(KEEP_THROUGH_PROMISE)) return this.keep(ctx.deleteValue(KEEP_THROUGH_PROMISE), () => fn.call(thisArg, ...args));
     this.depth++;
     try {
       return super.with(ctx, fn, thisArg, ...args);
@@ -140,8 +142,7 @@ export class PromiseScopeContextManager extends StackContextManager {
   }
 }
 
-/** The zone-free choice of `isotel/browser`: withSpan keeps its context through the promise fn returns. */
-export function zoneFreeContext(diag: Diag): ContextChoice {
-  const manager = new PromiseScopeContextManager(() => diag.count('context.scope_dropped'));
-  return { manager, run: (ctx, fn) => manager.keep(ctx, fn) };
+/** The zone-free context manager of `isotel/browser`; what it lets go is counted on the diag channel. */
+export function zoneFreeContext(diag: Diag): PromiseScopeContextManager {
+  return new PromiseScopeContextManager(() => diag.count('context.scope_dropped'));
 }
