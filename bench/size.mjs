@@ -1,8 +1,9 @@
 // Browser bundle sizes (minified + gzip -9) in the same run as their baselines, measured the same way as
-// `npm run size`: esbuild bundles `init(...)` from the built ESM file as an app's bundler would (tree-shaken),
-// and the shipped script-tag files are read as they are. Baselines: plain OpenTelemetry JS of the same line,
-// logs alone (sdk-logs + OTLP/HTTP exporter) and logs + tracing (+ sdk-trace-web, context-zone, fetch and XHR
-// instrumentation, trace exporter), bundled with the same settings.
+// `npm run size` (issue 14): esbuild bundles `init(...)` from the built ESM file as an app's bundler would
+// (tree-shaken, target es2019), and the shipped script-tag files are read as they are. Baselines: plain
+// OpenTelemetry JS of the same line, logs alone (sdk-logs + OTLP/HTTP exporter), logs + zone-free tracing
+// (+ sdk-trace-web with its default StackContextManager, fetch and XHR instrumentation, trace exporter) and
+// the same with context-zone, bundled with the same settings.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +13,7 @@ import { printTable } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KB = 1024;
-const ES2022 = { target: 'es2022' };
-const ASYNC_LOWERED = { target: 'es2022', supported: { 'async-await': false, 'async-generator': false, 'for-await': false } };
+const ES2019 = { target: 'es2019' };
 
 const OTEL_LOGS = `
 import { LoggerProvider, BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
@@ -22,15 +22,15 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'size' }), processors: [new BatchLogRecordProcessor(new OTLPLogExporter())] });
 provider.getLogger('size').emit({ body: 'hello' });
 `;
-const OTEL_LOGS_TRACING = `${OTEL_LOGS}
+const otelTracing = (zone) => `${OTEL_LOGS}
 import { WebTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-web';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { ZoneContextManager } from '@opentelemetry/context-zone';
+${zone ? "import { ZoneContextManager } from '@opentelemetry/context-zone';" : ''}
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
 import { XMLHttpRequestInstrumentation } from '@opentelemetry/instrumentation-xml-http-request';
 const tp = new WebTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
-tp.register({ contextManager: new ZoneContextManager() });
+tp.register(${zone ? '{ contextManager: new ZoneContextManager() }' : ''});
 registerInstrumentations({ instrumentations: [new FetchInstrumentation(), new XMLHttpRequestInstrumentation()] });
 `;
 
@@ -50,15 +50,20 @@ const fileGz = (file) => (existsSync(join(ROOT, file)) ? gzipSync(readFileSync(j
 
 /** Sizes of both builds, against their budgets and plain OpenTelemetry. */
 export async function benchSize() {
-  const otelLogs = await bundledGz(OTEL_LOGS, ES2022);
-  const otelAll = await bundledGz(OTEL_LOGS_TRACING, ASYNC_LOWERED);
+  const otelLogs = await bundledGz(OTEL_LOGS, ES2019);
+  const otelAll = await bundledGz(otelTracing(false), ES2019);
+  const otelZone = await bundledGz(otelTracing(true), ES2019);
+  // Budgets as in scripts/size.mjs (lite's is above the issue's 10 KB target).
   const rows = [
-    { name: 'isotel/browser/lite (import)', gz: await bundledGz(isotelEntry('dist/browser/lite.js'), ES2022), budget: 12, base: otelLogs },
-    { name: 'isotel/browser/lite (script tag)', gz: fileGz('dist/browser/isotel-lite.global.js'), budget: 12, base: otelLogs },
+    { name: 'isotel/browser/lite (import)', gz: await bundledGz(isotelEntry('dist/browser/lite.js'), ES2019), budget: 12.2, base: otelLogs },
+    { name: 'isotel/browser/lite (script tag)', gz: fileGz('dist/browser/isotel-lite.global.js'), budget: 12.2, base: otelLogs },
     { name: 'plain OTel logs (sdk-logs + exporter)', gz: otelLogs, base: otelLogs },
-    { name: 'isotel/browser (import)', gz: await bundledGz(isotelEntry('dist/browser/index.js'), ASYNC_LOWERED), budget: 42, base: otelAll },
-    { name: 'isotel/browser (script tag)', gz: fileGz('dist/browser/isotel.global.js'), budget: 42, base: otelAll },
-    { name: 'plain OTel logs + tracing (zone, fetch, XHR)', gz: otelAll, base: otelAll },
+    { name: 'isotel/browser (import)', gz: await bundledGz(isotelEntry('dist/browser/index.js'), ES2019), budget: 28, base: otelAll },
+    { name: 'isotel/browser (script tag)', gz: fileGz('dist/browser/isotel.global.js'), budget: 28, base: otelAll },
+    { name: 'plain OTel logs + tracing (fetch, XHR)', gz: otelAll, base: otelAll },
+    { name: 'isotel/browser/zone (import)', gz: await bundledGz(isotelEntry('dist/browser/zone.js'), ES2019), base: otelZone },
+    { name: 'isotel/browser/zone (script tag)', gz: fileGz('dist/browser/isotel-zone.global.js'), base: otelZone },
+    { name: 'plain OTel logs + tracing (zone, fetch, XHR)', gz: otelZone, base: otelZone },
   ];
   printTable(
     'Browser bundle size, minified + gzip -9 (the import column is what an app bundler ships; baselines bundled the same way)',

@@ -44,8 +44,8 @@ async function bundle(entry: string): Promise<string> {
     bundle: true,
     format: 'iife', // the entry assigns globalThis.Isotel
     platform: 'browser',
-    // As the shipped builds should be (see the report to the lead): native ES2022 except async/await, which
-    // is lowered to generators so zone.js keeps the trace context across the SDK's own awaits.
+    // As the shipped zone build (isotel/browser/zone): native ES2022 except async/await, which is lowered to
+    // generators so zone.js keeps the trace context across the SDK's own awaits and the page's.
     target: 'es2022',
     supported: { 'async-await': false, 'async-generator': false, 'for-await': false },
     write: false,
@@ -67,7 +67,7 @@ ${extra}
 
 beforeAll(async () => {
   // The script-tag files as shipped (npm test builds them first).
-  for (const [name, file] of [['full', 'isotel.global.js'], ['lite', 'isotel-lite.global.js']] as const) {
+  for (const [name, file] of [['full', 'isotel.global.js'], ['lite', 'isotel-lite.global.js'], ['zone', 'isotel-zone.global.js']] as const) {
     const path = join(ROOT, 'dist', 'browser', file);
     if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` before the browser tests (npm test does)`);
     scripts[name] = readFileSync(path, 'utf8');
@@ -149,7 +149,7 @@ function storedBodies(): Promise<string[]> {
 const uid = (l: { attributes: OtlpKV[] }) => l.attributes.find((a) => a.key === 'log.record.uid')?.value.stringValue;
 const bodies = (path: string) => received.filter((r) => r.path === path);
 
-async function open(build: 'full' | 'lite', extra = '', batchDelayMs = 200, cors: string[] = []): Promise<Page> {
+async function open(build: 'full' | 'lite' | 'zone', extra = '', batchDelayMs = 200, cors: string[] = []): Promise<Page> {
   const context = await browser.newContext();
   const p = await context.newPage();
   const corsQuery = cors.map((c) => `&cors=${encodeURIComponent(c)}`).join('');
@@ -245,25 +245,109 @@ describe('isotel/browser in Chromium', () => {
     await p.context().close();
   });
 
-  it("keeps the app's span active after await fetch, in XHR onload and in fetch().then, and logs there join its trace", async () => {
+  it("zone: keeps the app's span active after await fetch, in XHR onload, in fetch().then and in setTimeout, and logs there join its trace", async () => {
     const context = await browser.newContext();
     const p = await context.newPage();
     await p.goto(`${origin}/context`);
     const r = await p.evaluate(() =>
       (window as unknown as { checkContext(): Promise<{ spanId: string; traceId: string; active: Record<string, string>; logs: Array<{ body: unknown; traceId?: string; spanId?: string }> }> }).checkContext(),
     );
-    expect(r.active).toEqual({ afterAwait: r.spanId, inXhrOnload: r.spanId, inThen: r.spanId });
+    expect(r.active).toEqual({ afterAwait: r.spanId, inXhrOnload: r.spanId, inThen: r.spanId, inTimeout: r.spanId });
     expect(r.logs.map((l) => [l.body, l.traceId, l.spanId])).toEqual([
       ['after await', r.traceId, r.spanId],
       ['in xhr onload', r.traceId, r.spanId],
       ['in then', r.traceId, r.spanId],
+      ['in timeout', r.traceId, r.spanId],
     ]);
+    expect(await p.evaluate(() => typeof (window as unknown as { Zone?: unknown }).Zone)).toBe('function');
     // Each call carried a traceparent of the app's trace, naming its own CLIENT span (a child of the app's).
-    for (const c of ['context-await', 'context-xhr', 'context-then']) {
+    for (const c of ['context-await', 'context-xhr', 'context-then', 'context-timeout']) {
       const call = received.find((q) => q.path === '/api/data' && q.query.get('case') === c);
       expect(call?.headers.traceparent).toMatch(new RegExp(`^00-${r.traceId}-(?!${r.spanId})[0-9a-f]{16}-01$`));
     }
     await context.close();
+  });
+
+  it('zone-free: a fetch and a log inside withSpan, before and after await, are the span\'s children; code outside is not', async () => {
+    const p = await open(
+      'full',
+      `window.spanResult = (async () => {
+         const span = telemetry.startSpan('checkout');
+         await telemetry.withSpan(span, async () => {
+           fetch('/api/data?case=span-sync');
+           telemetry.logger.info('in span');
+           await fetch('/api/data?case=span-await');
+           telemetry.logger.info('after await in span');
+           await new Promise((resolve) => {
+             const xhr = new XMLHttpRequest();
+             xhr.open('GET', '/api/data?case=span-xhr');
+             xhr.onload = () => (telemetry.logger.info('in xhr onload in span'), resolve());
+             xhr.send();
+           });
+         });
+         span.end();
+         fetch('/api/data?case=span-after');
+         telemetry.logger.info('after the span');
+         return { ...span.spanContext(), zone: typeof window.Zone };
+       })();`,
+    );
+    const r = await p.evaluate(() => (window as unknown as { spanResult: Promise<{ traceId: string; spanId: string; zone: string }> }).spanResult);
+    expect(r.zone).toBe('undefined');
+    const calls = await waitFor('the four calls', () => {
+      const found = ['span-sync', 'span-await', 'span-xhr', 'span-after'].map((c) => received.find((q) => q.path === '/api/data' && q.query.get('case') === c));
+      return found.every(Boolean) ? (found as Received[]) : undefined;
+    });
+    const [sync, awaited, xhr, after] = calls.map((c) => String(c.headers.traceparent).split('-'));
+    for (const tp of [sync, awaited, xhr]) expect(tp[1]).toBe(r.traceId);
+    expect(after[1]).not.toBe(r.traceId);
+    // Each client span is the app span's child, named after the request.
+    const spans = await waitFor('the client spans and the app span', () => {
+      const all = bodies('/ingest/v1/traces').flatMap(spansIn) as Array<{ name: string; traceId: string; spanId: string; parentSpanId?: string }>;
+      const mine = all.filter((s) => s.traceId === r.traceId);
+      return mine.length >= 4 ? mine : undefined;
+    });
+    const children = spans.filter((s) => s.parentSpanId === r.spanId);
+    expect(children.map((s) => s.spanId).sort()).toEqual([sync[2], awaited[2], xhr[2]].sort());
+    // Named after method and path template; the full URL is url.full.
+    expect(children.map((s) => s.name)).toEqual(['GET /api/data', 'GET /api/data', 'GET /api/data']);
+    expect(spans.find((s) => s.spanId === r.spanId)?.name).toBe('checkout');
+    const logs = await waitFor('the four logs', () => {
+      const all = bodies('/ingest/v1/logs').flatMap(logsIn) as Array<{ body?: { stringValue?: string }; traceId?: string; spanId?: string }>;
+      const want = ['in span', 'after await in span', 'in xhr onload in span', 'after the span'];
+      const found = want.map((b) => all.find((l) => l.body?.stringValue === b));
+      return found.every(Boolean) ? found : undefined;
+    });
+    expect(logs.map((l) => [l?.traceId, l?.spanId])).toEqual([
+      [r.traceId, r.spanId],
+      [r.traceId, r.spanId],
+      [r.traceId, r.spanId],
+      [undefined, undefined],
+    ]);
+    await p.context().close();
+  });
+
+  it('a timer set in a synchronous withSpan: parented with isotel-zone.global.js, not with the zone-free default', async () => {
+    const traceOf = async (build: 'full' | 'zone') => {
+      const p = await open(
+        build,
+        `const span = telemetry.startSpan('timer-${build}');
+         window.spanTrace = span.spanContext().traceId;
+         telemetry.withSpan(span, () => setTimeout(() => { fetch('/api/data?case=timer-${build}'); span.end(); }, 20));`,
+      );
+      const spanTrace = await p.evaluate(() => (window as unknown as { spanTrace: string }).spanTrace);
+      const call = await waitFor(`the ${build} timer's call`, () => received.find((q) => q.path === '/api/data' && q.query.get('case') === `timer-${build}`));
+      const zone = await p.evaluate(() => typeof (window as unknown as { Zone?: unknown }).Zone);
+      await p.context().close();
+      return { spanTrace, callTrace: String(call.headers.traceparent).split('-')[1], zone };
+    };
+    const zoned = await traceOf('zone');
+    expect(zoned.zone).toBe('function');
+    expect(zoned.callTrace).toBe(zoned.spanTrace);
+    // Zone-free, a timer outlives a synchronous withSpan: its fetch starts a trace of its own (README).
+    const free = await traceOf('full');
+    expect(free.zone).toBe('undefined');
+    expect(free.callTrace).toMatch(/^[0-9a-f]{32}$/);
+    expect(free.callTrace).not.toBe(free.spanTrace);
   });
 
   it('sends traceparent to an allowed cross-origin API and not to one that is not allowed', async () => {

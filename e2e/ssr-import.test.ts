@@ -1,8 +1,8 @@
 /**
- * `isotel/browser` imported by server-side rendering in Node (the `node` export condition) gets an `init` that
- * does nothing: the browser build would install zone.js in the server process, whose patched MessagePort
- * then throws on a worker's reply. Bundlers for the browser still get the real SDK. Runs the built package
- * (dist/) by its own name, as an app would.
+ * `isotel/browser` (and `/lite`, `/zone`) imported by server-side rendering in Node (the `node` export
+ * condition) gets an `init` that does nothing: the zone build would install zone.js in the server process,
+ * whose patched MessagePort then throws on a worker's reply. Bundlers for the browser still get the real SDK,
+ * zone.js only from `isotel/browser/zone`. Runs the built package (dist/) by its own name, as an app would.
  */
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
@@ -34,20 +34,36 @@ describe('isotel/browser on the server (SSR)', () => {
     expect(err.split('\n').filter((l) => l.includes('does not record on the server'))).toHaveLength(1);
   });
 
-  it('require() of both entries works from CommonJS', async () => {
-    const { out } = await node(`const { Worker } = require('node:worker_threads'); require('isotel/browser/lite');
+  it('an ES-module import of isotel/browser/zone installs no zone.js either, and its span API (methods and named exports) does nothing', async () => {
+    const { out } = await node(`import { Worker } from 'node:worker_threads'; import { init } from 'isotel/browser/zone';
+      const t = init({ endpoint: 'https://ingest.example/v1/logs' });
+      const inside = t.withSpan(t.startSpan('render'), (s) => s.isRecording());
+      const { withSpan, startSpan, getActiveSpan } = await import('isotel/browser/zone');
+      const named = withSpan(startSpan('render'), (s) => s.isRecording() || getActiveSpan() !== undefined);
+      if (inside !== false || named !== false || t.getActiveSpan() !== undefined) throw new Error('the span API recorded on the server');${WORKER_ROUND_TRIP}`, 'module');
+    expect(JSON.parse(out)).toEqual({ zone: 'undefined', reply: 42, health: expect.stringContaining('server-side rendering') });
+  });
+
+  it('require() of every entry works from CommonJS', async () => {
+    const { out } = await node(`const { Worker } = require('node:worker_threads'); require('isotel/browser/lite'); require('isotel/browser/zone');
       const t = require('isotel/browser').init({ endpoint: 'https://ingest.example/v1/logs' });${WORKER_ROUND_TRIP}`, 'commonjs');
     expect(JSON.parse(out)).toMatchObject({ zone: 'undefined', reply: 42 });
   });
 
-  it('a bundle for the browser still gets the real SDK', async () => {
-    const out = await build({
-      stdin: { contents: "import { init } from 'isotel/browser'; init({ endpoint: '/v1/logs' });", resolveDir: ROOT },
-      bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent',
-    });
-    const code = out.outputFiles[0].text;
-    expect(code).toContain('ZoneAwarePromise');
-    expect(code).toContain('indexedDB');
-    expect(code).not.toContain('does not record on the server');
+  it('a bundle for the browser still gets the real SDK: zone.js only from isotel/browser/zone', async () => {
+    const bundled = async (entry: string): Promise<string> => {
+      const out = await build({
+        stdin: { contents: `import { init } from '${entry}'; init({ endpoint: '/v1/logs' });`, resolveDir: ROOT },
+        bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent',
+      });
+      return out.outputFiles[0].text;
+    };
+    for (const entry of ['isotel/browser', 'isotel/browser/zone']) {
+      const code = await bundled(entry);
+      expect(code).toContain('indexedDB');
+      expect(code).not.toContain('does not record on the server');
+      if (entry.endsWith('/zone')) expect(code).toContain('ZoneAwarePromise');
+      else expect(code).not.toContain('ZoneAwarePromise');
+    }
   });
 });

@@ -1,9 +1,9 @@
-// Size budget of the browser builds (npm run size): minified + gzip -9, measured two ways.
-//  1. tree-shaken import: esbuild bundles `import { init } from '<entry>'; init({...})` the way an app's
-//     bundler would (the published ESM file in dist/browser when built, else the TypeScript source), with
-//     the settings an app needs (ES2022; for the full build, async/await lowered for zone.js);
-//  2. the script-tag files dist/browser/*.global.js as shipped.
-// Exits 1 when a build is over its budget (lite 12 KB, full 42 KB), so CI can run it.
+// Size budget of the browser builds (npm run size), measured the issue's way (issue 14): esbuild bundles an
+// entry that imports and calls `init` (`import { init } from '<entry>'; init({...})`) from the published ESM
+// file in dist/browser when built, else the TypeScript source, as an app's bundler would: minified,
+// tree-shaken, `target: es2019` (what the apps compared with ship for), then gzip -9. The script-tag files
+// dist/browser/*.global.js are measured as shipped. A budget holds for the larger of the two.
+// Exits 1 when a build is over its budget, so CI can run it. The zone entry has no budget: it is reported.
 import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,19 +12,20 @@ import { gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KB = 1024;
-// The app-side settings: the full build needs async/await lowered (zone.js cannot follow native await),
-// everything else stays native; the lite build has no zone.js, so nothing is lowered.
-const ES2022 = { target: 'es2022' };
-const ASYNC_LOWERED = { target: 'es2022', supported: { 'async-await': false, 'async-generator': false, 'for-await': false } };
+// The issue's targets: full <= 28 KB (met: that is its budget) and lite <= 10 KB, NOT met: lite's budget is
+// its measured size, 12.2 KB (12,460 B), ABOVE the issue's target. Measured this way (es2019) before the
+// zone-free work, lite was 12.2 KB and full 42.9 KB; the earlier budgets (12 and 42 KB) were checked against
+// an es2022 build. Lower the budgets as the builds shrink; never raise them quietly.
 const builds = [
-  { name: 'lite', dist: 'dist/browser/lite.js', src: 'src/browser/lite.ts', global: 'dist/browser/isotel-lite.global.js', budget: 12 * KB, esbuild: ES2022 },
-  { name: 'full', dist: 'dist/browser/index.js', src: 'src/browser/index.ts', global: 'dist/browser/isotel.global.js', budget: 42 * KB, esbuild: ASYNC_LOWERED },
+  { name: 'lite', dist: 'dist/browser/lite.js', src: 'src/browser/lite.ts', global: 'dist/browser/isotel-lite.global.js', budget: 12.2 * KB, target: 10 * KB },
+  { name: 'full', dist: 'dist/browser/index.js', src: 'src/browser/index.ts', global: 'dist/browser/isotel.global.js', budget: 28 * KB, target: 28 * KB },
+  { name: 'zone', dist: 'dist/browser/zone.js', src: 'src/browser/zone.ts', global: 'dist/browser/isotel-zone.global.js' },
 ];
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
-const kb = (n) => `${(n / KB).toFixed(1)} KB (${n.toLocaleString("en")} B)`;
+const kb = (n) => `${(n / KB).toFixed(1)} KB (${n.toLocaleString('en')} B)`;
 
-async function treeShaken(entry, settings) {
+async function treeShaken(entry) {
   const contents = `import { init } from ${JSON.stringify(join(root, entry))};
 init({ endpoint: 'https://ingest.example.com', serviceName: 'size-check' });`;
   const result = await build({
@@ -34,7 +35,7 @@ init({ endpoint: 'https://ingest.example.com', serviceName: 'size-check' });`;
     write: false,
     format: 'esm',
     platform: 'browser',
-    ...settings,
+    target: 'es2019',
     logLevel: 'error',
     // BigInt literals in the shared time code are left as they are (every browser with BigInt parses them).
     logOverride: { bigint: 'silent' },
@@ -43,10 +44,10 @@ init({ endpoint: 'https://ingest.example.com', serviceName: 'size-check' });`;
 }
 
 let over = false;
-const rows = [];
+console.log('isotel browser builds: esbuild es2019, minified, gzip -9');
 for (const b of builds) {
   const entry = existsSync(join(root, b.dist)) ? b.dist : b.src;
-  const code = await treeShaken(entry, b.esbuild);
+  const code = await treeShaken(entry);
   const shaken = gz(code);
   let iife = '(not built: npm run build)';
   let iifeGz;
@@ -55,14 +56,13 @@ for (const b of builds) {
     iifeGz = gz(file);
     iife = `${kb(iifeGz)}  (${kb(file.length)} min)`;
   }
-  const worst = Math.max(shaken, iifeGz ?? 0);
-  const ok = worst <= b.budget;
-  if (!ok) over = true;
-  rows.push([b.name, `${kb(shaken)}  (${kb(code.length)} min, from ${entry})`, iife, `${kb(b.budget)} ${ok ? 'ok' : 'OVER'}`]);
-}
-
-console.log('isotel browser builds, minified + gzip -9');
-for (const [name, shaken, iife, budget] of rows) {
-  console.log(`  ${name.padEnd(5)} import: ${shaken}\n        script: ${iife}\n        budget: ${budget}`);
+  let verdict = 'no budget (reported)';
+  if (b.budget) {
+    const worst = Math.max(shaken, iifeGz ?? 0);
+    const ok = worst <= b.budget;
+    if (!ok) over = true;
+    verdict = `${kb(b.budget)} ${ok ? 'ok' : 'OVER'}; issue target ${kb(b.target)} ${worst <= b.target ? 'met' : 'NOT met'}`;
+  }
+  console.log(`  ${b.name.padEnd(5)} import: ${kb(shaken)}  (${kb(code.length)} min, from ${entry})\n        script: ${iife}\n        budget: ${verdict}`);
 }
 process.exitCode = over ? 1 : 0;

@@ -1,11 +1,12 @@
 /**
- * A page bundle for e2e/browser-sdk.test.ts: the app starts a span with the OpenTelemetry API (the global
- * tracer provider isotel registered) and makes calls inside it. `checkContext()` reports which span is
- * active after `await fetch`, in an XHR `onload` and in a `fetch().then`, and the trace of the records
- * logged there: zone.js must carry the app's span through all three.
+ * A page bundle for e2e/browser-sdk.test.ts, with `isotel/browser/zone`: the app starts a span with the
+ * OpenTelemetry API (the global tracer provider isotel registered) and makes calls inside it.
+ * `checkContext()` reports which span is active after `await fetch`, in an XHR `onload`, in a
+ * `fetch().then` and in a `setTimeout` callback, and the trace of the records logged there: zone.js must
+ * carry the app's span through all four (the zone-free default keeps it only in withSpan's await chain).
  */
 import { context, trace } from '@opentelemetry/api';
-import { init } from '../../src/browser/index.js';
+import { init } from '../../src/browser/zone.js';
 
 interface Seen {
   body: unknown;
@@ -42,6 +43,13 @@ async function checkContext(): Promise<{ spanId: string; traceId: string; active
       active.inThen = activeSpanId();
       telemetry.logger.info('in then');
     });
+    await new Promise<void>((resolve) =>
+      setTimeout(() => {
+        active.inTimeout = activeSpanId();
+        telemetry.logger.info('in timeout');
+        void fetch('/api/data?case=context-timeout').then(() => resolve());
+      }, 10),
+    );
     span.end();
     const { spanId, traceId } = span.spanContext();
     return { spanId, traceId, active, logs: seen.slice() };

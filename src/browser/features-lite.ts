@@ -1,4 +1,4 @@
-/** The lite build's features: records built directly (no sdk-logs), no tracing, no zone.js. */
+/** The lite build's features: records built directly, no tracing, no zone.js. */
 import type { Features } from './initialize.js';
 import { buildLogRecord } from './logs/build.js';
 import { createLevelLogger } from './logs/level-logger.js';

@@ -1,7 +1,7 @@
 /**
- * The wiring diagram of the browser SDK, top to bottom. Both builds use it; they differ only in the
- * `Features` they pass (the full build logs through @opentelemetry/sdk-logs and sets up tracing; the
- * lite build builds records directly). Nothing here throws into the page: a failure during init gives a
+ * The wiring diagram of the browser SDK, top to bottom. Every build uses it; they differ only in the
+ * `Features` they pass (the full and zone builds add the active span's trace context to log records and
+ * set up tracing, zone-free or with zone.js; the lite build has no tracing). Nothing here throws into the page: a failure during init gives a
  * no-op telemetry and one console warning.
  */
 import type { Diag } from '../shared/diag.js';
@@ -27,7 +27,7 @@ import { createNotifier } from './status/notifier.js';
 import { createKeepaliveBudget } from './transport/budget.js';
 import { createSender } from './transport/sender.js';
 import type { KeyedEntry } from './queue/types.js';
-import type { BrowserLogger, Telemetry, TelemetryHealth } from './types.js';
+import type { BrowserLogger, SpanApi, Telemetry, TelemetryHealth } from './types.js';
 
 /** localStorage key prefix of the page-close rescue (one key per page, so tabs do not overwrite each other). */
 const RESCUE = 'isotel.rescue.';
@@ -51,7 +51,7 @@ export interface TracingContext {
 
 export interface Features {
   createLogger(ctx: LogContext, minLevel: Level, emit: (record: LogRecord) => void): LoggerFeature;
-  setupTracing?(ctx: TracingContext): { shutdown(): Promise<void> };
+  setupTracing?(ctx: TracingContext): { spans: SpanApi; shutdown(): Promise<void> };
   /** Console capture (the full build; the lite build leaves it out to stay small). */
   captureConsole?: typeof captureConsole;
 }
@@ -66,7 +66,8 @@ function resourceOf(o: ResolvedOptions): Attributes {
   return r;
 }
 
-export function createTelemetry(input: unknown, features: Features, deps: BrowserDeps = {}): Telemetry {
+/** With the span API when the features trace and init succeeded. */
+export function createTelemetry(input: unknown, features: Features, deps: BrowserDeps = {}): Telemetry & Partial<SpanApi> {
   const win = deps.win ?? defaultWindow();
   const diag = deps.diag ?? createBrowserDiag(safe(() => win?.console ?? console));
   try {
@@ -87,7 +88,7 @@ export function createTelemetry(input: unknown, features: Features, deps: Browse
 }
 
 // Over 60 lines on purpose: split into 60-line functions, the lite build grew 204 B gzip, over its 12 KB budget.
-function wire(options: ResolvedOptions, features: Features, win: WindowLike, deps: BrowserDeps, diag: Diag): Telemetry {
+function wire(options: ResolvedOptions, features: Features, win: WindowLike, deps: BrowserDeps, diag: Diag): Telemetry & Partial<SpanApi> {
   // 1. Identity and the page.
   const env = resolveEnv(win, deps, diag);
   const sessionId = tabSessionId(() => win.sessionStorage, newTraceId, diag);
@@ -278,5 +279,6 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     shutdown,
     health,
     subscribe: (fn) => notifier.subscribe(fn),
+    ...tracing?.spans,
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { LogRecord } from '../shared/model.js';
 import { type Level, parseLevel } from '../shared/severity.js';
-import type { CorsUrlMatcher, StatusListener } from './types.js';
+import type { CorsUrlMatcher, HttpSpanNameInput, StatusListener } from './types.js';
 
 export interface ResolvedOptions {
   /** Without a trailing slash. */
@@ -21,6 +21,7 @@ export interface ResolvedOptions {
   captureConsole: boolean;
   instrumentDocumentLoad: boolean;
   beforeSend?: (record: LogRecord) => LogRecord | null | undefined;
+  httpSpanName?: (request: HttpSpanNameInput) => string | undefined;
   onStatus?: StatusListener;
   maxQueueRecords: number;
   maxQueueBytes: number;
@@ -38,7 +39,7 @@ const NUMBERS: Record<string, [number, number, number]> = {
   batchDelayMs: [1_000, 0, 600_000],
 };
 const STRINGS = ['serviceName', 'serviceVersion', 'environment', 'ingestKey', 'endpoint'];
-const FUNCTIONS = ['beforeSend', 'onStatus'];
+const FUNCTIONS = ['beforeSend', 'onStatus', 'httpSpanName'];
 
 function endpointOf(raw: unknown, base: string | undefined): string {
   if (!raw) throw new TypeError('endpoint is required (the ingest base URL, e.g. https://ingest.example.com)');

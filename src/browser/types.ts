@@ -1,11 +1,13 @@
 /**
- * The public types of `isotel/browser` and `isotel/browser/lite`.
+ * The public types of `isotel/browser`, `isotel/browser/zone` and `isotel/browser/lite`.
  */
+import type { Span, SpanOptions } from '@opentelemetry/api';
 import type { LogRecord } from '../shared/model.js';
 import type { Level } from '../shared/severity.js';
 
 export type { LogRecord, SpanRecord } from '../shared/model.js';
 export type { Level } from '../shared/severity.js';
+export type { Span, SpanOptions } from '@opentelemetry/api';
 
 /** Where traceparent/tracestate may be sent besides the page's own origin. */
 export type CorsUrlMatcher = string | RegExp;
@@ -29,6 +31,11 @@ export interface BrowserOptions {
   captureErrors?: boolean;
   /** Records console.debug/log/info/warn/error calls (default false). */
   captureConsole?: boolean;
+  /**
+   * Names the CLIENT span of a fetch/XHR call. Default: method and path template (`GET /api/items/:id`:
+   * numeric, UUID and long hex segments become `:id`). Return undefined for the default. Full build only.
+   */
+  httpSpanName?: (request: HttpSpanNameInput) => string | undefined;
   /** A `documentLoad` span from the navigation timing, linked to the server's trace. Full build only. */
   instrumentDocumentLoad?: boolean;
   /** Last chance to redact (return a changed record) or drop (return null) a log record. */
@@ -40,6 +47,16 @@ export interface BrowserOptions {
   maxQueueBytes?: number;
   /** Delay between a record and the batch that carries it (default 1,000 ms). */
   batchDelayMs?: number;
+}
+
+/** What `httpSpanName` is given. */
+export interface HttpSpanNameInput {
+  /** Upper case; `_OTHER` for a method the HTTP semantic conventions do not know. */
+  method: string;
+  /** The full URL (also the span's `url.full`). */
+  url: string;
+  /** The default path template, e.g. `/api/items/:id` (also the span's `url.template`). */
+  template: string;
 }
 
 export type LogMethod = (message: unknown, attributes?: Record<string, unknown>) => void;
@@ -90,3 +107,21 @@ export interface Telemetry {
   /** Calls fn on every status change until the returned function is called. */
   subscribe(fn: StatusListener): () => void;
 }
+
+/** Spans of the app's own work (`isotel/browser` and `/zone`; not lite). Never throws for the SDK's own reasons. */
+export interface SpanApi {
+  /** Starts a span, the child of the active one (see `withSpan`); the app ends it with `span.end()`. */
+  startSpan(name: string, options?: SpanOptions): Span;
+  /**
+   * Calls fn with `span` active and returns what fn returns: fetch/XHR calls and log records made in fn
+   * are its children. Zone-free (`isotel/browser`): in fn's synchronous part, and, when fn returns a
+   * promise, until that promise settles (its await chain: see the README for what that covers). With
+   * `isotel/browser/zone`: everything fn starts (timers, events, promises). Does not end the span.
+   */
+  withSpan<T>(span: Span, fn: (span: Span) => T): T;
+  /** The active span (see `withSpan`), or undefined. */
+  getActiveSpan(): Span | undefined;
+}
+
+/** What `init` of `isotel/browser` and `isotel/browser/zone` returns. */
+export interface BrowserTelemetry extends Telemetry, SpanApi {}

@@ -7,7 +7,7 @@ import { createPageInfo } from '../page/page-info.js';
 import { quietDiag } from '../testing/fakes.js';
 import { buildLogRecord, type LogContext } from './build.js';
 import { createLevelLogger } from './level-logger.js';
-import { createSdkLogger } from './sdk-logger.js';
+import { createContextLogger } from './context-logger.js';
 
 function ctx(): LogContext & { diag: ReturnType<typeof quietDiag> } {
   return {
@@ -73,16 +73,16 @@ describe('createLevelLogger', () => {
   });
 });
 
-describe('createSdkLogger', () => {
+describe('createContextLogger', () => {
   const manager = new AsyncLocalStorageContextManager();
   beforeAll(() => context.setGlobalContextManager(manager.enable()));
   afterAll(() => {
     context.disable();
   });
 
-  it('emits through sdk-logs and carries the active span context', async () => {
+  it('carries the active span context, and keeps logging after shutdown', async () => {
     const out: LogRecord[] = [];
-    const { logger, shutdown } = createSdkLogger(ctx(), 'debug', (r) => out.push(r));
+    const { logger, shutdown } = createContextLogger(ctx(), 'debug', (r) => out.push(r));
     const spanContext = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 };
     logger.info('outside');
     await context.with(trace.setSpanContext(context.active(), spanContext), async () => {

@@ -1,7 +1,9 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RecordingTracer, recordingTracer } from '../../testing/spans.js';
+import { quietDiag } from '../../testing/fakes.js';
 import { clientSpans, type ClientSpanOptions } from './client-span.js';
+import { httpSpanNamer } from './span-name.js';
 
 let rec: RecordingTracer;
 beforeEach(() => (rec = recordingTracer()));
@@ -14,6 +16,7 @@ function start(over: Partial<ClientSpanOptions> = {}) {
     origin: 'https://shop.example.com',
     propagateTo: [],
     ignore: (url) => url.startsWith('https://ingest.example.com/v1/'),
+    name: httpSpanNamer(undefined, quietDiag()),
     ...over,
   });
 }
@@ -29,12 +32,13 @@ describe('client spans', () => {
     const client = start()('post', 'items?id=7');
     client?.end(201);
     const [span] = rec.ended();
-    expect(span.name).toBe('POST');
+    expect(span.name).toBe('POST /cart/items');
     expect(span.kind).toBe(SpanKind.CLIENT);
     expect(span.attributes).toEqual({
       'http.request.method': 'POST',
       'http.request.method_original': 'post',
       'url.full': 'https://shop.example.com/cart/items?id=7',
+      'url.template': '/cart/items',
       'server.address': 'shop.example.com',
       'server.port': 443,
       'http.response.status_code': 201,
@@ -47,7 +51,7 @@ describe('client spans', () => {
     start()(undefined, '/b')?.end(200);
     const [purge, get] = rec.ended();
     expect(purge.attributes).toMatchObject({ 'http.request.method': '_OTHER', 'http.request.method_original': 'PURGE', 'server.port': 8080 });
-    expect(purge.name).toBe('_OTHER');
+    expect(purge.name).toBe('HTTP /a');
     expect(get.attributes['http.request.method']).toBe('GET');
     expect(get.attributes['http.request.method_original']).toBeUndefined();
   });

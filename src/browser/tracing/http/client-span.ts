@@ -8,6 +8,7 @@
 import { type Attributes, type Context, context, SpanKind, SpanStatusCode, type TextMapSetter, type Tracer, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { CorsUrlMatcher } from '../../types.js';
+import type { NameHttpSpan } from './span-name.js';
 
 export interface ClientSpanOptions {
   tracer: Tracer;
@@ -19,6 +20,8 @@ export interface ClientSpanOptions {
   propagateTo: CorsUrlMatcher[];
   /** URLs never traced (the SDK's own sends). */
   ignore: (url: string) => boolean;
+  /** The span's name and `url.template` (span-name.ts). */
+  name: NameHttpSpan;
 }
 
 export type HeaderSetter = (name: string, value: string) => void;
@@ -57,11 +60,12 @@ export function clientSpans(o: ClientSpanOptions): StartClientSpan {
     const method = rawMethod === undefined || rawMethod === null ? 'GET' : String(rawMethod);
     const upper = method.toUpperCase();
     const name = METHODS.includes(upper) ? upper : '_OTHER';
-    const attributes: Attributes = { 'http.request.method': name, 'url.full': href, 'server.address': url.hostname };
+    const naming = o.name(name, url);
+    const attributes: Attributes = { 'http.request.method': name, 'url.full': href, 'url.template': naming.template, 'server.address': url.hostname };
     if (name !== method) attributes['http.request.method_original'] = method;
     const port = Number(url.port) || DEFAULT_PORTS[url.protocol];
     if (port) attributes['server.port'] = port;
-    const span = o.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes });
+    const span = o.tracer.startSpan(naming.name, { kind: SpanKind.CLIENT, attributes });
     const ctx = trace.setSpan(context.active(), span);
     const propagate = url.origin === o.origin || o.propagateTo.some((m) => matches(href, m));
     let ended = false;

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quietDiag } from '../../testing/fakes.js';
 import { type RecordingTracer, recordingTracer } from '../../testing/spans.js';
 import { clientSpans } from './client-span.js';
+import { httpSpanNamer } from './span-name.js';
 import { instrumentFetch } from './fetch.js';
 
 interface Call {
@@ -28,6 +29,7 @@ function page(reply: () => Promise<Response>) {
     origin: 'https://shop.example.com',
     propagateTo: [],
     ignore: (url) => url.startsWith('https://shop.example.com/v1/'),
+    name: httpSpanNamer(undefined, quietDiag()),
   });
   const undo = instrumentFetch(win, start, quietDiag());
   const fetch = (input: unknown, init?: RequestInit): Promise<Response> => win.fetch(input, init);
@@ -48,7 +50,7 @@ describe('fetch instrumentation', () => {
     parent.end();
     expect(res.status).toBe(200);
     const [span] = rec.ended();
-    expect(span.name).toBe('POST');
+    expect(span.name).toBe('POST /api/cart');
     expect(span.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
     expect(span.attributes).toMatchObject({ 'url.full': 'https://shop.example.com/api/cart', 'http.response.status_code': 200 });
     const call = p.calls[0];

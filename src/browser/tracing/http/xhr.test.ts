@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quietDiag } from '../../testing/fakes.js';
 import { type RecordingTracer, recordingTracer } from '../../testing/spans.js';
 import { clientSpans } from './client-span.js';
+import { httpSpanNamer } from './span-name.js';
 import { instrumentXhr } from './xhr.js';
 
 let rec: RecordingTracer;
@@ -48,6 +49,7 @@ function instrument() {
       origin: 'https://shop.example.com',
       propagateTo: [],
       ignore: (url) => url.includes('/v1/logs'),
+      name: httpSpanNamer(undefined, quietDiag()),
     }),
     quietDiag(),
   );

@@ -1,0 +1,39 @@
+/**
+ * `isotel/browser/zone`: the same SDK and API as `isotel/browser`, with the trace context kept by zone.js
+ * (@opentelemetry/context-zone, installed when this module loads): spans stay active across timers, event
+ * listeners, XHR callbacks and promises. Built with async/await lowered to generators, which zone.js needs
+ * (the app's own code needs the same to keep the context across its `await`s: README).
+ */
+import type { BrowserDeps } from './env.js';
+import { zoneFeatures } from './features-zone.js';
+import { createTelemetry } from './initialize.js';
+import { noopSpanApi } from './tracing/span-api.js';
+import type { BrowserOptions, BrowserTelemetry } from './types.js';
+
+/** Starts telemetry for this page. Never throws: invalid options give a warning and a no-op telemetry. */
+export function init(options: BrowserOptions, deps?: BrowserDeps): BrowserTelemetry {
+  return { ...noopSpanApi, ...createTelemetry(options, zoneFeatures, deps) };
+}
+
+/** The span API as named exports (the same as the telemetry's methods once init ran; no-op spans before). */
+export { getActiveSpan, startSpan, withSpan } from './tracing/span-exports.js';
+
+export type {
+  BrowserLogger,
+  BrowserOptions,
+  BrowserTelemetry,
+  CorsUrlMatcher,
+  FlushResult,
+  HttpSpanNameInput,
+  Level,
+  LogMethod,
+  LogRecord,
+  Span,
+  SpanApi,
+  SpanOptions,
+  SpanRecord,
+  StatusListener,
+  Telemetry,
+  TelemetryHealth,
+} from './types.js';
+export type { BrowserDeps } from './env.js';
