@@ -1,0 +1,27 @@
+import { serviceColor } from './colors.js';
+
+/** Which colour is which service (the bars use serviceColor too), and the marks the waterfall uses. */
+export function Legend({ services }: { services: string[] }) {
+  return (
+    <ul class="legend" aria-label="Legend">
+      {services.map((s) => (
+        <li>
+          <span class="swatch" style={{ backgroundColor: serviceColor(s) }} aria-hidden="true" />
+          <span style={{ color: serviceColor(s) }}>{s}</span>
+        </li>
+      ))}
+      <li>
+        <span class="swatch swatch-critical" aria-hidden="true" /> critical path
+      </li>
+      <li>
+        <span class="swatch swatch-error" aria-hidden="true" /> error
+      </li>
+      <li>
+        <span class="kind-badge kind-browser">browser</span> <span class="kind-badge kind-server">server</span> where the span was recorded
+      </li>
+      <li>
+        <span class="log-dot" aria-hidden="true" /> log
+      </li>
+    </ul>
+  );
+}
