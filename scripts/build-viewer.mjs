@@ -22,7 +22,7 @@ await build({
   outdir: out,
   logLevel: 'error',
 });
-copyFileSync(join(root, 'src', 'viewer', 'index.html'), join(out, 'index.html'));
+for (const file of ['index.html', 'favicon.svg']) copyFileSync(join(root, 'src', 'viewer', file), join(out, file));
 for (const file of ['viewer.js', 'viewer.css', 'index.html']) {
   const bytes = readFileSync(join(out, file));
   console.log(`viewer: dist/viewer/${file} ${bytes.length} B, ${gzipSync(bytes).length} B gzip`);

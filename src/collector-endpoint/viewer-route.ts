@@ -5,7 +5,7 @@ import type { Responder } from './respond.js';
 
 /**
  * GET /ui/: the explorer (src/viewer, bundled by `npm run build` into dist/viewer/): the HTML shell, one
- * script and one stylesheet, each with its content type and the security headers every answer carries (the
+ * script, one stylesheet and the icon, each with its content type and the security headers every answer carries (the
  * CSP forbids inline script: the shell has none). GET only. The files hold no data and are the same for
  * every install, so they need no read key (a browser cannot send a header when it opens a page); the page
  * asks for the key when the API it calls answers 401. Read once, on first request, and kept.
@@ -17,6 +17,7 @@ const FILES: Readonly<Record<string, readonly [string, string]>> = {
   '/ui/index.html': ['index.html', 'text/html; charset=utf-8'],
   '/ui/viewer.js': ['viewer.js', 'text/javascript; charset=utf-8'],
   '/ui/viewer.css': ['viewer.css', 'text/css; charset=utf-8'],
+  '/ui/favicon.svg': ['favicon.svg', 'image/svg+xml'],
   '/ui/viewer.js.map': ['viewer.js.map', 'application/json'],
   '/ui/viewer.css.map': ['viewer.css.map', 'application/json'],
 };
@@ -30,7 +31,8 @@ export function findViewerDir(): string | undefined {
   const here = typeof __filename === 'string' ? pathToFileURL(__filename) : new URL(import.meta.url);
   for (const rel of ['../viewer/', '../../dist/viewer/']) {
     const dir = fileURLToPath(new URL(rel, here));
-    if (existsSync(`${dir}index.html`)) return dir;
+    // viewer.js, not index.html: from the sources, ../viewer/ is src/viewer, which has the shell but no bundle.
+    if (existsSync(`${dir}viewer.js`)) return dir;
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axisPosition, layoutTrace } from './waterfall-layout.js';
+import { axisPosition, labelPlacement, layoutTrace } from './waterfall-layout.js';
 import type { KeyValue, Span, Trace } from './types.js';
 
 const T = '0af7651916cd43dd8448eb211c80319c';
@@ -73,5 +73,13 @@ describe('layoutTrace', () => {
     const zero = layoutTrace(trace([span('a', undefined, 7, 0)]));
     expect(zero.duration).toBe(1);
     expect(zero.rows[0].left).toBe(0);
+  });
+});
+
+describe('labelPlacement', () => {
+  it('puts a duration after its bar when there is room, else before it, else inside it', () => {
+    expect(labelPlacement(0.1, 0.3)).toBe('after');
+    expect(labelPlacement(0.3, 0.7)).toBe('before');
+    expect(labelPlacement(0, 1)).toBe('inside');
   });
 });

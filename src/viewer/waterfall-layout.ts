@@ -72,3 +72,13 @@ export function layoutTrace(trace: Trace): Layout {
 export function axisPosition(layout: Pick<Layout, 'start' | 'duration'>, timeUs: number): number {
   return Math.min(1, Math.max(0, (timeUs - layout.start) / layout.duration));
 }
+
+/**
+ * Where a bar's duration label goes so that it never sits on the bar in grey: after the bar when there is
+ * room, else before it, else inside it in white (every service colour passes 4.5:1 against white).
+ */
+export function labelPlacement(left: number, width: number): 'after' | 'before' | 'inside' {
+  if (left + width <= 0.85) return 'after';
+  if (left >= 0.15) return 'before';
+  return 'inside';
+}

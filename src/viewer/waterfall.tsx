@@ -2,7 +2,7 @@ import { useRef } from 'preact/hooks';
 import { serviceColor } from './colors.js';
 import { formatDuration, isoToMicros } from './format.js';
 import { bodyText, severityName } from './log-text.js';
-import { axisPosition, type Layout, type Row } from './waterfall-layout.js';
+import { axisPosition, labelPlacement, type Layout, type Row } from './waterfall-layout.js';
 import type { LogRecord } from './types.js';
 
 const pct = (f: number) => `${(f * 100).toFixed(3)}%`;
@@ -64,9 +64,19 @@ function SpanRow({ row, selected, onSelect }: { row: Row; selected: boolean; onS
       </button>
       <span class="track" aria-hidden="true">
         <span class="bar" style={{ left: pct(row.left), width: `max(2px, ${pct(row.width)})`, backgroundColor: color }} />
-        <span class="bar-label" style={{ left: pct(Math.min(row.left + row.width, 0.85)) }}>{formatDuration(row.span.duration)}</span>
+        <BarLabel row={row} />
       </span>
     </li>
+  );
+}
+
+function BarLabel({ row }: { row: Row }) {
+  const place = labelPlacement(row.left, row.width);
+  const style = place === 'after' ? { left: pct(row.left + row.width) } : place === 'before' ? { right: pct(1 - row.left) } : { left: pct(row.left) };
+  return (
+    <span class={`bar-label label-${place}`} style={style}>
+      {formatDuration(row.span.duration)}
+    </span>
   );
 }
 
