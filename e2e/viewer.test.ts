@@ -154,4 +154,10 @@ describe('the explorer at /ui/', () => {
     expect(await items.first().textContent()).toContain('items listed');
     await nothingRan();
   });
+
+  it("records none of the explorer's own requests: the stored services and traces are the app's alone", async () => {
+    const get = async (path: string) => (await (await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${READ_KEY}` } })).json()) as { data: unknown[] };
+    expect((await get('/api/services')).data).toEqual(['shop-api', 'shop-web']);
+    expect((await get('/api/traces?service=shop-api&limit=100')).data).toHaveLength(2);
+  });
 });
