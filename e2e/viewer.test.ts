@@ -93,8 +93,19 @@ describe('the explorer at /ui/', () => {
     await nothingRan();
   });
 
+  it('pages the trace list with "More traces" (an earlier end)', async () => {
+    await page.goto(`${server.url}/ui/#/search?service=shop-api&limit=1`);
+    const items = page.locator('.trace-list > li');
+    await expect.poll(() => items.count()).toBe(1);
+    expect(await items.first().textContent()).toContain('GET /api/items');
+    await page.getByRole('button', { name: 'More traces' }).click();
+    await expect.poll(() => items.count()).toBe(2);
+    expect(await items.nth(1).textContent()).toContain('click checkout');
+    await nothingRan();
+  });
+
   it('opens the trace: waterfall, critical path, browser and server spans, the logs on its axis', async () => {
-    await page.locator('.trace-link').first().click();
+    await page.getByRole('link', { name: /click checkout/ }).click();
     await page.waitForSelector('.waterfall .span-row');
     expect(await page.locator('.span-row').count()).toBe(5);
     expect(await page.locator('.span-row.is-critical .op-name').allTextContents()).toEqual(['click checkout', 'POST /api/checkout', 'POST /api/checkout', 'charge card']);
