@@ -75,6 +75,9 @@ async function nothingRan(): Promise<void> {
 describe('the explorer at /ui/', () => {
   it('asks for the read key, then searches traces by service and tag', async () => {
     await page.goto(`${server.url}/ui/`);
+    await page.getByLabel('Read key').fill('not-the-key');
+    await page.getByRole('button', { name: 'Use key' }).click();
+    await expect.poll(() => page.locator('.key-prompt').textContent()).toContain('refused that read key');
     await page.getByLabel('Read key').fill(READ_KEY);
     await page.getByRole('button', { name: 'Use key' }).click();
     const service = page.getByLabel('Service');

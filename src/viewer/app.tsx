@@ -34,7 +34,7 @@ export function App({ api, keys }: { api: Api; keys: KeyStore }) {
           <a href="#/logs" aria-current={route.page === 'logs' ? 'page' : undefined}>Logs</a>
         </nav>
       </header>
-      {needKey && <KeyPrompt onKey={onKey} />}
+      {needKey && <KeyPrompt onKey={onKey} refused={keyVersion > 0} />}
       <main>
         {route.page === 'trace' ? (
           <TracePage key={route.traceID} traceID={route.traceID} initialSpan={route.span} />

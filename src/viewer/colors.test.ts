@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BACKGROUND, contrast, PALETTE, serviceColor } from './colors.js';
+import { BACKGROUND, contrast, PALETTE, serviceColor, serviceColors } from './colors.js';
 
 describe('service colours', () => {
   it('every colour passes WCAG AA for normal text (4.5:1) on the page background', () => {
@@ -15,5 +15,13 @@ describe('service colours', () => {
     expect(serviceColor('checkout')).toBe(serviceColor('checkout'));
     expect(PALETTE).toContain(serviceColor('checkout'));
     expect(new Set(['a', 'b', 'c', 'd', 'e', 'f'].map(serviceColor)).size).toBeGreaterThan(1);
+  });
+
+  it('gives the services of one view distinct colours, up to the size of the palette', () => {
+    const names = Array.from({ length: PALETTE.length }, (_, i) => `service-${i}`);
+    const colours = serviceColors(names);
+    expect(new Set(colours.values()).size).toBe(PALETTE.length);
+    expect(serviceColors(['checkout']).get('checkout')).toBe(serviceColor('checkout'));
+    expect(serviceColors([...names, 'one-more']).get('one-more')).toMatch(/^#/);
   });
 });

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 
 /** Shown when the API answers 401: the read key, pasted once, kept for this tab (read-key.ts). */
-export function KeyPrompt({ onKey }: { onKey(key: string): void }) {
+export function KeyPrompt({ onKey, refused }: { onKey(key: string): void; refused: boolean }) {
   const [key, setKey] = useState('');
   return (
     <form
@@ -11,7 +11,9 @@ export function KeyPrompt({ onKey }: { onKey(key: string): void }) {
         if (key.trim() !== '') onKey(key.trim());
       }}
     >
-      <p>This server requires a read key (ingest.read_key). It is kept in this tab only.</p>
+      <p role="alert">
+        {refused ? 'The server refused that read key: paste the right one.' : 'This server requires a read key (ingest.read_key).'} It is kept in this tab only.
+      </p>
       <label>
         Read key <input type="password" autoComplete="off" value={key} onInput={(e) => setKey(e.currentTarget.value)} />
       </label>

@@ -1,13 +1,12 @@
-import { serviceColor } from './colors.js';
 
-/** Which colour is which service (the bars use serviceColor too), and the marks the waterfall uses. */
-export function Legend({ services }: { services: string[] }) {
+/** Which colour is which service (the bars read the same map), and the marks the waterfall uses. */
+export function Legend({ services, colors }: { services: string[]; colors: Map<string, string> }) {
   return (
     <ul class="legend" aria-label="Legend">
       {services.map((s) => (
         <li>
-          <span class="swatch" style={{ backgroundColor: serviceColor(s) }} aria-hidden="true" />
-          <span style={{ color: serviceColor(s) }}>{s}</span>
+          <span class="swatch" style={{ backgroundColor: colors.get(s) }} aria-hidden="true" />
+          <span style={{ color: colors.get(s) }}>{s}</span>
         </li>
       ))}
       <li>

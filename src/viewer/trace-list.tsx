@@ -1,4 +1,4 @@
-import { serviceColor } from './colors.js';
+import { serviceColors } from './colors.js';
 import { formatDuration, formatTime } from './format.js';
 import { traceHref } from './route.js';
 import { summarizeTrace } from './trace-summary.js';
@@ -11,6 +11,7 @@ export function TraceList({ traces, loading }: { traces: Trace[]; loading: boole
     <ol class="trace-list">
       {traces.map((t) => {
         const s = summarizeTrace(t);
+        const colors = serviceColors(s.services.map((x) => x.name));
         return (
           <li key={s.traceID} class={s.errorCount > 0 ? 'has-error' : undefined}>
             <a href={traceHref(s.traceID)} class="trace-link">
@@ -24,7 +25,7 @@ export function TraceList({ traces, loading }: { traces: Trace[]; loading: boole
             </span>
             <span class="services">
               {s.services.map((x) => (
-                <span class="service-tag" style={{ color: serviceColor(x.name), borderColor: serviceColor(x.name) }}>
+                <span class="service-tag" style={{ color: colors.get(x.name), borderColor: colors.get(x.name) }}>
                   {x.name} ({x.spans})
                 </span>
               ))}

@@ -40,7 +40,7 @@ function TraceView({ trace, logs, logsNote, initialSpan }: { trace: Trace; logs:
         {errors > 0 && <span class="error-mark">{errors === 1 ? '1 error' : `${errors} errors`}</span>} ·{' '}
         <a href={logsHref({ trace_id: trace.traceID, lookback: 'all' })}>{logs.length} logs: open in logs search</a>
       </p>
-      <Legend services={layout.services} />
+      <Legend services={layout.services} colors={layout.colors} />
       <div class="trace-body">
         <Waterfall layout={layout} logs={logs} selected={selected} onSelect={select} />
         {row && <SpanDetails row={row} process={trace.processes[row.span.processID]} traceStart={layout.start} />}

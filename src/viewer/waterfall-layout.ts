@@ -1,3 +1,4 @@
+import { serviceColors } from './colors.js';
 import { criticalPath } from './critical-path.js';
 import { isBrowser, isError, parentOf } from './span-info.js';
 import type { Span, Trace } from './types.js';
@@ -25,6 +26,8 @@ export interface Layout {
   /** Microseconds; at least 1, so positions never divide by zero. */
   duration: number;
   services: string[];
+  /** Each service's colour (colors.ts): the bars and the legend both read it. */
+  colors: Map<string, string>;
 }
 
 const byStart = (a: Span, b: Span): number => a.startTime - b.startTime || (a.spanID < b.spanID ? -1 : a.spanID > b.spanID ? 1 : 0);
@@ -65,7 +68,7 @@ export function layoutTrace(trace: Trace): Layout {
   // Spans whose parents form a cycle (no root above them): shown, as roots, rather than lost.
   for (const s of spans) visit(s, 0, seen);
   const services = [...new Set(rows.map((r) => r.service))];
-  return { rows, start, duration, services };
+  return { rows, start, duration, services, colors: serviceColors(services) };
 }
 
 /** Where a time (µs since the epoch) falls on the axis, clamped to 0..1. */

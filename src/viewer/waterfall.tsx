@@ -1,5 +1,4 @@
 import { useRef } from 'preact/hooks';
-import { serviceColor } from './colors.js';
 import { formatDuration, isoToMicros } from './format.js';
 import { bodyText, severityName } from './log-text.js';
 import { axisPosition, labelPlacement, type Layout, type Row } from './waterfall-layout.js';
@@ -32,7 +31,7 @@ export function Waterfall({ layout, logs, selected, onSelect }: { layout: Layout
       </div>
       <ol ref={list} onKeyDown={onKey}>
         {layout.rows.map((row) => [
-          <SpanRow row={row} selected={row.span.spanID === selected} onSelect={onSelect} />,
+          <SpanRow row={row} color={layout.colors.get(row.service) ?? '#475569'} selected={row.span.spanID === selected} onSelect={onSelect} />,
           ...(bySpan.get(row.span.spanID) ?? []).map((log) => <LogRow log={log} depth={row.depth + 1} layout={layout} />),
         ])}
         {(bySpan.get('') ?? []).map((log) => <LogRow log={log} depth={0} layout={layout} />)}
@@ -51,8 +50,7 @@ function groupLogs(logs: LogRecord[], spanIDs: Set<string>): Map<string, LogReco
   return out;
 }
 
-function SpanRow({ row, selected, onSelect }: { row: Row; selected: boolean; onSelect(id: string): void }) {
-  const color = serviceColor(row.service);
+function SpanRow({ row, color, selected, onSelect }: { row: Row; color: string; selected: boolean; onSelect(id: string): void }) {
   const classes = ['span-row', row.error && 'is-error', row.critical && 'is-critical', selected && 'is-selected'].filter(Boolean).join(' ');
   return (
     <li class={classes}>
