@@ -136,6 +136,7 @@ describe('the explorer at /ui/', () => {
     expect(attrs).toContain(EVIL_IMG);
     expect(attrs).toContain('user.tier');
     expect(await page.locator('.span-details img, .span-details script').count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'explorer-trace.png'), fullPage: true });
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => details.locator('h2').textContent()).toBe('SELECT cart');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-span'))).toBe(SPAN.db);
@@ -144,7 +145,6 @@ describe('the explorer at /ui/', () => {
     expect(await details.textContent()).toContain('ERROR: card declined');
     expect(await details.textContent()).toContain('CardDeclined');
     expect(page.url()).toContain(`span=${SPAN.charge}`);
-    await page.screenshot({ path: join(SHOTS, 'explorer-trace.png'), fullPage: true });
     await nothingRan();
   });
 
