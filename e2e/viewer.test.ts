@@ -140,6 +140,8 @@ describe('the explorer at /ui/', () => {
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => details.locator('h2').textContent()).toBe('SELECT cart');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-span'))).toBe(SPAN.db);
+    // Focus moved by the keyboard is visible: the focused span's button has its outline.
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle)).toBe('solid');
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => details.locator('h2').textContent()).toBe('charge card');
     expect(await details.textContent()).toContain('ERROR: card declined');
