@@ -3,7 +3,7 @@
  * JSONL file and answers queries from it (no database): the read key asked for and pasted, a search by
  * service and tag, a trace opened, a span selected by mouse and keyboard with its attributes, the trace's
  * logs on its axis, a log followed to its trace. Attribute and log values that are script in disguise must
- * show as text: nothing runs, no CSP violation, no console error. Screenshots go to docs/screenshots/.
+ * show as text: nothing runs, no CSP violation, no console error. The README's screenshots are taken here.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,9 @@ import { serve, type RunningServer } from '../src/collector-endpoint/index.js';
 import { launchChromium } from './helpers/browser.js';
 import { CHECKOUT, EVIL_IMG, EVIL_SCRIPT, logsRequest, READ_KEY, SPAN, tracesRequest } from './helpers/viewer-data.js';
 
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Screenshots go to test-results/ (git-ignored); ISOTEL_UPDATE_SCREENSHOTS=1 refreshes the README's in docs/screenshots.
+const SHOTS = process.env.ISOTEL_UPDATE_SCREENSHOTS ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
 
 let dir: string;
 let server: RunningServer;
