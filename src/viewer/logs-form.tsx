@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { ChoiceField } from './choice-field.js';
 import type { LogValues } from './logs-query.js';
 import { logsHref } from './route.js';
 import { parseTagLines } from './tags.js';
@@ -30,13 +31,7 @@ export function LogsForm({ initial }: { initial: LogValues }) {
   );
   return (
     <form class="search-form" onSubmit={submit} aria-label="Search logs">
-      <label>
-        Service
-        <select value={v.service} onChange={set('service')}>
-          <option value="">All services</option>
-          {services.state === 'done' && services.value.map((s) => <option value={s}>{s}</option>)}
-        </select>
-      </label>
+      <ChoiceField label="Service" value={v.service} none="All services" choices={services} onChange={(service) => setV({ ...v, service })} />
       <div class="row">
         {level('severity_min', 'Severity from')}
         {level('severity_max', 'to')}

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { ChoiceField } from './choice-field.js';
 import { searchHref } from './route.js';
 import { parseTagLines } from './tags.js';
 import { TimeRangeFields } from './time-range-fields.js';
@@ -19,7 +20,7 @@ export function SearchForm({ initial }: { initial: SearchValues }) {
   const [error, setError] = useState('');
   const services = useLoad('services', (api) => api.services());
   const operations = useLoad(`ops:${v.service}`, (api) => (v.service ? api.operations(v.service) : Promise.resolve([])));
-  const set = (f: Field) => (e: { currentTarget: { value: string } }) => setV({ ...v, [f]: e.currentTarget.value, ...(f === 'service' ? { operation: '' } : {}) });
+  const set = (f: Field) => (e: { currentTarget: { value: string } }) => setV({ ...v, [f]: e.currentTarget.value });
   const submit = (e: Event) => {
     e.preventDefault();
     const tags = parseTagLines(v.tags);
@@ -29,20 +30,8 @@ export function SearchForm({ initial }: { initial: SearchValues }) {
   };
   return (
     <form class="search-form" onSubmit={submit} aria-label="Search traces">
-      <label>
-        Service
-        <select value={v.service} onChange={set('service')}>
-          <option value="">Choose a service</option>
-          {services.state === 'done' && services.value.map((s) => <option value={s}>{s}</option>)}
-        </select>
-      </label>
-      <label>
-        Operation
-        <select value={v.operation} onChange={set('operation')}>
-          <option value="">All operations</option>
-          {operations.state === 'done' && operations.value.map((o) => <option value={o}>{o}</option>)}
-        </select>
-      </label>
+      <ChoiceField label="Service" value={v.service} none="Choose a service" choices={services} onChange={(service) => setV({ ...v, service, operation: '' })} />
+      <ChoiceField label="Operation" value={v.operation} none="All operations" choices={operations} onChange={(operation) => setV({ ...v, operation })} />
       <label>
         Tags <span class="hint">key=value, one a line</span>
         <textarea rows={3} value={v.tags} onInput={set('tags')} placeholder="http.response.status_code=500" />
@@ -60,7 +49,6 @@ export function SearchForm({ initial }: { initial: SearchValues }) {
       </div>
       <TimeRangeFields lookback={v.lookback} from={v.from} to={v.to} onChange={(f, value) => setV({ ...v, [f]: value })} />
       {error && <p role="alert" class="error-text">{error}</p>}
-      {services.state === 'failed' && <p role="alert" class="error-text">Services: {services.error}</p>}
       <button type="submit">Find traces</button>
     </form>
   );
