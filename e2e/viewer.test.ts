@@ -173,6 +173,19 @@ describe('the explorer at /ui/', () => {
     await nothingRan();
   });
 
+  it('pages the logs with "More logs" (the API\'s cursor) until the last page', async () => {
+    await page.goto(`${server.url}/ui/#/logs?lookback=all&service=shop-api&limit=1`);
+    const items = page.locator('.log-list > li');
+    await expect.poll(() => items.count()).toBe(1);
+    for (const n of [2, 3]) {
+      await page.getByRole('button', { name: 'More logs' }).click();
+      await expect.poll(() => items.count()).toBe(n);
+    }
+    expect(await items.allTextContents()).toEqual([expect.stringContaining('items listed'), expect.stringContaining('card declined'), expect.stringContaining('checkout started')]);
+    await expect.poll(() => page.getByRole('button', { name: 'More logs' }).count()).toBe(0);
+    await nothingRan();
+  });
+
   it("records none of the explorer's own requests: the stored services and traces are the app's alone", async () => {
     const get = async (path: string) => (await (await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${READ_KEY}` } })).json()) as { data: unknown[] };
     expect((await get('/api/services')).data).toEqual(['shop-api', 'shop-web']);

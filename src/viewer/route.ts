@@ -2,7 +2,7 @@
  * Hash routes, so the server serves one page and every view has a link to share:
  *   #/search?service=&operation=&tags=&lookback=&from=&to=&minDuration=&maxDuration=&limit=   (the default)
  *   #/trace/{traceID}?span={spanID}
- *   #/logs?service=&severity_min=&severity_max=&lookback=&from=&to=&trace_id=&attr=&q=
+ *   #/logs?service=&severity_min=&severity_max=&lookback=&from=&to=&trace_id=&attr=&q=&limit=
  */
 export type Route =
   | { page: 'search'; query: URLSearchParams }
