@@ -39,6 +39,20 @@ module.exports = {
       },
     },
     {
+      name: 'viewer-is-browser-code',
+      comment: 'src/viewer is the explorer page `isotel serve` serves at /ui/: it talks to the server over HTTP only, never imports it.',
+      severity: 'error',
+      from: { path: '^src/viewer/' },
+      to: { path: '^src/(node|collector-endpoint|browser)/' },
+    },
+    {
+      name: 'nothing-imports-the-viewer',
+      comment: 'The viewer is bundled on its own into dist/viewer/ and served as files: no other part imports it.',
+      severity: 'error',
+      from: { path: '^src/(node|collector-endpoint|browser|shared)/' },
+      to: { path: '^src/viewer/' },
+    },
+    {
       name: 'no-circular',
       comment: 'No import cycles: they make load order, tree-shaking and the split into files fragile.',
       severity: 'error',
@@ -52,7 +66,7 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     // Imports are written with .js and resolve to the .ts sources (dependency-cruiser does that itself).
-    enhancedResolveOptions: { extensions: ['.ts', '.mts', '.js', '.mjs', '.json'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.mts', '.js', '.mjs', '.json'] },
     moduleSystems: ['es6', 'cjs'],
   },
 };

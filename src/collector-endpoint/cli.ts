@@ -4,7 +4,8 @@ import { serve } from './serve.js';
 
 const USAGE = `usage: isotel serve --config isotel.yaml [--port 4318] [--host 127.0.0.1]
 
-Runs the OTLP/HTTP ingest: POST /v1/logs, POST /v1/traces, GET /v1/traces/{trace_id}, GET /health, GET /metrics.
+Runs the OTLP/HTTP ingest: POST /v1/logs, POST /v1/traces, GET /v1/traces/{trace_id}, GET /health, GET /metrics,
+the query API (GET /api/services, /api/traces, /api/logs, ...) and the explorer at GET /ui/.
 The YAML is the logger's (logger.backends are where records go) plus an ingest: section.`;
 
 async function main(argv: string[]): Promise<number> {

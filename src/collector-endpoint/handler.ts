@@ -10,6 +10,7 @@ import { IngestDedupe } from './dedupe.js';
 import { handleLogs, LOGS_ROUTE } from './logs-route.js';
 import { createReadKeyCheck, isReadRoute, READ_KEY_REASON } from './read-key.js';
 import type { IngestRuntime } from './runtime.js';
+import { createViewerRoute, isViewerPath, VIEWER_ROUTE } from './viewer-route.js';
 
 /**
  * The ingest route as a plain `(req, res)` handler for node:http. Order of checks, cheapest first:
@@ -23,6 +24,8 @@ export interface HandlerSettings extends IngestRouteSettings {
   corsAllowedOrigins: readonly string[];
   /** `ingest.read_key`: required on the read routes when set. */
   readKey?: string;
+  /** Where the explorer's files are (default: dist/viewer, found beside the ingest). */
+  viewerDir?: string;
   dedupe: { maxIds: number; windowSeconds: number };
   now?: () => number;
 }
@@ -37,6 +40,7 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
   const ingest = new IngestRoute(runtime, settings, r, metrics, dedupe, settings.now ?? (() => Date.now()));
   const health = () => ({ ...runtime.health(), dedupe: dedupe.stats() });
   const readKeyOk = createReadKeyCheck(settings.readKey);
+  const viewer = createViewerRoute(r, settings.viewerDir);
   const routes: Routes = {
     ingest: (req, res, url, signal) => ingest.handle(req, res, url, signal),
     trace: (res, id) => queryTrace(runtime, r, res, id),
@@ -57,13 +61,14 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
       return r.fail(res, 'other', 400, 'malformed request target');
     }
     const path = url.pathname;
-    const route = path === '/v1/logs' || path === '/v1/traces' || path === LOGS_ROUTE ? path : TRACE_ROUTE.test(path) ? '/v1/traces/{id}' : (jaegerRoute(path) ?? path);
+    const route = path === '/v1/logs' || path === '/v1/traces' || path === LOGS_ROUTE ? path : TRACE_ROUTE.test(path) ? '/v1/traces/{id}' : isViewerPath(path) ? VIEWER_ROUTE : (jaegerRoute(path) ?? path);
     const cors = applyCors(req, res, origins);
     if (cors === 'forbidden') {
       req.resume();
       return r.fail(res, route, 403, `origin ${String(req.headers.origin)} is not allowed (ingest.cors_allowed_origins)`);
     }
     if (cors === 'preflight-answered') return void metrics.request(route, 204);
+    if (isViewerPath(path)) return viewer(req, res, path);
     if (isReadRoute(req.method, path) && !readKeyOk(req)) {
       req.resume();
       return r.fail(res, route, 401, READ_KEY_REASON, 'json', { 'WWW-Authenticate': 'Bearer realm="isotel query API"' });
