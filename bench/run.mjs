@@ -5,6 +5,7 @@ import { benchIngest } from './ingest.mjs';
 import { benchBrowser } from './browser.mjs';
 import { benchSize } from './size.mjs';
 import { benchTracing } from './tracing.mjs';
+import { benchKafka } from './kafka.mjs';
 
 const only = (process.argv.find((a) => a.startsWith('--only=')) ?? '').slice('--only='.length).split(',').filter(Boolean);
 const groups = [
@@ -13,6 +14,7 @@ const groups = [
   ['ingest', benchIngest],
   ['browser', benchBrowser],
   ['tracing', benchTracing],
+  ['kafka', benchKafka],
   ['size', benchSize],
 ];
 for (const [name, run] of groups) {
