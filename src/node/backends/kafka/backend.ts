@@ -30,14 +30,45 @@ export async function createKafkaBackend(
   load: () => Promise<KafkaModule> = loadKafkaClient,
 ): Promise<Backend> {
   const kafka = await load();
-  const producer: Sender = createProducer(kafka, { brokers: options.brokers, clientId: options.client_id, timeoutMs: options.timeout * 1000 });
-  return kafkaBackend(producer, options, ctx);
+  return kafkaBackend(() => createProducer(kafka, { brokers: options.brokers, clientId: options.client_id, timeoutMs: options.timeout * 1000 }), options, ctx);
 }
 
-export function kafkaBackend(producer: Sender, options: KafkaBackendOptions, ctx: BackendContext): Backend {
+/**
+ * `makeProducer` gives a new producer: one that did not answer within `timeout` (with the broker down, the
+ * idempotent producer's InitProducerId can wait for good in @platformatic/kafka 1.35) is closed and replaced,
+ * so the next write starts clean, and `write` always resolves.
+ */
+export function kafkaBackend(makeProducer: () => Sender, options: KafkaBackendOptions, ctx: BackendContext): Backend {
   let closed: Promise<void> | undefined;
+  let current = makeProducer();
+  const timeoutMs = options.timeout * 1000;
+  const producer: Sender = {
+    send: (o) => guarded('produce', (p) => p.send(o)),
+    metadata: (o) => guarded('metadata', (p) => p.metadata(o)),
+    close: (force) => current.close(force),
+  };
+  async function guarded<T>(what: string, call: (p: Sender) => Promise<T>): Promise<T> {
+    const p = current;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (current === p && !closed) current = makeProducer();
+        p.close(true).catch(() => undefined);
+        reject(new Error(`${what}: no answer from Kafka within ${options.timeout} s`));
+      }, timeoutMs);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([call(p), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
   return {
     name: `kafka:${options.brokers.join(',')}`,
+    // One produce at a time: the idempotent producer's sequence numbers must reach the broker in order
+    // (two overlapping sends answer OUT_OF_ORDER_SEQUENCE_NUMBER); the engine keeps the rest in its log.
+    maxInFlight: 1,
     async write(batch: Batch): Promise<WriteResult> {
       if (closed) return retryable('kafka backend closed');
       const messages = [

@@ -25,7 +25,8 @@ export interface ProducerSettings {
 /**
  * An idempotent producer with acks=all: the broker acknowledges a batch only when every in-sync replica has
  * it (min.insync.replicas), and the producer id + sequence numbers keep the client's own re-sends within one
- * session from being written twice. `retries: 0`: a failed send comes back to the delivery engine, which owns
+ * session from being written twice. `retries: false` (0 is taken as the default count, and InitProducerId then
+ * retries for seconds with the broker down): a failed send comes back to the delivery engine, which owns
  * retry and backoff (one retry policy for every sink); a metadata refresh after a leader change is still done
  * by the client (repeatOnStaleMetadata), which is not a wait.
  */
@@ -38,7 +39,7 @@ export function createProducer(kafka: KafkaModule, s: ProducerSettings): Produce
     timeout: s.timeoutMs,
     connectTimeout: s.timeoutMs,
     requestTimeout: s.timeoutMs,
-    retries: 0,
+    retries: false,
     autocreateTopics: true,
   });
 }
