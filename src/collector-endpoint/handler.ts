@@ -8,6 +8,7 @@ import { queryTrace, listTraces } from './query-routes.js';
 import { handleJaeger, jaegerRoute } from './jaeger-routes.js';
 import { IngestDedupe } from './dedupe.js';
 import type { IngestRuntime } from './runtime.js';
+import type { Batch } from '../shared/model.js';
 
 /**
  * The ingest route as a plain `(req, res)` handler for node:http. Order of checks, cheapest first:
@@ -62,7 +63,10 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
       r.fail(res, route, 500, 'internal error');
     });
   };
-  return { listener, metrics, health };
+  // The Kafka writer appends through the same dedupe window as the route, so a message read twice (a
+  // redelivery after a rebalance, a producer's re-send) is stored once in JSONL too, within the window.
+  const append = (batch: Batch) => dedupe.appendOnce(batch, (b) => runtime.wal.append(b)).then((r) => r.result);
+  return { listener, metrics, health, append };
 }
 
 interface Routes {
