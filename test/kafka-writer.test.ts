@@ -30,7 +30,11 @@ beforeAll(async () => {
   await startKafka();
   await createTopics([topics.logs, topics.spans, topics.dead_letter]);
   dir = mkdtempSync(join(tmpdir(), 'isotel-kafka-writer-'));
-  writer = await serve({
+  writer = await startWriter();
+});
+
+function startWriter(): Promise<RunningServer> {
+  return serve({
     port: 0,
     role: 'writer',
     env: { ISOTEL_INGEST_WORKER: '0' },
@@ -48,7 +52,7 @@ beforeAll(async () => {
     },
     diagSink: () => {},
   });
-});
+}
 
 afterAll(async () => {
   await writer?.close();
@@ -122,5 +126,22 @@ describe('isotel serve --role writer', () => {
     expect(dead[0].headers.get('isotel.reason')).toMatch(/not an OTLP protobuf ExportLogsServiceRequest/);
     expect(dead[0].headers.get('isotel.topic')).toBe(topics.logs);
     expect(writer.handler.health().kafka_writer).toMatchObject({ dead_lettered: 1 });
+  });
+
+  it('a writer closed mid-run hands its partitions to the next member of the group: every record stored once', async () => {
+    const N = 3000;
+    const m = await otelMessages(N, 'handoff');
+    await produceRaw(m.logs.map((value) => ({ topic: topics.logs, value })));
+    await until('the first records', async () => (await pgCount(TABLE, 'handoff')).rows > 0);
+    await writer.close();
+    const partly = (await pgCount(TABLE, 'handoff')).rows;
+    if (process.env.KDEBUG) console.error('handoff: stored before the close', partly);
+    writer = await startWriter();
+    await until(`${N} rows`, async () => (await pgCount(TABLE, 'handoff')).rows >= N && jsonl('handoff').length >= N);
+    await writer.handler.drain(10_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await pgCount(TABLE, 'handoff')).toEqual({ rows: N, distinct: N });
+    expect(jsonl('handoff')).toHaveLength(N);
+    expect(partly).toBeLessThanOrEqual(N);
   });
 });

@@ -133,6 +133,12 @@ async function handle(c: WriterContext, m: Msg): Promise<void> {
   const decoded = decodeKafkaMessage(signal, m.value, c.o.limits, { ...c.o.enrich, receivedAtMs: Date.now() });
   if (!decoded.ok) await deadLetter(c, m, decoded.reason);
   else if (await appendDurably(c, decoded.batch)) c.health.appended_records += decoded.batch.logs.length + decoded.batch.spans.length;
-  else return; // closing: not committed, the next member of the group reads it again
-  if (!c.isClosing()) await m.commit();
+  else return; // closing before the append: not committed, the next member of the group reads it again
+  // Committed even while closing: the records are durable, and a commit skipped here would make the next
+  // member read them again. A failed commit (rebalance, broker gone) means the same: read again, stored once.
+  try {
+    await m.commit();
+  } catch (err) {
+    c.health.last_error = `commit: ${describeKafkaError(err)}`;
+  }
 }
