@@ -126,6 +126,8 @@ describe('isotel serve --role writer', () => {
     expect(dead[0].headers.get('isotel.reason')).toMatch(/not an OTLP protobuf ExportLogsServiceRequest/);
     expect(dead[0].headers.get('isotel.topic')).toBe(topics.logs);
     expect(writer.handler.health().kafka_writer).toMatchObject({ dead_lettered: 1 });
+    const health = (await (await fetch(`${writer.url}/health`)).json()) as { kafka_writer?: { dead_lettered: number; consumed: number } };
+    expect(health.kafka_writer).toMatchObject({ dead_lettered: 1 });
   });
 
   it('a writer closed mid-run hands its partitions to the next member of the group: every record stored once', async () => {

@@ -69,6 +69,7 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
       throw err;
     });
   }
+  let writer: KafkaWriter | undefined;
   const { listener, health, append } = createRequestListener(runtime, {
     corsAllowedOrigins: ingest.cors_allowed_origins,
     ingestKeys: ingest.ingest_keys,
@@ -86,11 +87,12 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
     skewThresholdMs: 1000,
     dedupe: { maxIds: ingest.dedupe.max_ids, windowSeconds: ingest.dedupe.window_seconds },
     now: options.now,
+    extraHealth: () => (writer ? { kafka_writer: writer.health() } : {}),
   });
-  const writer = options.role === 'writer' ? await openWriter(config, ingest, { append, close: () => runtime.close() }, redactor, diag) : undefined;
+  writer = options.role === 'writer' ? await openWriter(config, ingest, { append, close: () => runtime.close() }, redactor, diag) : undefined;
   const handler = ((req: IncomingMessage, res: ServerResponse) => listener(req, res)) as IngestHandler;
   Object.defineProperty(handler, 'config', { value: config });
-  handler.health = () => (writer ? { ...health(), kafka_writer: writer.health() } : health());
+  handler.health = health;
   handler.drain = (timeoutMs) => runtime.dispatcher.drain(timeoutMs);
   let closing: Promise<void> | undefined;
   handler.close = () =>

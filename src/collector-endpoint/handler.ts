@@ -9,6 +9,7 @@ import { handleJaeger, jaegerRoute } from './jaeger-routes.js';
 import { IngestDedupe } from './dedupe.js';
 import type { IngestRuntime } from './runtime.js';
 import type { Batch } from '../shared/model.js';
+import type { KafkaWriterHealth } from './kafka-writer.js';
 
 /**
  * The ingest route as a plain `(req, res)` handler for node:http. Order of checks, cheapest first:
@@ -21,6 +22,8 @@ export interface HandlerSettings extends IngestRouteSettings {
   corsAllowedOrigins: readonly string[];
   dedupe: { maxIds: number; windowSeconds: number };
   now?: () => number;
+  /** More of /health: the Kafka writer's counters when this process is one (--role writer). */
+  extraHealth?: () => { kafka_writer?: KafkaWriterHealth };
 }
 
 const TRACE_ROUTE = /^\/v1\/traces\/([^/]+)$/;
@@ -31,7 +34,7 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
   const r = new Responder(metrics);
   const dedupe = new IngestDedupe(settings.dedupe);
   const ingest = new IngestRoute(runtime, settings, r, metrics, dedupe, settings.now ?? (() => Date.now()));
-  const health = () => ({ ...runtime.health(), dedupe: dedupe.stats() });
+  const health = () => ({ ...runtime.health(), dedupe: dedupe.stats(), ...settings.extraHealth?.() });
   const routes: Routes = {
     ingest: (req, res, url, signal) => ingest.handle(req, res, url, signal),
     trace: (res, id) => queryTrace(runtime, r, res, id),
