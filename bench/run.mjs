@@ -7,6 +7,7 @@ import { benchSize } from './size.mjs';
 import { benchTracing } from './tracing.mjs';
 import { benchExplorer } from './explorer.mjs';
 import { benchMetrics } from './metrics.mjs';
+import { benchKafka } from './kafka.mjs';
 
 const only = (process.argv.find((a) => a.startsWith('--only=')) ?? '').slice('--only='.length).split(',').filter(Boolean);
 const groups = [
@@ -17,6 +18,7 @@ const groups = [
   ['tracing', benchTracing],
   ['explorer', benchExplorer],
   ['metrics', benchMetrics],
+  ['kafka', benchKafka],
   ['size', benchSize],
 ];
 for (const [name, run] of groups) {

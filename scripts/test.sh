@@ -18,8 +18,8 @@ step() {
 source scripts/services.sh
 
 step "services"
-# Elasticsearch starts in the background (its first run downloads and unpacks ~100 MB); awaited before the tests.
-services_start elasticsearch postgres redis prometheus chromium
+# Elasticsearch and Kafka start in the background (first runs download from Maven Central); awaited before the tests.
+services_start elasticsearch kafka postgres redis prometheus chromium
 
 step "type-check"
 npx tsc --noEmit -p .
@@ -33,7 +33,7 @@ npm run build --silent
 npx attw --pack . --format table --no-emoji --exclude-entrypoints config-schema.json
 npx publint --strict
 
-step "wait for Elasticsearch"
+step "wait for Elasticsearch and Kafka"
 services_wait
 
 if [ "$#" -gt 0 ]; then

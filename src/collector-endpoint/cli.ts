@@ -2,11 +2,13 @@
 import { parseArgs } from 'node:util';
 import { serve } from './serve.js';
 
-const USAGE = `usage: isotel serve --config isotel.yaml [--port 4318] [--host 127.0.0.1]
+const USAGE = `usage: isotel serve --config isotel.yaml [--port 4318] [--host 127.0.0.1] [--role all|writer]
 
 Runs the OTLP/HTTP ingest: POST /v1/logs, POST /v1/traces, GET /v1/traces/{trace_id}, GET /health, GET /metrics,
 the query API (GET /api/services, /api/traces, /api/logs, ...) and the explorer at GET /ui/.
-The YAML is the logger's (logger.backends are where records go) plus an ingest: section.`;
+The YAML is the logger's (logger.backends are where records go) plus an ingest: section.
+--role writer also consumes the Kafka topics of the kafka: section (brokers, group_id, topics) into the same
+backends, committing offsets once the records are in the write-ahead log (docs/scaling-out.md).`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -18,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: rest,
-      options: { config: { type: 'string', short: 'c' }, port: { type: 'string', short: 'p' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { config: { type: 'string', short: 'c' }, port: { type: 'string', short: 'p' }, host: { type: 'string' }, role: { type: 'string', default: 'all' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (err) {
     process.stderr.write(`isotel serve: ${(err as Error).message}\n${USAGE}\n`);
@@ -33,14 +35,20 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`isotel serve: --port must be 0..65535, got "${values.port}"\n`);
     return 2;
   }
+  const role = values.role;
+  if (role !== 'all' && role !== 'writer') {
+    const why = role === 'ingest' ? ' (--role ingest is designed in docs/scaling-out.md, not built yet)' : '';
+    process.stderr.write(`isotel serve: --role must be all or writer, got "${role}"${why}\n`);
+    return 2;
+  }
   let running;
   try {
-    running = await serve({ configFile: values.config, config: values.config ? undefined : { logger: {}, ingest: {} }, port, host: values.host });
+    running = await serve({ configFile: values.config, config: values.config ? undefined : { logger: {}, ingest: {} }, port, host: values.host, role });
   } catch (err) {
     process.stderr.write(`isotel serve: ${(err as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(`isotel ingest listening on ${running.url}\n`);
+  process.stdout.write(`isotel ingest listening on ${running.url}${role === 'writer' ? ' (and consuming Kafka as a writer)' : ''}\n`);
   const stop = (signal: string) => {
     process.stdout.write(`isotel ingest: ${signal}, draining and closing\n`);
     running.close().then(() => process.exit(0), () => process.exit(1));

@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
-import { createDiag, type DiagSink } from '../shared/diag.js';
+import { createDiag, type Diag, type DiagSink } from '../shared/diag.js';
 import { defaultRegistry, defaultSpansFile, isBuiltinBackend, isFileOpen, loadConfigFile, openBackends, parseConfigObject, type BackendEntry, type BackendRegistry, type IngestConfig, type IsotelConfig } from '../node/engine/index.js';
 import { openRuntime, type IngestHealth, type IngestRuntime } from './runtime.js';
 import { dispatchWorkerScript } from './dispatch-thread.js';
 import { createRequestListener } from './handler.js';
 import type { DedupeStats } from './dedupe.js';
 import { createIngestRedactor } from './redaction.js';
+import type { Redactor } from '../shared/redact.js';
+import { startKafkaWriter, type KafkaWriter, type KafkaWriterHealth, type KafkaWriterOptions } from './kafka-writer.js';
 
 export interface IngestHandlerOptions {
   /** The YAML file: the logger's `backends:` are where records go; `ingest:` configures the route. */
@@ -18,13 +20,18 @@ export interface IngestHandlerOptions {
   env?: NodeJS.ProcessEnv;
   /** Clock for receive times and rate limits (tests). */
   now?: () => number;
+  /**
+   * `all` (default): records come in over HTTP. `writer`: also a member of the Kafka consumer group of the
+   * `kafka:` section, appending what it reads to the same write-ahead log (docs/scaling-out.md).
+   */
+  role?: 'all' | 'writer';
 }
 
 export interface IngestHandler {
   (req: IncomingMessage, res: ServerResponse): void;
   readonly config: IsotelConfig;
   /** The engine's health and the dedupe window's (ids held, duplicates dropped). */
-  health(): IngestHealth & { dedupe: DedupeStats };
+  health(): IngestHealth & { dedupe: DedupeStats; kafka_writer?: KafkaWriterHealth };
   /** Resolves true when every backend has delivered everything accepted so far (false on timeout). */
   drain(timeoutMs?: number): Promise<boolean>;
   /** Stops the dispatchers, closes the write-ahead log and the backends. Idempotent. */
@@ -46,6 +53,9 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
   const ingest: IngestConfig = config.ingest ?? parseConfigObject({ logger: {}, ingest: {} }, { env, knownBackendTypes: known }).ingest!;
   const diag = createDiag(options.diagSink);
   const lc = config.logger;
+  if (options.role === 'writer' && config.kafka.brokers.length === 0) {
+    throw new Error('kafka.brokers: --role writer needs at least one broker (host:port) in the kafka: section');
+  }
   const redactor = createIngestRedactor(lc.redact, ingest.redact);
   const base = { walDir: path.resolve(ingest.wal_dir), walMaxBytes: ingest.wal_max_bytes, dataDir: path.resolve(lc.data_dir), queryBackend: ingest.query_backend, redactor, diag, batchSize: lc.queue.batch_size };
   const script = workerScript(lc.backends, registry, env);
@@ -59,7 +69,8 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
       throw err;
     });
   }
-  const { listener, health } = createRequestListener(runtime, {
+  let writer: KafkaWriter | undefined;
+  const { listener, health, append } = createRequestListener(runtime, {
     corsAllowedOrigins: ingest.cors_allowed_origins,
     readKey: ingest.read_key,
     ingestKeys: ingest.ingest_keys,
@@ -77,13 +88,30 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
     skewThresholdMs: 1000,
     dedupe: { maxIds: ingest.dedupe.max_ids, windowSeconds: ingest.dedupe.window_seconds },
     now: options.now,
+    extraHealth: () => (writer ? { kafka_writer: writer.health() } : {}),
   });
+  writer = options.role === 'writer' ? await openWriter(config, ingest, { append, close: () => runtime.close() }, redactor, diag) : undefined;
   const handler = ((req: IncomingMessage, res: ServerResponse) => listener(req, res)) as IngestHandler;
   Object.defineProperty(handler, 'config', { value: config });
   handler.health = health;
   handler.drain = (timeoutMs) => runtime.dispatcher.drain(timeoutMs);
-  handler.close = () => runtime.close();
+  let closing: Promise<void> | undefined;
+  handler.close = () =>
+    (closing ??= (async () => {
+      await writer?.close();
+      await runtime.close();
+    })());
   return handler;
+}
+
+/** `--role writer`: the Kafka consumer appending to this runtime's log, with the HTTP route's decode limits. */
+async function openWriter(config: IsotelConfig, ingest: IngestConfig, log: { append: KafkaWriterOptions['append']; close(): Promise<void> }, redactor: Redactor, diag: Diag): Promise<KafkaWriter> {
+  const l = ingest.limits;
+  const limits = { maxAttributes: l.max_attributes, maxAttributeValueLength: l.max_attribute_value_length, maxBodyLength: l.max_body_length, maxDepth: l.max_depth };
+  return startKafkaWriter({ kafka: config.kafka, append: log.append, limits, enrich: { skewThresholdMs: 1000, redactor }, diag }).catch(async (err: unknown) => {
+    await log.close();
+    throw err;
+  });
 }
 
 /**

@@ -11,6 +11,8 @@ import { handleLogs, LOGS_ROUTE } from './logs-route.js';
 import { createReadKeyCheck, isReadRoute, READ_KEY_REASON } from './read-key.js';
 import type { IngestRuntime } from './runtime.js';
 import { createViewerRoute, isViewerPath, VIEWER_ROUTE } from './viewer-route.js';
+import type { Batch } from '../shared/model.js';
+import type { KafkaWriterHealth } from './kafka-writer.js';
 
 /**
  * The ingest route as a plain `(req, res)` handler for node:http. Order of checks, cheapest first:
@@ -28,6 +30,8 @@ export interface HandlerSettings extends IngestRouteSettings {
   viewerDir?: string;
   dedupe: { maxIds: number; windowSeconds: number };
   now?: () => number;
+  /** More of /health: the Kafka writer's counters when this process is one (--role writer). */
+  extraHealth?: () => { kafka_writer?: KafkaWriterHealth };
 }
 
 const TRACE_ROUTE = /^\/v1\/traces\/([^/]+)$/;
@@ -38,7 +42,7 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
   const r = new Responder(metrics);
   const dedupe = new IngestDedupe(settings.dedupe);
   const ingest = new IngestRoute(runtime, settings, r, metrics, dedupe, settings.now ?? (() => Date.now()));
-  const health = () => ({ ...runtime.health(), dedupe: dedupe.stats() });
+  const health = () => ({ ...runtime.health(), dedupe: dedupe.stats(), ...settings.extraHealth?.() });
   const readKeyOk = createReadKeyCheck(settings.readKey);
   const viewer = createViewerRoute(r, settings.viewerDir);
   const routes: Routes = {
@@ -78,7 +82,10 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
       r.fail(res, route, 500, 'internal error');
     });
   };
-  return { listener, metrics, health };
+  // The Kafka writer appends through the same dedupe window as the route, so a message read twice (a
+  // redelivery after a rebalance, a producer's re-send) is stored once in JSONL too, within the window.
+  const append = (batch: Batch) => dedupe.appendOnce(batch, (b) => runtime.wal.append(b)).then((r) => r.result);
+  return { listener, metrics, health, append };
 }
 
 interface Routes {

@@ -3,7 +3,7 @@ import { createFilesystemBackend, type FilesystemBackendOptions } from './backen
 
 /**
  * The `backend_type` → factory table. Built-ins are always there; a user's own type is registered with
- * `registerBackend('kafka', factory)` before `configureLogger`, and gets retry, circuit breaker, disk
+ * `registerBackend('nats', factory)` before `configureLogger`, and gets retry, circuit breaker, disk
  * fallback and health reporting from the delivery layer like the built-ins.
  * The table is passed explicitly (createBackendRegistry) so tests and two loggers never share state;
  * `registerBackend` writes to the default registry that configureLogger uses when given none.
@@ -42,6 +42,10 @@ export function createBackendRegistry(): BackendRegistry {
   builtin('otlp', async (config, ctx) => {
     const m = await import('./backends/otlp/index.js');
     return m.createOtlpBackend(config as never, ctx);
+  });
+  builtin('kafka', async (config, ctx) => {
+    const m = await import('./backends/kafka/index.js');
+    return m.createKafkaBackend(config as never, ctx);
   });
   return {
     register(type, factory) {

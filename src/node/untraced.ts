@@ -26,6 +26,7 @@ export function untracedBackend(b: Backend): Backend {
     flush: () => untraced(() => b.flush()),
     close: () => untraced(() => b.close()),
   };
+  if (b.maxInFlight !== undefined) Object.assign(out, { maxInFlight: b.maxInFlight });
   const { ping, getTrace, listTraces, search } = b;
   if (ping) out.ping = () => untraced(() => ping.call(b));
   if (getTrace) out.getTrace = (id) => untraced(() => getTrace.call(b, id));

@@ -17,6 +17,11 @@ export interface Backend {
   flush(): Promise<void>;
   /** Idempotent. */
   close(): Promise<void>;
+  /**
+   * Writes this backend takes at once (default: the engine's window, 2-3). 1 for a client whose writes must not
+   * overlap, e.g. Kafka's idempotent producer, whose sequence numbers must reach the broker in order.
+   */
+  readonly maxInFlight?: number;
   /** Optional cheap liveness probe used by the circuit breaker's health check. */
   ping?(): Promise<boolean>;
   /** Every span and log of a trace, for the query API. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { strict } from './strict.js';
+import { kafkaBackendFields } from './kafka-schema.js';
 
 /**
  * The `config:` of each built-in backend type (the original framework's keys, plus what isotel adds).
@@ -101,11 +102,16 @@ export const OtlpConfigSchema = strict({
   ...commonFields(1),
 }).describe('OTLP/HTTP JSON onward (an OpenTelemetry Collector, Tempo, Loki, Jaeger, another isotel serve).');
 
+export const KafkaConfigSchema = strict(kafkaBackendFields(commonFields(1))).describe(
+  'Kafka: each batch produced as OTLP protobuf messages to the Collector-layout topics (idempotent producer, acks=all).',
+);
+
 export const BUILTIN_BACKEND_SCHEMAS = {
   filesystem: FilesystemConfigSchema,
   elasticsearch: ElasticsearchConfigSchema,
   postgres: PostgresConfigSchema,
   otlp: OtlpConfigSchema,
+  kafka: KafkaConfigSchema,
 } as const;
 
 export type BuiltinBackendType = keyof typeof BUILTIN_BACKEND_SCHEMAS;
@@ -115,12 +121,14 @@ export type FilesystemBackendConfig = z.output<typeof FilesystemConfigSchema>;
 export type ElasticsearchBackendConfig = z.output<typeof ElasticsearchConfigSchema>;
 export type PostgresBackendConfig = z.output<typeof PostgresConfigSchema>;
 export type OtlpBackendConfig = z.output<typeof OtlpConfigSchema>;
+export type KafkaBackendConfig = z.output<typeof KafkaConfigSchema>;
 
 export type BackendConfig =
   | { backend_type: 'filesystem'; name?: string; config: FilesystemBackendConfig }
   | { backend_type: 'elasticsearch'; name?: string; config: ElasticsearchBackendConfig }
   | { backend_type: 'postgres'; name?: string; config: PostgresBackendConfig }
   | { backend_type: 'otlp'; name?: string; config: OtlpBackendConfig }
+  | { backend_type: 'kafka'; name?: string; config: KafkaBackendConfig }
   | CustomBackendConfig;
 
 /** A registered custom `backend_type`: its config is passed to its factory as written. */

@@ -52,16 +52,16 @@ describe('parseConfigText: errors name the field and line', () => {
   });
 
   it('rejects an unknown backend_type with its index', () => {
-    const text = 'logger:\n  backends:\n    - backend_type: filesystem\n      config: {log_file: a.jsonl}\n    - backend_type: postgres\n      config: {database: d}\n    - backend_type: kafka\n      config: {brokers: [k1]}\n';
+    const text = 'logger:\n  backends:\n    - backend_type: filesystem\n      config: {log_file: a.jsonl}\n    - backend_type: postgres\n      config: {database: d}\n    - backend_type: nats\n      config: {servers: [k1]}\n';
     expect(issuesOf(text)).toEqual([
-      { path: 'logger.backends[2].backend_type', line: 7, message: 'unknown backend type "kafka" (known: filesystem, elasticsearch, postgres, otlp)' },
+      { path: 'logger.backends[2].backend_type', line: 7, message: 'unknown backend type "nats" (known: filesystem, elasticsearch, postgres, otlp, kafka)' },
     ]);
   });
 
   it('accepts a registered custom backend type and passes its config through', () => {
-    const text = 'logger:\n  backends:\n    - backend_type: kafka\n      name: events\n      config: {brokers: ["$BROKER"], anything: {goes: 1}}\n';
-    const cfg = parseConfigText(text, { env: { BROKER: 'k1:9092' }, knownBackendTypes: new Set(['kafka']) });
-    expect(cfg.logger.backends).toEqual([{ backend_type: 'kafka', name: 'events', config: { brokers: ['k1:9092'], anything: { goes: 1 } } }]);
+    const text = 'logger:\n  backends:\n    - backend_type: nats\n      name: events\n      config: {brokers: ["$BROKER"], anything: {goes: 1}}\n';
+    const cfg = parseConfigText(text, { env: { BROKER: 'k1:9092' }, knownBackendTypes: new Set(['nats']) });
+    expect(cfg.logger.backends).toEqual([{ backend_type: 'nats', name: 'events', config: { brokers: ['k1:9092'], anything: { goes: 1 } } }]);
   });
 
   it('reports a YAML syntax error with line and column', () => {

@@ -5,6 +5,7 @@ import { strict } from './strict.js';
 import { TracingSchema } from './tracing-schema.js';
 import { MetricsSchema } from './metrics-schema.js';
 import { OtlpExportSchema, type OtlpExportConfig } from './otlp-export-schema.js';
+import { KafkaSectionSchema } from './kafka-schema.js';
 import {
   BUILTIN_BACKEND_SCHEMAS,
   BUILTIN_BACKEND_TYPES,
@@ -267,6 +268,7 @@ export function buildConfigSchema(opts: SchemaOptions = {}) {
     $schema: z.string().optional().describe('The JSON schema this file follows (for editors).'),
     logger: loggerSchema(opts),
     ingest: IngestSchema.prefault({}),
+    kafka: KafkaSectionSchema.prefault({}),
   })
     .meta({ title: 'isotel configuration', description: 'isotel logger and ingest configuration (YAML).' })
     .superRefine((cfg, ctx) => {
@@ -288,6 +290,7 @@ const referenceSchema = buildConfigSchema();
 export type IsotelConfig = z.output<typeof referenceSchema>;
 export type LoggerConfig = IsotelConfig['logger'];
 export type IngestConfig = IsotelConfig['ingest'];
+export type KafkaConfig = IsotelConfig['kafka'];
 export type QueueConfig = LoggerConfig['queue'];
 export type LimitsConfig = LoggerConfig['limits'];
 export type RedactConfig = LoggerConfig['redact'];

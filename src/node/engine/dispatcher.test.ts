@@ -68,6 +68,18 @@ describe('dispatcher', () => {
     await wal.close();
   });
 
+  it('keeps one batch in flight for a backend whose maxInFlight is 1 (an idempotent Kafka producer)', async () => {
+    const wal = await WriteAheadLog.open({ dir, maxBytes: 1 << 24, readers: ['t'], diag });
+    const m = manualBackend(() => pause(3));
+    const d = startDispatcher({ wal, diag, batchSize: 10, concurrency: 3, targets: [{ name: 't', backend: m.backend, maxInFlight: 1 }] });
+    for (let i = 0; i < 6; i++) await wal.append(batch(i * 10, 10));
+    expect(await d.drain(5000)).toBe(true);
+    expect(m.maxInFlight()).toBe(1);
+    expect(m.calls.flat()).toEqual(Array.from({ length: 60 }, (_, i) => `r${i}`));
+    await d.close();
+    await wal.close();
+  });
+
   it('after a retryable failure sends that batch again from the cursor, but not the batches behind it the sink already took', async () => {
     const wal = await WriteAheadLog.open({ dir, maxBytes: 1 << 24, readers: ['t'], diag });
     const m = manualBackend(async (call) => (call === 1 ? pause(5).then(() => retryable('busy', 1)) : pause(2)));

@@ -19,6 +19,8 @@ export interface DispatchTarget {
   name: string;
   /** The backend, wrapped in retry and a circuit breaker (engine/target.ts). */
   backend: Backend & { state?(): string };
+  /** Writes in flight at most (the backend's maxInFlight); default: the dispatcher's concurrency. */
+  maxInFlight?: number;
   /** Records per write (the sink's `batch_size`); default: the dispatcher's. */
   batchSize?: number;
   /** The backoff between failed rounds: `retry_delay` doubling up to maxDelayMs, with full jitter. */
@@ -85,7 +87,7 @@ function startLoop(opts: DispatcherOptions, t: DispatchTarget, waker: Waker, isC
     reader,
     health,
     batchSize: t.batchSize ?? opts.batchSize ?? 1000,
-    concurrency: opts.concurrency ?? 2,
+    concurrency: Math.max(1, Math.min(opts.concurrency ?? 2, t.maxInFlight ?? Infinity)),
     baseDelayMs: t.retry?.baseDelayMs ?? opts.baseDelayMs ?? 100,
     maxDelayMs: t.retry?.maxDelayMs ?? opts.maxDelayMs ?? 10_000,
     diag: opts.diag,

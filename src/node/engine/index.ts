@@ -34,3 +34,7 @@ export { isFileOpen } from '../backends/filesystem/shared-files.js';
 export { defaultSpansFile, createFilesystemBackend } from '../backends/filesystem/backend.js';
 export { loadConfigFile, parseConfigObject } from '../config/index.js';
 export type { IsotelConfig, IngestConfig, RedactConfig } from '../config/index.js';
+export { createProducer, loadKafkaClient } from '../backends/kafka/client.js';
+export type { KafkaModule } from '../backends/kafka/client.js';
+export { describeKafkaError } from '../backends/kafka/errors.js';
+export type { KafkaSectionConfig } from '../config/kafka-schema.js';

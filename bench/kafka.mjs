@@ -1,0 +1,37 @@
+// Kafka clients (issue 13): @platformatic/kafka vs kafkajs against the broker scripts/kafka.sh runs (one broker,
+// 127.0.0.1:9092). Each client in its own process (bench/kafka/clients.mjs), the order alternated between runs,
+// a fresh topic (3 partitions) per client and run: N ~1 KB messages, idempotent producer, acks=all, batches of
+// BENCH_KAFKA_BATCH awaited one at a time (p50/p99 = time from send to the broker's acknowledgment of a batch),
+// then a new consumer group reads all N from the beginning.
+//   node bench/run.mjs --only=kafka [--quick]   BENCH_RUNS=3 BENCH_KAFKA_N=100000 BENCH_KAFKA_BATCH=1000
+import { fileURLToPath } from 'node:url';
+import { printTable, fmt, size, median, runScenario, QUICK } from './lib.mjs';
+
+const RUNS = size('BENCH_RUNS', 3, 1);
+const N = size('BENCH_KAFKA_N', 100_000, 10_000);
+const BATCH = size('BENCH_KAFKA_BATCH', 1000, 1000);
+const CLIENTS = [
+  ['platformatic', '@platformatic/kafka 1.35.0'],
+  ['kafkajs', 'kafkajs 2.2.4'],
+];
+const script = fileURLToPath(new URL('./kafka/clients.mjs', import.meta.url));
+
+export async function benchKafka() {
+  const byClient = Object.fromEntries(CLIENTS.map(([k]) => [k, []]));
+  const stamp = Date.now().toString(36);
+  for (let r = 0; r < RUNS; r++) {
+    const order = r % 2 === 0 ? CLIENTS : [...CLIENTS].reverse();
+    for (const [key] of order) byClient[key].push(runScenario(script, [key, `bench-${key}-${stamp}-${r}`, String(N), String(BATCH)]));
+  }
+  const rows = CLIENTS.map(([key, name]) => {
+    const runs = byClient[key];
+    const m = (f) => median(runs.map(f));
+    return [name, fmt.int(m((x) => x.producePerSec)), m((x) => x.p50AckMs).toFixed(1), m((x) => x.p99AckMs).toFixed(1), fmt.int(m((x) => x.consumePerSec))];
+  });
+  printTable(
+    `Kafka clients: ${N.toLocaleString('en-US')} messages of 1 KB, idempotent producer, acks=all, batches of ${BATCH}, one in flight; ` +
+      `then a new consumer group from the beginning (median of ${RUNS} run${RUNS === 1 ? '' : 's'}${QUICK ? '; QUICK: small N' : ''})`,
+    ['client', 'produce records/s', 'p50 ack ms', 'p99 ack ms', 'consume records/s'],
+    rows,
+  );
+}

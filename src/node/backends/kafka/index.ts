@@ -1,0 +1,2 @@
+export { createKafkaBackend, kafkaBackend } from './backend.js';
+export type { KafkaBackendOptions } from './backend.js';
