@@ -18,22 +18,5 @@ export function init(options: BrowserOptions, deps?: BrowserDeps): BrowserTeleme
 /** The span API as named exports (the same as the telemetry's methods once init ran; no-op spans before). */
 export { getActiveSpan, startSpan, withSpan } from './tracing/span-exports.js';
 
-export type {
-  BrowserLogger,
-  BrowserOptions,
-  BrowserTelemetry,
-  CorsUrlMatcher,
-  FlushResult,
-  HttpSpanNameInput,
-  Level,
-  LogMethod,
-  LogRecord,
-  Span,
-  SpanApi,
-  SpanOptions,
-  SpanRecord,
-  StatusListener,
-  Telemetry,
-  TelemetryHealth,
-} from './types.js';
-export type { BrowserDeps } from './env.js';
+// The same public types as isotel/browser (type-only: the zone-free build is not loaded).
+export type * from './index.js';
