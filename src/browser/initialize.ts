@@ -20,7 +20,7 @@ import { noopTelemetry } from './noop.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { watchLifecycle } from './page/lifecycle.js';
 import { createPageInfo } from './page/page-info.js';
-import { tabSessionId } from './page/session.js';
+import type { Session, SessionContext } from './page/session.js';
 import { createQueue } from './queue/queue.js';
 import { createCounters } from './status/counters.js';
 import { createNotifier } from './status/notifier.js';
@@ -43,13 +43,19 @@ export interface TracingContext {
   win: WindowLike;
   resource: Attributes;
   scope: InstrumentationScope;
-  sessionId: string;
+  session: Session;
+  /** Records an event (a log record with `event_name`), in the trace of `link` when given. */
+  event: EmitEvent;
   pageUrl: string | undefined;
   push: (span: OtlpSpanRecord) => void;
   diag: Diag;
 }
 
+export type EmitEvent = (name: string, attributes: Attributes, link?: { traceId: string; spanId: string; traceFlags: number }) => void;
+
 export interface Features {
+  /** The session: shared by the origin's tabs with roll-over and events (full), or one per tab (lite). */
+  session(ctx: SessionContext): Session;
   createLogger(ctx: LogContext, minLevel: Level, emit: (record: LogRecord) => void): LoggerFeature;
   setupTracing?(ctx: TracingContext): { spans: SpanApi; shutdown(): Promise<void> };
   /** Console capture (the full build; the lite build leaves it out to stay small). */
@@ -91,8 +97,16 @@ export function createTelemetry(input: unknown, features: Features, deps: Browse
 function wire(options: ResolvedOptions, features: Features, win: WindowLike, deps: BrowserDeps, diag: Diag): Telemetry & Partial<SpanApi> {
   // 1. Identity and the page.
   const env = resolveEnv(win, deps, diag);
-  const sessionId = tabSessionId(() => win.sessionStorage, newTraceId, diag);
-  const page = createPageInfo(sessionId, safe(() => win.location), safe(() => win.navigator?.userAgent));
+  const session = features.session({
+    win,
+    now: env.now,
+    newId: newTraceId,
+    inactivityMs: options.sessionInactivityTimeoutMs,
+    maxMs: options.sessionMaxDurationMs,
+    event: (name, attributes) => event(name, attributes),
+    diag,
+  });
+  const page = createPageInfo(session, safe(() => win.location), safe(() => win.navigator?.userAgent));
   const resource = resourceOf(options);
   const scope: InstrumentationScope = { name: 'isotel', version: SDK_VERSION };
   const newId = createRecordIdGenerator();
@@ -191,20 +205,32 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     }
     queue.push('log', out);
   };
+  const event: EmitEvent = (name, attributes, link) => {
+    const r = buildLogRecord(logCtx, 'info', name, attributes);
+    r.event_name = name;
+    if (link) {
+      r.trace_id = link.traceId;
+      r.span_id = link.spanId;
+      r.trace_flags = link.traceFlags;
+    }
+    emit(r);
+  };
+  session.id(); // starts (or joins) the session now: its session.start event is the page's first record
   const logs = features.createLogger(logCtx, options.logLevel, emit);
   const tracing = features.setupTracing?.({
     options,
     win,
     resource,
     scope,
-    sessionId,
+    session,
+    event,
     pageUrl: page.url(),
     push: (span) => (closed ? undefined : queue.push('span', span)),
     diag,
   });
 
   // 6. Capture: errors (default on), console (opt-in).
-  const removers: Array<() => void> = [];
+  const removers: Array<() => void> = [session.stop];
   if (options.captureErrors) {
     const limiter = createRateLimiter(env.now);
     removers.push(captureErrors(win, (message, attrs) => logs.logger.error(message, attrs), limiter));
@@ -238,7 +264,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
       lastError: counters.lastError,
       sender: env.lock.held(),
       storage: queue.storageKind(),
-      sessionId,
+      sessionId: session.id(),
     };
   }
 
@@ -274,7 +300,9 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
 
   return {
     logger: logs.logger,
-    sessionId,
+    get sessionId() {
+      return session.id();
+    },
     flush: () => (closed ? Promise.resolve({ done: true, queued: queue.size() }) : flush()),
     shutdown,
     health,
