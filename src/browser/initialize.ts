@@ -35,6 +35,8 @@ const RESCUE_MAX_CHARS = 1 << 20;
 
 export interface LoggerFeature {
   logger: BrowserLogger;
+  /** Events (the full build: sessions, web vitals). */
+  event?: EmitEvent;
   shutdown(): Promise<void>;
 }
 
@@ -74,8 +76,8 @@ function resourceOf(o: ResolvedOptions): Attributes {
 
 /** With the span API when the features trace and init succeeded. */
 export function createTelemetry(input: unknown, features: Features, deps: BrowserDeps = {}): Telemetry & Partial<SpanApi> {
-  const win = deps.win ?? defaultWindow();
-  const diag = deps.diag ?? createBrowserDiag(safe(() => win?.console ?? console));
+  const win = deps.win || defaultWindow();
+  const diag = deps.diag || createBrowserDiag(safe(() => (win && win.console) || console));
   try {
     if (!win) {
       diag.warn('no window (SSR?): telemetry off');
@@ -97,15 +99,7 @@ export function createTelemetry(input: unknown, features: Features, deps: Browse
 function wire(options: ResolvedOptions, features: Features, win: WindowLike, deps: BrowserDeps, diag: Diag): Telemetry & Partial<SpanApi> {
   // 1. Identity and the page.
   const env = resolveEnv(win, deps, diag);
-  const session = features.session({
-    win,
-    now: env.now,
-    newId: newTraceId,
-    inactivityMs: options.sessionInactivityTimeoutMs,
-    maxMs: options.sessionMaxDurationMs,
-    event: (name, attributes) => event(name, attributes),
-    diag,
-  });
+  const session = features.session({ win, now: env.now, options, event: (name, attributes) => logs.event && logs.event(name, attributes), diag });
   const page = createPageInfo(session, safe(() => win.location), safe(() => win.navigator?.userAgent));
   const resource = resourceOf(options);
   const scope: InstrumentationScope = { name: 'isotel', version: SDK_VERSION };
@@ -160,7 +154,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   // 4. The sender: one tab per origin, fetch keepalive while the page lives, sendBeacon when it hides.
   const sender = createSender({
     queue,
-    request: env.request ?? (() => Promise.reject(new Error('fetch is not available'))),
+    request: env.request || (() => Promise.reject(new Error('fetch is not available'))),
     beacon: env.beacon,
     lock: env.lock,
     budget: createKeepaliveBudget(),
@@ -205,25 +199,15 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     }
     queue.push('log', out);
   };
-  const event: EmitEvent = (name, attributes, link) => {
-    const r = buildLogRecord(logCtx, 'info', name, attributes);
-    r.event_name = name;
-    if (link) {
-      r.trace_id = link.traceId;
-      r.span_id = link.spanId;
-      r.trace_flags = link.traceFlags;
-    }
-    emit(r);
-  };
-  session.id(); // starts (or joins) the session now: its session.start event is the page's first record
   const logs = features.createLogger(logCtx, options.logLevel, emit);
+  session.id(); // starts (or joins) the session now: its session.start event is the page's first record
   const tracing = features.setupTracing?.({
     options,
     win,
     resource,
     scope,
     session,
-    event,
+    event: logs.event || (() => undefined),
     pageUrl: page.url(),
     push: (span) => (closed ? undefined : queue.push('span', span)),
     diag,

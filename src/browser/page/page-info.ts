@@ -24,7 +24,7 @@ export function createPageInfo(session: Session, location: { href: string } | un
   let lastHref = '';
   let lastUrl: string | undefined;
   const url = (): string | undefined => {
-    const href = location?.href;
+    const href = location && location.href;
     if (href === undefined) return undefined;
     if (href !== lastHref) {
       lastHref = href;

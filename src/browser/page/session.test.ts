@@ -18,8 +18,7 @@ function tab(localStorage: Storage, clock: { t: number }) {
     win,
     now: () => clock.t,
     newId: () => (++n).toString(16).padStart(32, String(events.length + 1)),
-    inactivityMs: 15 * MIN,
-    maxMs: 240 * MIN,
+    options: { sessionInactivityTimeoutMs: 15 * MIN, sessionMaxDurationMs: 240 * MIN },
     event: (name, attributes) => events.push([name, attributes]),
     diag: quietDiag(),
   });
@@ -103,8 +102,7 @@ describe('session', () => {
       }),
       now: () => clock.t,
       newId: () => 'ab'.repeat(16),
-      inactivityMs: MIN,
-      maxMs: 10 * MIN,
+      options: { sessionInactivityTimeoutMs: MIN, sessionMaxDurationMs: 10 * MIN },
       event: () => undefined,
       diag: quietDiag(),
     });

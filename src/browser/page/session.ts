@@ -6,7 +6,9 @@
  * `session.previous_id`. The lite build (tabSession): a random id per tab, kept in sessionStorage.
  */
 import type { Diag } from '../../shared/diag.js';
+import { newTraceId } from '../../shared/ids.js';
 import { safe } from '../env.js';
+import type { ResolvedOptions } from '../options.js';
 import type { EventTargetLike } from './lifecycle.js';
 
 export const SESSION_KEY = 'isotel.session.id';
@@ -34,9 +36,9 @@ export interface SessionState {
 export interface SessionContext {
   win: EventTargetLike & { localStorage?: StorageLike; sessionStorage?: StorageLike };
   now: () => number;
-  newId: () => string;
-  inactivityMs: number;
-  maxMs: number;
+  options: Pick<ResolvedOptions, 'sessionInactivityTimeoutMs' | 'sessionMaxDurationMs'>;
+  /** Default: random, 32 hex digits. */
+  newId?: () => string;
   /** Called for the session that ended and for the one that starts (event name, attributes). */
   event(name: 'session.start' | 'session.end', attributes: Record<string, string>): void;
   diag: Diag;
@@ -52,6 +54,8 @@ export function parseSession(text: string | null | undefined): SessionState | un
 }
 
 export function createSession(o: SessionContext): Session {
+  const { sessionInactivityTimeoutMs: inactivityMs, sessionMaxDurationMs: maxMs } = o.options;
+  const newId = o.newId || newTraceId;
   const storage = safe(() => o.win.localStorage);
   let s: SessionState | undefined;
   let written = 0;
@@ -59,7 +63,7 @@ export function createSession(o: SessionContext): Session {
     written = s!.last;
     if (storage && !safe(() => (storage.setItem(SHARED_SESSION_KEY, JSON.stringify(s)), 1))) o.diag.count('session.write_failed');
   };
-  const live = (x: SessionState | undefined, t: number): boolean => !!x && t - x.last < o.inactivityMs && t - x.start < o.maxMs;
+  const live = (x: SessionState | undefined, t: number): boolean => !!x && t - x.last < inactivityMs && t - x.start < maxMs;
   const onStorage = (e: Event): void => {
     const next = (e as StorageEvent).key === SHARED_SESSION_KEY ? parseSession((e as StorageEvent).newValue) : undefined;
     if (next) s = next;
@@ -72,7 +76,7 @@ export function createSession(o: SessionContext): Session {
     if (!live(s, t)) s = parseSession(storage && safe(() => storage.getItem(SHARED_SESSION_KEY))) ?? s;
     if (!live(s, t)) {
       const ended = s;
-      s = { id: o.newId(), start: t, last: t, prev: ended?.id };
+      s = { id: newId(), start: t, last: t, prev: ended && ended.id };
       write();
       if (ended) o.event('session.end', { 'session.id': ended.id });
       o.event('session.start', ended ? { 'session.id': s.id, 'session.previous_id': ended.id } : { 'session.id': s.id });
@@ -91,17 +95,17 @@ export function createSession(o: SessionContext): Session {
 
 /** The lite build's session: random per tab, kept in sessionStorage so reloads of the tab keep it. */
 export function tabSession(o: Pick<SessionContext, 'win' | 'newId' | 'diag'>): Session {
-  const id = tabSessionId(() => o.win.sessionStorage, o.newId, o.diag);
+  const id = tabSessionId(() => o.win.sessionStorage, o.newId || newTraceId, o.diag);
   return { id: () => id, previousId: () => undefined, stop: () => undefined };
 }
 
 export function tabSessionId(storage: () => StorageLike | undefined, newId: () => string, diag: Diag): string {
   try {
     const s = storage();
-    const existing = s?.getItem(SESSION_KEY);
+    const existing = s && s.getItem(SESSION_KEY);
     if (existing && HEX32.test(existing)) return existing;
     const id = newId();
-    s?.setItem(SESSION_KEY, id);
+    if (s) s.setItem(SESSION_KEY, id);
     return id;
   } catch (err) {
     // sessionStorage blocked (sandboxed iframe, storage disabled): one id for this page only.
