@@ -18,7 +18,8 @@ const seen: Seen[] = [];
 const telemetry = init({
   endpoint: `${location.origin}/ingest`,
   serviceName: 'browser-e2e-context',
-  beforeSend: (r) => (seen.push({ body: r.body, traceId: r.trace_id, spanId: r.span_id }), r),
+  // Log calls only: events (session.start, browser.web_vital) are not made in the app's span.
+  beforeSend: (r) => (r.event_name || seen.push({ body: r.body, traceId: r.trace_id, spanId: r.span_id }), r),
 });
 const activeSpanId = (): string | undefined => trace.getSpan(context.active())?.spanContext().spanId;
 

@@ -28,7 +28,7 @@ export function createBrowserDiag(c: { warn?: unknown } | undefined): Diag {
     warn: (m, d) => write('warn', m, d),
     error: (m, d) => write('error', m, d),
     count(name, n = 1) {
-      counts[name] = (counts[name] ?? 0) + n;
+      counts[name] = (counts[name] || 0) + n;
     },
     counters: () => Object.assign({}, counts),
   };

@@ -70,20 +70,20 @@ function chooseLock(win: WindowLike, diag: Diag): SenderLock {
 }
 
 export function resolveEnv(win: WindowLike, deps: BrowserDeps, diag: Diag): Env {
-  const now = deps.now ?? (() => systemClock.nowMs());
-  const idb = safe(() => win.indexedDB ?? (typeof indexedDB !== 'undefined' ? indexedDB : undefined));
+  const now = deps.now || (() => systemClock.nowMs());
+  const idb = safe(() => win.indexedDB || (typeof indexedDB !== 'undefined' ? indexedDB : undefined));
   const nav = safe(() => win.navigator);
   // The page's fetch as it is now, before the fetch instrumentation wraps it: our sends make no spans.
   const fetchFn = safe(() => win.fetch);
   const sendBeacon = nav?.sendBeacon;
   return {
     win,
-    store: deps.store ?? (idb ? createIdbStore() : createMemoryStore()),
-    request: deps.request ?? (fetchFn ? createFetchRequest((u, i) => fetchFn.call(win, u, i)) : undefined),
-    beacon: deps.beacon === null ? undefined : (deps.beacon ?? (sendBeacon ? (u, d) => sendBeacon.call(nav, u, d) : undefined)),
-    lock: deps.lock ?? chooseLock(win, diag),
+    store: deps.store || (idb ? createIdbStore() : createMemoryStore()),
+    request: deps.request || (fetchFn ? createFetchRequest((u, i) => fetchFn.call(win, u, i)) : undefined),
+    beacon: deps.beacon === null ? undefined : (deps.beacon || (sendBeacon ? (u, d) => sendBeacon.call(nav, u, d) : undefined)),
+    lock: deps.lock || chooseLock(win, diag),
     now,
-    timers: deps.timers ?? realTimers,
-    random: deps.random ?? Math.random,
+    timers: deps.timers || realTimers,
+    random: deps.random || Math.random,
   };
 }

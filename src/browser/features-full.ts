@@ -2,10 +2,12 @@
 import { captureConsole } from './console/capture.js';
 import type { Features } from './initialize.js';
 import { createContextLogger } from './logs/context-logger.js';
+import { createSession } from './page/session.js';
 import { zoneFreeContext } from './tracing/context/promise-scope.js';
 import { setupTracing } from './tracing/setup.js';
 
 export const fullFeatures: Features = {
+  session: createSession,
   captureConsole,
   createLogger: createContextLogger,
   setupTracing: (o) => setupTracing(o, zoneFreeContext),

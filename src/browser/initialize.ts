@@ -20,7 +20,7 @@ import { noopTelemetry } from './noop.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { watchLifecycle } from './page/lifecycle.js';
 import { createPageInfo } from './page/page-info.js';
-import { tabSessionId } from './page/session.js';
+import type { Session, SessionContext } from './page/session.js';
 import { createQueue } from './queue/queue.js';
 import { createCounters } from './status/counters.js';
 import { createNotifier } from './status/notifier.js';
@@ -35,6 +35,8 @@ const RESCUE_MAX_CHARS = 1 << 20;
 
 export interface LoggerFeature {
   logger: BrowserLogger;
+  /** Events (the full build: sessions, web vitals). */
+  event?: EmitEvent;
   shutdown(): Promise<void>;
 }
 
@@ -43,13 +45,19 @@ export interface TracingContext {
   win: WindowLike;
   resource: Attributes;
   scope: InstrumentationScope;
-  sessionId: string;
+  session: Session;
+  /** Records an event (a log record with `event_name`), in the trace of `link` when given. */
+  event: EmitEvent;
   pageUrl: string | undefined;
   push: (span: OtlpSpanRecord) => void;
   diag: Diag;
 }
 
+export type EmitEvent = (name: string, attributes: Attributes, link?: { traceId: string; spanId: string; traceFlags: number }) => void;
+
 export interface Features {
+  /** The session: shared by the origin's tabs with roll-over and events (full), or one per tab (lite). */
+  session(ctx: SessionContext): Session;
   createLogger(ctx: LogContext, minLevel: Level, emit: (record: LogRecord) => void): LoggerFeature;
   setupTracing?(ctx: TracingContext): { spans: SpanApi; shutdown(): Promise<void> };
   /** Console capture (the full build; the lite build leaves it out to stay small). */
@@ -68,8 +76,8 @@ function resourceOf(o: ResolvedOptions): Attributes {
 
 /** With the span API when the features trace and init succeeded. */
 export function createTelemetry(input: unknown, features: Features, deps: BrowserDeps = {}): Telemetry & Partial<SpanApi> {
-  const win = deps.win ?? defaultWindow();
-  const diag = deps.diag ?? createBrowserDiag(safe(() => win?.console ?? console));
+  const win = deps.win || defaultWindow();
+  const diag = deps.diag || createBrowserDiag(safe(() => (win && win.console) || console));
   try {
     if (!win) {
       diag.warn('no window (SSR?): telemetry off');
@@ -91,8 +99,8 @@ export function createTelemetry(input: unknown, features: Features, deps: Browse
 function wire(options: ResolvedOptions, features: Features, win: WindowLike, deps: BrowserDeps, diag: Diag): Telemetry & Partial<SpanApi> {
   // 1. Identity and the page.
   const env = resolveEnv(win, deps, diag);
-  const sessionId = tabSessionId(() => win.sessionStorage, newTraceId, diag);
-  const page = createPageInfo(sessionId, safe(() => win.location), safe(() => win.navigator?.userAgent));
+  const session = features.session({ win, now: env.now, options, event: (name, attributes) => logs.event && logs.event(name, attributes), diag });
+  const page = createPageInfo(session, safe(() => win.location), safe(() => win.navigator?.userAgent));
   const resource = resourceOf(options);
   const scope: InstrumentationScope = { name: 'isotel', version: SDK_VERSION };
   const newId = createRecordIdGenerator();
@@ -146,7 +154,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   // 4. The sender: one tab per origin, fetch keepalive while the page lives, sendBeacon when it hides.
   const sender = createSender({
     queue,
-    request: env.request ?? (() => Promise.reject(new Error('fetch is not available'))),
+    request: env.request || (() => Promise.reject(new Error('fetch is not available'))),
     beacon: env.beacon,
     lock: env.lock,
     budget: createKeepaliveBudget(),
@@ -192,19 +200,21 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     queue.push('log', out);
   };
   const logs = features.createLogger(logCtx, options.logLevel, emit);
+  session.id(); // starts (or joins) the session now: its session.start event is the page's first record
   const tracing = features.setupTracing?.({
     options,
     win,
     resource,
     scope,
-    sessionId,
+    session,
+    event: logs.event || (() => undefined),
     pageUrl: page.url(),
     push: (span) => (closed ? undefined : queue.push('span', span)),
     diag,
   });
 
   // 6. Capture: errors (default on), console (opt-in).
-  const removers: Array<() => void> = [];
+  const removers: Array<() => void> = [session.stop];
   if (options.captureErrors) {
     const limiter = createRateLimiter(env.now);
     removers.push(captureErrors(win, (message, attrs) => logs.logger.error(message, attrs), limiter));
@@ -238,7 +248,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
       lastError: counters.lastError,
       sender: env.lock.held(),
       storage: queue.storageKind(),
-      sessionId,
+      sessionId: session.id(),
     };
   }
 
@@ -274,7 +284,9 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
 
   return {
     logger: logs.logger,
-    sessionId,
+    get sessionId() {
+      return session.id();
+    },
     flush: () => (closed ? Promise.resolve({ done: true, queued: queue.size() }) : flush()),
     shutdown,
     health,

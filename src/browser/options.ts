@@ -26,6 +26,8 @@ export interface ResolvedOptions {
   maxQueueRecords: number;
   maxQueueBytes: number;
   batchDelayMs: number;
+  sessionInactivityTimeoutMs: number;
+  sessionMaxDurationMs: number;
 }
 
 export type OptionsResult = { ok: true; options: ResolvedOptions } | { ok: false; error: string };
@@ -37,6 +39,8 @@ const NUMBERS: Record<string, [number, number, number]> = {
   maxQueueRecords: [5_000, 1, 1e6],
   maxQueueBytes: [5 * 1024 * 1024, 1024, 1e9],
   batchDelayMs: [1_000, 0, 600_000],
+  sessionInactivityTimeoutMs: [9e5, 1, 864e5],
+  sessionMaxDurationMs: [144e5, 1, 2592e6],
 };
 const STRINGS = ['serviceName', 'serviceVersion', 'environment', 'ingestKey', 'endpoint'];
 const FUNCTIONS = ['beforeSend', 'onStatus', 'httpSpanName'];

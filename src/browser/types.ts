@@ -47,6 +47,14 @@ export interface BrowserOptions {
   maxQueueBytes?: number;
   /** Delay between a record and the batch that carries it (default 1,000 ms). */
   batchDelayMs?: number;
+  /**
+   * The session (`session.id`, shared by the origin's tabs) ends after this long without a record or span
+   * (default 15 min); the next record starts a new one, with `session.previous_id`. Full build only (lite:
+   * one session per tab).
+   */
+  sessionInactivityTimeoutMs?: number;
+  /** ... or this long after it started (default 4 h). Full build only. */
+  sessionMaxDurationMs?: number;
 }
 
 /** What `httpSpanName` is given. */
@@ -98,6 +106,7 @@ export interface FlushResult {
 
 export interface Telemetry {
   readonly logger: BrowserLogger;
+  /** The current session's id (it changes when the session rolls over). */
   readonly sessionId: string;
   /** Sends everything queued now; resolves when done or when it gave up with records still queued. Never rejects. */
   flush(): Promise<FlushResult>;

@@ -12,7 +12,8 @@ import type { BrowserOptions, BrowserTelemetry } from './types.js';
 
 /** Starts telemetry for this page. Never throws: invalid options give a warning and a no-op telemetry. */
 export function init(options: BrowserOptions, deps?: BrowserDeps): BrowserTelemetry {
-  return { ...noopSpanApi, ...createTelemetry(options, zoneFeatures, deps) };
+  // Defaults under the telemetry (not a spread of it): its sessionId is a getter (the session rolls over).
+  return Object.setPrototypeOf(createTelemetry(options, zoneFeatures, deps), noopSpanApi) as BrowserTelemetry;
 }
 
 /** The span API as named exports (the same as the telemetry's methods once init ran; no-op spans before). */

@@ -60,7 +60,7 @@ export function createDiag(sink: DiagSink = defaultDiagSink()): Diag {
     warn: (m, d) => safe('warn', m, d),
     error: (m, d) => safe('error', m, d),
     count(name, n = 1) {
-      counts[name] = (counts[name] ?? 0) + n;
+      counts[name] = (counts[name] || 0) + n;
     },
     counters: () => ({ ...counts }),
   };

@@ -159,7 +159,7 @@ export function sanitizeValue(
     if (obj instanceof Error) return `${obj.name}: ${obj.message}`;
     if (obj instanceof Uint8Array) return bytesToBase64(obj);
     if (obj instanceof RegExp) return obj.toString();
-    return sanitizeContainer(obj, limits, count, depth, seen ?? new Set<object>());
+    return sanitizeContainer(obj, limits, count, depth, seen || new Set<object>());
   } catch {
     count('attributes.unreadable');
     return '[Unreadable]';

@@ -55,7 +55,7 @@ export function isoToNanos(iso: string): bigint | undefined {
   if (!m) return undefined;
   const seconds = Date.parse(`${m[1]}${m[3]}`);
   if (Number.isNaN(seconds)) return undefined;
-  const frac = (m[2] ?? '').padEnd(9, '0');
+  const frac = (m[2] || '').padEnd(9, '0');
   return BigInt(seconds) * 1_000_000n + BigInt(frac);
 }
 

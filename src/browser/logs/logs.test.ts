@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecordIdGenerator } from '../../shared/ids.js';
 import type { LogRecord } from '../../shared/model.js';
 import { createPageInfo } from '../page/page-info.js';
-import { quietDiag } from '../testing/fakes.js';
+import { fixedSession, quietDiag } from '../testing/fakes.js';
 import { buildLogRecord, type LogContext } from './build.js';
 import { createLevelLogger } from './level-logger.js';
 import { createContextLogger } from './context-logger.js';
@@ -13,7 +13,7 @@ function ctx(): LogContext & { diag: ReturnType<typeof quietDiag> } {
   return {
     resource: { 'service.name': 'web' },
     scope: { name: 'isotel', version: '0.0.0' },
-    page: createPageInfo('s1', { href: 'https://a.example/p?password=x' }, 'UA/1'),
+    page: createPageInfo(fixedSession('s1'), { href: 'https://a.example/p?password=x' }, 'UA/1'),
     now: () => 1_750_000_000_123.456,
     newId: createRecordIdGenerator(),
     diag: quietDiag(),

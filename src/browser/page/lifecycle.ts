@@ -19,7 +19,7 @@ export function watchLifecycle(
   doc: { visibilityState?: string } | undefined,
   h: LifecycleHandlers,
 ): () => void {
-  const onVisibility = (): void => (doc?.visibilityState === 'hidden' ? h.hidden() : h.visible());
+  const onVisibility = (): void => (doc && doc.visibilityState === 'hidden' ? h.hidden() : h.visible());
   const onHide = (): void => h.hidden();
   const onShow = (e: Event): void => {
     if ((e as PageTransitionEvent).persisted) h.visible();

@@ -1,8 +1,9 @@
 /**
- * Page attributes added to every log: `session.id`, `url.full` (redacted, recomputed only when the
+ * Page attributes added to every log: `session.id` (and `session.previous_id` after a roll-over), `url.full` (redacted, recomputed only when the
  * address changes: SPAs change it, log calls mostly do not) and `user_agent.original`.
  */
 import type { Attributes } from '../../shared/model.js';
+import type { Session } from './session.js';
 import { redactUrl } from './url.js';
 
 /**
@@ -18,12 +19,12 @@ export interface PageInfo {
   url(): string | undefined;
 }
 
-export function createPageInfo(sessionId: string, location: { href: string } | undefined, userAgent: string | undefined): PageInfo {
+export function createPageInfo(session: Session, location: { href: string } | undefined, userAgent: string | undefined): PageInfo {
   const isSecret = (name: string): boolean => SECRET_PARAM.test(name);
   let lastHref = '';
   let lastUrl: string | undefined;
   const url = (): string | undefined => {
-    const href = location?.href;
+    const href = location && location.href;
     if (href === undefined) return undefined;
     if (href !== lastHref) {
       lastHref = href;
@@ -34,7 +35,11 @@ export function createPageInfo(sessionId: string, location: { href: string } | u
   return {
     url,
     annotate(a) {
-      if (a['session.id'] === undefined) a['session.id'] = sessionId;
+      if (a['session.id'] === undefined) {
+        a['session.id'] = session.id();
+        const prev = session.previousId();
+        if (prev) a['session.previous_id'] = prev;
+      }
       const u = url();
       if (u !== undefined && a['url.full'] === undefined) a['url.full'] = u;
       if (userAgent !== undefined && a['user_agent.original'] === undefined) a['user_agent.original'] = userAgent;

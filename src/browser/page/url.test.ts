@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createPageInfo } from './page-info.js';
+import { fixedSession } from '../testing/fakes.js';
 
-const info = (href: string) => createPageInfo('s', { href }, undefined).url();
+const info = (href: string) => createPageInfo(fixedSession('s'), { href }, undefined).url();
 
 describe('url.full', () => {
   it('redacts secret-looking query values and drops the fragment and credentials', () => {
@@ -18,7 +19,7 @@ describe('url.full', () => {
 
   it('follows address changes of a single-page app', () => {
     const loc = { href: 'https://shop.example.com/a' };
-    const page = createPageInfo('s', loc, 'UA');
+    const page = createPageInfo(fixedSession('s'), loc, 'UA');
     expect(page.url()).toBe('https://shop.example.com/a');
     loc.href = 'https://shop.example.com/b?password=x';
     const attrs: Record<string, string> = {};

@@ -35,8 +35,8 @@ export function createIdbStore(use: UseStore = createStore('isotel', 'queue')): 
     kind: 'indexeddb',
     write: (change) =>
       run('readwrite', (s) => {
-        for (const [k, e] of change.put ?? []) s.put(e, k);
-        for (const k of change.del ?? []) s.delete(k);
+        for (const [k, e] of change.put || []) s.put(e, k);
+        for (const k of change.del || []) s.delete(k);
         addMeta(s, change.dropped);
         return done(s.transaction);
       }),

@@ -12,8 +12,8 @@ export function createMemoryStore(): QueueStore {
   return {
     kind: 'memory',
     async write(change) {
-      for (const [k, e] of change.put ?? []) map.set(k, e);
-      for (const k of change.del ?? []) map.delete(k);
+      for (const [k, e] of change.put || []) map.set(k, e);
+      for (const k of change.del || []) map.delete(k);
       addCounts(dropped, change.dropped);
     },
     async read(limit, accept) {

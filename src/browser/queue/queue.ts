@@ -64,8 +64,8 @@ const defaultSchedule = (fn: () => void): void => {
 // Over 60 lines on purpose: split into 60-line functions, the lite build grew 204 B gzip, over its 12 KB budget.
 export function createQueue(opts: QueueOptions): Queue {
   const { maxRecords, maxBytes, diag } = opts;
-  const schedule = opts.schedule ?? defaultSchedule;
-  const fallback = opts.fallback ?? createMemoryStore;
+  const schedule = opts.schedule || defaultSchedule;
+  const fallback = opts.fallback || createMemoryStore;
   let store = opts.store;
   let buffer: KeyedEntry[] = [];
   /** The batch being written: a page that unloads now may lose this transaction, so it is still beaconed. */

@@ -51,6 +51,6 @@ export interface QueueStore {
 }
 
 export function addCounts(into: DropCounts, from: DropCounts | undefined): DropCounts {
-  if (from) for (const k of Object.keys(from)) into[k] = (into[k] ?? 0) + from[k];
+  if (from) for (const k of Object.keys(from)) into[k] = (into[k] || 0) + from[k];
   return into;
 }

@@ -18,7 +18,7 @@ export function createCounters(): Counters {
     droppedTotal: 0,
     drop(reason, n) {
       if (n <= 0) return;
-      c.dropped[reason] = (c.dropped[reason] ?? 0) + n;
+      c.dropped[reason] = (c.dropped[reason] || 0) + n;
       c.droppedTotal += n;
     },
   };

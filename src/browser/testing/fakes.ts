@@ -7,6 +7,7 @@ import type { LogRecord } from '../../shared/model.js';
 import type { BeaconFn, RequestFn, TransportRequest, TransportResponse } from '../transport/request.js';
 import type { Timers } from '../timers.js';
 import type { LockManagerLike } from '../lock/sender-lock.js';
+import type { Session } from '../page/session.js';
 
 export interface FakeTime {
   now: () => number;
@@ -151,3 +152,6 @@ export function fakeLocks(): LockManagerLike {
     },
   };
 }
+
+/** A session that never rolls over (page-info and record tests). */
+export const fixedSession = (id: string): Session => ({ id: () => id, previousId: () => undefined, stop: () => undefined });

@@ -18,6 +18,7 @@ import { instrumentFetch } from './http/fetch.js';
 import { instrumentXhr } from './http/xhr.js';
 import { toOtlpSpan } from './otlp-span.js';
 import { createSpanApi } from './span-api.js';
+import { observeWebVitals } from '../vitals/web-vitals.js';
 
 export interface Tracing {
   spans: SpanApi;
@@ -28,7 +29,9 @@ export interface Tracing {
 function queueProcessor(o: TracingContext): SpanProcessor {
   return {
     onStart(span) {
-      span.setAttribute('session.id', o.sessionId);
+      span.setAttribute('session.id', o.session.id());
+      const prev = o.session.previousId();
+      if (prev) span.setAttribute('session.previous_id', prev);
     },
     onEnd(span) {
       if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
@@ -46,6 +49,8 @@ function queueProcessor(o: TracingContext): SpanProcessor {
 
 /** `makeContext`: the entry's context manager (zone-free or zone.js), made only once tracing starts. */
 export function setupTracing(o: TracingContext, makeContext: (diag: TracingContext['diag']) => ContextManager): Tracing {
+  // Web vitals are events (log records), whatever happens to tracing below.
+  const vitals = observeWebVitals(o.win, o.event);
   const processor = queueProcessor(o);
   const provider = new BasicTracerProvider({
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(o.options.sampleRate) }),
@@ -57,7 +62,8 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
   if (!trace.setGlobalTracerProvider(provider)) {
     o.diag.warn('another OpenTelemetry tracer provider is registered on this page: isotel tracing is off');
     // The app's own spans still reach the queue, in the context of whatever manager is registered.
-    return { spans: createSpanApi(() => tracer, o.diag), shutdown: () => provider.shutdown() };
+    vitals.navigation(undefined);
+    return { spans: createSpanApi(() => tracer, o.diag), shutdown: () => (vitals.stop(), provider.shutdown()) };
   }
   // What WebTracerProvider.register() does, without its class, and without a global propagator: the
   // instrumentation injects with the W3C propagator itself (client-span.ts). Registering one, as
@@ -77,12 +83,15 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
     name: httpSpanNamer(o.options.httpSpanName, o.diag),
   });
   const unpatch = [instrumentFetch(win, start, o.diag), instrumentXhr(safe(() => win.XMLHttpRequest?.prototype), start, o.diag)];
-  const stopDocumentLoad = o.options.instrumentDocumentLoad ? recordDocumentLoad(tracer, win, o.pageUrl, (fn) => setTimeout(fn, 0)) : undefined;
+  const stopDocumentLoad = o.options.instrumentDocumentLoad
+    ? recordDocumentLoad(tracer, win, o.pageUrl, (fn) => setTimeout(fn, 0), (span) => vitals.navigation(span))
+    : vitals.navigation(undefined);
 
   return {
     spans: createSpanApi(() => tracer, o.diag),
     async shutdown() {
       stopDocumentLoad?.();
+      vitals.stop();
       for (const undo of unpatch) undo();
       // Ends what is buffered in the SDK (nothing: our processor is synchronous), then frees the globals
       // so a later init can register again.

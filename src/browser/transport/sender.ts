@@ -73,7 +73,7 @@ const MIN_BATCH_BYTES = 4_096;
 // Over 60 lines on purpose: split into 60-line functions, the lite build grew 204 B gzip, over its 12 KB budget.
 export function createSender(o: SenderOptions): Sender {
   const { queue, lock, budget, counters, diag, timers, now } = o;
-  const random = o.random ?? Math.random;
+  const random = o.random || Math.random;
   const readLimit = o.readLimit ?? 500;
   const resendMs = o.inflightResendMs ?? 5 * 60_000;
   const tickMs = o.tickMs ?? 5_000;
@@ -91,7 +91,7 @@ export function createSender(o: SenderOptions): Sender {
   const sending = new Set<string>();
 
   const eligible = (e: QueueEntry, t: number): boolean =>
-    e.state === 'pending' || (e.sentAt ?? 0) < o.loadTime || t - (e.sentAt ?? 0) >= resendMs;
+    e.state === 'pending' || (e.sentAt || 0) < o.loadTime || t - (e.sentAt || 0) >= resendMs;
 
   const settle = async (keys: string[], dropped?: DropCounts): Promise<void> => {
     for (const k of keys) cache.delete(k);

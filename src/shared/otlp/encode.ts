@@ -51,13 +51,13 @@ function group<T extends { resource: Attributes; scope: InstrumentationScope }, 
   };
   const groups = new Map<string, Group<R>>();
   for (const record of records) {
-    const rk = keyOf(record.resource ?? {});
+    const rk = keyOf(record.resource || {});
     let g = groups.get(rk);
     if (!g) {
-      g = { resource: { attributes: encodeKeyValues(record.resource ?? {}) }, scopes: new Map() };
+      g = { resource: { attributes: encodeKeyValues(record.resource || {}) }, scopes: new Map() };
       groups.set(rk, g);
     }
-    const sk = keyOf(record.scope ?? {});
+    const sk = keyOf(record.scope || {});
     let s = g.scopes.get(sk);
     if (!s) {
       s = { scope: encodeScope(record.scope), items: [] };
@@ -82,7 +82,7 @@ function nanos(iso: string): string {
 }
 
 function encodeLogRecord(r: LogRecord): OtlpLogRecord {
-  const attrs: Attributes = r.attributes ?? {};
+  const attrs: Attributes = r.attributes || {};
   const attributes = encodeKeyValues(attrs);
   if (r.record_id && !Object.hasOwn(attrs, LOG_RECORD_UID)) {
     attributes.push({ key: LOG_RECORD_UID, value: { stringValue: r.record_id } });
@@ -104,13 +104,13 @@ function encodeLogRecord(r: LogRecord): OtlpLogRecord {
 }
 
 function encodeEvent(e: SpanEvent): OtlpSpanEvent {
-  const out: OtlpSpanEvent = { timeUnixNano: nanos(e.time), name: e.name, attributes: encodeKeyValues(e.attributes ?? {}) };
+  const out: OtlpSpanEvent = { timeUnixNano: nanos(e.time), name: e.name, attributes: encodeKeyValues(e.attributes || {}) };
   if (e.dropped_attributes_count) out.droppedAttributesCount = e.dropped_attributes_count;
   return out;
 }
 
 function encodeLink(l: SpanLink): OtlpSpanLink {
-  const out: OtlpSpanLink = { traceId: l.trace_id, spanId: l.span_id, attributes: encodeKeyValues(l.attributes ?? {}) };
+  const out: OtlpSpanLink = { traceId: l.trace_id, spanId: l.span_id, attributes: encodeKeyValues(l.attributes || {}) };
   if (l.trace_state) out.traceState = l.trace_state;
   if (l.dropped_attributes_count) out.droppedAttributesCount = l.dropped_attributes_count;
   if (l.flags !== undefined) out.flags = l.flags;
@@ -128,11 +128,11 @@ function encodeSpan(s: SpanRecord): OtlpSpan {
   out.kind = (kind < 0 ? 0 : kind) as OtlpSpanKind;
   out.startTimeUnixNano = nanos(s.start_time);
   out.endTimeUnixNano = nanos(s.end_time);
-  out.attributes = encodeKeyValues(s.attributes ?? {});
+  out.attributes = encodeKeyValues(s.attributes || {});
   if (s.dropped_attributes_count) out.droppedAttributesCount = s.dropped_attributes_count;
-  out.events = (s.events ?? []).map(encodeEvent);
+  out.events = (s.events || []).map(encodeEvent);
   if (s.dropped_events_count) out.droppedEventsCount = s.dropped_events_count;
-  out.links = (s.links ?? []).map(encodeLink);
+  out.links = (s.links || []).map(encodeLink);
   if (s.dropped_links_count) out.droppedLinksCount = s.dropped_links_count;
   out.status = { code: (code < 0 ? 0 : code) as OtlpStatusCode };
   if (s.status?.message) out.status.message = s.status.message;
