@@ -22,6 +22,7 @@ import { FileIndex, type IndexKind } from './file-index.js';
  */
 export interface IndexedFile {
   path: string;
+  ino: number;
   fh: fsp.FileHandle;
   index: FileIndex;
 }
@@ -37,6 +38,8 @@ interface Cached {
 
 export class JsonlIndex {
   private readonly cache = new Map<number, Cached>();
+  /** Inodes whose index (in memory and on disk) did not match their file: indexed from the file again. */
+  private readonly distrusted = new Set<number>();
   private chain: Promise<unknown> = Promise.resolve();
   private warned = false;
 
@@ -46,22 +49,32 @@ export class JsonlIndex {
     private readonly diag?: Diag,
   ) {}
 
-  /** The files' indexes, up to date, for the length of `fn` (their descriptors are closed after it). */
+  /**
+   * The files' indexes, up to date, for the length of `fn` (their descriptors are closed after it). When `fn`
+   * met an index that does not match its file (invalidate), it runs once more on indexes rebuilt from the files.
+   */
   async use<T>(fn: (files: IndexedFile[]) => Promise<T>): Promise<T> {
-    // One refresh at a time: two would index the same bytes twice.
-    const run = this.chain.then(() => this.refresh());
-    this.chain = run.catch(() => undefined);
-    const files = await run;
-    try {
-      return await fn(files);
-    } finally {
-      await Promise.all(files.map((f) => f.fh.close().catch(() => undefined)));
+    for (let attempt = 0; ; attempt++) {
+      // One refresh at a time: two would index the same bytes twice.
+      const run = this.chain.then(() => this.refresh());
+      this.chain = run.catch(() => undefined);
+      const files = await run;
+      try {
+        const result = await fn(files);
+        if (attempt > 0 || !files.some((f) => this.distrusted.has(f.ino))) return result;
+      } finally {
+        await Promise.all(files.map((f) => f.fh.close().catch(() => undefined)));
+      }
     }
   }
 
-  /** Forgets a file's index (its lines did not match it): rebuilt from the file on the next read. */
+  /** Forgets a file's index (its lines did not match it): rebuilt from the file, and rewritten, on the next read. */
   invalidate(index: FileIndex): void {
-    for (const [ino, c] of this.cache) if (c.index === index) this.cache.delete(ino);
+    for (const [ino, c] of this.cache) {
+      if (c.index !== index) continue;
+      this.cache.delete(ino);
+      this.distrusted.add(ino);
+    }
   }
 
   private dir(): string {
@@ -80,7 +93,7 @@ export class JsonlIndex {
         const st = await fh.stat();
         if (seen.has(st.ino) || st.size === 0) throw new Error('skip'); // met twice across a rotation, or empty
         seen.add(st.ino);
-        out.push({ path, fh, index: await this.indexOf(fh, st) });
+        out.push({ path, ino: st.ino, fh, index: await this.indexOf(fh, st) });
       } catch (err) {
         await fh.close().catch(() => undefined);
         if (errorMessage(err) !== 'skip') throw err;
@@ -111,7 +124,7 @@ export class JsonlIndex {
 
   /** The index file of this inode, when it belongs to this file; otherwise an empty index. */
   private async load(fh: fsp.FileHandle, st: Stats): Promise<{ index: FileIndex; clean: boolean }> {
-    const text = await fsp.readFile(this.pathOf(st.ino), 'utf8').catch(() => '');
+    const text = this.distrusted.delete(st.ino) ? '' : await fsp.readFile(this.pathOf(st.ino), 'utf8').catch(() => '');
     // The fingerprint's length as stored (a file indexed while shorter than FINGERPRINT_BYTES), else the default.
     const stored = Number(/"fpLen":(\d+)/.exec(text.slice(0, 300))?.[1] ?? Number.NaN);
     const fpLen = stored > 0 && stored <= st.size ? stored : Math.min(st.size, FINGERPRINT_BYTES);

@@ -1,4 +1,4 @@
-import type { LogRecord, SpanKindName, SpanRecord } from '../../../shared/model.js';
+import { SPAN_KINDS, type LogRecord, type SpanKindName, type SpanRecord } from '../../../shared/model.js';
 import { searchLogs, type LogFilter } from '../log-search.js';
 import { summarizeTraces, type TraceSummary } from '../types.js';
 import { derivedTag, groupTraces, sortOperations, tagMatches, type OperationName, type TraceFilter, type TraceSearch } from '../trace-search.js';
@@ -57,7 +57,7 @@ function operations(files: IndexedFile[], service: string, kind?: SpanKindName):
     const pairs = new Set<number>(); // name id × 8 + kind
     for (let i = 0; i < index.size; i++) if (index.service[i] === svc) pairs.add(index.name[i] * 8 + index.spanKind[i]);
     for (const p of pairs) {
-      const op = { name: index.strings[Math.floor(p / 8)], kind: index.kindName(p % 8) };
+      const op = { name: index.strings[Math.floor(p / 8)], kind: SPAN_KINDS[p % 8] ?? 'UNSPECIFIED' };
       if (kind === undefined || op.kind === kind) seen.set(`${op.name}\u0000${op.kind}`, { name: op.name, kind: op.kind });
     }
   }
