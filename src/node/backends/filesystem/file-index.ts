@@ -8,7 +8,7 @@ import { isoToMicros } from '../trace-search.js';
  * indexed; the file only grows (a rotation renames it, it keeps its inode), so bringing the index up to date
  * is reading `[end, size)`: `addLines`.
  *
- * Columns of plain number arrays rather than an object per line: ~70 bytes a span, ~30 a log in memory.
+ * Columns of plain number arrays rather than an object per line: ~80 bytes a span, ~30 a log in memory.
  * Log lines without a trace id are not indexed (only the search by trace id reads this index).
  *
  * On disk, each extension is one JSON line (a block): `{"v":1,"from","to","fp","fpLen","strings":[...],"e":[...]}`,
@@ -39,7 +39,9 @@ export class FileIndex {
   /** Bytes of the file indexed: lines wholly before this offset. */
   end = 0;
   // One entry per indexed line, by column.
-  readonly trace: string[] = [];
+  /** The entry's trace, as a number in `traceIds` (one string a trace, not one a line: ~50 bytes a line less). */
+  readonly traceNo: number[] = [];
+  readonly traceIds: string[] = [];
   readonly offset: number[] = [];
   readonly length: number[] = [];
   // Spans only.
@@ -65,7 +67,12 @@ export class FileIndex {
   ) {}
 
   get size(): number {
-    return this.trace.length;
+    return this.traceNo.length;
+  }
+
+  /** Entry `i`'s trace id. */
+  trace(i: number): string {
+    return this.traceIds[this.traceNo[i]];
   }
 
   stringId(s: string): number | undefined {
@@ -120,8 +127,7 @@ export class FileIndex {
   }
 
   private push(trace: string, offset: number, length: number, span?: number[]): void {
-    const i = this.trace.length;
-    this.trace.push(trace);
+    const i = this.traceNo.length;
     this.offset.push(offset);
     this.length.push(length);
     if (span) {
@@ -133,8 +139,14 @@ export class FileIndex {
       this.status.push(span[5]);
     }
     const list = this.byTrace.get(trace);
-    if (list) list.push(i);
-    else this.byTrace.set(trace, [i]);
+    if (list) {
+      list.push(i);
+      this.traceNo.push(this.traceNo[list[0]]);
+    } else {
+      this.byTrace.set(trace, [i]);
+      this.traceNo.push(this.traceIds.length);
+      this.traceIds.push(trace);
+    }
   }
 
   private intern(s: string): number {
@@ -164,7 +176,7 @@ export class FileIndex {
     };
     const e: Array<string | number | null> = [];
     for (let i = this.savedEntries; i < this.size; i++) {
-      e.push(this.trace[i], this.offset[i], this.length[i]);
+      e.push(this.trace(i), this.offset[i], this.length[i]);
       if (this.kind === 'spans') e.push(finite(this.startUs[i]), finite(this.durationMs[i]), str(this.service[i]), str(this.name[i]), this.spanKind[i], this.status[i]);
     }
     const block: Block = { v: 1, from: this.savedEnd, to: this.end, fp: this.fp, fpLen: this.fpLen, strings, e };

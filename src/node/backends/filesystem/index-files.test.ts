@@ -71,7 +71,7 @@ const FILTERS: Array<Partial<TraceFilter>> = [
 async function expectSameAsScan(whole = false): Promise<void> {
   const spans = dedupe(scanAll<SpanRecord>('app.spans.jsonl'), spanKey);
   const logs = dedupe(scanAll<LogRecord>('app.jsonl'), (r) => r.record_id);
-  const search = backend!.search;
+  const search = backend!.search!;
   for (const partial of FILTERS) {
     const f: TraceFilter = { service: '', tags: {}, startMinUs: 0, startMaxUs: Number.MAX_SAFE_INTEGER, limit: 20, ...partial };
     const want = searchSpans(spans, f);
@@ -148,7 +148,7 @@ describe('the JSONL index', () => {
   it('drops the index of a file that rotation deleted, and tells a new file in a reused inode from the old one', async () => {
     const { write } = await open(3);
     await write(0, 20);
-    await backend!.search.services();
+    await backend!.search!.services();
     await write(20, 40);
     await expectSameAsScan();
     const live = readdirSync(dir).filter((n) => /^app\.spans\.jsonl(\.\d+)?$/.test(n));
@@ -158,7 +158,7 @@ describe('the JSONL index', () => {
     const current = join(dir, 'app.spans.jsonl');
     const other = readFileSync(join(dir, 'app.spans.jsonl.1'));
     writeFileSync(current, other);
-    expect(await backend!.search.findTraces({ service: 'api', tags: {}, startMinUs: 0, startMaxUs: Number.MAX_SAFE_INTEGER, limit: 100 })).toStrictEqual(
+    expect(await backend!.search!.findTraces({ service: 'api', tags: {}, startMinUs: 0, startMaxUs: Number.MAX_SAFE_INTEGER, limit: 100 })).toStrictEqual(
       searchSpans(dedupe(scanAll<SpanRecord>('app.spans.jsonl'), spanKey), { service: 'api', tags: {}, startMinUs: 0, startMaxUs: Number.MAX_SAFE_INTEGER, limit: 100 }),
     );
   });

@@ -15,7 +15,7 @@ export async function readRecords<T extends { trace_id?: string }>(
   const lines = await readEntries(f, ids);
   return lines.map((line, k) => {
     const rec = parse<T>(line);
-    if (rec?.trace_id === f.index.trace[ids[k]]) return rec;
+    if (rec?.trace_id === f.index.trace(ids[k])) return rec;
     owner.invalidate(f.index);
     return undefined;
   });

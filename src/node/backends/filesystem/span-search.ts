@@ -86,7 +86,7 @@ function candidates(files: IndexedFile[], f: TraceFilter): Candidate[] {
       if (Number.isNaN(start) || start < f.startMinUs || start > f.startMaxUs) continue;
       const d = x.durationMs[i];
       if ((f.durationMinMs !== undefined && d < f.durationMinMs) || (f.durationMaxMs !== undefined && d > f.durationMaxMs)) continue;
-      out.push({ file, i, start, trace: x.trace[i] });
+      out.push({ file, i, start, trace: x.trace(i) });
     }
   }
   // The order of the result: a trace ranks by its latest matching start, then its id.
@@ -132,7 +132,8 @@ export function recentTraces(owner: JsonlIndex, limit: number): Promise<TraceSum
     for (const { index: x } of files) {
       for (let i = 0; i < x.size; i++) {
         const s = x.startUs[i];
-        if (!(s >= (first.get(x.trace[i]) ?? Infinity))) first.set(x.trace[i], s);
+        const t = x.trace(i);
+        if (!(s >= (first.get(t) ?? Infinity))) first.set(t, s);
       }
     }
     const ids = [...first.entries()].sort(([, a], [, b]) => b - a).slice(0, limit).map(([id]) => id);
