@@ -1,4 +1,4 @@
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, onTestFinished } from 'vitest';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,11 +11,6 @@ import { dedupe, spanKey } from './read-records.js';
 
 let dir = '';
 let backend: FilesystemBackend | undefined;
-afterEach(async () => {
-  await backend?.close();
-  backend = undefined;
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const BASE = Date.UTC(2025, 6, 6, 10, 0, 0);
 const traceOf = (t: number) => `${'c0ffee00'.repeat(3)}${String(t).padStart(8, '0')}`;
@@ -32,6 +27,10 @@ const log = (t: number, i: number): LogRecord => ({ ...makeLog(i, traceOf(t), BA
 /** The data set, written in interleaved batches so traces straddle the rotations (~1.5 KB a line, 24 KB files). */
 async function open(backupCount = 200): Promise<{ logFile: string; write: (from: number, to: number) => Promise<void> }> {
   dir = mkdtempSync(join(tmpdir(), 'isotel-jsonl-index-'));
+  onTestFinished(async () => {
+    await backend?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
   const logFile = join(dir, 'app.jsonl');
   backend = await createFilesystemBackend({ log_file: logFile, max_bytes: 24 * 1024, backup_count: backupCount });
   const write = async (from: number, to: number) => {
@@ -61,6 +60,8 @@ const FILTERS: Array<Partial<TraceFilter>> = [
   { service: 'web', tags: { error: 'true' } },
   { service: 'api', tags: { 'str.empty': '' } },
   { service: 'api', tags: { int: '3', 'span.kind': 'internal' } },
+  { service: 'web', tags: { error: 'true', 'http.request.method': 'GET', 'str.unicode': 'héllo wörld ✓ 日本語 🚀 #3' } },
+  { service: 'db', tags: { 'otel.status_description': 'boom "quoted"\nline', 'service.version': '1' } },
   { service: 'db', durationMinMs: 20, durationMaxMs: 30.5 },
   { service: 'web', startMinUs: (BASE + 10_000) * 1000, startMaxUs: (BASE + 20_000) * 1000, limit: 3 },
   { service: 'nobody' },

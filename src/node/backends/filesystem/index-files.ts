@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fsp, type Stats } from 'node:fs';
+import { promises as fsp, readSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Diag } from '../../../shared/diag.js';
 import { errorMessage } from '../../../shared/result.js';
@@ -188,13 +188,23 @@ async function extend(fh: fsp.FileHandle, index: FileIndex, size: number): Promi
   }
 }
 
-/** The lines of entries `ids` of one file, in that order (one positioned read each). */
+/** Lines read between two turns of the event loop (readEntries): ~1 ms of reads from the page cache. */
+const READS_PER_TURN = 256;
+
+/**
+ * The lines of entries `ids` of one file, in that order: one positioned read each, synchronous, yielding to
+ * the event loop every READS_PER_TURN lines. A line in the page cache costs ~2 µs so, against ~40 µs through
+ * the thread pool (fh.read): a tag search that checks 10,000 candidate spans took 410 ms at p95 with
+ * fh.read (the explorer bench, 200,000 spans).
+ */
 export async function readEntries(f: IndexedFile, ids: readonly number[]): Promise<string[]> {
-  return Promise.all(
-    ids.map(async (i) => {
-      const buf = Buffer.allocUnsafe(f.index.length[i]);
-      const { bytesRead } = await f.fh.read(buf, 0, buf.length, f.index.offset[i]);
-      return buf.toString('utf8', 0, bytesRead);
-    }),
-  );
+  const out: string[] = [];
+  for (let k = 0; k < ids.length; k++) {
+    if (k > 0 && k % READS_PER_TURN === 0) await new Promise((r) => setImmediate(r));
+    const i = ids[k];
+    const buf = Buffer.allocUnsafe(f.index.length[i]);
+    const n = readSync(f.fh.fd, buf, 0, buf.length, f.index.offset[i]);
+    out.push(buf.toString('utf8', 0, n));
+  }
+  return out;
 }

@@ -11,9 +11,12 @@ export async function readRecords<T extends { trace_id?: string }>(
   owner: JsonlIndex,
   f: IndexedFile,
   ids: readonly number[],
+  /** A test on the raw line: a line it refuses is left out unparsed (a search's cheap first check). */
+  prefilter?: (line: string) => boolean,
 ): Promise<Array<T | undefined>> {
   const lines = await readEntries(f, ids);
   return lines.map((line, k) => {
+    if (prefilter && !prefilter(line)) return undefined;
     const rec = parse<T>(line);
     if (rec?.trace_id === f.index.trace(ids[k])) return rec;
     owner.invalidate(f.index);

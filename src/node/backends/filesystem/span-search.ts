@@ -23,7 +23,7 @@ import { readRecords, recordsOfTrace, recordsOfTraces } from './indexed-reads.js
 export const SEARCH_BYTES = 64 * 1024 * 1024;
 
 /** Candidate spans read at once when tags must be checked in the lines. */
-const TAG_BATCH = 64;
+const TAG_BATCH = 256;
 
 export function filesystemSearch(spans: JsonlIndex, logs: JsonlIndex, logFiles: () => string[], maxBytes = SEARCH_BYTES): TraceSearch {
   return {
@@ -112,17 +112,36 @@ async function findTraces(owner: JsonlIndex, files: IndexedFile[], f: TraceFilte
   return groupTraces(ids, spans);
 }
 
+/** Printable ASCII but `"` and `\`: written in a JSON line exactly as it reads (JSON.stringify, json-values.ts). */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * False when the span's line cannot match the tags, without parsing it: a tag matched by an attribute or a
+ * resource attribute has its key (`"key":`) and its value's text (a number and a boolean are written as they
+ * read, a string without escapes) in the line. Tags with other characters, and derived tags, are not
+ * pre-checked. JSON.parse is ~4 µs of a span's ~6 µs check; this test ~0.3 µs.
+ */
+function mayMatch(line: string, tags: Array<[string, string]>): boolean {
+  return tags.every(([k, v]) => DERIVED.has(k) || !PLAIN.test(k) || !PLAIN.test(v) || (line.includes(`"${k}":`) && line.includes(v)));
+}
+
+/** Keys of the tags derivedTag reads from kind and status (written otherwise in the line): never pre-checked. */
+const DERIVED = new Set(['error', 'span.kind', 'otel.status_code', 'otel.status_description']);
+
 /** Whether each candidate matches every tag: from the index when it can tell, otherwise from the span's line. */
 async function matchTags(owner: JsonlIndex, batch: Candidate[], tags: Array<[string, string]>): Promise<boolean[]> {
-  return Promise.all(
-    batch.map(async (c) => {
-      const x = c.file.index;
-      const known = { kind: x.kindName(c.i), status: { code: x.statusName(c.i) } } as SpanRecord;
-      if (tags.every(([k, v]) => k !== 'otel.status_description' && derivedTag(known, k) === v)) return true;
-      const [span] = await readRecords<SpanRecord>(owner, c.file, [c.i]);
-      return span !== undefined && tags.every(([k, v]) => tagMatches(span, k, v));
-    }),
-  );
+  const ok: boolean[] = [];
+  for (const c of batch) {
+    const x = c.file.index;
+    const known = { kind: x.kindName(c.i), status: { code: x.statusName(c.i) } } as SpanRecord;
+    if (tags.every(([k, v]) => k !== 'otel.status_description' && derivedTag(known, k) === v)) {
+      ok.push(true);
+      continue;
+    }
+    const [span] = await readRecords<SpanRecord>(owner, c.file, [c.i], (line) => mayMatch(line, tags));
+    ok.push(span !== undefined && tags.every(([k, v]) => tagMatches(span, k, v)));
+  }
+  return ok;
 }
 
 /** The `limit` traces that started last (by their earliest indexed span), summarized from all their spans. */
