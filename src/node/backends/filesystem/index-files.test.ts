@@ -94,7 +94,8 @@ async function expectSameAsScan(whole = false): Promise<void> {
 const indexDir = (file: string) => join(dir, `${file}.index`);
 const indexFiles = (file: string) => (existsSync(indexDir(file)) ? readdirSync(indexDir(file)) : []);
 
-describe('the JSONL index', () => {
+// Each test writes ~1 MB over ~40 files and queries it several times: 1-16 s each on the loaded 2-core VM.
+describe('the JSONL index', { timeout: 60_000 }, () => {
   it('answers every search as a scan of the whole files would, traces spanning rotations included', async () => {
     const { write } = await open();
     await write(0, 40);
