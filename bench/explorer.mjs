@@ -7,8 +7,14 @@
 // p50/p95 per query kind and backend, against the goals (search p95 <= 200 ms, fetch and logs <= 50 ms).
 // The data set is deterministic (explorer/data.mjs): it is kept in its own tables and indices between runs
 // (named after its size) and loaded only when they do not hold it whole; BENCH_EXPLORER_RELOAD=1 reloads.
+// The JSONL row (backend filesystem) keeps its files in $TMPDIR/<tag>-jsonl between runs the same way; its
+// data column also says how long the first requests took to build the JSONL index (services: the span index;
+// one log search by trace id: the log index), on a server started fresh (from the index files on disk when kept).
 //   node bench/run.mjs --only=explorer [--quick]   BENCH_EXPLORER_TRACES=100000 BENCH_EXPLORER_QUERIES=200
+//   BENCH_EXPLORER_BACKENDS=filesystem,postgres,elasticsearch (the default: all three)
 import http from 'node:http';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { tempDir, removeDir, printTable, size, QUICK } from './lib.mjs';
@@ -26,7 +32,18 @@ const PG = { host: process.env.PGHOST ?? '127.0.0.1', port: Number(process.env.P
 // The data set's version in its name: a changed generator must not find (and keep) the old rows.
 const TAG = `isotel_bench_explorer_v2_${TRACES}`;
 
+const JSONL_DIR = join(tmpdir(), `${TAG}-jsonl`);
+const JSONL_MARK = join(JSONL_DIR, 'loaded.json');
+
 const BACKENDS = {
+  filesystem: {
+    // Large files, enough of them to keep the whole data set (~2 GB at full size): nothing rotates out.
+    yaml: `    - backend_type: filesystem
+      config: { log_file: '${join(JSONL_DIR, 'logs', 'explorer.jsonl')}', max_bytes: 536870912, backup_count: 10 }`,
+    stored: storedInJsonl,
+    loaded: (counts) => writeFileSync(JSONL_MARK, JSON.stringify(counts)),
+    settle: buildJsonlIndex,
+  },
   postgres: {
     yaml: `    - backend_type: postgres
       config: { host: ${PG.host}, port: ${PG.port}, database: ${PG.database}, user: ${PG.user}, table_name: ${TAG}_logs, spans_table_name: ${TAG}_spans }`,
@@ -42,12 +59,15 @@ const BACKENDS = {
 
 export async function benchExplorer() {
   const rows = [];
+  const only = (process.env.BENCH_EXPLORER_BACKENDS ?? '').split(',').filter(Boolean);
   for (const [name, backend] of Object.entries(BACKENDS)) {
+    if (only.length > 0 && !only.includes(name)) continue;
     const dir = tempDir('isotel-bench-explorer-');
     const server = await startServe(writeConfig(dir, backend.yaml, `  query_backend: ${name}\n`), join(dir, 'serve.log'));
     try {
-      const loaded = await ensureLoaded(server.url, backend.stored);
-      await backend.settle?.();
+      let loaded = await ensureLoaded(server.url, backend.stored, backend.loaded);
+      const settled = await backend.settle?.(server.url);
+      if (settled) loaded += `; ${settled}`;
       const times = await runQueries(server.url);
       for (const [kind, label] of [['search', 'trace search'], ['fetch', 'trace fetch'], ['logs', 'logs by trace id']]) {
         const p95 = percentile(times[kind], 95);
@@ -68,7 +88,7 @@ export async function benchExplorer() {
 }
 
 /** Loads the data set unless the backend holds it whole; returns how it got there ('kept' or 'loaded in N s'). */
-async function ensureLoaded(url, stored) {
+async function ensureLoaded(url, stored, markLoaded) {
   const want = { spans: TRACES * SPANS_PER_TRACE, logs: TRACES * SPANS_PER_TRACE * LOGS_PER_SPAN };
   const have = await stored();
   if (process.env.BENCH_EXPLORER_RELOAD !== '1' && have.spans === want.spans && have.logs === want.logs) return 'kept';
@@ -86,6 +106,7 @@ async function ensureLoaded(url, stored) {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   agent.destroy();
   await waitPersisted(url, 30 * 60_000);
+  markLoaded?.(want);
   // The ids are fixed, so a second load stores nothing twice (every backend is idempotent on them).
   return `loaded in ${((performance.now() - t0) / 1000).toFixed(0)} s`;
 }
@@ -179,6 +200,24 @@ async function storedInElasticsearch() {
     return res.ok ? (await res.json()).count : 0;
   };
   return { spans: await count(`${TAG}-traces-*`), logs: await count(`${TAG}-logs-*`) };
+}
+
+/** What the JSONL files hold, by the mark a whole load leaves; without it the files (a partial load) are removed. */
+async function storedInJsonl() {
+  if (process.env.BENCH_EXPLORER_RELOAD !== '1' && existsSync(JSONL_MARK)) return JSON.parse(readFileSync(JSONL_MARK, 'utf8'));
+  rmSync(JSONL_DIR, { recursive: true, force: true });
+  mkdirSync(JSONL_DIR, { recursive: true });
+  return { spans: 0, logs: 0 };
+}
+
+/** The first reads of a fresh server build (or load) the JSONL index: timed here, apart from the queries. */
+async function buildJsonlIndex(url) {
+  const t0 = performance.now();
+  await get(`${url}/api/services`);
+  const t1 = performance.now();
+  await get(`${url}/api/logs?trace_id=${traceId(TAG, 0)}&limit=1`);
+  const t2 = performance.now();
+  return `index: spans ${((t1 - t0) / 1000).toFixed(1)} s, logs ${((t2 - t1) / 1000).toFixed(1)} s`;
 }
 
 /**

@@ -1,13 +1,13 @@
-import { createReadStream, promises as fsp } from 'node:fs';
-import * as readline from 'node:readline';
 import type { Batch, LogRecord, SpanRecord } from '../../../shared/model.js';
 import { SUCCESS, retryable, errorMessage, type WriteResult } from '../../../shared/result.js';
-import { summarizeTraces, type Backend, type BackendContext, type TraceResult, type TraceSummary } from '../types.js';
+import { type Backend, type BackendContext, type TraceResult, type TraceSummary } from '../types.js';
 import { linesToChunk, type RotatingFile, type RotatingFileOptions } from './rotating-file.js';
 import { acquireFile } from './shared-files.js';
 import { encodeLogChunk, logLineId, spanLine, spanLineId } from './json-lines.js';
-import { dedupe, spanKey, tailRecords } from './read-records.js';
-import { filesystemSearch } from './span-search.js';
+import { dedupe, spanKey } from './read-records.js';
+import { filesystemSearch, recentTraces } from './span-search.js';
+import { JsonlIndex } from './index-files.js';
+import { recordsOfTrace } from './indexed-reads.js';
 import type { TraceSearch } from '../trace-search.js';
 
 /** `backend_type: filesystem` — rotating JSONL files, the embedded default that needs nothing installed. */
@@ -84,6 +84,9 @@ class FilesystemSink implements FilesystemBackend {
   private readonly logs: RotatingFile;
   private readonly spans: RotatingFile;
   readonly search: TraceSearch;
+  /** The files' index, built by this reader for what it has not indexed yet (index-files.ts). */
+  private readonly logIndex: JsonlIndex;
+  private readonly spanIndex: JsonlIndex;
 
   constructor(
     readonly files: FilesystemBackend['files'],
@@ -93,7 +96,9 @@ class FilesystemSink implements FilesystemBackend {
   ) {
     this.logs = logsFile.file;
     this.spans = spansFile.file;
-    this.search = filesystemSearch(() => this.spans.files(), () => this.logs.files());
+    this.logIndex = new JsonlIndex(() => this.logs.files(), 'logs', ctx?.diag);
+    this.spanIndex = new JsonlIndex(() => this.spans.files(), 'spans', ctx?.diag);
+    this.search = filesystemSearch(this.spanIndex, this.logIndex, () => this.logs.files());
   }
 
   sharesFiles(): boolean {
@@ -146,13 +151,12 @@ class FilesystemSink implements FilesystemBackend {
     return !this.closed;
   }
 
-  async listTraces(limit: number): Promise<TraceSummary[]> {
-    // Deduplicated like getTrace: a repeated line must not count a span twice.
-    return summarizeTraces(dedupe(await tailRecords<SpanRecord>(this.spans.files(), 4 * 1024 * 1024), spanKey), limit);
+  listTraces(limit: number): Promise<TraceSummary[]> {
+    return recentTraces(this.spanIndex, limit);
   }
 
   async getTrace(traceId: string): Promise<TraceResult> {
-    const [l, s] = await Promise.all([scan<LogRecord>(this.logs.files(), traceId), scan<SpanRecord>(this.spans.files(), traceId)]);
+    const [l, s] = await Promise.all([recordsOfTrace<LogRecord>(this.logIndex, traceId), recordsOfTrace<SpanRecord>(this.spanIndex, traceId)]);
     l.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
     s.sort((a, b) => (a.start_time < b.start_time ? -1 : a.start_time > b.start_time ? 1 : 0));
     return { logs: dedupe(l, (r) => r.record_id), spans: dedupe(s, spanKey) };
@@ -164,25 +168,4 @@ class FilesystemSink implements FilesystemBackend {
     this.ctx?.diag.count('filesystem.replayed_lines_skipped', n);
     this.ctx?.diag.warn(`filesystem: ${n} line${n === 1 ? '' : 's'} already in ${f.file} skipped (sent again after a restart or a failed write)`);
   }
-}
-
-/** Reads every line of the given files that belongs to the trace (a substring test before parsing). */
-async function scan<T extends { trace_id?: string }>(files: string[], traceId: string): Promise<T[]> {
-  const out: T[] = [];
-  const needle = `"trace_id":"${traceId}"`;
-  for (const file of files) {
-    const exists = await fsp.stat(file).then(() => true, () => false);
-    if (!exists) continue;
-    const rl = readline.createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-    for await (const line of rl) {
-      if (!line.includes(needle)) continue;
-      try {
-        const rec = JSON.parse(line) as T;
-        if (rec.trace_id === traceId) out.push(rec);
-      } catch {
-        // A torn last line after a crash: not a record, nothing to return.
-      }
-    }
-  }
-  return out;
 }
