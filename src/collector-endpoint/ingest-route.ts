@@ -100,7 +100,7 @@ export class IngestRoute {
     if (!rate.allowed) {
       return void this.r.fail(res, `/v1/${signal}`, 429, `rate limit of ${this.s.rateLimit.records_per_second} records/s exceeded`, kind, { 'Retry-After': String(rate.retryAfterSec) });
     }
-    const batch: Batch = { logs: [], spans: [] };
+    const batch: Batch = { logs: [], spans: [], metrics: [] };
     const ctx = this.enrichContext(req, url, client, receivedAt);
     if (signal === 'logs') enrichLogs((batch.logs = decoded.records as Batch['logs']), ctx);
     else enrichSpans((batch.spans = decoded.records as Batch['spans']), ctx);

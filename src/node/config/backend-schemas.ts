@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { strict } from './strict.js';
+import { defaultMetricsFile } from '../backends/filesystem/metric-lines.js';
 import { kafkaBackendFields } from './kafka-schema.js';
 
 /**
@@ -26,12 +27,13 @@ export function spansFileFor(logFile: string): string {
 export const FilesystemConfigSchema = strict({
   log_file: z.string().min(1).describe('JSONL file for log records, e.g. ./logs/my-service.jsonl.'),
   spans_file: z.string().min(1).optional().describe('JSONL file for spans (default: log_file with .spans.jsonl).'),
+  metrics_file: z.string().min(1).optional().describe('JSONL file for metric points, one per line (default: log_file with .metrics.jsonl).'),
   max_bytes: z.int().positive().default(10_485_760).describe('Rotate when the file reaches this size (bytes).'),
   backup_count: z.int().min(0).default(5).describe('Rotated files kept (app.jsonl.1 … app.jsonl.N).'),
   ...commonFields(1),
 })
   .describe('Rotating JSONL files.')
-  .transform((c) => ({ ...c, spans_file: c.spans_file ?? spansFileFor(c.log_file) }));
+  .transform((c) => ({ ...c, spans_file: c.spans_file ?? spansFileFor(c.log_file), metrics_file: c.metrics_file ?? defaultMetricsFile(c.log_file) }));
 
 /** Index names are lowercase and exclude `\ / * ? " < > | , #` and spaces; `%Y %m %d %H` are date fields. */
 const indexPattern = (fallback: string) =>
