@@ -51,6 +51,11 @@ export const ElasticsearchConfigSchema = strict({
     .describe('Elasticsearch node URLs.'),
   index_pattern: indexPattern('logs-isotel-%Y.%m.%d').describe('Index for log records; %Y %m %d are the UTC date.'),
   span_index_pattern: indexPattern('traces-isotel-%Y.%m.%d').describe('Index for spans.'),
+  metric_data_stream: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._+-]*$/, 'must be a lowercase index name')
+    .default('metrics-isotel-default')
+    .describe('Data stream for metric points (the Collector otel mapping), e.g. metrics-isotel-default.'),
   basic_auth: z.tuple([z.string(), z.string()]).optional().describe('[user, password].'),
   api_key: z.string().min(1).optional().describe('API key (base64 id:key), instead of basic_auth.'),
   ca_certs: z.string().min(1).optional().describe('Path to the CA certificate (PEM) of the cluster.'),
@@ -79,6 +84,7 @@ export const PostgresConfigSchema = strict({
   password: z.string().optional(),
   table_name: identifier('otel_logs').describe('Table for log records (created if missing).'),
   spans_table_name: identifier('otel_spans').describe('Table for spans (created if missing).'),
+  metrics_table_name: identifier('metric_points').describe('Table for metric points, one row per data point (created if missing).'),
   ssl: z
     .union([z.boolean(), strict({ ca: z.string().optional(), rejectUnauthorized: z.boolean().optional() })], {
       error: 'expected true, false or { ca, rejectUnauthorized }',

@@ -8,6 +8,7 @@
 import type { MetricPoint, MetricType, Temporality } from '../model.js';
 import { decodeKeyValueList } from './any-value.js';
 import { isObject, isoFromNanos, readEnum, readString, readTime, readUint32 } from './fields.js';
+import { invalidText } from './invalid-text.js';
 import { fail, INVALID, within, type DecodeContext, type Invalid, type RecordGroup } from './limits.js';
 import { readBounds, readBuckets, readCount, readExemplars, readFinite, readInt32, readList, readNumberValue, total } from './metric-fields.js';
 
@@ -92,6 +93,8 @@ function readHead(ctx: DecodeContext, raw: Record<string, unknown>): Head | Inva
 /** Decodes one Metric, handing each point (or each refusal, with its path) to `sink`. Never throws on data. */
 export function decodeMetric(ctx: DecodeContext, raw: unknown, group: RecordGroup, path: string, sink: PointSink): void {
   if (!isObject(raw)) return sink.bad(`${path}: not an object`, 1);
+  const bad = invalidText(raw);
+  if (bad) return sink.bad(`${path}: ${bad}`, countPoints(raw));
   const head = readHead(ctx, raw);
   if (head === INVALID) return sink.bad(`${path}${ctx.errPath}: ${ctx.errMsg}`, countPoints(raw));
   const points = head.data.dataPoints;
@@ -111,6 +114,8 @@ export function decodeMetric(ctx: DecodeContext, raw: unknown, group: RecordGrou
 
 function decodePoint(ctx: DecodeContext, head: Head, raw: unknown, group: RecordGroup): MetricPoint | Invalid {
   if (!isObject(raw)) return fail(ctx, '', 'not an object');
+  const bad = invalidText(raw);
+  if (bad) return fail(ctx, '', bad);
   const attributes = decodeKeyValueList(ctx, raw.attributes, 0, true);
   if (attributes === INVALID) return within(ctx, '.attributes');
   const start = readTime(ctx, raw.startTimeUnixNano);

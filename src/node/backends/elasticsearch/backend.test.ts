@@ -89,7 +89,7 @@ describe('createElasticsearchBackend start-up', () => {
     expect(warnings).toHaveLength(1);
     up = true;
     expect(await backend.write({ logs: [makeLog(1, TRACE)], spans: [], metrics: [] })).toEqual({ status: 'success' });
-    expect(seen).toEqual(['PUT /_index_template/isotel-logs', 'PUT /_index_template/isotel-traces', 'POST /_bulk']);
+    expect(seen).toEqual(['PUT /_index_template/isotel-logs', 'PUT /_index_template/isotel-traces', 'PUT /_index_template/isotel-metrics', 'POST /_bulk']);
     await backend.close();
   });
 });

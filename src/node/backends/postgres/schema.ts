@@ -1,4 +1,5 @@
 import { FULL_TEXT_CHARS } from '../log-search.js';
+import { METRIC_INDEXES, metricDdl } from './metric-schema.js';
 
 /**
  * The PostgreSQL tables (DDL text only; src/node/backends/postgres/setup.ts runs it).
@@ -86,6 +87,7 @@ export interface TableNames {
   schema: string;
   logs: string;
   spans: string;
+  metrics: string;
 }
 
 /** `"name"`: identifiers are validated in config.ts and quoted anyway. */
@@ -119,6 +121,7 @@ export function expectedIndexes(n: TableNames): { table: string; index: string }
   return [
     ...['record_id', 'timestamp', 'trace_time', 'severity', 'service_name', 'service_time', 'body_fts'].map((s) => ({ table: n.logs, index: indexName(n.logs, s) })),
     ...['start_time', 'service_name', 'service_start'].map((s) => ({ table: n.spans, index: indexName(n.spans, s) })),
+    ...METRIC_INDEXES.map((s) => ({ table: n.metrics, index: indexName(n.metrics, s) })),
   ];
 }
 
@@ -155,6 +158,7 @@ export function ddlStatements(n: TableNames): string[] {
     idx(n.spans, 'service_name', 'service_name', spans),
     // The Jaeger trace search: one service's spans in a time range (postgres/trace-search.ts).
     idx(n.spans, 'service_start', 'service_name, start_time', spans),
+    ...metricDdl(n.metrics, qualified(n.schema, n.metrics), idx, quoteIdent),
   ];
 }
 
