@@ -62,6 +62,8 @@ function frameJson(seq: number, batch: Batch): string {
 export interface EncodedFrame {
   parts: [header: Buffer, payload: Buffer];
   length: number;
+  /** The records in it (also in the header). */
+  count: number;
 }
 
 export function encodeFrame(seq: number, batch: Batch): EncodedFrame {
@@ -69,8 +71,9 @@ export function encodeFrame(seq: number, batch: Batch): EncodedFrame {
   const header = Buffer.allocUnsafe(HEADER_BYTES);
   header.writeUInt32LE(payload.length, 0);
   header.writeUInt32LE(crc32(payload), 4);
-  header.writeUInt32LE(recordCount(batch), 8);
-  return { parts: [header, payload], length: HEADER_BYTES + payload.length };
+  const count = recordCount(batch);
+  header.writeUInt32LE(count, 8);
+  return { parts: [header, payload], length: HEADER_BYTES + payload.length, count };
 }
 
 export interface FrameHeader {

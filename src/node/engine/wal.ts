@@ -2,7 +2,6 @@ import { promises as fsp } from 'node:fs';
 import type { Batch } from '../../shared/model.js';
 import { errorMessage } from '../../shared/result.js';
 import { encodeFrame } from './frames.js';
-import { recordCount } from './batch-utils.js';
 import { createInterner } from './intern.js';
 import { type Position, comparePos } from './cursor.js';
 import { Readers } from './readers.js';
@@ -113,7 +112,7 @@ export class WriteAheadLog {
     this.nextSeq++;
     this.totalBytes += frame.length; // reserved now so concurrent appends respect the budget
     return new Promise((resolve) => {
-      this.pending.push({ frame, seq, batch: this.opts.external ? undefined : batch, count: recordCount(batch), resolve });
+      this.pending.push({ frame, seq, batch: this.opts.external ? undefined : batch, count: frame.count, resolve });
       if (!this.writing) void this.writeLoop();
     });
   }

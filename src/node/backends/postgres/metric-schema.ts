@@ -1,4 +1,4 @@
-import type { ColumnSpec } from './schema.js';
+import type { ColumnSpec } from './column-spec.js';
 
 /**
  * The `metric_points` table: one row per data point, keyed by its point id (its stream identity and time). The

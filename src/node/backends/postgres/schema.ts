@@ -1,5 +1,6 @@
 import { FULL_TEXT_CHARS } from '../log-search.js';
 import { METRIC_INDEXES, metricDdl } from './metric-schema.js';
+import type { ColumnSpec } from './column-spec.js';
 
 /**
  * The PostgreSQL tables (DDL text only; src/node/backends/postgres/setup.ts runs it).
@@ -24,11 +25,7 @@ import { METRIC_INDEXES, metricDdl } from './metric-schema.js';
  */
 export const BODY_TSVECTOR = `to_tsvector('simple', left(body, ${FULL_TEXT_CHARS}))`;
 
-export interface ColumnSpec {
-  name: string;
-  /** SQL type, without constraints. */
-  type: string;
-}
+export type { ColumnSpec } from './column-spec.js';
 
 /** The columns isotel writes to the logs table, in row order (rows.ts produces values in this order). */
 export const LOG_COLUMNS: readonly ColumnSpec[] = [
