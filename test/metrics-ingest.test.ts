@@ -11,6 +11,9 @@ import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { serve, type RunningServer } from '../src/collector-endpoint/index.js';
 import type { MetricPoint } from '../src/shared/model.js';
 import { sdkResourceMetrics } from '../src/shared/otlp/fixtures/sdk-metrics.js';
+import { createDiag } from '../src/shared/diag.js';
+import { createPostgresBackend } from '../src/node/backends/postgres/index.js';
+import { createElasticsearchBackend } from '../src/node/backends/elasticsearch/index.js';
 import { dropTagged } from './helpers/cleanup.js';
 import { storeConfigs } from './helpers/store-configs.js';
 
@@ -168,5 +171,27 @@ describe.each(['jsonl', 'postgres', 'elasticsearch'])('metric points in %s', (ba
       expect(String(one('orders')._index)).toMatch(new RegExp(`^\\.ds-${tag}-metrics-`));
       expect(one('orders', 'metrics-json')).toMatchObject({ metrics: { orders: 3 }, data_stream: { type: 'metrics' }, resource: { attributes: { 'service.name': 'metrics-json' } } });
     }
+  });
+});
+
+describe('a batch of points written twice straight to a backend (no ingest dedupe window in between)', () => {
+  const points = (): MetricPoint[] =>
+    ['a', 'b', 'c'].map((k, i) => ({
+      point_id: `TWICE00000-${tag}-${k}`, name: 'twice.gauge', type: 'gauge', time: new Date(Date.now() - i).toISOString(),
+      attributes: { k }, resource: { 'service.name': 'twice' }, scope: { name: 'twice' }, value: i,
+    }));
+
+  it.each(['postgres', 'elasticsearch'])('%s stores each point once', async (backend) => {
+    const ctx = { dataDir: dir, diag: createDiag(() => {}) };
+    const b = backend === 'postgres' ? await createPostgresBackend(PG_CONFIG, ctx) : await createElasticsearchBackend(ES_CONFIG, ctx);
+    try {
+      const batch = { logs: [], spans: [], metrics: points() };
+      expect(await b.write(batch)).toEqual({ status: 'success' });
+      expect(await b.write(batch)).toEqual({ status: 'success' });
+    } finally {
+      await b.close();
+    }
+    const twice = (await stored(backend)).filter((p) => p.name === 'twice.gauge');
+    expect(twice.map((p) => p.point_id).sort()).toEqual(points().map((p) => p.point_id));
   });
 });

@@ -160,3 +160,23 @@ describe('filesystem backend replays', () => {
     expect(lineCounts(spansFile, (o) => o.span_id)).toEqual(new Map(spans(5, 10).map((r) => [r.span_id, 1])));
   });
 });
+
+describe('filesystem backend metric points', () => {
+  it('writes one point per line to the metrics file, point_id first, and skips a replayed batch by point id', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'isotel-fs-metrics-'));
+    backend = await createFilesystemBackend({ log_file: join(dir, 'app.jsonl') });
+    const point = (i: number) => ({
+      point_id: `0000000000-${i}`, name: 'queue.depth', type: 'gauge' as const, time: '2026-12-07T00:00:00.000000Z',
+      attributes: { q: i }, resource: { 'service.name': 's' }, scope: { name: 'x' }, value: i,
+    });
+    const batch = { logs: [], spans: [], metrics: [point(1), point(2)] };
+    expect(await backend.write(batch)).toEqual({ status: 'success' });
+    await backend.close();
+    backend = await createFilesystemBackend({ log_file: join(dir, 'app.jsonl') });
+    expect(await backend.write(batch)).toEqual({ status: 'success' }); // a replay after a restart
+    await backend.flush();
+    const lines = readFileSync(join(dir, 'app.metrics.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([point(1), point(2)]);
+    expect(lines[0].startsWith('{"point_id":"0000000000-1","name":"queue.depth"')).toBe(true);
+  });
+});
