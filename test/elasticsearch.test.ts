@@ -178,7 +178,7 @@ describe('Elasticsearch backend', () => {
     const second = await open(config);
     expect(await second.ping?.()).toBe(true);
     const templates = await admin.indices.getIndexTemplate({ name: `${config.template_name}-*` });
-    expect(templates.index_templates.map((t) => t.name).sort()).toEqual([`${config.template_name}-logs`, `${config.template_name}-traces`]);
+    expect(templates.index_templates.map((t) => t.name).sort()).toEqual([`${config.template_name}-logs`, `${config.template_name}-metrics`, `${config.template_name}-traces`]);
     await Promise.all([first.close(), second.close()]);
   });
 

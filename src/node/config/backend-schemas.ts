@@ -54,8 +54,8 @@ export const ElasticsearchConfigSchema = strict({
   metric_data_stream: z
     .string()
     .regex(/^[a-z0-9][a-z0-9._+-]*$/, 'must be a lowercase index name')
-    .default('metrics-isotel-default')
-    .describe('Data stream for metric points (the Collector otel mapping), e.g. metrics-isotel-default.'),
+    .optional()
+    .describe('Data stream for metric points (the Collector otel mapping); default metrics-<template_name>-default, e.g. metrics-isotel-default.'),
   basic_auth: z.tuple([z.string(), z.string()]).optional().describe('[user, password].'),
   api_key: z.string().min(1).optional().describe('API key (base64 id:key), instead of basic_auth.'),
   ca_certs: z.string().min(1).optional().describe('Path to the CA certificate (PEM) of the cluster.'),

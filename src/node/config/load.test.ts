@@ -89,7 +89,6 @@ describe('parseConfigText: defaults', () => {
       hosts: ['http://es:9200'],
       index_pattern: 'logs-isotel-%Y.%m.%d',
       span_index_pattern: 'traces-isotel-%Y.%m.%d',
-      metric_data_stream: 'metrics-isotel-default',
       verify_certs: true,
       timeout: 30,
       batch_size: 1000,

@@ -10,7 +10,11 @@ export interface ElasticsearchBackendConfig {
   index_pattern?: string;
   /** Default `traces-isotel-%Y.%m.%d`. */
   span_index_pattern?: string;
-  /** The data stream metric points go to (default `metrics-isotel-default`: type-dataset-namespace). */
+  /**
+   * The data stream metric points go to (type-dataset-namespace). Default `metrics-<template_name>-default`
+   * (`metrics-isotel-default`): two deployments with their own template names then never install two templates
+   * of one priority for one data stream, which Elasticsearch refuses.
+   */
   metric_data_stream?: string;
   /** `[user, password]`. */
   basic_auth?: [string, string];
@@ -54,7 +58,6 @@ export interface ResolvedElasticsearchConfig {
 export const ELASTICSEARCH_DEFAULTS = {
   index_pattern: 'logs-isotel-%Y.%m.%d',
   span_index_pattern: 'traces-isotel-%Y.%m.%d',
-  metric_data_stream: 'metrics-isotel-default',
   verify_certs: true,
   timeout: 30,
   max_retries: 3,
@@ -104,7 +107,7 @@ export function resolveConfig(config: ElasticsearchBackendConfig | Record<string
   }
   const template = optionalString(raw, 'template_name') ?? ELASTICSEARCH_DEFAULTS.template_name;
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(template)) throw configError('template_name', `"${template}" must be lowercase letters, digits, ".", "_" or "-"`);
-  const metrics = optionalString(raw, 'metric_data_stream') ?? ELASTICSEARCH_DEFAULTS.metric_data_stream;
+  const metrics = optionalString(raw, 'metric_data_stream') ?? `metrics-${template}-default`;
   if (!/^[a-z0-9][a-z0-9._+-]*$/.test(metrics)) throw configError('metric_data_stream', `"${metrics}" must be a lowercase index name (letters, digits, ".", "_", "+" or "-")`);
   return {
     hosts: hosts as string[],
