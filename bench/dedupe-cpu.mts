@@ -4,7 +4,7 @@ import { IngestDedupe } from '../src/collector-endpoint/dedupe.js';
 import type { Batch, LogRecord } from '../src/shared/model.js';
 const d = new IngestDedupe({ maxIds: 100_000, windowSeconds: 3600 });
 let n = 0;
-const mk = (): Batch => ({ logs: Array.from({ length: 500 }, () => ({ record_id: `01JZ3C4V5E${(n++).toString(36).padStart(14, '0')}` }) as LogRecord), spans: [] });
+const mk = (): Batch => ({ logs: Array.from({ length: 500 }, () => ({ record_id: `01JZ3C4V5E${(n++).toString(36).padStart(14, '0')}` }) as LogRecord), spans: [], metrics: [] });
 const batches = Array.from({ length: 400 }, mk);
 // 8 appends in flight at a time, each settling after the next 8 have been staged
 const pendingResolves: Array<() => void> = [];

@@ -66,7 +66,7 @@ const variants: Variant[] = [
       }
       await timed(this.name, prefix, async () => {
         for (const logs of batches) {
-          const r = await backend.write({ logs, spans: [] });
+          const r = await backend.write({ logs, spans: [], metrics: [] });
           if (r.status !== 'success') throw new Error(JSON.stringify(r).slice(0, 300));
         }
       });

@@ -104,7 +104,7 @@ try {
 
   await best('backend.write', reset, async () => {
     for (const b of batches(logs, BATCH)) {
-      const r = await backend.write({ logs: b, spans: [] });
+      const r = await backend.write({ logs: b, spans: [], metrics: [] });
       if (r.status !== 'success') throw new Error(JSON.stringify(r));
     }
   });

@@ -80,7 +80,7 @@ describe('Elasticsearch backend', () => {
     const trace = randomHex(32);
     const logs: LogRecord[] = Array.from({ length: 200 }, (_, i) => makeLog(i, trace));
     const spans: SpanRecord[] = Array.from({ length: 50 }, (_, i) => makeSpan(i, trace));
-    expect(await backend.write({ logs, spans })).toEqual({ status: 'success' });
+    expect(await backend.write({ logs, spans, metrics: [] })).toEqual({ status: 'success' });
     await refresh(prefix);
     const result = await backend.getTrace?.(trace);
     expect(result?.logs).toHaveLength(200);
@@ -94,7 +94,7 @@ describe('Elasticsearch backend', () => {
     const { prefix, config } = isolated();
     const backend = await open(config);
     const trace = randomHex(32);
-    await backend.write({ logs: Array.from({ length: 20 }, (_, i) => makeLog(i, trace)), spans: [makeSpan(0, trace)] });
+    await backend.write({ logs: Array.from({ length: 20 }, (_, i) => makeLog(i, trace)), spans: [makeSpan(0, trace)], metrics: [] });
     expect(await count(prefix, { term: { 'resource.attributes.service.name': 'checkout' } })).toBe(21);
     expect(await count(prefix, { term: { 'attributes.http.request.method': 'GET' } })).toBe(21);
     expect(await count(prefix, { term: { 'attributes.map.b.c': 'd' } })).toBe(21);
@@ -106,7 +106,7 @@ describe('Elasticsearch backend', () => {
     const { prefix, config } = isolated();
     const backend = await open(config);
     const trace = randomHex(32);
-    const batch = { logs: Array.from({ length: 100 }, (_, i) => makeLog(i, trace)), spans: Array.from({ length: 10 }, (_, i) => makeSpan(i, trace)) };
+    const batch = { logs: Array.from({ length: 100 }, (_, i) => makeLog(i, trace)), spans: Array.from({ length: 10 }, (_, i) => makeSpan(i, trace)), metrics: [] };
     expect(await backend.write(batch)).toEqual({ status: 'success' });
     expect(await backend.write(batch)).toEqual({ status: 'success' });
     expect(await count(prefix)).toBe(110);
@@ -120,7 +120,7 @@ describe('Elasticsearch backend', () => {
     const logs = Array.from({ length: 10 }, (_, i) => makeLog(i, trace));
     const broken = { ...logs[4], trace_flags: 'not-a-number' as unknown as number };
     logs[4] = broken;
-    const result = await backend.write({ logs, spans: [] });
+    const result = await backend.write({ logs, spans: [], metrics: [] });
     expect(result.status).toBe('failure');
     if (result.status !== 'failure') return;
     expect(result.reasons).toHaveLength(1);
@@ -136,7 +136,7 @@ describe('Elasticsearch backend', () => {
     const trace = randomHex(32);
     const logs = [makeLog(1, trace, Date.UTC(2024, 1, 29, 23, 59, 59)), makeLog(2, trace, Date.UTC(2025, 0, 1, 0, 0, 0))];
     const spans = [makeSpan(1, trace, Date.UTC(2023, 11, 31, 12))];
-    expect(await backend.write({ logs, spans })).toEqual({ status: 'success' });
+    expect(await backend.write({ logs, spans, metrics: [] })).toEqual({ status: 'success' });
     const indices = Object.keys(await admin.indices.get({ index: `${prefix}-*` })).sort();
     expect(indices).toEqual([`${prefix}-logs-2024.02.29`, `${prefix}-logs-2025.01.01`, `${prefix}-traces-2023.12.31`]);
     await backend.close();
@@ -151,7 +151,7 @@ describe('Elasticsearch backend', () => {
       for (let k = 0; k < 1000; k++) record.attributes[`key.${i}.${k}`] = k;
       return record;
     });
-    expect(await backend.write({ logs, spans: [] })).toEqual({ status: 'success' });
+    expect(await backend.write({ logs, spans: [], metrics: [] })).toEqual({ status: 'success' });
     expect(await count(prefix)).toBe(10);
     const mapping = await admin.indices.getMapping({ index: `${prefix}-logs-*` });
     const fields = JSON.stringify(mapping).match(/"type":/g)?.length ?? 0;
@@ -166,7 +166,7 @@ describe('Elasticsearch backend', () => {
     const record = makeLog(1, trace);
     record.attributes['huge'] = '🚀'.repeat(12_000); // 48 KB of UTF-8
     record.body = { text: 'x'.repeat(40_000) };
-    expect(await backend.write({ logs: [record], spans: [] })).toEqual({ status: 'success' });
+    expect(await backend.write({ logs: [record], spans: [], metrics: [] })).toEqual({ status: 'success' });
     await refresh(prefix);
     expect((await backend.getTrace?.(trace))?.logs).toStrictEqual([record]);
     await backend.close();
@@ -178,7 +178,7 @@ describe('Elasticsearch backend', () => {
     const second = await open(config);
     expect(await second.ping?.()).toBe(true);
     const templates = await admin.indices.getIndexTemplate({ name: `${config.template_name}-*` });
-    expect(templates.index_templates.map((t) => t.name).sort()).toEqual([`${config.template_name}-logs`, `${config.template_name}-traces`]);
+    expect(templates.index_templates.map((t) => t.name).sort()).toEqual([`${config.template_name}-logs`, `${config.template_name}-metrics`, `${config.template_name}-traces`]);
     await Promise.all([first.close(), second.close()]);
   });
 
@@ -190,7 +190,7 @@ describe('Elasticsearch backend', () => {
     );
     const expected = 'elasticsearch backend: cannot reach http://127.0.0.1:9999 (check logger.backends[i].config.hosts)';
     expect(warnings.some((w) => w.startsWith(expected))).toBe(true);
-    const result = await backend.write({ logs: [makeLog(1, randomHex(32))], spans: [] });
+    const result = await backend.write({ logs: [makeLog(1, randomHex(32))], spans: [], metrics: [] });
     expect(result.status).toBe('retryable');
     expect(result.status === 'retryable' && result.reason).toContain(expected);
     await backend.close();
@@ -200,7 +200,7 @@ describe('Elasticsearch backend', () => {
     const { config } = isolated({ refresh: true });
     const backend = await open(config);
     const trace = randomHex(32);
-    const pending = backend.write({ logs: [makeLog(1, trace)], spans: [makeSpan(0, trace)] });
+    const pending = backend.write({ logs: [makeLog(1, trace)], spans: [makeSpan(0, trace)], metrics: [] });
     await backend.flush();
     expect(await pending).toEqual({ status: 'success' });
     const result = await backend.getTrace?.(trace);
@@ -208,6 +208,6 @@ describe('Elasticsearch backend', () => {
     expect(result?.spans).toHaveLength(1);
     await backend.close();
     await backend.close();
-    expect((await backend.write({ logs: [makeLog(2, trace)], spans: [] })).status).toBe('retryable');
+    expect((await backend.write({ logs: [makeLog(2, trace)], spans: [], metrics: [] })).status).toBe('retryable');
   });
 });

@@ -164,7 +164,7 @@ describe('postgres backend', () => {
     const trace = hex(0xabc, 32);
     const logs = makeLogs(trace, 200, 'rt');
     const spans = makeSpans(trace, 50);
-    expect(await backend.write({ logs, spans })).toEqual({ status: 'success' });
+    expect(await backend.write({ logs, spans, metrics: [] })).toEqual({ status: 'success' });
     const got = await backend.getTrace!(trace);
     expect(got.logs).toStrictEqual(logs);
     expect(got.spans).toStrictEqual(spans);
@@ -172,7 +172,7 @@ describe('postgres backend', () => {
 
   it('stores each record once when the same batch is written twice', async () => {
     const trace = hex(0xdef, 32);
-    const batch = { logs: makeLogs(trace, 50, 'twice'), spans: makeSpans(trace, 10) };
+    const batch = { logs: makeLogs(trace, 50, 'twice'), spans: makeSpans(trace, 10), metrics: [] };
     expect((await backend.write(batch)).status).toBe('success');
     expect((await backend.write(batch)).status).toBe('success');
     expect(await count('otel_logs', 'trace_id = $1', [trace])).toBe(50);
@@ -184,7 +184,7 @@ describe('postgres backend', () => {
     const [log] = makeLogs(hex(0x51, 32), 1, evil);
     log.body = evil;
     log.attributes = { [evil]: evil };
-    expect((await backend.write({ logs: [log], spans: [] })).status).toBe('success');
+    expect((await backend.write({ logs: [log], spans: [], metrics: [] })).status).toBe('success');
     const got = await backend.getTrace!(log.trace_id!);
     expect(got.logs).toStrictEqual([log]);
     expect(await count('otel_logs', 'body = $1', [evil])).toBe(1);
@@ -196,7 +196,7 @@ describe('postgres backend', () => {
     const [log, other] = makeLogs(hex(0x00f, 32), 2, 'nul');
     log.body = 'before\u0000after';
     log.attributes = { 'k\u0000': 'v\u0000', nested: ['\u0000'], lone: 'x\ud800y', pair: '😀' };
-    expect((await b.write({ logs: [log, other], spans: [] })).status).toBe('success');
+    expect((await b.write({ logs: [log, other], spans: [], metrics: [] })).status).toBe('success');
     const got = (await b.getTrace!(log.trace_id!)).logs;
     expect(got[0].body).toBe('before\ufffdafter');
     expect(got[0].attributes).toEqual({ 'k\ufffd': 'v\ufffd', nested: ['\ufffd'], lone: 'x\ufffdy', pair: '😀' });
@@ -212,7 +212,7 @@ describe('postgres backend', () => {
     logs[11].timestamp = 'not a timestamp';
     const spans = makeSpans(trace, 4);
     spans[2].start_time = '2025-13-45T99:00:00.000000Z';
-    const result = await backend.write({ logs, spans });
+    const result = await backend.write({ logs, spans, metrics: [] });
     expect(result.status).toBe('failure');
     const ids = result.status === 'failure' ? result.reasons.map((r) => r.id).sort() : [];
     expect(ids).toEqual(['mixed-00003', 'mixed-00011', `${trace}-${spans[2].span_id}`].sort());
@@ -234,7 +234,7 @@ describe('postgres backend', () => {
     const first = await open({ schema: earlier });
     const trace = hex(0x5c4, 32);
     const [old] = makeLogs(trace, 1, 'before');
-    expect((await first.write({ logs: [old], spans: [] })).status).toBe('success');
+    expect((await first.write({ logs: [old], spans: [], metrics: [] })).status).toBe('success');
     await first.close();
     // The tables as the version before schema URLs created them.
     await admin.query(`ALTER TABLE "${earlier}".otel_logs DROP COLUMN resource_schema_url`);
@@ -242,7 +242,7 @@ describe('postgres backend', () => {
     const b = await open({ schema: earlier });
     const logs = makeLogs(trace, 3, 'after').slice(1); // records 1 and 2: a resource schema URL on 1
     const spans = makeSpans(trace, 2);
-    expect((await b.write({ logs, spans })).status).toBe('success');
+    expect((await b.write({ logs, spans, metrics: [] })).status).toBe('success');
     const got = await b.getTrace!(trace);
     expect(got.logs).toStrictEqual([old, ...logs].sort((x, y) => (x.timestamp < y.timestamp ? -1 : 1)));
     expect(got.logs.find((l) => l.record_id === 'after-00001')?.resource_schema_url).toBe(RESOURCE_SCHEMA_URL);
@@ -260,7 +260,7 @@ describe('postgres backend', () => {
       VALUES ('2025-07-06T09:59:59.000001Z', 'INFO', 9, 'old row', $1, '{}', '{"a":1}')`, [trace]);
     const b = await open({ schema: legacy });
     const [log] = makeLogs(trace, 1, 'new');
-    expect((await b.write({ logs: [log], spans: [] })).status).toBe('success');
+    expect((await b.write({ logs: [log], spans: [], metrics: [] })).status).toBe('success');
     const got = await b.getTrace!(trace);
     expect(got.logs.map((l) => l.record_id)).toEqual(['pg-1', 'new-00000']);
     expect(got.logs[0]).toMatchObject({ body: 'old row', attributes: { a: 1 }, timestamp: '2025-07-06T09:59:59.000001Z' });
@@ -311,10 +311,10 @@ describe('postgres backend when the connection drops', () => {
     const diag = newDiag();
     const b = await open({ port: proxy.port, connect_timeout_ms: 1000 }, diag);
     const trace = hex(0xd09, 32);
-    expect((await b.write({ logs: makeLogs(trace, 5, 'drop-a'), spans: [] })).status).toBe('success');
+    expect((await b.write({ logs: makeLogs(trace, 5, 'drop-a'), spans: [], metrics: [] })).status).toBe('success');
 
     await proxy.stop(); // idle pooled connections die: pg emits 'error', which must not reach the process
-    const down = await b.write({ logs: makeLogs(trace, 5, 'drop-b'), spans: [] });
+    const down = await b.write({ logs: makeLogs(trace, 5, 'drop-b'), spans: [], metrics: [] });
     expect(down.status).toBe('retryable');
     if (down.status === 'retryable') {
       expect(down.reason).toMatch(/^postgres backend: connection failed/);
@@ -324,11 +324,11 @@ describe('postgres backend when the connection drops', () => {
     expect(diag.counters()['postgres.connection_lost']).toBeGreaterThanOrEqual(1);
 
     await proxy.start();
-    expect((await b.write({ logs: makeLogs(trace, 5, 'drop-b'), spans: [] })).status).toBe('success');
+    expect((await b.write({ logs: makeLogs(trace, 5, 'drop-b'), spans: [], metrics: [] })).status).toBe('success');
     expect(await count('otel_logs', 'trace_id = $1', [trace])).toBe(10);
     await b.close();
     await b.close(); // idempotent
-    expect((await b.write({ logs: [], spans: [] })).status).toBe('retryable');
+    expect((await b.write({ logs: [], spans: [], metrics: [] })).status).toBe('retryable');
     await proxy.stop();
   });
 
@@ -338,10 +338,10 @@ describe('postgres backend when the connection drops', () => {
     const trace = hex(0xc0c, 32);
     const logs = makeLogs(trace, 2000, 'cut');
     proxy.cutAfterBytes(200_000); // well inside this batch's ~3 MB of COPY data
-    const cut = await b.write({ logs, spans: [] });
+    const cut = await b.write({ logs, spans: [], metrics: [] });
     expect(cut).toMatchObject({ status: 'retryable', reason: expect.stringMatching(/^postgres backend: connection failed/) });
     expect(await count('otel_logs', 'trace_id = $1', [trace])).toBe(0);
-    expect((await b.write({ logs, spans: [] })).status).toBe('success');
+    expect((await b.write({ logs, spans: [], metrics: [] })).status).toBe('success');
     expect(await count('otel_logs', 'trace_id = $1', [trace])).toBe(2000);
     await proxy.stop();
   });

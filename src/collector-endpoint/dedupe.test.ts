@@ -4,8 +4,8 @@ import type { AppendResult } from '../node/engine/index.js';
 import { logRecord, spanRecord } from '../shared/otlp/fixtures/samples.js';
 import { IngestDedupe, logKey, spanKey } from './dedupe.js';
 
-const logs = (...ids: string[]): Batch => ({ logs: ids.map((id) => logRecord({ record_id: id })), spans: [] });
-const spans = (...ids: string[]): Batch => ({ spans: ids.map((id) => spanRecord({ span_id: id.padStart(16, '0') })), logs: [] });
+const logs = (...ids: string[]): Batch => ({ logs: ids.map((id) => logRecord({ record_id: id })), spans: [], metrics: [] });
+const spans = (...ids: string[]): Batch => ({ spans: ids.map((id) => spanRecord({ span_id: id.padStart(16, '0') })), logs: [], metrics: [] });
 const ids = (b: Batch) => [...b.logs.map((r) => r.record_id), ...b.spans.map((s) => s.span_id.replace(/^0+/, ''))];
 
 /** A write-ahead log stand-in: records what was appended; `next` decides the outcome of each append. */

@@ -2,14 +2,14 @@
  * The ingest's dedupe window: a record whose id was accepted recently (a re-sent request, a beacon whose
  * page closed and the same records replayed from IndexedDB on the next visit) is not appended to the
  * write-ahead log again, and the request still succeeds: the first copy is already durable. Ids: a log
- * record's record_id, a span's trace_id + span_id. Within one request the first record of an id is kept.
+ * record's record_id, a span's trace_id + span_id, a metric point's point_id. Within one request the first record of an id is kept.
  *
  * An id enters the window only once the append that carried it succeeded, so a failed append (log full,
  * disk error) poisons nothing and the client's retry is stored. While an append is in flight its ids are
  * pending: a request carrying one of them waits for that append to settle before it decides (the records
  * are then either durable, and dropped, or not, and appended by the waiter).
  */
-import type { Batch, LogRecord, SpanRecord } from '../shared/model.js';
+import type { Batch, LogRecord, MetricPoint, SpanRecord } from '../shared/model.js';
 import type { AppendResult } from '../node/engine/index.js';
 import { IdWindow, type IdWindowOptions } from './id-window.js';
 
@@ -41,6 +41,11 @@ export function spanKey(s: SpanRecord): string {
   return Buffer.from(`00${s.trace_id}${s.span_id}`, 'hex').toString('latin1');
 }
 
+/** `m:` then the point id: never a span key (a NUL first), and no log id isotel makes or derives starts `m:`. */
+export function pointKey(p: MetricPoint): string {
+  return `m:${p.point_id}`;
+}
+
 export class IngestDedupe {
   private readonly window: IdWindow;
   /** The outcomes of the appends in flight, by slot (the window stores -(slot + 1) for their ids). */
@@ -63,7 +68,8 @@ export class IngestDedupe {
   appendOnce(batch: Batch, append: (batch: Batch) => Promise<AppendResult>): Promise<AppendOnceResult> {
     const logKeys = batch.logs.map(logKey);
     const spanKeys = batch.spans.map(spanKey);
-    const waits = this.othersInFlight(logKeys, spanKeys);
+    const pointKeys = batch.metrics.map(pointKey);
+    const waits = this.othersInFlight([logKeys, spanKeys, pointKeys]);
     if (waits) return this.appendAfter([...waits], batch, append);
 
     this.window.expire();
@@ -79,14 +85,15 @@ export class IngestDedupe {
     };
     const logs = batch.logs.filter((_, i) => fresh(logKeys[i]));
     const spans = batch.spans.filter((_, i) => fresh(spanKeys[i]));
-    const appended = logs.length + spans.length;
-    const duplicates = batch.logs.length + batch.spans.length - appended;
+    const metrics = batch.metrics.filter((_, i) => fresh(pointKeys[i]));
+    const appended = logs.length + spans.length + metrics.length;
+    const duplicates = batch.logs.length + batch.spans.length + batch.metrics.length - appended;
     if (appended === 0) {
       this.freeSlots.push(slot);
       this.dropped += duplicates;
       return Promise.resolve({ result: { ok: true }, appended, duplicates });
     }
-    const settled = append(duplicates === 0 ? batch : { logs, spans }).catch(
+    const settled = append(duplicates === 0 ? batch : { logs, spans, metrics }).catch(
       (err: unknown): AppendResult => ({ ok: false, reason: 'io', message: err instanceof Error ? err.message : String(err) }),
     );
     this.inFlight[slot] = this.settle(claimed, slot, settled);
@@ -98,9 +105,9 @@ export class IngestDedupe {
   }
 
   /** The outcomes this request must wait for: appends in flight that carry one of its ids. */
-  private othersInFlight(logKeys: string[], spanKeys: string[]): Set<Promise<void>> | undefined {
+  private othersInFlight(lists: string[][]): Set<Promise<void>> | undefined {
     let waits: Set<Promise<void>> | undefined;
-    for (const keys of [logKeys, spanKeys]) {
+    for (const keys of lists) {
       for (const k of keys) {
         const state = this.window.lookup(k);
         const done = state !== undefined && state < 0 ? this.inFlight[-state - 1] : undefined;

@@ -43,6 +43,7 @@ const batch = (from: number, n: number): Batch => ({
     scope: { name: 'test' },
   }) as LogRecord),
   spans: [],
+  metrics: [],
 });
 
 async function open() {

@@ -1,7 +1,7 @@
-import type { LogRecord, SpanRecord } from '../shared/model.js';
+import type { LogRecord, MetricPoint, SpanRecord } from '../shared/model.js';
 import { isoToNanos, nanosToIso, msToIso } from '../shared/time.js';
 import type { Redactor } from '../shared/redact.js';
-import { createRequestIdDeriver } from '../shared/otlp/derive-id.js';
+import { createRequestIdDeriver, derivePointId } from '../shared/otlp/derive-id.js';
 
 /**
  * What the ingest adds to records after validation and before the write-ahead log:
@@ -82,6 +82,27 @@ export function enrichSpans(spans: SpanRecord[], ctx: EnrichContext): void {
     }
     if (ctx.userAgent !== undefined && s.attributes['user_agent.original'] === undefined && ctx.sentAtMs !== undefined) {
       s.attributes = { ...s.attributes, 'user_agent.original': ctx.userAgent };
+    }
+  }
+}
+
+/**
+ * Metric points: the point id from the stream identity and time as sent (before anything below changes them, so a
+ * re-send maps to the same id), redaction of attribute values, and the clock-skew shift of the times.
+ */
+export function enrichMetrics(points: MetricPoint[], ctx: EnrichContext): void {
+  const skew = skewOf(ctx);
+  for (const p of points) {
+    p.point_id = derivePointId(p);
+    if (ctx.redactor.redactsAnything) {
+      p.attributes = ctx.redactor.attributes(p.attributes);
+      for (const e of p.exemplars ?? []) e.filtered_attributes = ctx.redactor.attributes(e.filtered_attributes);
+    }
+    if (skew !== 0) {
+      p.time = shift(p.time, skew);
+      if (p.start_time !== undefined) p.start_time = shift(p.start_time, skew);
+      for (const e of p.exemplars ?? []) e.time = shift(e.time, skew);
+      p.attributes = { ...p.attributes, 'isotel.clock_skew_ms': skew };
     }
   }
 }

@@ -65,7 +65,7 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
       return r.fail(res, 'other', 400, 'malformed request target');
     }
     const path = url.pathname;
-    const route = path === '/v1/logs' || path === '/v1/traces' || path === LOGS_ROUTE ? path : TRACE_ROUTE.test(path) ? '/v1/traces/{id}' : isViewerPath(path) ? VIEWER_ROUTE : (jaegerRoute(path) ?? path);
+    const route = path === '/v1/logs' || path === '/v1/traces' || path === '/v1/metrics' || path === LOGS_ROUTE ? path : TRACE_ROUTE.test(path) ? '/v1/traces/{id}' : isViewerPath(path) ? VIEWER_ROUTE : (jaegerRoute(path) ?? path);
     const cors = applyCors(req, res, origins);
     if (cors === 'forbidden') {
       req.resume();
@@ -102,6 +102,7 @@ async function dispatch(routes: Routes, r: Responder, req: IncomingMessage, res:
   const path = url.pathname;
   if (req.method === 'POST' && path === '/v1/logs') return routes.ingest(req, res, url, 'logs');
   if (req.method === 'POST' && path === '/v1/traces') return routes.ingest(req, res, url, 'traces');
+  if (req.method === 'POST' && path === '/v1/metrics') return routes.ingest(req, res, url, 'metrics');
   const m = TRACE_ROUTE.exec(path);
   if (req.method === 'GET' && m) return routes.trace(res, decodeURIComponent(m[1]));
   if (req.method === 'GET' && path === '/v1/traces') return routes.traces(res, url);
@@ -111,7 +112,7 @@ async function dispatch(routes: Routes, r: Responder, req: IncomingMessage, res:
   if (req.method === 'GET' && path === '/health') return routes.health(res);
   if (req.method === 'GET' && path === '/metrics') return routes.metrics(res);
   req.resume();
-  if (['/v1/logs', '/v1/traces', '/health', '/metrics', LOGS_ROUTE].includes(path) || m || jaeger) {
+  if (['/v1/logs', '/v1/traces', '/v1/metrics', '/health', '/metrics', LOGS_ROUTE].includes(path) || m || jaeger) {
     return r.fail(res, m ? '/v1/traces/{id}' : (jaeger ?? path), 405, `method ${req.method} not allowed`);
   }
   return r.fail(res, 'other', 404, `no route ${path}`);

@@ -1,17 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Batch } from '../shared/model.js';
-import { decodeLogs, decodeSpans, decodeLogsProtobuf, decodeTracesProtobuf, type DecodeLimits } from '../shared/otlp/index.js';
+import { emptyBatch, type Batch } from '../shared/model.js';
+import {
+  decodeLogs,
+  decodeSpans,
+  decodeMetrics,
+  decodeLogsProtobuf,
+  decodeTracesProtobuf,
+  decodeMetricsProtobuf,
+  type DecodeLimits,
+  type DecodeResult,
+} from '../shared/otlp/index.js';
 import { readBody, bodyKind } from './body.js';
 import { createKeyCheck } from './ingest-key.js';
 import { createRateLimiter } from './rate-limit.js';
-import { enrichLogs, enrichSpans, type EnrichContext } from './enrich.js';
+import { enrichLogs, enrichMetrics, enrichSpans, type EnrichContext } from './enrich.js';
 import { successBody, type Signal } from './otlp-response.js';
 import type { IngestMetrics } from './metrics.js';
 import type { IngestDedupe } from './dedupe.js';
 import type { Responder } from './respond.js';
 import type { IngestRuntime } from './runtime.js';
 
-/** The settings POST /v1/logs and /v1/traces read (handler.ts's HandlerSettings). */
+/** The settings POST /v1/logs, /v1/traces and /v1/metrics read (handler.ts's HandlerSettings). */
 export interface IngestRouteSettings {
   ingestKeys: readonly string[];
   maxBodyBytes: number;
@@ -25,8 +34,21 @@ export interface IngestRouteSettings {
 
 type Kind = 'json' | 'protobuf';
 
+type AnyRecord = Batch['logs'][number] | Batch['spans'][number] | Batch['metrics'][number];
+
+/** Per signal: the protobuf reader, the validator, and where its records go in a batch (with their enrichment). */
+const SIGNALS: Record<Signal, {
+  protobuf(body: Buffer): unknown;
+  decode(parsed: unknown, limits: Partial<DecodeLimits>): DecodeResult<AnyRecord>;
+  fill(batch: Batch, records: AnyRecord[], ctx: EnrichContext): void;
+}> = {
+  logs: { protobuf: decodeLogsProtobuf, decode: decodeLogs, fill: (b, r, ctx) => enrichLogs((b.logs = r as Batch['logs']), ctx) },
+  traces: { protobuf: decodeTracesProtobuf, decode: decodeSpans, fill: (b, r, ctx) => enrichSpans((b.spans = r as Batch['spans']), ctx) },
+  metrics: { protobuf: decodeMetricsProtobuf, decode: decodeMetrics, fill: (b, r, ctx) => enrichMetrics((b.metrics = r as Batch['metrics']), ctx) },
+};
+
 /**
- * POST /v1/logs and /v1/traces. Cheapest checks first: ingest key → content type → body (size, encoding,
+ * POST /v1/logs, /v1/traces and /v1/metrics (a metric point counts as one record). Cheapest checks first: ingest key → content type → body (size, encoding,
  * time) → decode + validate → rate limit → enrich → dedupe window → write-ahead log (fsync) → 200.
  */
 export class IngestRoute {
@@ -78,8 +100,7 @@ export class IngestRoute {
       this.metrics.reject(`wal_${result.reason}`, staged.count);
       return this.r.fail(res, `/v1/${signal}`, 503, `not stored, retry later: ${result.message}`, kind, { 'Retry-After': '5' });
     }
-    if (signal === 'logs') this.metrics.accepted.logs += appended;
-    else this.metrics.accepted.spans += appended;
+    this.metrics.accept(signal, appended);
     if (duplicates > 0) {
       this.metrics.duplicate(signal, duplicates);
       this.runtime.diag.count('ingest.duplicates_dropped', duplicates);
@@ -100,10 +121,8 @@ export class IngestRoute {
     if (!rate.allowed) {
       return void this.r.fail(res, `/v1/${signal}`, 429, `rate limit of ${this.s.rateLimit.records_per_second} records/s exceeded`, kind, { 'Retry-After': String(rate.retryAfterSec) });
     }
-    const batch: Batch = { logs: [], spans: [] };
-    const ctx = this.enrichContext(req, url, client, receivedAt);
-    if (signal === 'logs') enrichLogs((batch.logs = decoded.records as Batch['logs']), ctx);
-    else enrichSpans((batch.spans = decoded.records as Batch['spans']), ctx);
+    const batch = emptyBatch();
+    SIGNALS[signal].fill(batch, decoded.records, this.enrichContext(req, url, client, receivedAt));
     const appended = this.dedupe.appendOnce(batch, (b) => this.runtime.wal.append(b));
     return { appended, count: decoded.records.length, rejected: decoded.rejected, message: decoded.errors.join('; ') };
   }
@@ -114,12 +133,12 @@ export class IngestRoute {
     let parsed: unknown;
     try {
       if (kind === 'json') parsed = JSON.parse(body.toString('utf8'));
-      else parsed = signal === 'logs' ? decodeLogsProtobuf(body) : decodeTracesProtobuf(body);
+      else parsed = SIGNALS[signal].protobuf(body);
     } catch (err) {
       return void this.r.fail(res, route, 400, `body is not valid OTLP ${kind === 'json' ? 'JSON' : 'protobuf'}: ${err instanceof Error ? err.message : 'unreadable'}`, kind);
     }
     const limits = { ...this.s.limits, nowMs: receivedAt };
-    const decoded = signal === 'logs' ? decodeLogs(parsed, limits) : decodeSpans(parsed, limits);
+    const decoded = SIGNALS[signal].decode(parsed, limits);
     if (decoded.rejected > 0) this.metrics.reject('invalid_record', decoded.rejected);
     if (decoded.records.length > 0) return decoded;
     const message = decoded.errors.join('; ');

@@ -25,7 +25,7 @@ export function decodeKafkaMessage(signal: KafkaSignal, value: Uint8Array, limit
     const why = decoded.errors.join('; ');
     return { ok: false, reason: why ? `no valid ${signal} record: ${why}` : `an empty ${signal} request` };
   }
-  const batch: Batch = { logs: [], spans: [] };
+  const batch: Batch = { logs: [], spans: [], metrics: [] };
   if (signal === 'logs') enrichLogs((batch.logs = decoded.records as Batch['logs']), ctx);
   else enrichSpans((batch.spans = decoded.records as Batch['spans']), ctx);
   return { ok: true, batch, rejected: decoded.rejected };

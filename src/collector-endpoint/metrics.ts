@@ -1,10 +1,12 @@
 import type { DispatcherHealth } from '../node/engine/index.js';
 
+const SIGNAL_KEY = { logs: 'logs', traces: 'spans', metrics: 'metrics' } as const;
+
 /** Counters of the ingest, and their Prometheus text exposition (`GET /metrics`). */
 export class IngestMetrics {
-  accepted = { logs: 0, spans: 0 };
+  accepted = { logs: 0, spans: 0, metrics: 0 };
   /** Records not appended because their id was accepted before (the dedupe window). */
-  duplicates = { logs: 0, spans: 0 };
+  duplicates = { logs: 0, spans: 0, metrics: 0 };
   rejected = new Map<string, number>();
   requests = new Map<string, number>();
   bytes = 0;
@@ -13,9 +15,13 @@ export class IngestMetrics {
     this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + n);
   }
 
-  duplicate(signal: 'logs' | 'traces', n: number): void {
-    if (signal === 'logs') this.duplicates.logs += n;
-    else this.duplicates.spans += n;
+  duplicate(signal: 'logs' | 'traces' | 'metrics', n: number): void {
+    this.duplicates[SIGNAL_KEY[signal]] += n;
+  }
+
+  /** Records of `signal` accepted (appended to the write-ahead log). */
+  accept(signal: 'logs' | 'traces' | 'metrics', n: number): void {
+    this.accepted[SIGNAL_KEY[signal]] += n;
   }
 
   request(route: string, status: number): void {
@@ -31,10 +37,12 @@ export class IngestMetrics {
     metric('isotel_ingest_records_accepted_total', 'counter', 'Records accepted and written ahead.', [
       `isotel_ingest_records_accepted_total{signal="logs"} ${this.accepted.logs}`,
       `isotel_ingest_records_accepted_total{signal="traces"} ${this.accepted.spans}`,
+      `isotel_ingest_records_accepted_total{signal="metrics"} ${this.accepted.metrics}`,
     ]);
     metric('isotel_ingest_duplicates_dropped_total', 'counter', 'Records not stored again: their id was accepted within the dedupe window.', [
       `isotel_ingest_duplicates_dropped_total{signal="logs"} ${this.duplicates.logs}`,
       `isotel_ingest_duplicates_dropped_total{signal="traces"} ${this.duplicates.spans}`,
+      `isotel_ingest_duplicates_dropped_total{signal="metrics"} ${this.duplicates.metrics}`,
     ]);
     metric('isotel_ingest_dedupe_ids', 'gauge', 'Record ids in the dedupe window.', [`isotel_ingest_dedupe_ids ${dedupeIds}`]);
     metric('isotel_ingest_records_rejected_total', 'counter', 'Records or requests rejected, by reason.',

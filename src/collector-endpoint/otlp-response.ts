@@ -1,13 +1,15 @@
 /**
- * OTLP/HTTP responses: ExportLogsServiceResponse / ExportTraceServiceResponse with `partial_success`
+ * OTLP/HTTP responses: ExportLogsServiceResponse / ExportTraceServiceResponse / ExportMetricsServiceResponse with `partial_success`
  * (rejected count + message) when some records were refused, in the request's encoding (JSON or protobuf),
  * and the google.rpc.Status body the spec prescribes for errors.
  */
-export type Signal = 'logs' | 'traces';
+export type Signal = 'logs' | 'traces' | 'metrics';
+
+const REJECTED_KEY: Record<Signal, string> = { logs: 'rejectedLogRecords', traces: 'rejectedSpans', metrics: 'rejectedDataPoints' };
 
 export function successBody(kind: 'json' | 'protobuf', signal: Signal, rejected: number, message: string): { type: string; body: Buffer } {
   if (kind === 'json') {
-    const key = signal === 'logs' ? 'rejectedLogRecords' : 'rejectedSpans';
+    const key = REJECTED_KEY[signal];
     const o = rejected > 0 || message ? { partialSuccess: { [key]: String(rejected), errorMessage: message } } : {};
     return { type: 'application/json', body: Buffer.from(JSON.stringify(o)) };
   }

@@ -9,6 +9,7 @@ export const INGEST_OWN_PATHS: readonly string[] = Object.freeze([
   '/v1/logs',
   '/v1/traces',
   '/v1/traces/*',
+  '/v1/metrics',
   '/health',
   '/metrics',
   '/api/services',

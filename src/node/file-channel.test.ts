@@ -10,7 +10,7 @@ function fakeFileBackend() {
   let failing = false;
   const backend: FilesystemBackend = {
     name: 'filesystem',
-    files: { logFile: 'unused.jsonl', spansFile: 'unused.spans.jsonl', rotation: { maxBytes: 1 << 20, backupCount: 1 } },
+    files: { logFile: 'unused.jsonl', spansFile: 'unused.spans.jsonl', metricsFile: 'unused.metrics.jsonl', rotation: { maxBytes: 1 << 20, backupCount: 1 } },
     sharesFiles: () => false,
     prepare: (b: Batch): PreparedFileBatch => ({ count: b.logs.length, bytes: b.logs.length * 100, logs: Buffer.from(JSON.stringify(b.logs.map((l) => l.record_id))) }),
     async writePrepared(p): Promise<WriteResult> {
@@ -24,7 +24,7 @@ function fakeFileBackend() {
   };
   return { backend, written, setFailing: (f: boolean) => (failing = f) };
 }
-const batch = (from: number, n: number): Batch => ({ logs: Array.from({ length: n }, (_, i) => ({ record_id: String(from + i) }) as LogRecord), spans: [] });
+const batch = (from: number, n: number): Batch => ({ logs: Array.from({ length: n }, (_, i) => ({ record_id: String(from + i) }) as LogRecord), spans: [], metrics: [] });
 
 describe('file channel', () => {
   it('writes batches in order and counts them delivered', async () => {

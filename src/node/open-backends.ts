@@ -4,6 +4,7 @@ import type { Backend } from './backends/types.js';
 import type { TraceSearch } from './backends/trace-search.js';
 import type { BackendRegistry } from './registry.js';
 import { untraced, untracedBackend } from './untraced.js';
+import { withSignalCheck } from './backends/signals.js';
 
 /** One configured backend, opened: its unique name (for cursors, data dirs, health), type, settings. */
 export interface OpenedBackend {
@@ -41,7 +42,7 @@ export async function openBackends(entries: readonly BackendEntry[], dataRoot: s
       const dataDir = path.resolve(dataRoot, 'backends', name);
       const config = (b.config ?? {}) as Record<string, unknown>;
       let backend: Backend;
-      const open = async () => untracedBackend(await untraced(() => factory(config, { dataDir, diag })));
+      const open = async () => withSignalCheck(untracedBackend(await untraced(() => factory(config, { dataDir, diag }))));
       try {
         backend = await open();
       } catch (err) {

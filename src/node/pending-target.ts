@@ -1,5 +1,6 @@
 import type { Batch } from '../shared/model.js';
 import type { BatchTarget } from './record-buffer.js';
+import { recordCount } from './engine/batch-utils.js';
 
 /**
  * Where records go while configureLogger opens the backends: the instrumentations are enabled before that
@@ -17,7 +18,7 @@ export class PendingTarget implements BatchTarget {
   ) {}
 
   enqueue(batch: Batch): void {
-    const n = batch.logs.length + batch.spans.length;
+    const n = recordCount(batch);
     if (this.held + n > this.maxRecords) {
       this.onDrop(n);
       return;

@@ -93,11 +93,11 @@ export class RecordBuffer {
     this.spans = [];
     this.lastHandoff = this.now();
     if (spans.length <= this.maxBatch) {
-      this.target.enqueue({ logs, spans: spans.length === 0 ? [] : records(spans) });
+      this.target.enqueue({ logs, spans: spans.length === 0 ? [] : records(spans), metrics: [] });
       return;
     }
-    this.target.enqueue({ logs, spans: records(spans.slice(0, this.maxBatch)) });
-    for (let i = this.maxBatch; i < spans.length; i += this.maxBatch) this.target.enqueue({ logs: [], spans: records(spans.slice(i, i + this.maxBatch)) });
+    this.target.enqueue({ logs, spans: records(spans.slice(0, this.maxBatch)), metrics: [] });
+    for (let i = this.maxBatch; i < spans.length; i += this.maxBatch) this.target.enqueue({ logs: [], spans: records(spans.slice(i, i + this.maxBatch)), metrics: [] });
   };
 
   private schedule(now = false): void {

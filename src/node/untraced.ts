@@ -27,6 +27,7 @@ export function untracedBackend(b: Backend): Backend {
     close: () => untraced(() => b.close()),
   };
   if (b.maxInFlight !== undefined) Object.assign(out, { maxInFlight: b.maxInFlight });
+  if (b.signals !== undefined) Object.assign(out, { signals: b.signals });
   const { ping, getTrace, listTraces, search } = b;
   if (ping) out.ping = () => untraced(() => ping.call(b));
   if (getTrace) out.getTrace = (id) => untraced(() => getTrace.call(b, id));

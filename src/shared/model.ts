@@ -1,7 +1,8 @@
 /**
  * The record model shared by every part of isotel: the OpenTelemetry logs data model and span model
  * in the JSON form used by JSONL files (snake_case, ISO 8601 timestamps, hex ids), which matches the
- * original framework's output. Backends, the OTLP codec and the ingest all speak this shape.
+ * original framework's output, and metric points (one data point per item). Backends, the OTLP codec and the
+ * ingest all speak this shape.
  */
 
 /**
@@ -108,13 +109,89 @@ export interface SpanRecord {
   dropped_links_count?: number;
 }
 
-/** What a backend, the WAL and the ingest carry: logs and spans, tagged. */
-export type TelemetryItem = { kind: 'log'; record: LogRecord } | { kind: 'span'; record: SpanRecord };
+export const METRIC_TYPES = ['sum', 'gauge', 'histogram', 'exponential_histogram', 'summary'] as const;
+export type MetricType = (typeof METRIC_TYPES)[number];
+export type Temporality = 'delta' | 'cumulative';
 
-/** A batch as written to backends: both signals together, each possibly empty. */
+/** An exemplar of a metric point: a measurement, with the span it was recorded in when it had one. */
+export interface Exemplar {
+  time: string;
+  value: number;
+  trace_id?: string;
+  span_id?: string;
+  filtered_attributes: Attributes;
+}
+
+/** One bucket range of an exponential histogram: counts of buckets `offset`, `offset + 1`, ... */
+export interface ExponentialBuckets {
+  offset: number;
+  bucket_counts: number[];
+}
+
+/**
+ * One metric data point (OTLP metrics data model), flattened with its metric's name, description, unit and type,
+ * so each point is one JSONL line, one row, one document. Which value fields are present depends on `type`:
+ * sum/gauge: `value`; histogram: count, sum, min, max, bucket_counts, explicit_bounds; exponential_histogram:
+ * count, sum, min, max, scale, zero_count, zero_threshold, positive, negative; summary: count, sum, quantiles.
+ * A point flagged NO_RECORDED_VALUE (flags & 1) may carry no value.
+ */
+export interface MetricPoint {
+  /** Derived from the stream identity (name, unit, type, temporality, monotonic, resource, scope, attributes) and `time`. */
+  point_id: string;
+  name: string;
+  description?: string;
+  unit?: string;
+  type: MetricType;
+  /** sum, histogram and exponential_histogram only. */
+  temporality?: Temporality;
+  /** sum only. */
+  monotonic?: boolean;
+  time: string;
+  start_time?: string;
+  attributes: Attributes;
+  resource: Attributes;
+  /** The ResourceMetrics `schema_url`, when one was sent. */
+  resource_schema_url?: string;
+  scope: InstrumentationScope;
+  /** sum and gauge; an int above 2^53 loses precision here. */
+  value?: number;
+  count?: number;
+  sum?: number;
+  min?: number;
+  max?: number;
+  bucket_counts?: number[];
+  explicit_bounds?: number[];
+  scale?: number;
+  zero_count?: number;
+  zero_threshold?: number;
+  positive?: ExponentialBuckets;
+  negative?: ExponentialBuckets;
+  quantiles?: Array<{ quantile: number; value: number }>;
+  exemplars?: Exemplar[];
+  /** DataPointFlags: 1 = NO_RECORDED_VALUE. */
+  flags?: number;
+}
+
+/** What a backend, the WAL and the ingest carry: logs, spans and metric points, tagged. */
+export type TelemetryItem =
+  | { kind: 'log'; record: LogRecord }
+  | { kind: 'span'; record: SpanRecord }
+  | { kind: 'metric'; record: MetricPoint };
+
+/** The signals a batch carries, in the order a batch lists them. */
+export const SIGNALS = ['log', 'span', 'metric'] as const;
+export type SignalName = (typeof SIGNALS)[number];
+
+/** A batch as written to backends: every signal together, each possibly empty. */
 export interface Batch {
   logs: LogRecord[];
   spans: SpanRecord[];
+  metrics: MetricPoint[];
+}
+
+/** An empty batch (a new object each call: batches are filled in place). */
+export function emptyBatch(): Batch {
+  return { logs: [], spans: [], metrics: [] };
 }
 
 /** The identity every backend write is idempotent on. */

@@ -10,5 +10,7 @@ export async function dropTagged(tag: string): Promise<void> {
     await client.end();
   }
   await fetch(`http://127.0.0.1:9200/${tag}-*`, { method: 'DELETE' });
-  await fetch(`http://127.0.0.1:9200/_index_template/${tag}*`, { method: 'DELETE' });
+  // One by one: a metrics template still used by its data stream (which this Elasticsearch cannot delete) must not
+  // keep the others from going.
+  for (const t of ['', '-logs', '-traces', '-metrics']) await fetch(`http://127.0.0.1:9200/_index_template/${tag}${t}`, { method: 'DELETE' });
 }

@@ -1,6 +1,6 @@
 import type { Batch } from '../../shared/model.js';
 import type { WriteResult } from '../../shared/result.js';
-import type { LogRecord, SpanRecord } from '../../shared/model.js';
+import type { LogRecord, SignalName, SpanRecord } from '../../shared/model.js';
 import type { TraceSearch } from './trace-search.js';
 
 /**
@@ -22,6 +22,11 @@ export interface Backend {
    * overlap, e.g. Kafka's idempotent producer, whose sequence numbers must reach the broker in order.
    */
   readonly maxInFlight?: number;
+  /**
+   * The signals this backend stores (default: `['log', 'span']`). The engine refuses, with a reason, the records of
+   * any other signal before `write` sees them (signals.ts): a backend never drops a signal it does not know silently.
+   */
+  readonly signals?: readonly SignalName[];
   /** Optional cheap liveness probe used by the circuit breaker's health check. */
   ping?(): Promise<boolean>;
   /** Every span and log of a trace, for the query API. */

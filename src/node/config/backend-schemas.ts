@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { strict } from './strict.js';
+import { defaultMetricsFile } from '../backends/filesystem/metric-lines.js';
 import { kafkaBackendFields } from './kafka-schema.js';
 
 /**
@@ -26,12 +27,13 @@ export function spansFileFor(logFile: string): string {
 export const FilesystemConfigSchema = strict({
   log_file: z.string().min(1).describe('JSONL file for log records, e.g. ./logs/my-service.jsonl.'),
   spans_file: z.string().min(1).optional().describe('JSONL file for spans (default: log_file with .spans.jsonl).'),
+  metrics_file: z.string().min(1).optional().describe('JSONL file for metric points, one per line (default: log_file with .metrics.jsonl).'),
   max_bytes: z.int().positive().default(10_485_760).describe('Rotate when the file reaches this size (bytes).'),
   backup_count: z.int().min(0).default(5).describe('Rotated files kept (app.jsonl.1 … app.jsonl.N).'),
   ...commonFields(1),
 })
   .describe('Rotating JSONL files.')
-  .transform((c) => ({ ...c, spans_file: c.spans_file ?? spansFileFor(c.log_file) }));
+  .transform((c) => ({ ...c, spans_file: c.spans_file ?? spansFileFor(c.log_file), metrics_file: c.metrics_file ?? defaultMetricsFile(c.log_file) }));
 
 /** Index names are lowercase and exclude `\ / * ? " < > | , #` and spaces; `%Y %m %d %H` are date fields. */
 const indexPattern = (fallback: string) =>
@@ -49,6 +51,11 @@ export const ElasticsearchConfigSchema = strict({
     .describe('Elasticsearch node URLs.'),
   index_pattern: indexPattern('logs-isotel-%Y.%m.%d').describe('Index for log records; %Y %m %d are the UTC date.'),
   span_index_pattern: indexPattern('traces-isotel-%Y.%m.%d').describe('Index for spans.'),
+  metric_data_stream: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._+-]*$/, 'must be a lowercase index name')
+    .optional()
+    .describe('Data stream for metric points (the Collector otel mapping); default metrics-<template_name>-default, e.g. metrics-isotel-default.'),
   basic_auth: z.tuple([z.string(), z.string()]).optional().describe('[user, password].'),
   api_key: z.string().min(1).optional().describe('API key (base64 id:key), instead of basic_auth.'),
   ca_certs: z.string().min(1).optional().describe('Path to the CA certificate (PEM) of the cluster.'),
@@ -77,6 +84,7 @@ export const PostgresConfigSchema = strict({
   password: z.string().optional(),
   table_name: identifier('otel_logs').describe('Table for log records (created if missing).'),
   spans_table_name: identifier('otel_spans').describe('Table for spans (created if missing).'),
+  metrics_table_name: identifier('metric_points').describe('Table for metric points, one row per data point (created if missing).'),
   ssl: z
     .union([z.boolean(), strict({ ca: z.string().optional(), rejectUnauthorized: z.boolean().optional() })], {
       error: 'expected true, false or { ca, rejectUnauthorized }',

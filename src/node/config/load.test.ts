@@ -39,6 +39,7 @@ describe('parseConfigText: defaults', () => {
           config: {
             log_file: './logs/isotel-service.jsonl',
             spans_file: './logs/isotel-service.spans.jsonl',
+            metrics_file: './logs/isotel-service.metrics.jsonl',
             max_bytes: 10_485_760,
             backup_count: 5,
             max_retries: 3,
@@ -106,6 +107,7 @@ describe('parseConfigText: defaults', () => {
       user: 'postgres',
       table_name: 'otel_logs',
       spans_table_name: 'otel_spans',
+      metrics_table_name: 'metric_points',
       ssl: false,
       schema: 'public',
       pool_size: 4,

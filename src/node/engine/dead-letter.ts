@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { Batch, LogRecord, SpanRecord } from '../../shared/model.js';
+import type { Batch, LogRecord, MetricPoint, SpanRecord } from '../../shared/model.js';
 import { errorMessage, type RejectedItem } from '../../shared/result.js';
 import { recordsById } from './batch-utils.js';
 
@@ -11,7 +11,7 @@ export interface DeadLetterEntry {
   /** ISO 8601 time it was refused. */
   at: string;
   /** The record, or null when the backend named an id that was not in the batch. */
-  record: LogRecord | SpanRecord | null;
+  record: LogRecord | SpanRecord | MetricPoint | null;
   id: string;
 }
 

@@ -19,6 +19,7 @@ const diag = createDiag(() => {});
 const batch = (from: number, n: number): Batch => ({
   logs: Array.from({ length: n }, (_, i) => ({ record_id: `r${from + i}` }) as unknown as LogRecord),
   spans: [],
+  metrics: [],
 });
 const ids = (b: Batch) => b.logs.map((l) => l.record_id);
 

@@ -17,6 +17,7 @@ const diag = createDiag(() => {});
 const batch = (from: number, n: number): Batch => ({
   logs: Array.from({ length: n }, (_, i) => ({ record_id: `r${from + i}`, body: 'x'.repeat(50), resource: { 'service.name': 's' } }) as unknown as LogRecord),
   spans: [],
+  metrics: [],
 });
 
 /** A writer with external readers and a follower wired to it directly (the worker's messages, without a worker). */

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
-import type { Batch, LogRecord, SpanRecord } from '../../shared/model.js';
+import type { Batch, LogRecord, MetricPoint, SpanRecord } from '../../shared/model.js';
+import { recordCount } from './batch-utils.js';
 
 /**
  * The write-ahead log's on-disk frame: a 12-byte header (payload length, CRC-32 of the payload, record
@@ -38,7 +39,7 @@ function frameJson(seq: number, batch: Batch): string {
     }
     return i;
   };
-  const records = [...batch.logs, ...batch.spans] as unknown as Shared[];
+  const records = [...batch.logs, ...batch.spans, ...batch.metrics] as unknown as Shared[];
   const saved = new Array<unknown>(records.length * 2);
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
@@ -48,7 +49,7 @@ function frameJson(seq: number, batch: Batch): string {
     r.scope = ref(r.scope);
   }
   try {
-    return JSON.stringify({ s: seq, t: table, l: batch.logs, p: batch.spans });
+    return JSON.stringify({ s: seq, t: table, l: batch.logs, p: batch.spans, m: batch.metrics });
   } finally {
     for (let i = 0; i < records.length; i++) {
       records[i].resource = saved[2 * i];
@@ -61,6 +62,8 @@ function frameJson(seq: number, batch: Batch): string {
 export interface EncodedFrame {
   parts: [header: Buffer, payload: Buffer];
   length: number;
+  /** The records in it (also in the header). */
+  count: number;
 }
 
 export function encodeFrame(seq: number, batch: Batch): EncodedFrame {
@@ -68,8 +71,9 @@ export function encodeFrame(seq: number, batch: Batch): EncodedFrame {
   const header = Buffer.allocUnsafe(HEADER_BYTES);
   header.writeUInt32LE(payload.length, 0);
   header.writeUInt32LE(crc32(payload), 4);
-  header.writeUInt32LE(batch.logs.length + batch.spans.length, 8);
-  return { parts: [header, payload], length: HEADER_BYTES + payload.length };
+  const count = recordCount(batch);
+  header.writeUInt32LE(count, 8);
+  return { parts: [header, payload], length: HEADER_BYTES + payload.length, count };
 }
 
 export interface FrameHeader {
@@ -96,7 +100,8 @@ function resolve(records: Shared[], table: readonly object[]): void {
  */
 export function decodePayload(payload: Buffer, header: FrameHeader, share?: <T extends object>(o: T) => T): Frame | undefined {
   if (crc32(payload) !== header.crc) return undefined;
-  let o: { s: number; t?: object[]; l: LogRecord[]; p: SpanRecord[] };
+  // `m` (metric points) is absent from frames written before metrics were a signal.
+  let o: { s: number; t?: object[]; l: LogRecord[]; p: SpanRecord[]; m?: MetricPoint[] };
   try {
     o = JSON.parse(payload.toString('utf8')) as typeof o;
   } catch {
@@ -106,6 +111,7 @@ export function decodePayload(payload: Buffer, header: FrameHeader, share?: <T e
     const table = share ? o.t.map((x) => share(x)) : o.t;
     resolve(o.l as unknown as Shared[], table);
     resolve(o.p as unknown as Shared[], table);
+    if (o.m) resolve(o.m as unknown as Shared[], table);
   }
-  return { seq: o.s, batch: { logs: o.l, spans: o.p }, count: header.count };
+  return { seq: o.s, batch: { logs: o.l, spans: o.p, metrics: o.m ?? [] }, count: header.count };
 }

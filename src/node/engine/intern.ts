@@ -37,7 +37,7 @@ export function createInterner(max = 4096): Interner {
         }
         return s as T;
       };
-      for (const r of [...batch.logs, ...batch.spans]) {
+      for (const r of [...batch.logs, ...batch.spans, ...batch.metrics]) {
         if (typeof r.resource === 'object' && r.resource !== null) r.resource = shared(r.resource);
         if (typeof r.scope === 'object' && r.scope !== null) r.scope = shared(r.scope);
       }

@@ -6,7 +6,7 @@ import { comparePos } from './cursor.js';
 import type { AppendResult, WriteAheadLog } from './wal.js';
 import { openProcessLog } from './open-log.js';
 import { startSinks, type RunningSinks } from './sinks.js';
-import { splitBatch } from './batch-utils.js';
+import { recordCount, splitBatch } from './batch-utils.js';
 import type { DeliveryChannel } from './types.js';
 
 export interface LocalEngineOptions {
@@ -73,7 +73,7 @@ class LocalDelivery implements LocalEngine {
 
   enqueue(batch: Batch): void {
     try {
-      const n = batch.logs.length + batch.spans.length;
+      const n = recordCount(batch);
       if (n === 0) return;
       if (this.closed) return this.drop(n, 'enqueued after close');
       if (this.pendingRecords + n > this.o.maxPendingRecords) return this.drop(n, `more than queue.max_records (${this.o.maxPendingRecords}) records wait for the disk`);

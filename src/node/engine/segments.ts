@@ -4,6 +4,7 @@ import { crc32 } from 'node:zlib';
 import type { Diag } from '../../shared/diag.js';
 import { readHeader, decodePayload, HEADER_BYTES, type Frame } from './frames.js';
 import { comparePos, type Position } from './cursor.js';
+import { emptyBatch } from '../../shared/model.js';
 
 /**
  * Segment files of the write-ahead log on disk, shared by the log itself (wal.ts) and by a follower reading
@@ -79,7 +80,7 @@ export async function scanSegment(
       await fh.read(header, 0, HEADER_BYTES, at);
       const h = readHeader(header, 0)!;
       if (at + HEADER_BYTES + h.length > seg.size) break;
-      let frame: Frame | undefined = { seq: 0, batch: { logs: [], spans: [] }, count: h.count };
+      let frame: Frame | undefined = { seq: 0, batch: emptyBatch(), count: h.count };
       if (mode !== 'count') {
         const payload = Buffer.alloc(h.length);
         await fh.read(payload, 0, h.length, at + HEADER_BYTES);

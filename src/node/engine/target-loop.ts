@@ -1,7 +1,7 @@
-import type { Batch } from '../../shared/model.js';
+import { emptyBatch, type Batch } from '../../shared/model.js';
 import type { Diag } from '../../shared/diag.js';
 import { SUCCESS, failure, type RejectedItem, type WriteResult } from '../../shared/result.js';
-import { splitBatch } from './batch-utils.js';
+import { concatBatches, recordCount, splitBatch } from './batch-utils.js';
 import type { Backend, BackendHealth } from '../backends/types.js';
 import type { Position } from './cursor.js';
 import type { WalEntry, WalReader } from './wal.js';
@@ -50,7 +50,7 @@ interface Flight {
 
 function merge(entries: WalEntry[]): Batch {
   if (entries.length === 1) return entries[0].batch;
-  return { logs: entries.flatMap((e) => e.batch.logs), spans: entries.flatMap((e) => e.batch.spans) };
+  return concatBatches(entries.map((e) => e.batch));
 }
 
 /**
@@ -61,7 +61,7 @@ function merge(entries: WalEntry[]): Batch {
 async function writeInParts(backend: Backend, batch: Batch, count: number, size: number): Promise<WriteResult> {
   if (count <= size) return backend.write(batch);
   const reasons: RejectedItem[] = [];
-  for (let rest = batch; rest.logs.length + rest.spans.length > 0; ) {
+  for (let rest = batch; recordCount(rest) > 0; ) {
     const [part, after] = splitBatch(rest, size);
     const r = await backend.write(part);
     if (r.status === 'retryable') return r;
@@ -122,8 +122,8 @@ async function fill(c: TargetLoopContext, w: Window): Promise<boolean> {
     }
     if (entries.length === 0) return false;
     const fresh = w.done.size === 0 ? entries : entries.filter((e) => !w.done.delete(frameKey(e.end)));
-    const batch = fresh.length > 0 ? merge(fresh) : { logs: [], spans: [] };
-    const count = batch.logs.length + batch.spans.length;
+    const batch = fresh.length > 0 ? merge(fresh) : emptyBatch();
+    const count = recordCount(batch);
     const result = count > 0 ? writeInParts(c.backend, batch, count, c.batchSize) : Promise.resolve(SUCCESS);
     const f: Flight = { entries, batch, count, started: performance.now(), result, settled: false };
     void f.result.then(() => {

@@ -139,7 +139,7 @@ export function makeSpan(i: number): SpanRecord {
 }
 
 export function logBatch(n: number, start = 0, prefix = 'r'): Batch {
-  return { logs: makeLogs(n, start, prefix), spans: [] };
+  return { logs: makeLogs(n, start, prefix), spans: [], metrics: [] };
 }
 
 /** Resolves once `condition()` holds, polling every few ms; rejects after `timeoutMs`. */

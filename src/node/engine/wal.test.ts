@@ -16,7 +16,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const diag = createDiag(() => {});
 function batch(from: number, n: number): Batch {
   const logs = Array.from({ length: n }, (_, i) => ({ record_id: `r${from + i}`, body: 'x'.repeat(50) }) as unknown as LogRecord);
-  return { logs, spans: [] };
+  return { logs, spans: [], metrics: [] };
 }
 const open = (extra: Partial<Parameters<typeof WriteAheadLog.open>[0]> = {}) =>
   WriteAheadLog.open({ dir, maxBytes: 10 * 1024 * 1024, readers: ['a', 'b'], diag, ...extra });
@@ -109,7 +109,7 @@ describe('WriteAheadLog', () => {
       const resource = { 'service.name': 'svc' };
       const scope = { name: 'scope' };
       const logs = Array.from({ length: 3 }, (_, i) => ({ record_id: `r${from + i}`, body: 'b', resource, scope }) as unknown as LogRecord);
-      return { logs, spans: [] };
+      return { logs, spans: [], metrics: [] };
     };
     let wal = await open();
     for (let i = 0; i < 300; i++) await wal.append(request(i * 3));

@@ -112,7 +112,7 @@ export class WriteAheadLog {
     this.nextSeq++;
     this.totalBytes += frame.length; // reserved now so concurrent appends respect the budget
     return new Promise((resolve) => {
-      this.pending.push({ frame, seq, batch: this.opts.external ? undefined : batch, count: batch.logs.length + batch.spans.length, resolve });
+      this.pending.push({ frame, seq, batch: this.opts.external ? undefined : batch, count: frame.count, resolve });
       if (!this.writing) void this.writeLoop();
     });
   }

@@ -30,7 +30,7 @@ const record = (i: number): LogRecord => ({
   resource,
   scope,
 });
-const batch = (from: number, n: number): Batch => ({ logs: Array.from({ length: n }, (_, k) => record(from + k)), spans: [] });
+const batch = (from: number, n: number): Batch => ({ logs: Array.from({ length: n }, (_, k) => record(from + k)), spans: [], metrics: [] });
 const ids = (file: string) =>
   existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as LogRecord).record_id) : [];
 const quiet = () => createDiag(() => {});

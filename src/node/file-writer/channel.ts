@@ -3,6 +3,8 @@ import type { Diag } from '../../shared/diag.js';
 import type { BackendHealth } from '../backends/types.js';
 import type { FilesystemBackend } from '../backends/filesystem/backend.js';
 import { logLine, spanLine } from '../backends/filesystem/json-lines.js';
+import { metricLine } from '../backends/filesystem/metric-lines.js';
+import { recordCount } from '../engine/batch-utils.js';
 import type { DeliveryChannel } from '../engine/types.js';
 import { spawnWriterThread, type WriterThread, type WriterTarget } from './spawn.js';
 import { ChunkPool } from './chunks.js';
@@ -45,7 +47,7 @@ export async function createThreadedFileChannel(backend: FilesystemBackend, opti
   const spawn = options.spawn ?? spawnWriterThread;
   const health: BackendHealth = { name: backend.name, state: 'healthy', waiting_on_disk: 0, delivered: 0, dead_lettered: 0, dropped: 0 };
   const link = new WriterLink({
-    spawn: () => spawn({ logFile: backend.files.logFile, spansFile: backend.files.spansFile, rotation: backend.files.rotation }),
+    spawn: () => spawn({ ...backend.files }),
     queue: new ChunkQueue(options.maxPendingBytes ?? 256 * 1024 * 1024, options.windowBytes ?? 8 * 1024 * 1024),
     pool: new ChunkPool(),
     health,
@@ -67,9 +69,10 @@ export async function createThreadedFileChannel(backend: FilesystemBackend, opti
         link.poll();
         if (batch.logs.length > 0) packRecords(link, 'logs', batch.logs, logLine);
         if (batch.spans.length > 0) packRecords(link, 'spans', batch.spans, spanLine);
+        if (batch.metrics.length > 0) packRecords(link, 'metrics', batch.metrics, metricLine);
       } catch (err) {
         // Not expected (out of memory for a chunk): the batch is counted as dropped.
-        const n = batch.logs.length + batch.spans.length;
+        const n = recordCount(batch);
         health.dropped += n;
         diag.count('logs.dropped.unserializable', n);
         diag.error('records could not be encoded', err);

@@ -16,7 +16,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const record = plainLog;
-const batch = (prefix: string, from: number, n: number): Batch => ({ logs: Array.from({ length: n }, (_, k) => record(`${prefix}${from + k}`)), spans: [] });
+const batch = (prefix: string, from: number, n: number): Batch => ({ logs: Array.from({ length: n }, (_, k) => record(`${prefix}${from + k}`)), spans: [], metrics: [] });
 const allIds = () =>
   readdirSync(dir)
     .filter((f) => f.startsWith('app.jsonl') && !f.endsWith('.lock'))

@@ -6,7 +6,7 @@ import type { RotatingFileOptions } from '../backends/filesystem/rotating-file.j
  * SharedArrayBuffers: the logger keeps each chunk until the writer says it is on disk, so a writer that dies
  * loses nothing (a new one is given the same chunks, and skips the lines the dead one wrote: replay-guard.ts).
  */
-export type FileKind = 'logs' | 'spans';
+export type FileKind = 'logs' | 'spans' | 'metrics';
 
 export interface WriterThreadData {
   /** Marks the thread as isotel's file writer (the worker module runs only when it is set). */
@@ -14,6 +14,7 @@ export interface WriterThreadData {
   port: MessagePort;
   logFile: string;
   spansFile: string;
+  metricsFile: string;
   rotation: RotatingFileOptions;
 }
 
@@ -54,7 +55,7 @@ export function isToWriter(m: unknown): m is ToWriter {
   return (
     w.type === 'write' &&
     typeof w.seq === 'number' &&
-    (w.kind === 'logs' || w.kind === 'spans') &&
+    (w.kind === 'logs' || w.kind === 'spans' || w.kind === 'metrics') &&
     w.buf instanceof SharedArrayBuffer &&
     typeof w.len === 'number' &&
     w.len <= w.buf.byteLength

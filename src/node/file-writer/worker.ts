@@ -2,6 +2,7 @@ import { backoffDelay } from '../../shared/backoff.js';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { RotatingFile } from '../backends/filesystem/rotating-file.js';
 import { logLineId, spanLineId } from '../backends/filesystem/json-lines.js';
+import { metricLineId } from '../backends/filesystem/metric-lines.js';
 import { errorMessage } from '../../shared/result.js';
 import { isToWriter, type FileKind, type FromWriter, type ToWriter, type WriterThreadData } from './protocol.js';
 
@@ -20,6 +21,7 @@ export function runWriter(data: WriterThreadData): void {
   const files: Record<FileKind, RotatingFile> = {
     logs: new RotatingFile(data.logFile, data.rotation, logLineId),
     spans: new RotatingFile(data.spansFile, data.rotation, spanLineId),
+    metrics: new RotatingFile(data.metricsFile, data.rotation, metricLineId),
   };
   const queue: WriteMessage[] = [];
   let closing = false;
@@ -55,7 +57,7 @@ export function runWriter(data: WriterThreadData): void {
     running = false;
     if (closing && !closed) {
       closed = true;
-      await Promise.all([files.logs.close(), files.spans.close()]).catch((err: unknown) => {
+      await Promise.all([files.logs.close(), files.spans.close(), files.metrics.close()]).catch((err: unknown) => {
         send({ type: 'failing', reason: `filesystem backend: close: ${errorMessage(err)}` });
       });
       send({ type: 'closed' });

@@ -4,10 +4,11 @@
  * rejects the records under it. Never throws on any input (invalid limits are a configuration error
  * and do throw, naming the field). Unknown fields are ignored, null means unset (proto3 JSON).
  */
-import type { Attributes, InstrumentationScope, LogRecord, SpanRecord } from '../model.js';
+import type { Attributes, InstrumentationScope, LogRecord, MetricPoint, SpanRecord } from '../model.js';
 import { decodeKeyValueList } from './any-value.js';
 import { decodeLogRecord } from './decode-log.js';
 import { decodeSpan } from './decode-span.js';
+import { countPoints, decodeMetric } from './decode-metric.js';
 import { isObject, readString } from './fields.js';
 import { invalidText } from './invalid-text.js';
 import {
@@ -25,21 +26,60 @@ import {
 
 type RecordDecoder<T> = (ctx: DecodeContext, raw: unknown, group: RecordGroup) => T | Invalid;
 
+/** Decodes one item of a ScopeX list into `out`: a log record or span is one record, a Metric one per data point. */
+type ItemDecoder<T> = (ctx: DecodeContext, raw: unknown, group: RecordGroup, sPath: string, k: number, w: Walk<T>) => void;
+
+/** The item's path, built only when something is refused (a string per record would cost on the hot path). */
+const itemPath = (sPath: string, k: number, w: Walk<unknown>) => `${sPath}.${w.shape.items}[${k}]`;
+
 interface Shape {
   resources: string;
   scopes: string;
   items: string;
+  /** The records an item holds (what a fault above it rejects). */
+  count(item: unknown): number;
 }
 
-const LOGS: Shape = { resources: 'resourceLogs', scopes: 'scopeLogs', items: 'logRecords' };
-const SPANS: Shape = { resources: 'resourceSpans', scopes: 'scopeSpans', items: 'spans' };
+const one = () => 1;
+const LOGS: Shape = { resources: 'resourceLogs', scopes: 'scopeLogs', items: 'logRecords', count: one };
+const SPANS: Shape = { resources: 'resourceSpans', scopes: 'scopeSpans', items: 'spans', count: one };
+const METRICS: Shape = { resources: 'resourceMetrics', scopes: 'scopeMetrics', items: 'metrics', count: countPoints };
 
 export function decodeLogs(body: unknown, limits?: Partial<DecodeLimits>): DecodeResult<LogRecord> {
-  return decodeRequest(body, limits, LOGS, decodeLogRecord);
+  return decodeRequest(body, limits, LOGS, single(decodeLogRecord));
 }
 
 export function decodeSpans(body: unknown, limits?: Partial<DecodeLimits>): DecodeResult<SpanRecord> {
-  return decodeRequest(body, limits, SPANS, decodeSpan);
+  return decodeRequest(body, limits, SPANS, single(decodeSpan));
+}
+
+/**
+ * An ExportMetricsServiceRequest to metric points, one per data point; `rejected` counts data points (the OTLP
+ * response's rejected_data_points), each refusal with its path and reason.
+ */
+export function decodeMetrics(body: unknown, limits?: Partial<DecodeLimits>): DecodeResult<MetricPoint> {
+  return decodeRequest<MetricPoint>(body, limits, METRICS, (ctx, raw, group, sPath, k, w) =>
+    decodeMetric(ctx, raw, group, itemPath(sPath, k, w as Walk<unknown>), {
+      ok: (p) => void w.out.records.push(p),
+      bad: (message, n) => {
+        w.out.rejected += n;
+        w.errors.add(message);
+      },
+    }),
+  );
+}
+
+/** An item that is one record: kept, or rejected with its reason. */
+function single<T>(decodeOne: RecordDecoder<T>): ItemDecoder<T> {
+  return (ctx, raw, group, sPath, k, w) => {
+    const rec = decodeGuarded(ctx, decodeOne, raw, group);
+    if (rec === INVALID) {
+      w.out.rejected++;
+      w.errors.add(`${itemPath(sPath, k, w as Walk<unknown>)}${ctx.errPath}: ${ctx.errMsg}`);
+    } else {
+      w.out.records.push(rec);
+    }
+  };
 }
 
 function decodeResource(ctx: DecodeContext, v: unknown): Attributes | Invalid {
@@ -77,14 +117,20 @@ function decodeScope(ctx: DecodeContext, v: unknown, schemaUrl: string | undefin
   return scope;
 }
 
-/** How many items the scope entries under a rejected resource hold (what could be counted). */
-function countItems(scopes: unknown, items: string): number {
+/** How many records the scope entries under a rejected resource hold (what could be counted). */
+function countItems(scopes: unknown, shape: Shape): number {
   if (!Array.isArray(scopes)) return 0;
   let n = 0;
   for (const s of scopes) {
-    const list = isObject(s) ? s[items] : undefined;
-    if (Array.isArray(list)) n += list.length;
+    const list = isObject(s) ? s[shape.items] : undefined;
+    if (Array.isArray(list)) n += countList(list, shape);
   }
+  return n;
+}
+
+function countList(list: unknown[], shape: Shape): number {
+  let n = 0;
+  for (const item of list) n += shape.count(item);
   return n;
 }
 
@@ -109,13 +155,13 @@ function decodeRequest<T>(
   body: unknown,
   limits: Partial<DecodeLimits> | undefined,
   shape: Shape,
-  decodeOne: RecordDecoder<T>,
+  each: ItemDecoder<T>,
 ): DecodeResult<T> {
   const ctx = createContext(limits);
   const errors = createErrorList();
   const out: Collected<T> = { records: [], rejected: 0 };
   try {
-    walk(body, { shape, decodeOne, ctx, errors, out });
+    walk(body, { shape, each, ctx, errors, out });
   } catch (err) {
     // Only a non-JSON body (a throwing getter, a revoked Proxy) gets here; what was decoded is kept.
     errors.add(`request: unreadable (${err instanceof Error ? err.message : 'non-JSON value'})`);
@@ -131,7 +177,7 @@ function decodeRequest<T>(
 
 interface Walk<T> {
   shape: Shape;
-  decodeOne: RecordDecoder<T>;
+  each: ItemDecoder<T>;
   ctx: DecodeContext;
   errors: { add(message: string): void };
   out: Collected<T>;
@@ -162,7 +208,7 @@ function walkResource<T>(entry: unknown, rPath: string, w: Walk<T>): void {
   const resource = decodeResource(ctx, entry.resource);
   const schemaUrl = resource === INVALID ? resource : decodeSchemaUrl(ctx, entry);
   if (resource === INVALID || schemaUrl === INVALID) {
-    out.rejected += countItems(scopes, shape.items);
+    out.rejected += countItems(scopes, shape);
     errors.add(`${rPath}${resource === INVALID ? '.resource' : ''}${ctx.errPath}: ${ctx.errMsg}`);
     return;
   }
@@ -188,19 +234,11 @@ function walkScope<T>(scopeEntry: unknown, sPath: string, resource: Attributes, 
   const schemaUrl = decodeSchemaUrl(ctx, scopeEntry);
   const scope = schemaUrl === INVALID ? schemaUrl : decodeScope(ctx, scopeEntry.scope, schemaUrl);
   if (scope === INVALID) {
-    if (items) out.rejected += items.length;
+    if (items) out.rejected += countList(items, shape);
     errors.add(`${sPath}${schemaUrl === INVALID ? '' : '.scope'}${ctx.errPath}: ${ctx.errMsg}`);
     return;
   }
   if (!items) return;
   const group: RecordGroup = { resource, resourceSchemaUrl, scope };
-  for (let k = 0; k < items.length; k++) {
-    const rec = decodeGuarded(ctx, w.decodeOne, items[k], group);
-    if (rec === INVALID) {
-      out.rejected++;
-      errors.add(`${sPath}.${shape.items}[${k}]${ctx.errPath}: ${ctx.errMsg}`);
-    } else {
-      out.records.push(rec);
-    }
-  }
+  for (let k = 0; k < items.length; k++) w.each(ctx, items[k], group, sPath, k, w);
 }

@@ -14,7 +14,7 @@
  * a server sets it, and a retry would change it.
  */
 import { createHash } from 'node:crypto';
-import type { AnyValue, LogRecord } from '../model.js';
+import type { AnyValue, LogRecord, MetricPoint } from '../model.js';
 import { isoToMs } from '../time.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -81,4 +81,26 @@ export function createRequestIdDeriver(): (record: LogRecord) => string {
     occurrences.set(first, n + 1);
     return `${timePrefix(record.timestamp)}-${n === 0 ? first : hashOf(content, n)}`;
   };
+}
+
+/**
+ * A metric point's id (ARCHITECTURE.md, "Record identity"): derived from its stream identity (name, unit, type,
+ * temporality, monotonic, resource, scope, attributes) and its time, in the same form as a derived log id. The
+ * same point sent again (a retry, the other encoding) gets the same id and is stored once; the next collection
+ * of the stream has another time and so another id. The value is left out on purpose: one stream has one value at
+ * one time, and a re-send that changed it is still the same point.
+ */
+export function derivePointId(p: MetricPoint): string {
+  const content = canonical([
+    p.name,
+    p.unit ?? '',
+    p.type,
+    p.temporality ?? null,
+    p.monotonic ?? null,
+    p.resource,
+    { name: p.scope?.name ?? '', version: p.scope?.version ?? null, attributes: p.scope?.attributes ?? {} },
+    p.attributes,
+    p.time,
+  ]);
+  return `${timePrefix(p.time)}-${hashOf(content, 0)}`;
 }

@@ -5,8 +5,9 @@
  */
 export { encodeLogs, encodeSpans, groupSpans } from './encode.js';
 export { encodeLogsExact, encodeSpansExact } from './encode-exact.js';
-export { decodeLogs, decodeSpans } from './decode.js';
+export { decodeLogs, decodeSpans, decodeMetrics } from './decode.js';
 export { decodeLogsProtobuf, decodeTracesProtobuf, ProtobufError, MAX_PROTOBUF_DEPTH } from './protobuf.js';
+export { decodeMetricsProtobuf } from './protobuf-metrics.js';
 export { DEFAULT_DECODE_LIMITS, MAX_ERRORS } from './limits.js';
 export type { DecodeLimits, DecodeResult } from './limits.js';
 export { LOG_RECORD_UID } from './any-value.js';

@@ -68,7 +68,7 @@ describe('createElasticsearchBackend start-up', () => {
     const { ctx, warnings } = context();
     const backend = await createElasticsearchBackend({ hosts: ['http://127.0.0.1:9'], retry_delay: 0.5 }, ctx);
     expect(warnings.join('\n')).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9 \(check logger\.backends\[i\]\.config\.hosts\)/);
-    const result = await backend.write({ logs: [makeLog(1, TRACE)], spans: [] });
+    const result = await backend.write({ logs: [makeLog(1, TRACE)], spans: [], metrics: [] });
     expect(result).toMatchObject({ status: 'retryable', delayMs: 500, reason: expect.stringContaining('cannot reach http://127.0.0.1:9') });
     expect(await backend.ping?.()).toBe(false);
     await backend.close();
@@ -88,8 +88,8 @@ describe('createElasticsearchBackend start-up', () => {
     const backend = await createElasticsearchBackend({ hosts: [host] }, ctx);
     expect(warnings).toHaveLength(1);
     up = true;
-    expect(await backend.write({ logs: [makeLog(1, TRACE)], spans: [] })).toEqual({ status: 'success' });
-    expect(seen).toEqual(['PUT /_index_template/isotel-logs', 'PUT /_index_template/isotel-traces', 'POST /_bulk']);
+    expect(await backend.write({ logs: [makeLog(1, TRACE)], spans: [], metrics: [] })).toEqual({ status: 'success' });
+    expect(seen).toEqual(['PUT /_index_template/isotel-logs', 'PUT /_index_template/isotel-traces', 'PUT /_index_template/isotel-metrics', 'POST /_bulk']);
     await backend.close();
   });
 });
@@ -103,7 +103,7 @@ describe('write across a connection outage', () => {
     });
     const { ctx } = context();
     const backend = await createElasticsearchBackend({ hosts: [host] }, ctx);
-    const batch = { logs: [makeLog(1, TRACE)], spans: [] };
+    const batch = { logs: [makeLog(1, TRACE)], spans: [], metrics: [] };
     down = true;
     for (let i = 0; i < 3; i++) expect((await backend.write(batch)).status).toBe('retryable');
     expect(await backend.ping?.()).toBe(false);
@@ -123,7 +123,7 @@ describe('write with whole-request errors', () => {
     });
     const { ctx } = context();
     const backend = await createElasticsearchBackend({ hosts: [host], max_retries: 0 }, ctx);
-    const batch = { logs: [makeLog(1, TRACE), makeLog(2, TRACE)], spans: [] };
+    const batch = { logs: [makeLog(1, TRACE), makeLog(2, TRACE)], spans: [], metrics: [] };
     expect((await backend.write(batch)).status).toBe('retryable');
     bulkStatus = 502;
     expect((await backend.write(batch)).status).toBe('retryable');
@@ -159,7 +159,7 @@ describe('write of a batch over http.max_content_length (413)', () => {
     const backend = await createElasticsearchBackend({ hosts: [host], max_retries: 0 }, ctx);
     const logs = Array.from({ length: 16 }, (_, i) => makeLog(i, TRACE));
     const huge = { ...makeLog(99, TRACE), attributes: { blob: 'x'.repeat(10_000) } };
-    const result = await backend.write({ logs: [...logs, huge], spans: [] });
+    const result = await backend.write({ logs: [...logs, huge], spans: [], metrics: [] });
     expect(result).toEqual({ status: 'failure', reasons: [{ id: huge.record_id, reason: expect.stringMatching(/413.*larger than http\.max_content_length/) }] });
     expect(stored.sort()).toEqual(logs.map((r) => r.record_id).sort());
     expect(ctx.diag.counters()['elasticsearch.too_large']).toBe(1);

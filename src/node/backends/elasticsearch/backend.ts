@@ -36,12 +36,13 @@ export async function createElasticsearchBackend(
   const ensureTemplates = templateInstaller(client, indices.templates, ctx.diag);
   await startUp(conn, ensureTemplates);
   const delayMs = cfg.retry_delay * 1000;
-  const sink: BulkSink = { conn, logs: indices.logs, spans: indices.spans, ensureTemplates, delayMs };
+  const sink: BulkSink = { conn, logs: indices.logs, spans: indices.spans, metrics: indices.metrics, ensureTemplates, delayMs };
   let closed = false;
   const inFlight = new Set<Promise<WriteResult>>();
 
   return {
     name: `elasticsearch:${cfg.hosts.map(displayHost).join(',')}`,
+    signals: ['log', 'span', 'metric'],
     write(batch: Batch): Promise<WriteResult> {
       if (closed) {
         ctx.diag.warn('elasticsearch backend: write after close');

@@ -11,7 +11,7 @@ describe('buildBulkBody', () => {
   it('writes one create action per record, with the record id and the index of its own day', () => {
     const log = makeLog(1, TRACE, Date.UTC(2024, 1, 29, 23, 59));
     const span = makeSpan(2, TRACE, Date.UTC(2025, 0, 1));
-    const body = buildBulkBody({ logs: [log], spans: [span] }, logs, spans);
+    const body = buildBulkBody({ logs: [log], spans: [span], metrics: [] }, logs, spans, 'metrics-isotel-default');
     const lines = body.ndjson.split('\n');
     expect(lines).toHaveLength(5);
     expect(lines[4]).toBe('');
@@ -23,7 +23,7 @@ describe('buildBulkBody', () => {
 
   it('refuses a record whose timestamp cannot name an index, keeping the others', () => {
     const bad = { ...makeLog(1, TRACE), timestamp: 'yesterday' };
-    const body = buildBulkBody({ logs: [bad, makeLog(2, TRACE)], spans: [] }, logs, spans);
+    const body = buildBulkBody({ logs: [bad, makeLog(2, TRACE)], spans: [], metrics: [] }, logs, spans, 'metrics-isotel-default');
     expect(body.count).toBe(1);
     expect(body.rejected).toEqual([{ id: bad.record_id, reason: expect.stringContaining('"yesterday" is not ISO 8601') }]);
   });

@@ -7,6 +7,7 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ hosts: ['http://localhost:9200'] })).toEqual({
       hosts: ['http://localhost:9200'],
       ...ELASTICSEARCH_DEFAULTS,
+      metric_data_stream: 'metrics-isotel-default',
       basic_auth: undefined,
       api_key: undefined,
       ca_certs: undefined,

@@ -10,6 +10,12 @@ export interface ElasticsearchBackendConfig {
   index_pattern?: string;
   /** Default `traces-isotel-%Y.%m.%d`. */
   span_index_pattern?: string;
+  /**
+   * The data stream metric points go to (type-dataset-namespace). Default `metrics-<template_name>-default`
+   * (`metrics-isotel-default`): two deployments with their own template names then never install two templates
+   * of one priority for one data stream, which Elasticsearch refuses.
+   */
+  metric_data_stream?: string;
   /** `[user, password]`. */
   basic_auth?: [string, string];
   /** An encoded API key (the `encoded` value Elasticsearch returns). Takes precedence over basic_auth. */
@@ -37,6 +43,7 @@ export interface ResolvedElasticsearchConfig {
   hosts: string[];
   index_pattern: string;
   span_index_pattern: string;
+  metric_data_stream: string;
   basic_auth?: [string, string];
   api_key?: string;
   ca_certs?: string;
@@ -100,8 +107,11 @@ export function resolveConfig(config: ElasticsearchBackendConfig | Record<string
   }
   const template = optionalString(raw, 'template_name') ?? ELASTICSEARCH_DEFAULTS.template_name;
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(template)) throw configError('template_name', `"${template}" must be lowercase letters, digits, ".", "_" or "-"`);
+  const metrics = optionalString(raw, 'metric_data_stream') ?? `metrics-${template}-default`;
+  if (!/^[a-z0-9][a-z0-9._+-]*$/.test(metrics)) throw configError('metric_data_stream', `"${metrics}" must be a lowercase index name (letters, digits, ".", "_", "+" or "-")`);
   return {
     hosts: hosts as string[],
+    metric_data_stream: metrics,
     index_pattern: optionalString(raw, 'index_pattern') ?? ELASTICSEARCH_DEFAULTS.index_pattern,
     span_index_pattern: optionalString(raw, 'span_index_pattern') ?? ELASTICSEARCH_DEFAULTS.span_index_pattern,
     basic_auth: auth ? (auth as [string, string]) : undefined,

@@ -18,6 +18,9 @@ const FALLBACKS: Record<string, Mapping> = {
   match_only_text: { type: 'text' },
   // Stored in _source (exact round trip), never parsed: no search on attribute keys, but no mapping growth.
   flattened: { type: 'object', enabled: false },
+  // Metric values of these kinds stay in _source (and in `point`, which keeps them exactly) without the x-pack types.
+  histogram: { type: 'object', enabled: false },
+  aggregate_metric_double: { type: 'object', enabled: false },
 };
 
 export async function installTemplates(client: Client, templates: IndexTemplate[], diag: Diag, timeoutMs?: number): Promise<void> {
@@ -65,7 +68,12 @@ export function missingType(err: unknown): string | undefined {
 export function replaceType(mapping: Mapping, name: string, replacement: Mapping): Mapping {
   const out: Mapping = {};
   for (const [key, value] of Object.entries(mapping)) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    if (Array.isArray(value)) {
+      // dynamic_templates: a list of one-key objects holding mappings.
+      out[key] = value.map((v: unknown) => (typeof v === 'object' && v !== null ? replaceType(v as Mapping, name, replacement) : v));
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) {
       out[key] = value;
       continue;
     }

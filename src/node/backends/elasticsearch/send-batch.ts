@@ -1,6 +1,6 @@
 import type { Batch } from '../../../shared/model.js';
 import { SUCCESS, failure, retryable, type WriteResult } from '../../../shared/result.js';
-import { splitBatch } from '../../engine/batch-utils.js';
+import { recordCount, recordIds, splitBatch } from '../../engine/batch-utils.js';
 import { BULK_FILTER_PATH, buildBulkBody, readBulkResponse, type BulkBody } from './bulk.js';
 import { UNTRACED_REQUEST, untraced } from './client.js';
 import { classify, type Connection } from './connection.js';
@@ -11,6 +11,8 @@ export interface BulkSink {
   conn: Connection;
   logs: IndexPattern;
   spans: IndexPattern;
+  /** The metrics data stream. */
+  metrics: string;
   /** Installs the index templates, once; rejects (and tries again next time) while they cannot be installed. */
   ensureTemplates: () => Promise<void>;
   /** The delay of every retryable result (config.retry_delay). */
@@ -19,7 +21,7 @@ export interface BulkSink {
 
 /** One `_bulk` request for the batch (two halves on a 413). Resolves with the result; rejects only on a bug. */
 export async function sendBatch(sink: BulkSink, batch: Batch): Promise<WriteResult> {
-  const body = buildBulkBody(batch, sink.logs, sink.spans);
+  const body = buildBulkBody(batch, sink.logs, sink.spans, sink.metrics);
   if (body.count === 0) return body.rejected.length > 0 ? failure(body.rejected) : SUCCESS;
   try {
     await sink.ensureTemplates();
@@ -69,7 +71,7 @@ function postBulk(conn: Connection, body: BulkBody): Promise<unknown> {
  * for good (dead-lettered) with the reason. Creates are idempotent, so a half already stored is harmless.
  */
 async function sendHalves(sink: BulkSink, batch: Batch, message: string): Promise<WriteResult> {
-  const n = batch.logs.length + batch.spans.length;
+  const n = recordCount(batch);
   const diag = sink.conn.diag;
   if (n <= 1) {
     diag.count('elasticsearch.too_large');
@@ -85,5 +87,5 @@ async function sendHalves(sink: BulkSink, batch: Batch, message: string): Promis
 }
 
 function batchIds(batch: Batch): string[] {
-  return batch.logs.map((r) => r.record_id).concat(batch.spans.map((s) => `${s.trace_id}-${s.span_id}`));
+  return recordIds(batch);
 }

@@ -105,6 +105,47 @@ export function spansMappings(): Mapping {
   };
 }
 
+const HISTOGRAM: Mapping = { type: 'histogram' };
+const SUMMARY: Mapping = { type: 'aggregate_metric_double', metrics: ['sum', 'value_count'], default_metric: 'sum' };
+
+/**
+ * The metrics data stream (metric-documents.ts): `metrics.<name>` is mapped per point by the bulk action's
+ * `dynamic_templates`, as the Collector's `otel` mode does. Elasticsearch does not check a dynamic template's
+ * type when the template is installed, only when a document uses it, so the two types are also declared once
+ * under `_types` (never written: the top level is not dynamic): a distribution without them (no x-pack analytics)
+ * then refuses the template at once, and install.ts stores such values in `_source` only instead.
+ */
+export function metricsMappings(): Mapping {
+  return {
+    dynamic: false,
+    dynamic_templates: [
+      { double_metric: { mapping: { type: 'double' } } },
+      { histogram_metric: { mapping: HISTOGRAM } },
+      { summary_metric: { mapping: SUMMARY } },
+    ],
+    properties: {
+      '@timestamp': dateNanos,
+      start_timestamp: dateNanos,
+      point_id: keyword,
+      name: keyword,
+      type: keyword,
+      temporality: keyword,
+      monotonic: { type: 'boolean' },
+      unit: keyword,
+      description: { type: 'keyword', index: false, doc_values: false },
+      flags: { type: 'integer' },
+      data_stream: { properties: { type: keyword, dataset: keyword, namespace: keyword } },
+      attributes: flattened,
+      resource: resource(),
+      scope: scope(),
+      metrics: { type: 'object', dynamic: true },
+      point: stored,
+      exemplars: stored,
+      _types: { properties: { histogram: HISTOGRAM, summary: SUMMARY } },
+    },
+  };
+}
+
 export interface IndexTemplate {
   name: string;
   body: {
@@ -112,6 +153,22 @@ export interface IndexTemplate {
     priority: number;
     template: { mappings: Mapping };
     _meta: Record<string, unknown>;
+    /** Set for the metrics template: its index is a data stream. */
+    data_stream?: Record<string, never>;
+  };
+}
+
+/** The metrics data stream's template: exactly its name, above the built-in `metrics-*-*` (priority 100). */
+export function metricsTemplate(templateName: string, dataStream: string): IndexTemplate {
+  return {
+    name: `${templateName}-metrics`,
+    body: {
+      index_patterns: [dataStream],
+      priority: TEMPLATE_PRIORITY + 2,
+      data_stream: {},
+      template: { mappings: metricsMappings() },
+      _meta: { managed_by: 'isotel', mapping: 'otel' },
+    },
   };
 }
 

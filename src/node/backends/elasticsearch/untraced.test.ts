@@ -29,7 +29,7 @@ describe('Elasticsearch backend tracing', () => {
     const host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const backend = await createElasticsearchBackend({ hosts: [host] }, { dataDir: '/tmp', diag: createDiag(() => {}) });
     const traceId = '0af7651916cd43dd8448eb211c80319c';
-    expect(await backend.write({ logs: [makeLog(1, traceId)], spans: [] })).toEqual({ status: 'success' });
+    expect(await backend.write({ logs: [makeLog(1, traceId)], spans: [], metrics: [] })).toEqual({ status: 'success' });
     expect(await backend.ping?.()).toBe(true);
     expect(await backend.getTrace?.(traceId)).toEqual({ logs: [], spans: [] });
     expect(await backend.listTraces?.(5)).toEqual([]);

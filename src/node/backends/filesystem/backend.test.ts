@@ -42,12 +42,12 @@ describe('filesystem backend queries', () => {
     const logs = shuffled([...logsA, ...logsB]);
     const spans = shuffled([...spansA, ...spansB]);
     for (let b = 0; b < 10; b++) {
-      const batch = { logs: logs.slice(b * 30, b * 30 + 30), spans: spans.slice(b * 8, b * 8 + 8) };
+      const batch = { logs: logs.slice(b * 30, b * 30 + 30), spans: spans.slice(b * 8, b * 8 + 8), metrics: [] };
       expect(await backend.write(batch)).toEqual({ status: 'success' });
     }
     // Written again outside a replay (a client's re-send, which the ingest deduplicates, not the file): the
     // line repeats, here in a later file than the first copy, and the query still shows the record once.
-    expect(await backend.write({ logs: [...logsA.slice(0, 40), logsB[7]], spans: [...spansA.slice(0, 10), spansB[3]] })).toEqual({ status: 'success' });
+    expect(await backend.write({ logs: [...logsA.slice(0, 40), logsB[7]], spans: [...spansA.slice(0, 10), spansB[3]], metrics: [] })).toEqual({ status: 'success' });
     await backend.flush();
     expect(existsSync(`${logFile}.5`)).toBe(true);
     expect(existsSync(join(dir, 'app.spans.jsonl.3'))).toBe(true);
@@ -125,14 +125,14 @@ describe('filesystem backend replays', () => {
     let cursorBefore = { segment: 0, offset: 0 };
     await run(async (wal) => {
       for (let k = 0; k < 5; k++) {
-        await wal.append({ logs: logs(k * 100, 100), spans: spans(k * 10, 10) });
+        await wal.append({ logs: logs(k * 100, 100), spans: spans(k * 10, 10), metrics: [] });
         if (k === 1) cursorBefore = wal.head;
       }
     });
     // The crash: batches 2..4 are in the files, but the saved cursor is still after batch 1.
     await createCursorStore(join(walDir, 'cursors')).save('filesystem', cursorBefore);
     await run(async (wal) => {
-      await wal.append({ logs: logs(500, 100), spans: spans(50, 10) });
+      await wal.append({ logs: logs(500, 100), spans: spans(50, 10), metrics: [] });
     });
 
     const logLines = lineCounts(logFile, (o) => o.record_id);
@@ -147,16 +147,36 @@ describe('filesystem backend replays', () => {
     const logFile = join(dir, 'app.jsonl');
     const spansFile = join(dir, 'app.spans.jsonl');
     backend = await createFilesystemBackend({ log_file: logFile });
-    expect(await backend.write({ logs: logs(0, 50), spans: spans(0, 5) })).toEqual({ status: 'success' });
+    expect(await backend.write({ logs: logs(0, 50), spans: spans(0, 5), metrics: [] })).toEqual({ status: 'success' });
     rmSync(spansFile);
     mkdirSync(spansFile); // the spans file cannot be written; the logs file can
-    const batch = { logs: logs(50, 50), spans: spans(5, 5) };
+    const batch = { logs: logs(50, 50), spans: spans(5, 5), metrics: [] };
     expect(await backend.write(batch)).toMatchObject({ status: 'retryable' });
     rmSync(spansFile, { recursive: true });
     expect(await backend.write(batch)).toEqual({ status: 'success' });
-    expect(await backend.write({ logs: logs(100, 50), spans: spans(10, 5) })).toEqual({ status: 'success' });
+    expect(await backend.write({ logs: logs(100, 50), spans: spans(10, 5), metrics: [] })).toEqual({ status: 'success' });
     await backend.flush();
     expect(lineCounts(logFile, (o) => o.record_id)).toEqual(new Map(logs(0, 150).map((r) => [r.record_id, 1])));
     expect(lineCounts(spansFile, (o) => o.span_id)).toEqual(new Map(spans(5, 10).map((r) => [r.span_id, 1])));
+  });
+});
+
+describe('filesystem backend metric points', () => {
+  it('writes one point per line to the metrics file, point_id first, and skips a replayed batch by point id', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'isotel-fs-metrics-'));
+    backend = await createFilesystemBackend({ log_file: join(dir, 'app.jsonl') });
+    const point = (i: number) => ({
+      point_id: `0000000000-${i}`, name: 'queue.depth', type: 'gauge' as const, time: '2026-12-07T00:00:00.000000Z',
+      attributes: { q: i }, resource: { 'service.name': 's' }, scope: { name: 'x' }, value: i,
+    });
+    const batch = { logs: [], spans: [], metrics: [point(1), point(2)] };
+    expect(await backend.write(batch)).toEqual({ status: 'success' });
+    await backend.close();
+    backend = await createFilesystemBackend({ log_file: join(dir, 'app.jsonl') });
+    expect(await backend.write(batch)).toEqual({ status: 'success' }); // a replay after a restart
+    await backend.flush();
+    const lines = readFileSync(join(dir, 'app.metrics.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([point(1), point(2)]);
+    expect(lines[0].startsWith('{"point_id":"0000000000-1","name":"queue.depth"')).toBe(true);
   });
 });

@@ -8,6 +8,8 @@ import { dedupe, spanKey } from './read-records.js';
 import { filesystemSearch, recentTraces } from './span-search.js';
 import { JsonlIndex } from './index-files.js';
 import { recordsOfTrace } from './indexed-reads.js';
+import { defaultMetricsFile, metricLine, metricLineId } from './metric-lines.js';
+import { recordCount } from '../../engine/batch-utils.js';
 import type { TraceSearch } from '../trace-search.js';
 
 /** `backend_type: filesystem` — rotating JSONL files, the embedded default that needs nothing installed. */
@@ -15,6 +17,8 @@ export interface FilesystemBackendOptions {
   log_file: string;
   /** Where spans go; default: the log file's name with `.spans.jsonl`. */
   spans_file?: string;
+  /** Where metric points go, one per line; default: the log file's name with `.metrics.jsonl`. */
+  metrics_file?: string;
   max_bytes?: number;
   backup_count?: number;
   fsync?: boolean;
@@ -30,6 +34,7 @@ export function defaultSpansFile(logFile: string): string {
 export interface PreparedFileBatch {
   logs?: Buffer;
   spans?: Buffer;
+  metrics?: Buffer;
   count: number;
   bytes: number;
 }
@@ -41,7 +46,7 @@ export interface PreparedFileBatch {
  */
 export interface FilesystemBackend extends Backend {
   /** The files and rotation, for a writer on another thread (file-writer/) that appends to the same files. */
-  readonly files: { logFile: string; spansFile: string; rotation: RotatingFileOptions };
+  readonly files: { logFile: string; spansFile: string; metricsFile: string; rotation: RotatingFileOptions };
   /**
    * Whether another backend of this thread has one of these files open too: then every write must go through
    * this backend's shared file (one writer, one rotation; shared-files.ts), not through a thread of its own.
@@ -62,27 +67,33 @@ export async function createFilesystemBackend(options: FilesystemBackendOptions,
     backupCount: options.backup_count ?? FILESYSTEM_DEFAULTS.backup_count,
     fsync: options.fsync ?? false,
   };
-  const files = { logFile: options.log_file, spansFile: options.spans_file ?? defaultSpansFile(options.log_file), rotation };
+  const metricsFile = options.metrics_file ?? defaultMetricsFile(options.log_file);
+  const files = { logFile: options.log_file, spansFile: options.spans_file ?? defaultSpansFile(options.log_file), metricsFile, rotation };
   // Shared with any other backend of this process on the same path: one writer, one rotation. Each skips the
   // lines of a replay (a batch sent again after a crash or a failed write) by record id: replay-guard.ts.
   const logsFile = acquireFile(files.logFile, rotation, logLineId);
   const spansFile = acquireFile(files.spansFile, rotation, spanLineId);
-  for (const f of [logsFile, spansFile]) if (f.conflict) ctx?.diag.warn(`filesystem backend: ${f.conflict}`);
+  // Opened on its first point: a service that records no metrics gets no empty metrics file.
+  const pointsFile = acquireFile(files.metricsFile, rotation, metricLineId);
+  const all = [logsFile, spansFile, pointsFile];
+  for (const f of all) if (f.conflict) ctx?.diag.warn(`filesystem backend: ${f.conflict}`);
   // Fail fast on a path we cannot write (a configuration error), not on the first log call.
   await Promise.all([logsFile.file.open(), spansFile.file.open()]).catch(async (err: unknown) => {
-    await Promise.all([logsFile.release(), spansFile.release()]).catch(() => undefined);
+    await Promise.all(all.map((f) => f.release())).catch(() => undefined);
     throw new Error(`filesystem backend: cannot write ${options.log_file} (check log_file): ${errorMessage(err)}`);
   });
-  return new FilesystemSink(files, logsFile, spansFile, ctx);
+  return new FilesystemSink(files, { logs: logsFile, spans: spansFile, metrics: pointsFile }, ctx);
 }
 
 type Acquired = ReturnType<typeof acquireFile>;
 
 class FilesystemSink implements FilesystemBackend {
   readonly name = 'filesystem';
+  readonly signals = ['log', 'span', 'metric'] as const;
   private closed = false;
   private readonly logs: RotatingFile;
   private readonly spans: RotatingFile;
+  private readonly points: RotatingFile;
   readonly search: TraceSearch;
   /** The files' index, built by this reader for what it has not indexed yet (index-files.ts). */
   private readonly logIndex: JsonlIndex;
@@ -90,40 +101,41 @@ class FilesystemSink implements FilesystemBackend {
 
   constructor(
     readonly files: FilesystemBackend['files'],
-    private readonly logsFile: Acquired,
-    private readonly spansFile: Acquired,
+    private readonly acquired: Record<'logs' | 'spans' | 'metrics', Acquired>,
     private readonly ctx: BackendContext | undefined,
   ) {
-    this.logs = logsFile.file;
-    this.spans = spansFile.file;
+    this.logs = acquired.logs.file;
+    this.spans = acquired.spans.file;
+    this.points = acquired.metrics.file;
     this.logIndex = new JsonlIndex(() => this.logs.files(), 'logs', ctx?.diag);
     this.spanIndex = new JsonlIndex(() => this.spans.files(), 'spans', ctx?.diag);
     this.search = filesystemSearch(this.spanIndex, this.logIndex, () => this.logs.files());
   }
 
   sharesFiles(): boolean {
-    return this.logsFile.shared() || this.spansFile.shared();
+    return Object.values(this.acquired).some((a) => a.shared());
   }
 
   prepare(batch: Batch): PreparedFileBatch {
-    const p: PreparedFileBatch = { count: batch.logs.length + batch.spans.length, bytes: 0 };
+    const p: PreparedFileBatch = { count: recordCount(batch), bytes: 0 };
     if (batch.logs.length > 0) p.logs = encodeLogChunk(batch.logs);
     if (batch.spans.length > 0) p.spans = linesToChunk(batch.spans.map(spanLine));
-    p.bytes = (p.logs?.length ?? 0) + (p.spans?.length ?? 0); // held in memory until written
+    if (batch.metrics.length > 0) p.metrics = linesToChunk(batch.metrics.map(metricLine));
+    p.bytes = (p.logs?.length ?? 0) + (p.spans?.length ?? 0) + (p.metrics?.length ?? 0); // held in memory until written
     return p;
   }
 
   async writePrepared(p: PreparedFileBatch): Promise<WriteResult> {
     if (this.closed) return retryable('filesystem backend is closed');
-    // Both settled before answering: a retry must find whatever either file took of this batch.
-    const [l, s] = await Promise.allSettled([p.logs && this.logs.appendChunk(p.logs), p.spans && this.spans.appendChunk(p.spans)]);
-    this.report(this.logs);
-    this.report(this.spans);
-    const failed = l.status === 'rejected' ? l : s.status === 'rejected' ? s : undefined;
+    // All settled before answering: a retry must find whatever any file took of this batch.
+    const files = [this.logs, this.spans, this.points];
+    const chunks = [p.logs, p.spans, p.metrics];
+    const settled = await Promise.allSettled(files.map((f, i) => chunks[i] && f.appendChunk(chunks[i])));
+    for (const f of files) this.report(f);
+    const failed = settled.find((r) => r.status === 'rejected');
     if (!failed) return SUCCESS;
-    // The batch is sent again, with the lines the other file did take: both read their tails first.
-    this.logs.suspect();
-    this.spans.suspect();
+    // The batch is sent again, with the lines the other files did take: all read their tails first.
+    for (const f of files) f.suspect();
     return retryable(`filesystem backend: ${errorMessage(failed.reason)}`, 1000);
   }
 
@@ -138,13 +150,13 @@ class FilesystemSink implements FilesystemBackend {
   }
 
   async flush(): Promise<void> {
-    await Promise.all([this.logs.idle(), this.spans.idle()]);
+    await Promise.all([this.logs.idle(), this.spans.idle(), this.points.idle()]);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([this.logsFile.release(), this.spansFile.release()]);
+    await Promise.all(Object.values(this.acquired).map((a) => a.release()));
   }
 
   async ping(): Promise<boolean> {

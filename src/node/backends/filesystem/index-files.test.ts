@@ -41,7 +41,7 @@ async function open(backupCount = 200): Promise<{ logFile: string; write: (from:
         spans.push(span(t, i));
         logs.push(log(t, i * 2), log(t, i * 2 + 1));
       }
-      expect(await backend!.write({ spans, logs })).toEqual({ status: 'success' });
+      expect(await backend!.write({ spans, logs, metrics: [] })).toEqual({ status: 'success' });
     }
     await backend!.flush();
   };

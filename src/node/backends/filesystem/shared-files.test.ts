@@ -25,12 +25,12 @@ describe('two filesystem backends on the same file in one process', () => {
     const b = await createFilesystemBackend({ log_file: file, max_bytes: 20_000, backup_count: 50 }, ctx);
     const writes: Promise<unknown>[] = [];
     for (let i = 0; i < 200; i++) {
-      writes.push(a.write({ logs: [log(`a${i}`)], spans: [] }), b.write({ logs: [log(`b${i}`)], spans: [] }));
+      writes.push(a.write({ logs: [log(`a${i}`)], spans: [], metrics: [] }), b.write({ logs: [log(`b${i}`)], spans: [], metrics: [] }));
     }
     await Promise.all(writes);
     await a.close();
     // b still writes after a closed: the file stays open for it.
-    expect((await b.write({ logs: [log('b-last')], spans: [] })).status).toBe('success');
+    expect((await b.write({ logs: [log('b-last')], spans: [], metrics: [] })).status).toBe('success');
     await b.close();
     const files = readdirSync(dir).filter((f) => f.startsWith('app.jsonl'));
     const ids = files.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as LogRecord).record_id));

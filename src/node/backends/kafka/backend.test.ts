@@ -41,7 +41,7 @@ describe('kafka backend', () => {
     const f = fakeProducer(() => Promise.resolve({}));
     const b = kafkaBackend(f.make, options, ctx);
     expect(b.maxInFlight).toBe(1);
-    expect(await b.write({ logs: [log(1, TRACE), log(2, TRACE), log(3)], spans: [span] })).toEqual({ status: 'success' });
+    expect(await b.write({ logs: [log(1, TRACE), log(2, TRACE), log(3)], spans: [span], metrics: [] })).toEqual({ status: 'success' });
     const sent = f.made[0].sends[0];
     expect(sent.map((m) => [m.topic, m.key.toString()])).toEqual([['S', TRACE], ['L', TRACE], ['L', 'id-3']]);
     const decoded = decodeLogs(decodeLogsProtobuf(sent[1].value));
@@ -50,14 +50,14 @@ describe('kafka backend', () => {
 
   it('answers retryable when Kafka is unreachable, so the records wait in the engine log', async () => {
     const f = fakeProducer(() => Promise.reject(new Error('Cannot connect to any broker.')));
-    const r = await kafkaBackend(f.make, options, ctx).write({ logs: [log(1)], spans: [] });
+    const r = await kafkaBackend(f.make, options, ctx).write({ logs: [log(1)], spans: [], metrics: [] });
     expect(r).toMatchObject({ status: 'retryable', reason: expect.stringContaining('Cannot connect to any broker') });
   });
 
   it('replaces a producer that does not answer within the timeout, and still resolves', async () => {
     const f = fakeProducer(() => new Promise(() => {}));
     const b = kafkaBackend(f.make, options, ctx);
-    expect(await b.write({ logs: [log(1)], spans: [] })).toMatchObject({ status: 'retryable', reason: expect.stringContaining('no answer from Kafka within 0.2 s') });
+    expect(await b.write({ logs: [log(1)], spans: [], metrics: [] })).toMatchObject({ status: 'retryable', reason: expect.stringContaining('no answer from Kafka within 0.2 s') });
     expect(f.made).toHaveLength(2);
     expect(f.made[0].closed).toBe(true);
   });
@@ -65,7 +65,7 @@ describe('kafka backend', () => {
   it('rejects for good only the records of a message the broker refuses (MESSAGE_TOO_LARGE)', async () => {
     const tooLarge = Object.assign(new Error('Producing messages failed.'), { errors: [Object.assign(new Error('The request included a message larger than the max message size the server will accept.'), { apiId: 'MESSAGE_TOO_LARGE' })] });
     const f = fakeProducer((messages) => (messages.some((m) => m.key.toString() === 'id-2') ? Promise.reject(tooLarge) : Promise.resolve({})));
-    const r = await kafkaBackend(f.make, options, ctx).write({ logs: [log(1), log(2), log(3)], spans: [] });
+    const r = await kafkaBackend(f.make, options, ctx).write({ logs: [log(1), log(2), log(3)], spans: [], metrics: [] });
     expect(r).toEqual({ status: 'failure', reasons: [{ id: 'id-2', reason: expect.stringContaining('MESSAGE_TOO_LARGE') }] });
   });
 });

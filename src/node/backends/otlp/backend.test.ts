@@ -75,7 +75,7 @@ describe('OTLP/HTTP onward backend', () => {
   it('posts spans to /v1/traces and logs to /v1/logs as OTLP JSON with the headers, record ids as log.record.uid', async () => {
     const r = await receiver(() => ({ status: 200 }));
     const b = createOtlpBackend({ endpoint: `${r.url}/`, headers: { 'x-isotel-key': 'k1' }, timeout: 5, compression: 'gzip', protocol: 'http/json' }, ctx);
-    expect(await b.write({ logs: [log(1), log(2)], spans: [span] })).toEqual({ status: 'success' });
+    expect(await b.write({ logs: [log(1), log(2)], spans: [span], metrics: [] })).toEqual({ status: 'success' });
     expect(r.seen.map((s) => s.path)).toEqual(['/v1/traces', '/v1/logs']);
     expect(r.seen[0].headers['content-type']).toBe('application/json');
     expect(r.seen[0].headers['x-isotel-key']).toBe('k1');
@@ -89,7 +89,7 @@ describe('OTLP/HTTP onward backend', () => {
   it('posts OTLP protobuf by default (the OTLP/HTTP default encoding): the same records, ids and trace context', async () => {
     const r = await receiver(() => ({ status: 200, headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(0) }));
     const b = createOtlpBackend({ endpoint: r.url, headers: {}, timeout: 5, compression: 'gzip' }, ctx);
-    expect(await b.write({ logs: [log(1), log(2)], spans: [span] })).toEqual({ status: 'success' });
+    expect(await b.write({ logs: [log(1), log(2)], spans: [span], metrics: [] })).toEqual({ status: 'success' });
     expect(r.seen.map((s) => [s.path, s.headers['content-type']])).toEqual([['/v1/traces', 'application/x-protobuf'], ['/v1/logs', 'application/x-protobuf']]);
     const text = JSON.stringify(r.seen[1].body);
     expect(text).toContain('"log.record.uid"');
@@ -104,29 +104,29 @@ describe('OTLP/HTTP onward backend', () => {
     const counts: Record<string, number> = {};
     const diag = { ...createDiag(() => {}), count: (n: string, k = 1) => void (counts[n] = (counts[n] ?? 0) + k) };
     const b = createOtlpBackend({ endpoint: r.url, headers: {}, timeout: 5, compression: 'none' }, { dataDir: '/tmp', diag });
-    expect(await b.write({ logs: [log(1), log(2)], spans: [] })).toEqual({ status: 'success' });
+    expect(await b.write({ logs: [log(1), log(2)], spans: [], metrics: [] })).toEqual({ status: 'success' });
     expect(counts['otlp.logs_rejected']).toBe(1);
   });
 
   it('retries on 429/503 with the Retry-After hint, and on a refused connection', async () => {
     const r = await receiver(() => ({ status: 503, headers: { 'retry-after': '7' } }));
     const b = createOtlpBackend({ endpoint: r.url, headers: {}, timeout: 5, compression: 'none' }, ctx);
-    expect(await b.write({ logs: [log(1)], spans: [] })).toMatchObject({ status: 'retryable', delayMs: 7000 });
+    expect(await b.write({ logs: [log(1)], spans: [], metrics: [] })).toMatchObject({ status: 'retryable', delayMs: 7000 });
     const dead = createOtlpBackend({ endpoint: 'http://127.0.0.1:9', headers: {}, timeout: 5, compression: 'none' }, ctx);
-    expect(await dead.write({ logs: [log(1)], spans: [] })).toMatchObject({ status: 'retryable' });
+    expect(await dead.write({ logs: [log(1)], spans: [], metrics: [] })).toMatchObject({ status: 'retryable' });
   });
 
   it('splits a batch the receiver finds too large (413) until the halves fit', async () => {
     const r = await receiver((_path, _body, count) => (count > 2 ? { status: 413 } : { status: 200 }));
     const b = createOtlpBackend({ endpoint: r.url, headers: {}, timeout: 5, compression: 'none' }, ctx);
-    expect(await b.write({ logs: [1, 2, 3, 4, 5].map(log), spans: [] })).toEqual({ status: 'success' });
+    expect(await b.write({ logs: [1, 2, 3, 4, 5].map(log), spans: [], metrics: [] })).toEqual({ status: 'success' });
     expect(r.seen.filter((s) => s.path === '/v1/logs').length).toBeGreaterThan(2);
   });
 
   it('rejects a batch for good on 400 without partial_success, each record with the reason', async () => {
     const r = await receiver(() => ({ status: 400, body: 'bad request' }));
     const b = createOtlpBackend({ endpoint: r.url, headers: {}, timeout: 5, compression: 'none' }, ctx);
-    const res = await b.write({ logs: [log(1), log(2)], spans: [] });
+    const res = await b.write({ logs: [log(1), log(2)], spans: [], metrics: [] });
     expect(res).toEqual({ status: 'failure', reasons: [{ id: 'id-1', reason: 'logs: http_400 bad request' }, { id: 'id-2', reason: 'logs: http_400 bad request' }] });
   });
 
@@ -135,7 +135,7 @@ describe('OTLP/HTTP onward backend', () => {
     const counts: Record<string, number> = {};
     const diag = { ...createDiag(() => {}), count: (n: string, k = 1) => void (counts[n] = (counts[n] ?? 0) + k) };
     const b = createOtlpBackend({ endpoint: r.url, headers: {}, timeout: 5, compression: 'none' }, { dataDir: '/tmp', diag });
-    expect(await b.write({ logs: [log(1), log(2)], spans: [] })).toEqual({ status: 'success' });
+    expect(await b.write({ logs: [log(1), log(2)], spans: [], metrics: [] })).toEqual({ status: 'success' });
     expect(counts['otlp.logs_rejected']).toBe(1);
   });
 });

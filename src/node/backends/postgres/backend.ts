@@ -11,6 +11,8 @@ import { checkPrivileges, ensureSchema } from './setup.js';
 import { getTrace, listTraces } from './trace-queries.js';
 import { postgresSearch } from './trace-search.js';
 import type { CopyFrom, TableTarget } from './writers.js';
+import type { TableKind } from './batch-rows.js';
+import { METRIC_COLUMNS } from './metric-schema.js';
 
 /**
  * `backend_type: postgres`. Start-up connects, creates the tables when missing and checks the user's
@@ -30,7 +32,7 @@ export async function createPostgresBackend(config: PostgresBackendConfig, ctx: 
     diag.count('postgres.connection_lost');
     diag.warn(`postgres backend: idle connection lost: ${errorFacts(err).message}`);
   });
-  const names: TableNames = { schema: c.schema, logs: c.table_name, spans: c.spans_table_name };
+  const names: TableNames = { schema: c.schema, logs: c.table_name, spans: c.spans_table_name, metrics: c.metrics_table_name };
   const canTemp = await startUp(pool, names, c, diag);
   const targets = tableTargets(c);
   const copyTimeoutMs = c.statement_timeout_ms > 0 ? c.statement_timeout_ms + c.connect_timeout_ms : undefined;
@@ -41,6 +43,7 @@ export async function createPostgresBackend(config: PostgresBackendConfig, ctx: 
 
   return {
     name: `postgres:${c.host}:${c.port}/${c.database}`,
+    signals: ['log', 'span', 'metric'],
     async write(batch) {
       if (closing) return retryable('postgres backend: closed', 0);
       // The writer catches everything it expects; this guard keeps the "never rejects" promise for the rest.
@@ -69,8 +72,9 @@ export async function createPostgresBackend(config: PostgresBackendConfig, ctx: 
   };
 }
 
-function tableTargets(c: ResolvedPostgresConfig): Record<'logs' | 'spans', TableTarget> {
+function tableTargets(c: ResolvedPostgresConfig): Record<TableKind, TableTarget> {
   return {
+    metrics: { table: qualified(c.schema, c.metrics_table_name), columns: METRIC_COLUMNS, conflict: '(point_id)' },
     logs: { table: qualified(c.schema, c.table_name), columns: LOG_COLUMNS, conflict: '(record_id)' },
     spans: { table: qualified(c.schema, c.spans_table_name), columns: SPAN_COLUMNS, conflict: '(trace_id, span_id)' },
   };
@@ -92,7 +96,7 @@ async function setUp(pool: Pool, names: TableNames, c: ResolvedPostgresConfig): 
     const p = await checkPrivileges(client, names);
     if (p.missing.length > 0) {
       throw new PostgresBackendError(
-        `postgres backend: permission denied for user "${p.user}": missing ${p.missing.join(', ')} (the user needs INSERT and SELECT on ${c.schema}.${c.table_name} and ${c.schema}.${c.spans_table_name} and USAGE on the schema and the id sequence; check config.user)`,
+        `postgres backend: permission denied for user "${p.user}": missing ${p.missing.join(', ')} (the user needs INSERT and SELECT on ${c.schema}.${c.table_name}, ${c.schema}.${c.spans_table_name} and ${c.schema}.${c.metrics_table_name} and USAGE on the schema and the id sequence; check config.user)`,
         false,
         '42501',
       );

@@ -1,4 +1,5 @@
-import { spanId, type Batch, type LogRecord, type SpanRecord } from '../../../shared/model.js';
+import { spanId, type Batch, type LogRecord, type MetricPoint, type SpanRecord } from '../../../shared/model.js';
+import { pointToRow } from './metric-rows.js';
 import type { Diag } from '../../../shared/diag.js';
 import type { RejectedItem } from '../../../shared/result.js';
 import { newRepairs, sharedJsonText, type Repairs } from './clean.js';
@@ -13,11 +14,14 @@ export interface EncodedRows {
 }
 
 /** A batch's rows and their ids; records that cannot be encoded go to `rejected`. */
-export function batchRows(batch: Batch, rejected: RejectedItem[], repairs = newRepairs()): Record<'logs' | 'spans', EncodedRows> {
+export type TableKind = 'logs' | 'spans' | 'metrics';
+
+export function batchRows(batch: Batch, rejected: RejectedItem[], repairs = newRepairs()): Record<TableKind, EncodedRows> {
   const shared = sharedJsonText(repairs);
   return {
     logs: encode(batch.logs, (r) => logToRow(r, repairs, shared), (r: LogRecord) => String(r?.record_id), rejected),
     spans: encode(batch.spans, (s) => spanToRow(s, repairs, shared), (s: SpanRecord) => spanId(s), rejected),
+    metrics: encode(batch.metrics, (p) => pointToRow(p, repairs, shared), (p: MetricPoint) => String(p?.point_id), rejected),
   };
 }
 
@@ -26,11 +30,11 @@ export function batchRows(batch: Batch, rejected: RejectedItem[], repairs = newR
  * and the rows, 1,000 arrays of cells, are not held while it runs (in the ingest's dispatch worker they
  * were much of what every scavenge copied). Rows are encoded again only when a batch must be split.
  */
-export function batchCopyText(batch: Batch, rejected: RejectedItem[], diag: Diag): Record<'logs' | 'spans', CopyText> {
+export function batchCopyText(batch: Batch, rejected: RejectedItem[], diag: Diag): Record<TableKind, CopyText> {
   const repairs = newRepairs();
   const rows = batchRows(batch, rejected, repairs);
   reportRepairs(repairs, diag);
-  return { logs: copyText(rows.logs.rows), spans: copyText(rows.spans.rows) };
+  return { logs: copyText(rows.logs.rows), spans: copyText(rows.spans.rows), metrics: copyText(rows.metrics.rows) };
 }
 
 function reportRepairs(r: Repairs, diag: Diag): void {

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Batch } from '../../../shared/model.js';
 import type { Diag } from '../../../shared/diag.js';
 import { failure, retryable, SUCCESS, type RejectedItem, type WriteResult } from '../../../shared/result.js';
-import { batchCopyText, batchRows } from './batch-rows.js';
+import { batchCopyText, batchRows, type TableKind } from './batch-rows.js';
 import { classifyWriteError, isUniqueViolation } from './errors.js';
 import { withClient } from './pool.js';
 import type { TableNames } from './schema.js';
@@ -10,7 +10,7 @@ import { ensureSchema } from './setup.js';
 import { inTransaction, isolateBadRows, type BulkInsert, type IsolateOptions } from './transaction.js';
 import { copyInto, copyViaStaging, insertUnnest, insertValues, type CopyFrom, type CopyText, type TableTarget } from './writers.js';
 
-type Kind = 'logs' | 'spans';
+type Kind = TableKind;
 type InsertInto = (client: PoolClient, t: TableTarget, kind: Kind) => Promise<number>;
 
 export interface BatchWriterOptions {
@@ -50,7 +50,7 @@ export class BatchWriter {
         await withClient(pool, (client) => ensureSchema(client, this.o.names));
         this.schemaMissing = false;
       }
-      const skipped = text.logs.count + text.spans.count - (await this.store(batch, text));
+      const skipped = text.logs.count + text.spans.count + text.metrics.count - (await this.store(batch, text));
       if (skipped > 0) diag.count('postgres.duplicates_skipped', skipped);
     } catch (err) {
       const k = classifyWriteError(err);
@@ -82,12 +82,12 @@ export class BatchWriter {
     }
   }
 
-  /** Logs then spans, in one transaction; resolves with the rows inserted. */
+  /** Logs, spans, then metric points, in one transaction; resolves with the rows inserted. */
   private async inOneTransaction(insert: InsertInto): Promise<number> {
-    const { logs, spans } = this.o.targets;
+    const { logs, spans, metrics } = this.o.targets;
     let inserted = 0;
     await inTransaction(this.o.pool, this.o.diag, async (client) => {
-      inserted = (await insert(client, logs, 'logs')) + (await insert(client, spans, 'spans'));
+      inserted = (await insert(client, logs, 'logs')) + (await insert(client, spans, 'spans')) + (await insert(client, metrics, 'metrics'));
     });
     return inserted;
   }
@@ -101,6 +101,7 @@ export class BatchWriter {
     try {
       await isolateBadRows(options(targets.logs), rows.logs.rows, rows.logs.ids, rejected);
       await isolateBadRows(options(targets.spans), rows.spans.rows, rows.spans.ids, rejected);
+      await isolateBadRows(options(targets.metrics), rows.metrics.rows, rows.metrics.ids, rejected);
       return undefined;
     } catch (isolateErr) {
       const k2 = classifyWriteError(isolateErr);

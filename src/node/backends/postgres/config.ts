@@ -20,6 +20,8 @@ export interface PostgresBackendConfig {
   table_name?: string;
   /** Default `otel_spans`. */
   spans_table_name?: string;
+  /** Default `metric_points`. */
+  metrics_table_name?: string;
   /** Default `public`; created when missing. */
   schema?: string;
   /** TLS: `true`, or `{ ca: <PEM file path or PEM text>, rejectUnauthorized }`. Default false. */
@@ -38,6 +40,7 @@ export const POSTGRES_DEFAULTS = Object.freeze({
   user: 'postgres',
   table_name: 'otel_logs',
   spans_table_name: 'otel_spans',
+  metrics_table_name: 'metric_points',
   schema: 'public',
   pool_size: 4,
   connect_timeout_ms: 5000,
@@ -52,6 +55,7 @@ export interface ResolvedPostgresConfig {
   password?: string;
   table_name: string;
   spans_table_name: string;
+  metrics_table_name: string;
   schema: string;
   ssl: false | { ca?: string; rejectUnauthorized?: boolean };
   pool_size: number;
@@ -84,7 +88,7 @@ export function resolvePostgresConfig(input: PostgresBackendConfig): ResolvedPos
     }
     return v;
   };
-  const ident = (field: 'table_name' | 'spans_table_name' | 'schema', fallback: string): string => {
+  const ident = (field: 'table_name' | 'spans_table_name' | 'metrics_table_name' | 'schema', fallback: string): string => {
     const v = str(field, fallback);
     if (!IDENTIFIER.test(v)) bad(field, `must be a plain SQL identifier (letters, digits, _ and $, not starting with a digit, at most 63 characters; got "${v}")`);
     return v;
@@ -97,6 +101,7 @@ export function resolvePostgresConfig(input: PostgresBackendConfig): ResolvedPos
     user: str('user', POSTGRES_DEFAULTS.user),
     table_name: ident('table_name', POSTGRES_DEFAULTS.table_name),
     spans_table_name: ident('spans_table_name', POSTGRES_DEFAULTS.spans_table_name),
+    metrics_table_name: ident('metrics_table_name', POSTGRES_DEFAULTS.metrics_table_name),
     schema: ident('schema', POSTGRES_DEFAULTS.schema),
     ssl: resolveSsl(raw.ssl, bad),
     pool_size: int('pool_size', POSTGRES_DEFAULTS.pool_size, 1, 1000),
@@ -108,6 +113,9 @@ export function resolvePostgresConfig(input: PostgresBackendConfig): ResolvedPos
     resolved.password = raw.password;
   }
   if (resolved.table_name === resolved.spans_table_name) bad('spans_table_name', `must differ from table_name ("${resolved.table_name}")`);
+  if ([resolved.table_name, resolved.spans_table_name].includes(resolved.metrics_table_name)) {
+    bad('metrics_table_name', `must differ from table_name and spans_table_name ("${resolved.metrics_table_name}")`);
+  }
   return resolved;
 }
 

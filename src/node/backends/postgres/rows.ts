@@ -14,7 +14,7 @@ export type Cell = string | number | null;
 const SIX_DIGITS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 /** [TIMESTAMPTZ text, nanoseconds text or null]: see schema.ts on exact timestamps. */
-function timeCells(iso: string): [Cell, Cell] {
+export function timeCells(iso: string): [Cell, Cell] {
   if (SIX_DIGITS.test(iso)) return [iso, null];
   const nanos = isoToNanos(iso);
   // Unparseable here: let PostgreSQL judge it (it reads more forms; otherwise a 22007 rejects this record).
@@ -25,15 +25,15 @@ function timeCells(iso: string): [Cell, Cell] {
   return [nanosToIso(nanos - subMicro), subMicro === 0n ? null : nanos.toString()];
 }
 
-function opt<T>(v: T | undefined | null): T | null {
+export function opt<T>(v: T | undefined | null): T | null {
   return v === undefined ? null : v;
 }
 
-function optText(v: string | undefined | null, r: Repairs): Cell {
+export function optText(v: string | undefined | null, r: Repairs): Cell {
   return v === undefined || v === null ? null : cleanText(String(v), r);
 }
 
-function serviceName(resource: Attributes | undefined): Cell {
+export function serviceName(resource: Attributes | undefined): Cell {
   const v = resource?.['service.name'];
   return typeof v === 'string' ? v : null;
 }

@@ -1,4 +1,6 @@
 import { FULL_TEXT_CHARS } from '../log-search.js';
+import { METRIC_INDEXES, metricDdl } from './metric-schema.js';
+import type { ColumnSpec } from './column-spec.js';
 
 /**
  * The PostgreSQL tables (DDL text only; src/node/backends/postgres/setup.ts runs it).
@@ -23,11 +25,7 @@ import { FULL_TEXT_CHARS } from '../log-search.js';
  */
 export const BODY_TSVECTOR = `to_tsvector('simple', left(body, ${FULL_TEXT_CHARS}))`;
 
-export interface ColumnSpec {
-  name: string;
-  /** SQL type, without constraints. */
-  type: string;
-}
+export type { ColumnSpec } from './column-spec.js';
 
 /** The columns isotel writes to the logs table, in row order (rows.ts produces values in this order). */
 export const LOG_COLUMNS: readonly ColumnSpec[] = [
@@ -86,6 +84,7 @@ export interface TableNames {
   schema: string;
   logs: string;
   spans: string;
+  metrics: string;
 }
 
 /** `"name"`: identifiers are validated in config.ts and quoted anyway. */
@@ -119,6 +118,7 @@ export function expectedIndexes(n: TableNames): { table: string; index: string }
   return [
     ...['record_id', 'timestamp', 'trace_time', 'severity', 'service_name', 'service_time', 'body_fts'].map((s) => ({ table: n.logs, index: indexName(n.logs, s) })),
     ...['start_time', 'service_name', 'service_start'].map((s) => ({ table: n.spans, index: indexName(n.spans, s) })),
+    ...METRIC_INDEXES.map((s) => ({ table: n.metrics, index: indexName(n.metrics, s) })),
   ];
 }
 
@@ -155,6 +155,7 @@ export function ddlStatements(n: TableNames): string[] {
     idx(n.spans, 'service_name', 'service_name', spans),
     // The Jaeger trace search: one service's spans in a time range (postgres/trace-search.ts).
     idx(n.spans, 'service_start', 'service_name, start_time', spans),
+    ...metricDdl(n.metrics, qualified(n.schema, n.metrics), idx, quoteIdent),
   ];
 }
 

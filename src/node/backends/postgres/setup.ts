@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { ddlStatements, expectedIndexes, LOG_COLUMNS, qualified, quoteIdent, SPAN_COLUMNS, type TableNames } from './schema.js';
+import { METRIC_COLUMNS } from './metric-schema.js';
 
 /**
  * Start-up: makes sure the schema, tables and indexes exist, then that the user may write to them.
@@ -31,14 +32,18 @@ async function isComplete(client: PoolClient, n: TableNames): Promise<boolean> {
     `SELECT c.relname AS table, a.attname AS column
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace s ON s.oid = c.relnamespace
       WHERE s.nspname = $1 AND c.relname = ANY($2) AND a.attnum > 0 AND NOT a.attisdropped`,
-    [n.schema, [n.logs, n.spans]],
+    [n.schema, [n.logs, n.spans, n.metrics]],
   );
   const have = new Set(cols.rows.map((r) => `${r.table}.${r.column}`));
-  const needed = [...LOG_COLUMNS.map((c) => `${n.logs}.${c.name}`), ...SPAN_COLUMNS.map((c) => `${n.spans}.${c.name}`)];
+  const needed = [
+    ...LOG_COLUMNS.map((c) => `${n.logs}.${c.name}`),
+    ...SPAN_COLUMNS.map((c) => `${n.spans}.${c.name}`),
+    ...METRIC_COLUMNS.map((c) => `${n.metrics}.${c.name}`),
+  ];
   if (!needed.every((k) => have.has(k))) return false;
   const idx = await client.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = ANY($2)', [
     n.schema,
-    [n.logs, n.spans],
+    [n.logs, n.spans, n.metrics],
   ]);
   const indexes = new Set(idx.rows.map((r) => r.indexname));
   return expectedIndexes(n).every((e) => indexes.has(e.index));
@@ -63,11 +68,13 @@ export async function checkPrivileges(client: PoolClient, n: TableNames): Promis
   if (!usage) return { user, missing: [`USAGE on schema ${n.schema}`], canTemp };
   const logs = qualified(n.schema, n.logs);
   const spans = qualified(n.schema, n.spans);
+  const metrics = qualified(n.schema, n.metrics);
   const r = await client.query<Record<string, boolean | string | null>>(
     `SELECT has_table_privilege($1, 'INSERT') AS logs_insert, has_table_privilege($1, 'SELECT') AS logs_select,
             has_table_privilege($2, 'INSERT') AS spans_insert, has_table_privilege($2, 'SELECT') AS spans_select,
+            has_table_privilege($3, 'INSERT') AS metrics_insert, has_table_privilege($3, 'SELECT') AS metrics_select,
             pg_get_serial_sequence($1, 'id') AS logs_seq`,
-    [logs, spans],
+    [logs, spans, metrics],
   );
   const row = r.rows[0];
   const missing: string[] = [];
@@ -75,6 +82,8 @@ export async function checkPrivileges(client: PoolClient, n: TableNames): Promis
   if (!row.logs_select) missing.push(`SELECT on table ${n.schema}.${n.logs}`);
   if (!row.spans_insert) missing.push(`INSERT on table ${n.schema}.${n.spans}`);
   if (!row.spans_select) missing.push(`SELECT on table ${n.schema}.${n.spans}`);
+  if (!row.metrics_insert) missing.push(`INSERT on table ${n.schema}.${n.metrics}`);
+  if (!row.metrics_select) missing.push(`SELECT on table ${n.schema}.${n.metrics}`);
   if (typeof row.logs_seq === 'string') {
     // Inserting draws the BIGSERIAL id from its sequence, which needs its own grant.
     const seq = await client.query<{ ok: boolean }>(`SELECT has_sequence_privilege($1, 'USAGE') AS ok`, [row.logs_seq]);
