@@ -27,7 +27,7 @@ type Kind = 'json' | 'protobuf';
 
 /**
  * POST /v1/logs and /v1/traces. Cheapest checks first: ingest key → content type → body (size, encoding,
- * time) → decode + validate → rate limit → enrich → dedupe window → write-ahead log (fsync) → 200.
+ * time) → decode + validate → rate limit → enrich → dedupe window → write-ahead log (fsync; --role ingest: Kafka's ack) → 200.
  */
 export class IngestRoute {
   private readonly keyOk;
@@ -76,7 +76,7 @@ export class IngestRoute {
     }
     if (!result.ok) {
       this.metrics.reject(`wal_${result.reason}`, staged.count);
-      return this.r.fail(res, `/v1/${signal}`, 503, `not stored, retry later: ${result.message}`, kind, { 'Retry-After': '5' });
+      return this.r.fail(res, `/v1/${signal}`, 503, `not stored, retry later: ${result.message}`, kind, { 'Retry-After': String(result.retryAfterSec ?? 5) });
     }
     if (signal === 'logs') this.metrics.accepted.logs += appended;
     else this.metrics.accepted.spans += appended;
@@ -104,7 +104,7 @@ export class IngestRoute {
     const ctx = this.enrichContext(req, url, client, receivedAt);
     if (signal === 'logs') enrichLogs((batch.logs = decoded.records as Batch['logs']), ctx);
     else enrichSpans((batch.spans = decoded.records as Batch['spans']), ctx);
-    const appended = this.dedupe.appendOnce(batch, (b) => this.runtime.wal.append(b));
+    const appended = this.dedupe.appendOnce(batch, (b) => this.runtime.store(b));
     return { appended, count: decoded.records.length, rejected: decoded.rejected, message: decoded.errors.join('; ') };
   }
 

@@ -4,6 +4,7 @@ import type { DecodeLimits } from '../shared/otlp/index.js';
 import { createProducer, describeKafkaError, loadKafkaClient, type KafkaModule, type KafkaSectionConfig } from '../node/engine/index.js';
 import { decodeKafkaMessage, type KafkaSignal } from './kafka-decode.js';
 import type { EnrichContext } from './enrich.js';
+import { startLagMonitor, type LagSnapshot } from './kafka-lag.js';
 
 export interface KafkaWriterOptions {
   kafka: KafkaSectionConfig;
@@ -20,10 +21,14 @@ export interface KafkaWriterHealth {
   appended_records: number;
   dead_lettered: number;
   last_error?: string;
+  /** The group's lag per partition of the logs and spans topics (kafka-lag.ts), read every 5 s. */
+  lag: LagSnapshot;
 }
 
 export interface KafkaWriter {
   health(): KafkaWriterHealth;
+  /** /metrics lines: the consumer lag per partition. */
+  metricsText(): string;
   /** Leaves the group (its partitions go to the other writers) and closes the clients. Idempotent. */
   close(): Promise<void>;
 }
@@ -54,7 +59,7 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
     timeout: k.timeout * 1000,
   });
   const deadLetters = createProducer(kafka, { brokers: k.brokers, clientId: `${k.client_id}-dead-letter`, timeoutMs: k.timeout * 1000 });
-  const health: KafkaWriterHealth = { consumed: 0, appended_records: 0, dead_lettered: 0 };
+  const health: Omit<KafkaWriterHealth, 'lag'> = { consumed: 0, appended_records: 0, dead_lettered: 0 };
   let closing = false;
   const stream = await consumer.consume({ topics: [...signals.keys()], mode: 'committed', fallbackMode: 'earliest', autocommit: false, maxWaitTime: k.max_wait * 1000 });
   stream.on('error', (err: unknown) => {
@@ -62,6 +67,7 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
     o.diag.error(`kafka writer: ${health.last_error}`);
   });
 
+  const lag = startLagMonitor(consumer, [...signals.keys()]);
   const ctx: WriterContext = { o, health, deadLetters, signals, isClosing: () => closing };
   const done = (async () => {
     try {
@@ -77,10 +83,12 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
 
   let closed: Promise<void> | undefined;
   return {
-    health: () => ({ ...health }),
+    health: () => ({ ...health, lag: lag.snapshot() }),
+    metricsText: () => lag.render(),
     close: () =>
       (closed ??= (async () => {
         closing = true;
+        lag.stop();
         await stream.close().catch(() => undefined);
         await done;
         await closeQuietly(consumer);
@@ -91,7 +99,7 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
 
 interface WriterContext {
   o: KafkaWriterOptions;
-  health: KafkaWriterHealth;
+  health: Omit<KafkaWriterHealth, 'lag'>;
   deadLetters: { send(options: { messages: Array<{ topic: string; key: Buffer; value: Buffer; headers: Map<Buffer, Buffer> }> }): Promise<unknown> };
   signals: Map<string, KafkaSignal>;
   isClosing(): boolean;
