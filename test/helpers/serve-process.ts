@@ -16,9 +16,10 @@ export function writeYaml(file: string, yaml: string): string {
   return file;
 }
 
-export async function startServe(configFile: string, logFile: string, port = 0): Promise<ServeProcess> {
+/** `args`: more command-line arguments, e.g. `['--role', 'ingest']`. */
+export async function startServe(configFile: string, logFile: string, port = 0, args: string[] = []): Promise<ServeProcess> {
   const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', configFile, '--port', String(port)], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', configFile, '--port', String(port), ...args], {
     stdio: ['ignore', 'pipe', out],
     env: { ...process.env, ISOTEL_DEBUG: '' },
   });
