@@ -55,6 +55,10 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
     groupId: k.group_id,
     bootstrapBrokers: k.brokers,
     sessionTimeout: k.session_timeout * 1000,
+    // How long a rebalance waits for the members to rejoin: the client's default (102 s) kept a writer restarted
+    // after a SIGKILL out of the group (and its partitions unread) until the dead member timed out of the
+    // rebalance. A live member rejoins within a heartbeat, so the session timeout is enough.
+    rebalanceTimeout: k.session_timeout * 1000,
     heartbeatInterval: Math.min(3000, (k.session_timeout * 1000) / 3),
     timeout: k.timeout * 1000,
   });
