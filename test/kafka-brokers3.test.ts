@@ -9,18 +9,20 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, type RunningServer } from '../src/collector-endpoint/serve.js';
+import type { RunningServer } from '../src/collector-endpoint/serve.js';
+import { startIngestRole, startPgWriter, untilInPostgres } from './helpers/kafka-roles.js';
 import { decodeLogs, decodeLogsProtobuf } from '../src/shared/otlp/index.js';
 import { createTopicsOn, privateKafka, readTopics, uniqueTopic } from './helpers/kafka.js';
-import { compare, pgIds, runLoad } from './helpers/kafka-load.js';
+import { compare, runLoad } from './helpers/kafka-load.js';
 import { dropTagged } from './helpers/cleanup.js';
-import { storeConfigs } from './helpers/store-configs.js';
 
 const kafka = privateKafka(29192, 3);
 const tag = `kbrokers3${process.pid}`;
 const topics = { logs: uniqueTopic(`${tag}-logs`), spans: uniqueTopic(`${tag}-spans`), dead_letter: uniqueTopic(`${tag}-dlq`) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let dir: string;
+/** The writer reads from the two brokers left. */
+const WRITER_BROKERS = kafka.brokers.filter((_, i) => i !== 1);
 let ingest: RunningServer | undefined;
 let writer: RunningServer | undefined;
 
@@ -28,12 +30,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'isotel-kafka-3-'));
   await kafka.start();
   await createTopicsOn(kafka.brokers, [topics.logs, topics.spans, topics.dead_letter], 3, 3);
-  ingest = await serve({
-    port: 0,
-    role: 'ingest',
-    config: { logger: { enable_console: false }, ingest: { rate_limit: { records_per_second: 100_000, burst: 20_000 } }, kafka: { brokers: kafka.brokers, topics, timeout: 5 } },
-    diagSink: () => {},
-  });
+  ingest = await startIngestRole(kafka.brokers, topics, 5);
 });
 
 afterAll(async () => {
@@ -58,26 +55,11 @@ describe('three brokers, one SIGKILLed mid-run', () => {
       onTopic.clear();
       for (const m of msgs) for (const r of decodeLogs(decodeLogsProtobuf(m.value)).records) onTopic.set(r.record_id, (onTopic.get(r.record_id) ?? 0) + 1);
       return compare(stats.acked, onTopic).missing === 0;
-    }, { brokers: kafka.brokers.filter((_, i) => i !== 1), timeoutMs: 90_000, idleMs: 500 });
+    }, { brokers: WRITER_BROKERS, timeoutMs: 90_000, idleMs: 500 });
     expect(compare(stats.acked, onTopic).missing).toBe(0);
 
-    writer = await serve({
-      port: 0,
-      role: 'writer',
-      env: { ISOTEL_INGEST_WORKER: '0' },
-      config: {
-        logger: { enable_console: false, data_dir: join(dir, 'data'), backends: [{ backend_type: 'postgres', config: { ...storeConfigs(tag).postgres, retry_delay: 0.2 } }] },
-        ingest: { wal_dir: join(dir, 'wal') },
-        kafka: { brokers: kafka.brokers.filter((_, i) => i !== 1), group_id: `${tag}-writer`, topics, max_wait: 0.2 },
-      },
-      diagSink: () => {},
-    });
-    const end = Date.now() + 120_000;
-    let stored = await pgIds(`${tag}_logs`, tag);
-    while (compare(stats.acked, stored).missing > 0 && Date.now() < end) {
-      await sleep(500);
-      stored = await pgIds(`${tag}_logs`, tag);
-    }
+    writer = await startPgWriter(tag, dir, WRITER_BROKERS, topics);
+    const stored = await untilInPostgres(tag, stats.acked);
     expect(compare(stats.acked, stored)).toEqual({ missing: 0, doubled: 0 });
     const doubledOnTopic = [...onTopic.values()].filter((n) => n > 1).length;
     console.log(`three brokers: ${stats.acked.size} acknowledged (${stats.unavailable} answers 503, ${stats.refused} refused), all on the 2 brokers left (${doubledOnTopic} records twice on the topic), ${stored.size} stored once`);

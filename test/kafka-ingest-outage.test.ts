@@ -8,17 +8,18 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, type RunningServer } from '../src/collector-endpoint/serve.js';
+import type { RunningServer } from '../src/collector-endpoint/serve.js';
+import { startIngestRole, startPgWriter, untilInPostgres } from './helpers/kafka-roles.js';
 import { createTopicsOn, privateKafka, uniqueTopic } from './helpers/kafka.js';
-import { compare, pgIds, runLoad } from './helpers/kafka-load.js';
+import { compare, runLoad } from './helpers/kafka-load.js';
 import { dropTagged } from './helpers/cleanup.js';
-import { storeConfigs } from './helpers/store-configs.js';
 
 const kafka = privateKafka(29092);
 const tag = `kingestout${process.pid}`;
 const topics = { logs: uniqueTopic(`${tag}-logs`), spans: uniqueTopic(`${tag}-spans`), dead_letter: uniqueTopic(`${tag}-dlq`) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let dir: string;
+const WRITER_BROKERS = kafka.brokers;
 let ingest: RunningServer | undefined;
 let writer: RunningServer | undefined;
 
@@ -26,12 +27,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'isotel-kafka-ingest-'));
   await kafka.start();
   await createTopicsOn(kafka.brokers, [topics.logs, topics.spans, topics.dead_letter]);
-  ingest = await serve({
-    port: 0,
-    role: 'ingest',
-    config: { logger: { enable_console: false }, ingest: { rate_limit: { records_per_second: 100_000, burst: 20_000 } }, kafka: { brokers: kafka.brokers, topics, timeout: 3 } },
-    diagSink: () => {},
-  });
+  ingest = await startIngestRole(kafka.brokers, topics, 3);
 });
 
 afterAll(async () => {
@@ -72,23 +68,8 @@ describe('isotel serve --role ingest, Kafka unreachable', () => {
     expect([...stats.retryAfter].every((v) => /^[1-9]\d*$/.test(v))).toBe(true);
     expect(stats.acked.size).toBe(160 * 50);
 
-    writer = await serve({
-      port: 0,
-      role: 'writer',
-      env: { ISOTEL_INGEST_WORKER: '0' },
-      config: {
-        logger: { enable_console: false, data_dir: join(dir, 'data'), backends: [{ backend_type: 'postgres', config: { ...storeConfigs(tag).postgres, retry_delay: 0.2 } }] },
-        ingest: { wal_dir: join(dir, 'wal') },
-        kafka: { brokers: kafka.brokers, group_id: `${tag}-writer`, topics, max_wait: 0.2 },
-      },
-      diagSink: () => {},
-    });
-    const end = Date.now() + 120_000;
-    let stored = await pgIds(`${tag}_logs`, tag);
-    while (compare(stats.acked, stored).missing > 0 && Date.now() < end) {
-      await sleep(500);
-      stored = await pgIds(`${tag}_logs`, tag);
-    }
+    writer = await startPgWriter(tag, dir, WRITER_BROKERS, topics);
+    const stored = await untilInPostgres(tag, stats.acked);
     expect(compare(stats.acked, stored)).toEqual({ missing: 0, doubled: 0 });
     const w = writer.handler.health().kafka_writer!;
     console.log(`kafka outage: broker down ${(downMs / 1000).toFixed(1)} s, ${stats.unavailable} answers 503 (Retry-After ${[...stats.retryAfter].join(',')}), ${stats.acked.size} acknowledged, ${stored.size} stored once; writer lag ${w.lag.total}`);
