@@ -8,8 +8,11 @@
 # One broker: 127.0.0.1:9092 (controller 19092). Three: 9092/9093/9094 (controllers 19092-19094),
 # replication factor 3 and min.insync.replicas=2 by default. Data survives stop/start (it is formatted once),
 # so a test can stop Kafka for a while and find its topics afterwards.
+# A private cluster beside the shared one: KAFKA_PORT_BASE=29092 puts the brokers on 29092.. and the
+# controllers on KAFKA_CONTROLLER_BASE (default: port base + 10000); its run directory, mode file, lock and
+# logs are keyed by the port base, so start/stop/status of one never touch the other.
 # Env: KAFKA_VERSION (4.1.1), KAFKA_CACHE (<project>/.cache/kafka), KAFKA_START_TIMEOUT (seconds, 90),
-#      KAFKA_HEAP (-Xms256m -Xmx512m).
+#      KAFKA_HEAP (-Xms256m -Xmx512m), KAFKA_PORT_BASE (9092), KAFKA_CONTROLLER_BASE (port base + 10000).
 set -euo pipefail
 
 KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
@@ -19,10 +22,16 @@ LIB="$CACHE/lib-$KAFKA_VERSION"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx512m}"
 BROKERS=1
+PORT_BASE="${KAFKA_PORT_BASE:-9092}"
+CONTROLLER_BASE="${KAFKA_CONTROLLER_BASE:-$((PORT_BASE + 10000))}"
+# The default cluster keeps the names it always had; another port base gets its own.
+if [ "$PORT_BASE" = 9092 ]; then KEY=""; else KEY="-$PORT_BASE"; fi
 
-run_dir() { echo "$CACHE/run-$BROKERS/node-$1"; }
-port() { echo $((9091 + $1)); }
-controller_port() { echo $((19091 + $1)); }
+cluster_dir() { echo "$CACHE/run$KEY-$BROKERS"; }
+run_dir() { echo "$(cluster_dir)/node-$1"; }
+node_log() { echo "$CACHE/kafka$KEY-$1.log"; }
+port() { echo $((PORT_BASE - 1 + $1)); }
+controller_port() { echo $((CONTROLLER_BASE - 1 + $1)); }
 nodes() { seq 1 "$BROKERS"; }
 node_pid() { local p; p="$(cat "$(run_dir "$1")/kafka.pid" 2>/dev/null || true)"; [ -n "$p" ] && is_kafka "$p" && echo "$p"; }
 is_kafka() { { tr '\0' ' ' < "/proc/$1/cmdline"; } 2>/dev/null | grep -q 'kafka\.Kafka'; }
@@ -112,13 +121,15 @@ LOG
 
 # Formatted once per cluster: one cluster id for all its nodes, kept in the run directory.
 format() {
-  local n="$1" dir id_file="$CACHE/run-$BROKERS/cluster.id"
+  local n="$1" dir id_file
+  id_file="$(cluster_dir)/cluster.id"
   dir="$(run_dir "$n")"
   [ -f "$dir/data/meta.properties" ] && return 0
-  # 16 random bytes, base64url without padding: the form `StorageTool random-uuid` prints.
+  # 16 random bytes, base64url without padding: the form `StorageTool random-uuid` prints. Passed as
+  # --cluster-id=ID: an id that starts with "-" (1 in 64) was taken for an option after -t.
   [ -s "$id_file" ] || head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' > "$id_file"
-  java -cp "$LIB/*" kafka.tools.StorageTool format -t "$(cat "$id_file")" -c "$dir/server.properties" --ignore-formatted \
-    </dev/null >> "$CACHE/kafka-$n.log" 2>&1 || { echo "kafka: formatting node $n failed:" >&2; tail -n 20 "$CACHE/kafka-$n.log" >&2; return 1; }
+  java -cp "$LIB/*" kafka.tools.StorageTool format "--cluster-id=$(cat "$id_file")" -c "$dir/server.properties" --ignore-formatted \
+    </dev/null >> "$(node_log "$n")" 2>&1 || { echo "kafka: formatting node $n failed:" >&2; tail -n 20 "$(node_log "$n")" >&2; return 1; }
 }
 
 launch() {
@@ -130,12 +141,13 @@ launch() {
   # Working directory $dir: the JVM writes hs_err files relative to it.
   (cd "$dir" && exec setsid java $KAFKA_HEAP -XX:+UseG1GC -XX:-HeapDumpOnOutOfMemoryError \
     "-Dlog4j2.configurationFile=$dir/log4j2.properties" -cp "$LIB/*" kafka.Kafka "$dir/server.properties" \
-    </dev/null >> "$CACHE/kafka-$n.log" 2>&1 9>&- &
+    </dev/null >> "$(node_log "$n")" 2>&1 9>&- &
     echo $! > "$dir/kafka.pid")
 }
 
 # Which cluster size runs now (the mode file is written on start, removed on stop).
-running_mode() { cat "$CACHE/mode" 2>/dev/null || true; }
+mode_file() { echo "$CACHE/mode$KEY"; }
+running_mode() { cat "$(mode_file)" 2>/dev/null || true; }
 
 start() {
   local other; other="$(running_mode)"
@@ -143,7 +155,7 @@ start() {
     echo "kafka: a $other-broker cluster is running; stop it first (scripts/kafka.sh stop)" >&2
     return 1
   fi
-  if all_answer; then echo "kafka: already running at $(bootstrap) ($BROKERS broker(s))"; echo "$BROKERS" > "$CACHE/mode"; return 0; fi
+  if all_answer; then echo "kafka: already running at $(bootstrap) ($BROKERS broker(s))"; echo "$BROKERS" > "$(mode_file)"; return 0; fi
   local n
   for n in $(nodes); do
     if port_in_use "$(port "$n")" && [ -z "$(node_pid "$n" || true)" ]; then
@@ -154,15 +166,15 @@ start() {
   done
   local t0=$SECONDS
   install_lib
-  echo "$BROKERS" > "$CACHE/mode"
+  echo "$BROKERS" > "$(mode_file)"
   for n in $(nodes); do configure "$n"; format "$n"; done
   for n in $(nodes); do launch "$n"; done
   local deadline=$((SECONDS + KAFKA_START_TIMEOUT))
   until all_answer; do
     for n in $(nodes); do
       if [ -z "$(node_pid "$n" || true)" ] || [ $SECONDS -ge $deadline ]; then
-        echo "kafka: node $n not answering within $KAFKA_START_TIMEOUT s, or it exited; last lines of $CACHE/kafka-$n.log:" >&2
-        tail -n 30 "$CACHE/kafka-$n.log" >&2 || true
+        echo "kafka: node $n not answering within $KAFKA_START_TIMEOUT s, or it exited; last lines of $(node_log "$n"):" >&2
+        tail -n 30 "$(node_log "$n")" >&2 || true
         return 1
       fi
     done
@@ -186,7 +198,7 @@ stop() {
     for _ in $(seq 1 40); do port_in_use "$(port "$n")" || break; sleep 0.25; done
     if port_in_use "$(port "$n")"; then echo "kafka: port $(port "$n") is still in use after stopping" >&2; return 1; fi
   done
-  rm -f "$CACHE/mode"
+  rm -f "$(mode_file)"
   echo "kafka: stopped"
 }
 
@@ -203,8 +215,8 @@ status() {
 
 locked() {
   mkdir -p "$CACHE"
-  exec 9> "$CACHE/kafka.lock"
-  flock -w 600 9 || { echo "kafka: another run holds $CACHE/kafka.lock" >&2; return 1; }
+  exec 9> "$CACHE/kafka$KEY.lock"
+  flock -w 600 9 || { echo "kafka: another run holds $CACHE/kafka$KEY.lock" >&2; return 1; }
   "$@"
 }
 

@@ -2,13 +2,17 @@
 import { parseArgs } from 'node:util';
 import { serve } from './serve.js';
 
-const USAGE = `usage: isotel serve --config isotel.yaml [--port 4318] [--host 127.0.0.1] [--role all|writer]
+const USAGE = `usage: isotel serve --config isotel.yaml [--port 4318] [--host 127.0.0.1] [--role all|ingest|writer]
 
 Runs the OTLP/HTTP ingest: POST /v1/logs, POST /v1/traces, GET /v1/traces/{trace_id}, GET /health, GET /metrics,
 the query API (GET /api/services, /api/traces, /api/logs, ...) and the explorer at GET /ui/.
 The YAML is the logger's (logger.backends are where records go) plus an ingest: section.
---role writer also consumes the Kafka topics of the kafka: section (brokers, group_id, topics) into the same
-backends, committing offsets once the records are in the write-ahead log (docs/scaling-out.md).`;
+--role all (the default): one process accepts, writes ahead to its own disk and delivers to the backends.
+--role ingest: the HTTP route only; each request's records are produced to the Kafka topics of the kafka:
+  section (acks=all, idempotent) and the request is answered once Kafka acknowledged them, 503 with
+  Retry-After while Kafka is unreachable. No write-ahead log, no backends: stateless.
+--role writer: also consumes the Kafka topics of the kafka: section (brokers, group_id, topics) into the
+  backends, committing offsets once the records are in the write-ahead log (docs/scaling-out.md).`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -36,9 +40,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const role = values.role;
-  if (role !== 'all' && role !== 'writer') {
-    const why = role === 'ingest' ? ' (--role ingest is designed in docs/scaling-out.md, not built yet)' : '';
-    process.stderr.write(`isotel serve: --role must be all or writer, got "${role}"${why}\n`);
+  if (role !== 'all' && role !== 'writer' && role !== 'ingest') {
+    process.stderr.write(`isotel serve: --role must be all, ingest or writer, got "${role}"\n`);
     return 2;
   }
   let running;
@@ -48,7 +51,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`isotel serve: ${(err as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(`isotel ingest listening on ${running.url}${role === 'writer' ? ' (and consuming Kafka as a writer)' : ''}\n`);
+  const roleNote = role === 'writer' ? ' (and consuming Kafka as a writer)' : role === 'ingest' ? ' (producing to Kafka, role ingest)' : '';
+  process.stdout.write(`isotel ingest listening on ${running.url}${roleNote}\n`);
   const stop = (signal: string) => {
     process.stdout.write(`isotel ingest: ${signal}, draining and closing\n`);
     running.close().then(() => process.exit(0), () => process.exit(1));

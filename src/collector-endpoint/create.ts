@@ -9,6 +9,9 @@ import type { DedupeStats } from './dedupe.js';
 import { createIngestRedactor } from './redaction.js';
 import type { Redactor } from '../shared/redact.js';
 import { startKafkaWriter, type KafkaWriter, type KafkaWriterHealth, type KafkaWriterOptions } from './kafka-writer.js';
+import { openKafkaIngestRuntime, type KafkaIngestHealth } from './kafka-ingest.js';
+
+type KafkaIngestRuntime = Awaited<ReturnType<typeof openKafkaIngestRuntime>>;
 
 export interface IngestHandlerOptions {
   /** The YAML file: the logger's `backends:` are where records go; `ingest:` configures the route. */
@@ -22,16 +25,18 @@ export interface IngestHandlerOptions {
   now?: () => number;
   /**
    * `all` (default): records come in over HTTP. `writer`: also a member of the Kafka consumer group of the
-   * `kafka:` section, appending what it reads to the same write-ahead log (docs/scaling-out.md).
+   * `kafka:` section, appending what it reads to the same write-ahead log. `ingest`: no log and no backends;
+   * each request's records are produced to Kafka and the answer waits for its acknowledgment
+   * (docs/scaling-out.md).
    */
-  role?: 'all' | 'writer';
+  role?: 'all' | 'writer' | 'ingest';
 }
 
 export interface IngestHandler {
   (req: IncomingMessage, res: ServerResponse): void;
   readonly config: IsotelConfig;
   /** The engine's health and the dedupe window's (ids held, duplicates dropped). */
-  health(): IngestHealth & { dedupe: DedupeStats; kafka_writer?: KafkaWriterHealth };
+  health(): IngestHealth & { dedupe: DedupeStats; kafka_writer?: KafkaWriterHealth; kafka_ingest?: KafkaIngestHealth };
   /** Resolves true when every backend has delivered everything accepted so far (false on timeout). */
   drain(timeoutMs?: number): Promise<boolean>;
   /** Stops the dispatchers, closes the write-ahead log and the backends. Idempotent. */
@@ -53,22 +58,14 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
   const ingest: IngestConfig = config.ingest ?? parseConfigObject({ logger: {}, ingest: {} }, { env, knownBackendTypes: known }).ingest!;
   const diag = createDiag(options.diagSink);
   const lc = config.logger;
-  if (options.role === 'writer' && config.kafka.brokers.length === 0) {
-    throw new Error('kafka.brokers: --role writer needs at least one broker (host:port) in the kafka: section');
+  if ((options.role === 'writer' || options.role === 'ingest') && config.kafka.brokers.length === 0) {
+    throw new Error(`kafka.brokers: --role ${options.role} needs at least one broker (host:port) in the kafka: section`);
   }
   const redactor = createIngestRedactor(lc.redact, ingest.redact);
-  const base = { walDir: path.resolve(ingest.wal_dir), walMaxBytes: ingest.wal_max_bytes, dataDir: path.resolve(lc.data_dir), queryBackend: ingest.query_backend, redactor, diag, batchSize: lc.queue.batch_size };
-  const script = workerScript(lc.backends, registry, env);
+  let kafkaIngest: KafkaIngestRuntime | undefined;
   let runtime: IngestRuntime;
-  if (script) {
-    runtime = await openRuntime({ ...base, worker: { script, entries: lc.backends } });
-  } else {
-    const opened = await openBackends(lc.backends, lc.data_dir, registry, diag);
-    runtime = await openRuntime({ ...base, backends: opened }).catch(async (err: unknown) => {
-      await Promise.all(opened.map((o) => o.backend.close().catch(() => undefined)));
-      throw err;
-    });
-  }
+  if (options.role === 'ingest') runtime = kafkaIngest = await openKafkaIngestRuntime({ kafka: config.kafka, redactor, diag });
+  else runtime = await openLocalRuntime(config, ingest, registry, env, redactor, diag);
   let writer: KafkaWriter | undefined;
   const { listener, health, append } = createRequestListener(runtime, {
     corsAllowedOrigins: ingest.cors_allowed_origins,
@@ -88,7 +85,8 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
     skewThresholdMs: 1000,
     dedupe: { maxIds: ingest.dedupe.max_ids, windowSeconds: ingest.dedupe.window_seconds },
     now: options.now,
-    extraHealth: () => (writer ? { kafka_writer: writer.health() } : {}),
+    extraHealth: () => ({ ...(writer ? { kafka_writer: writer.health() } : {}), ...(kafkaIngest ? { kafka_ingest: kafkaIngest.kafkaHealth() } : {}) }),
+    extraMetrics: () => writer?.metricsText() ?? '',
   });
   writer = options.role === 'writer' ? await openWriter(config, ingest, { append, close: () => runtime.close() }, redactor, diag) : undefined;
   const handler = ((req: IncomingMessage, res: ServerResponse) => listener(req, res)) as IngestHandler;
@@ -102,6 +100,19 @@ export async function createIngestHandler(options: IngestHandlerOptions = {}): P
       await runtime.close();
     })());
   return handler;
+}
+
+/** The write-ahead log and the backends of `logger.backends`, in a dispatch worker thread when they can run there. */
+async function openLocalRuntime(config: IsotelConfig, ingest: IngestConfig, registry: BackendRegistry, env: NodeJS.ProcessEnv, redactor: Redactor, diag: Diag): Promise<IngestRuntime> {
+  const lc = config.logger;
+  const base = { walDir: path.resolve(ingest.wal_dir), walMaxBytes: ingest.wal_max_bytes, dataDir: path.resolve(lc.data_dir), queryBackend: ingest.query_backend, redactor, diag, batchSize: lc.queue.batch_size };
+  const script = workerScript(lc.backends, registry, env);
+  if (script) return openRuntime({ ...base, worker: { script, entries: lc.backends } });
+  const opened = await openBackends(lc.backends, lc.data_dir, registry, diag);
+  return openRuntime({ ...base, backends: opened }).catch(async (err: unknown) => {
+    await Promise.all(opened.map((o) => o.backend.close().catch(() => undefined)));
+    throw err;
+  });
 }
 
 /** `--role writer`: the Kafka consumer appending to this runtime's log, with the HTTP route's decode limits. */

@@ -13,6 +13,7 @@ import type { IngestRuntime } from './runtime.js';
 import { createViewerRoute, isViewerPath, VIEWER_ROUTE } from './viewer-route.js';
 import type { Batch } from '../shared/model.js';
 import type { KafkaWriterHealth } from './kafka-writer.js';
+import type { KafkaIngestHealth } from './kafka-ingest.js';
 
 /**
  * The ingest route as a plain `(req, res)` handler for node:http. Order of checks, cheapest first:
@@ -30,8 +31,10 @@ export interface HandlerSettings extends IngestRouteSettings {
   viewerDir?: string;
   dedupe: { maxIds: number; windowSeconds: number };
   now?: () => number;
-  /** More of /health: the Kafka writer's counters when this process is one (--role writer). */
-  extraHealth?: () => { kafka_writer?: KafkaWriterHealth };
+  /** More of /health: the Kafka writer's counters and lag when this process is one (--role writer). */
+  extraHealth?: () => { kafka_writer?: KafkaWriterHealth; kafka_ingest?: KafkaIngestHealth };
+  /** More of /metrics (--role writer: the consumer lag per partition). */
+  extraMetrics?: () => string;
 }
 
 const TRACE_ROUTE = /^\/v1\/traces\/([^/]+)$/;
@@ -55,7 +58,10 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
       const h = health();
       r.send(res, '/health', h.status === 'unavailable' ? 503 : 200, 'application/json', JSON.stringify(h));
     },
-    metrics: (res) => r.send(res, '/metrics', 200, 'text/plain; version=0.0.4', metrics.render(runtime.wal.sizeBytes(), runtime.walMaxBytes, runtime.dispatcher.health(), dedupe.stats().ids)),
+    metrics: (res) => {
+      const text = metrics.render(runtime.walBytes(), runtime.dispatcher.health(), dedupe.stats().ids) + (runtime.metricsText?.() ?? '') + (settings.extraMetrics?.() ?? '');
+      r.send(res, '/metrics', 200, 'text/plain; version=0.0.4', text);
+    },
   };
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     let url: URL;
@@ -84,7 +90,7 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
   };
   // The Kafka writer appends through the same dedupe window as the route, so a message read twice (a
   // redelivery after a rebalance, a producer's re-send) is stored once in JSONL too, within the window.
-  const append = (batch: Batch) => dedupe.appendOnce(batch, (b) => runtime.wal.append(b)).then((r) => r.result);
+  const append = (batch: Batch) => dedupe.appendOnce(batch, (b) => runtime.store(b)).then((r) => r.result);
   return { listener, metrics, health, append };
 }
 

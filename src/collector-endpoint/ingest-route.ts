@@ -49,7 +49,7 @@ const SIGNALS: Record<Signal, {
 
 /**
  * POST /v1/logs, /v1/traces and /v1/metrics (a metric point counts as one record). Cheapest checks first: ingest key → content type → body (size, encoding,
- * time) → decode + validate → rate limit → enrich → dedupe window → write-ahead log (fsync) → 200.
+ * time) → decode + validate → rate limit → enrich → dedupe window → write-ahead log (fsync; --role ingest: Kafka's ack) → 200.
  */
 export class IngestRoute {
   private readonly keyOk;
@@ -98,7 +98,7 @@ export class IngestRoute {
     }
     if (!result.ok) {
       this.metrics.reject(`wal_${result.reason}`, staged.count);
-      return this.r.fail(res, `/v1/${signal}`, 503, `not stored, retry later: ${result.message}`, kind, { 'Retry-After': '5' });
+      return this.r.fail(res, `/v1/${signal}`, 503, `not stored, retry later: ${result.message}`, kind, { 'Retry-After': String(result.retryAfterSec ?? 5) });
     }
     this.metrics.accept(signal, appended);
     if (duplicates > 0) {
@@ -123,7 +123,7 @@ export class IngestRoute {
     }
     const batch = emptyBatch();
     SIGNALS[signal].fill(batch, decoded.records, this.enrichContext(req, url, client, receivedAt));
-    const appended = this.dedupe.appendOnce(batch, (b) => this.runtime.wal.append(b));
+    const appended = this.dedupe.appendOnce(batch, (b) => this.runtime.store(b));
     return { appended, count: decoded.records.length, rejected: decoded.rejected, message: decoded.errors.join('; ') };
   }
 

@@ -4,6 +4,7 @@ import type { DecodeLimits } from '../shared/otlp/index.js';
 import { createProducer, describeKafkaError, loadKafkaClient, type KafkaModule, type KafkaSectionConfig } from '../node/engine/index.js';
 import { decodeKafkaMessage, type KafkaSignal } from './kafka-decode.js';
 import type { EnrichContext } from './enrich.js';
+import { startLagMonitor, type LagSnapshot } from './kafka-lag.js';
 
 export interface KafkaWriterOptions {
   kafka: KafkaSectionConfig;
@@ -20,10 +21,14 @@ export interface KafkaWriterHealth {
   appended_records: number;
   dead_lettered: number;
   last_error?: string;
+  /** The group's lag per partition of the logs and spans topics (kafka-lag.ts), read every 5 s. */
+  lag: LagSnapshot;
 }
 
 export interface KafkaWriter {
   health(): KafkaWriterHealth;
+  /** /metrics lines: the consumer lag per partition. */
+  metricsText(): string;
   /** Leaves the group (its partitions go to the other writers) and closes the clients. Idempotent. */
   close(): Promise<void>;
 }
@@ -50,11 +55,15 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
     groupId: k.group_id,
     bootstrapBrokers: k.brokers,
     sessionTimeout: k.session_timeout * 1000,
+    // How long a rebalance waits for the members to rejoin: the client's default (102 s) kept a writer restarted
+    // after a SIGKILL out of the group (and its partitions unread) until the dead member timed out of the
+    // rebalance. A live member rejoins within a heartbeat, so the session timeout is enough.
+    rebalanceTimeout: k.session_timeout * 1000,
     heartbeatInterval: Math.min(3000, (k.session_timeout * 1000) / 3),
     timeout: k.timeout * 1000,
   });
   const deadLetters = createProducer(kafka, { brokers: k.brokers, clientId: `${k.client_id}-dead-letter`, timeoutMs: k.timeout * 1000 });
-  const health: KafkaWriterHealth = { consumed: 0, appended_records: 0, dead_lettered: 0 };
+  const health: Omit<KafkaWriterHealth, 'lag'> = { consumed: 0, appended_records: 0, dead_lettered: 0 };
   let closing = false;
   const stream = await consumer.consume({ topics: [...signals.keys()], mode: 'committed', fallbackMode: 'earliest', autocommit: false, maxWaitTime: k.max_wait * 1000 });
   stream.on('error', (err: unknown) => {
@@ -62,6 +71,7 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
     o.diag.error(`kafka writer: ${health.last_error}`);
   });
 
+  const lag = startLagMonitor(consumer, [...signals.keys()]);
   const ctx: WriterContext = { o, health, deadLetters, signals, isClosing: () => closing };
   const done = (async () => {
     try {
@@ -77,10 +87,12 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
 
   let closed: Promise<void> | undefined;
   return {
-    health: () => ({ ...health }),
+    health: () => ({ ...health, lag: lag.snapshot() }),
+    metricsText: () => lag.render(),
     close: () =>
       (closed ??= (async () => {
         closing = true;
+        lag.stop();
         await stream.close().catch(() => undefined);
         await done;
         await closeQuietly(consumer);
@@ -91,7 +103,7 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
 
 interface WriterContext {
   o: KafkaWriterOptions;
-  health: KafkaWriterHealth;
+  health: Omit<KafkaWriterHealth, 'lag'>;
   deadLetters: { send(options: { messages: Array<{ topic: string; key: Buffer; value: Buffer; headers: Map<Buffer, Buffer> }> }): Promise<unknown> };
   signals: Map<string, KafkaSignal>;
   isClosing(): boolean;

@@ -8,7 +8,7 @@ describe('the ingest metrics exposition', () => {
     m.reject('invalid_record', 2);
     m.request('/v1/logs', 200);
     const backend = { name: 'pg', state: 'healthy' as const, waiting_on_disk: 0, delivered: 3, dead_lettered: 0, dropped: 0, write_seconds_total: 0.25, writes_total: 2 };
-    const text = m.render(100, 1000, [backend], 3);
+    const text = m.render({ bytes: 100, max: 1000 }, [backend], 3);
     const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name, type]) => ({ name, type }));
     for (const t of types.filter((x) => x.type === 'counter')) expect(t.name).toMatch(/_total$/);
     expect(types).toContainEqual({ name: 'isotel_backend_write_seconds', type: 'summary' });

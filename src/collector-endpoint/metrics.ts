@@ -29,7 +29,8 @@ export class IngestMetrics {
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
   }
 
-  render(walBytes: number, walMaxBytes: number, backends: DispatcherHealth[], dedupeIds: number): string {
+  /** `wal`: undefined without a write-ahead log (--role ingest), whose lines are then left out. */
+  render(wal: { bytes: number; max: number } | undefined, backends: DispatcherHealth[], dedupeIds: number): string {
     const out: string[] = [];
     const metric = (name: string, type: string, help: string, lines: string[]) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
@@ -53,8 +54,10 @@ export class IngestMetrics {
         return `isotel_ingest_requests_total{route="${label(route)}",status="${status}"} ${n}`;
       }));
     metric('isotel_ingest_received_bytes_total', 'counter', 'Request body bytes received.', [`isotel_ingest_received_bytes_total ${this.bytes}`]);
-    metric('isotel_wal_bytes', 'gauge', 'Bytes in the write-ahead log.', [`isotel_wal_bytes ${walBytes}`]);
-    metric('isotel_wal_max_bytes', 'gauge', 'The write-ahead log budget.', [`isotel_wal_max_bytes ${walMaxBytes}`]);
+    if (wal) {
+      metric('isotel_wal_bytes', 'gauge', 'Bytes in the write-ahead log.', [`isotel_wal_bytes ${wal.bytes}`]);
+      metric('isotel_wal_max_bytes', 'gauge', 'The write-ahead log budget.', [`isotel_wal_max_bytes ${wal.max}`]);
+    }
     const per = (name: string, type: string, help: string, value: (b: DispatcherHealth) => number) =>
       metric(name, type, help, backends.map((b) => `${name}{backend="${label(b.name)}"} ${value(b)}`));
     per('isotel_backend_waiting_records', 'gauge', 'Records in the write-ahead log not yet delivered to the backend.', (b) => b.waiting_on_disk);

@@ -1,6 +1,7 @@
+import type { Batch } from '../shared/model.js';
 import type { Diag } from '../shared/diag.js';
 import type { Redactor } from '../shared/redact.js';
-import { WriteAheadLog, startSinks, type BackendEntry, type Dispatcher, type DispatcherHealth, type OpenedBackend } from '../node/engine/index.js';
+import { WriteAheadLog, startSinks, type AppendResult, type BackendEntry, type Dispatcher, type DispatcherHealth, type OpenedBackend } from '../node/engine/index.js';
 import { startDispatchWorker, type TraceQuery } from './dispatch-thread.js';
 
 /**
@@ -13,14 +14,21 @@ export type NamedBackend = OpenedBackend;
 
 export interface IngestHealth {
   status: 'healthy' | 'degraded' | 'unavailable';
-  /** `refusing`: why appends are refused now (a POST gets 503 with the same reason). */
-  wal: { bytes: number; max_bytes: number; refusing?: string };
+  /** `refusing`: why appends are refused now (a POST gets 503 with the same reason). None in --role ingest. */
+  wal?: { bytes: number; max_bytes: number; refusing?: string };
   backends: DispatcherHealth[];
 }
 
 export interface IngestRuntime {
-  wal: WriteAheadLog;
-  walMaxBytes: number;
+  /**
+   * What a POST waits for before its 200: the write-ahead log's append (fsync'd), or in --role ingest Kafka's
+   * acknowledgment of the records (kafka-ingest.ts). Resolves, never rejects.
+   */
+  store(batch: Batch): Promise<AppendResult>;
+  /** The write-ahead log's size and budget for /metrics; undefined without one (--role ingest). */
+  walBytes(): { bytes: number; max: number } | undefined;
+  /** More /metrics lines (--role ingest: the produce histogram and errors). */
+  metricsText?(): string;
   dispatcher: Dispatcher;
   query?: TraceQuery;
   redactor: Redactor;
@@ -75,8 +83,8 @@ async function openWithWorker(opts: RuntimeOptions & { worker: { script: URL; en
 function assemble(opts: RuntimeOptions, wal: WriteAheadLog, dispatcher: Dispatcher, query: TraceQuery | undefined, closeBackends: () => Promise<void>): IngestRuntime {
   let closing: Promise<void> | undefined;
   return {
-    wal,
-    walMaxBytes: opts.walMaxBytes,
+    store: (batch) => wal.append(batch),
+    walBytes: () => ({ bytes: wal.sizeBytes(), max: opts.walMaxBytes }),
     dispatcher,
     query,
     redactor: opts.redactor,

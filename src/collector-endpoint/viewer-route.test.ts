@@ -53,7 +53,7 @@ describe('the viewer route (/ui/)', () => {
     expect(post.headers.get('allow')).toBe('GET');
     expect((await fetch(`${base}/ui/../package.json`)).status).toBe(404);
     expect((await fetch(`${base}/ui/secret.txt`)).status).toBe(404);
-    expect(metrics.render(0, 1, [], 0)).toContain('route="/ui/",status="200"');
+    expect(metrics.render({ bytes: 0, max: 1 }, [], 0)).toContain('route="/ui/",status="200"');
   });
 
   it('says the viewer is not built when dist/viewer is missing', async () => {

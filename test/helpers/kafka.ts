@@ -60,8 +60,8 @@ export interface ReadMessage {
  * Every message of `topics` from the beginning, read by a new consumer group until `done(messages)` holds, or
  * until `idleMs` passed without a new message after it did (to see duplicates that would follow), or `timeoutMs`.
  */
-export async function readTopics(topics: string[], done: (m: ReadMessage[]) => boolean, { timeoutMs = 60_000, idleMs = 1500 } = {}): Promise<ReadMessage[]> {
-  const consumer = new Consumer({ clientId: 'isotel-test-reader', groupId: uniqueTopic('reader'), bootstrapBrokers: BROKERS });
+export async function readTopics(topics: string[], done: (m: ReadMessage[]) => boolean, { timeoutMs = 60_000, idleMs = 1500, brokers = BROKERS } = {}): Promise<ReadMessage[]> {
+  const consumer = new Consumer({ clientId: 'isotel-test-reader', groupId: uniqueTopic('reader'), bootstrapBrokers: brokers });
   const stream = await consumer.consume({ topics, mode: 'earliest', autocommit: false, maxWaitTime: 200 });
   const out: ReadMessage[] = [];
   let last = Date.now();
@@ -88,5 +88,38 @@ export async function produceRaw(messages: Array<{ topic: string; key?: string; 
     await producer.send({ messages: messages.map((m) => ({ topic: m.topic, key: m.key === undefined ? undefined : Buffer.from(m.key), value: Buffer.from(m.value) })) });
   } finally {
     await producer.close();
+  }
+}
+
+/**
+ * A private cluster of scripts/kafka.sh on its own ports (KAFKA_PORT_BASE), for the tests that stop or kill
+ * brokers: the shared broker at 9092 is never touched.
+ */
+export function privateKafka(portBase: number, brokers: 1 | 3 = 1) {
+  const env = { ...process.env, KAFKA_PORT_BASE: String(portBase) };
+  const sh = async (command: 'start' | 'stop'): Promise<string> => {
+    const { stdout, stderr } = await run('bash', ['scripts/kafka.sh', command, '--brokers', String(brokers)], { cwd: ROOT, env, timeout: 240_000 });
+    return `${stdout}${stderr}`;
+  };
+  const pidFile = (node: number) => `${ROOT}.cache/kafka/run-${portBase}-${brokers}/node-${node}/kafka.pid`;
+  return {
+    brokers: Array.from({ length: brokers }, (_, i) => `127.0.0.1:${portBase + i}`),
+    start: () => sh('start'),
+    stop: () => sh('stop'),
+    /** SIGKILL one node (1-based); `start()` brings it back. */
+    async kill(node: number): Promise<void> {
+      const { readFileSync } = await import('node:fs');
+      process.kill(Number(readFileSync(pidFile(node), 'utf8').trim()), 'SIGKILL');
+    },
+  };
+}
+
+/** Creates topics on any cluster (replicas: the cluster's size). */
+export async function createTopicsOn(brokers: string[], topics: string[], partitions = 3, replicas = 1): Promise<void> {
+  const admin = new Admin({ clientId: 'isotel-test-admin', bootstrapBrokers: brokers });
+  try {
+    await admin.createTopics({ topics, partitions, replicas });
+  } finally {
+    await admin.close();
   }
 }

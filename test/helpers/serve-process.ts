@@ -16,16 +16,17 @@ export function writeYaml(file: string, yaml: string): string {
   return file;
 }
 
-export async function startServe(configFile: string, logFile: string, port = 0): Promise<ServeProcess> {
+/** `args`: more command-line arguments, e.g. `['--role', 'ingest']`; `startMs`: how long to wait for "listening". */
+export async function startServe(configFile: string, logFile: string, port = 0, args: string[] = [], startMs = 30_000): Promise<ServeProcess> {
   const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', configFile, '--port', String(port)], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', configFile, '--port', String(port), ...args], {
     stdio: ['ignore', 'pipe', out],
     env: { ...process.env, ISOTEL_DEBUG: '' },
   });
   closeSync(out);
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error(`isotel serve did not start in 30 s; see ${logFile}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`isotel serve did not start in ${startMs / 1000} s; see ${logFile}`)), startMs);
     child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(buf);

@@ -29,31 +29,34 @@ export const KafkaTopicsSchema = strict({
 const clientId = z.string().min(1).default('isotel').describe('Kafka client id (in broker logs and quotas).');
 const timeout = z.number().positive().default(10).describe('Seconds a produce, fetch or metadata request may take before it counts as failed.');
 
+const partitionKey = z
+  .enum(['trace_id', 'record_id'])
+  .default('trace_id')
+  .describe('Message key: trace_id keeps a trace in one partition (records without one use their record id); record_id spreads every record.');
+
 export function kafkaBackendFields<T extends z.core.$ZodLooseShape>(common: T) {
   return {
     brokers,
     client_id: clientId,
     topics: KafkaTopicsSchema.prefault({}),
-    partition_key: z
-      .enum(['trace_id', 'record_id'])
-      .default('trace_id')
-      .describe('Message key: trace_id keeps a trace in one partition (records without one use their record id); record_id spreads every record.'),
+    partition_key: partitionKey,
     timeout,
     batch_size: z.int().positive().default(1000).describe('Records per batch the engine hands to the producer.'),
     ...common,
   };
 }
 
-/** The top-level `kafka:` section, read by `isotel serve --role writer`. */
+/** The top-level `kafka:` section, read by `isotel serve --role ingest` (a producer) and `--role writer` (a consumer group). */
 export const KafkaSectionSchema = strict({
-  brokers: z.array(broker).default([]).describe('Bootstrap brokers, e.g. [127.0.0.1:9092]. Required by --role writer.'),
+  brokers: z.array(broker).default([]).describe('Bootstrap brokers, e.g. [127.0.0.1:9092]. Required by --role ingest and --role writer.'),
   client_id: clientId,
   group_id: z.string().min(1).default('isotel-writer').describe('Consumer group of the writers: each partition is read by one member.'),
   topics: KafkaTopicsSchema.prefault({}),
+  partition_key: partitionKey,
   timeout,
   session_timeout: z.number().positive().default(30).describe('Seconds without a heartbeat before the group gives a member\'s partitions to another.'),
   max_wait: z.number().positive().default(0.5).describe('Seconds a fetch waits for new messages before it returns empty.'),
-}).describe('Kafka for the scaled-out roles (isotel serve --role writer).');
+}).describe('Kafka for the scaled-out roles (isotel serve --role ingest, --role writer).');
 
 export type KafkaSectionConfig = z.output<typeof KafkaSectionSchema>;
 export type KafkaTopicsConfig = z.output<typeof KafkaTopicsSchema>;

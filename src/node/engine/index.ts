@@ -35,6 +35,9 @@ export { defaultSpansFile, createFilesystemBackend } from '../backends/filesyste
 export { loadConfigFile, parseConfigObject } from '../config/index.js';
 export type { IsotelConfig, IngestConfig, RedactConfig } from '../config/index.js';
 export { createProducer, loadKafkaClient } from '../backends/kafka/client.js';
+export { createKafkaBackend } from '../backends/kafka/backend.js';
+export { withCircuitBreaker } from './breaker.js';
+export type { CircuitBreakerBackend } from './breaker.js';
 export type { KafkaModule } from '../backends/kafka/client.js';
 export { describeKafkaError } from '../backends/kafka/errors.js';
 export type { KafkaSectionConfig } from '../config/kafka-schema.js';

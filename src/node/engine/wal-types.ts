@@ -22,7 +22,8 @@ export interface WalOptions {
 }
 
 /** `too_large`: one batch's frame is larger than a segment (a quarter of the budget): split it, or refuse it. */
-export type AppendResult = { ok: true; seq: number } | { ok: false; reason: 'full' | 'closed' | 'io' | 'too_large'; message: string };
+/** `retryAfterSec`: when the refusal says how long to wait (--role ingest: the Kafka breaker's time left). */
+export type AppendResult = { ok: true; seq: number } | { ok: false; reason: 'full' | 'closed' | 'io' | 'too_large'; message: string; retryAfterSec?: number };
 
 export interface WalReader {
   readonly name: string;
