@@ -3,7 +3,8 @@
 // --config takes the backends (and the ingest section) from a YAML file in the `isotel serve` format, e.g.
 // demo/isotel.demo.yaml; the demo keeps its own service names and data directories.
 // Browser clicks → browser spans and logs (isotel/browser, from a script tag) → POST /v1/logs, /v1/traces here;
-// the API's server spans continue the browser's trace (traceparent) and its logs carry it; /traces draws them.
+// the API's server spans continue the browser's trace (traceparent) and its logs carry it; the explorer at /ui/
+// (the one `isotel serve` serves, with its query API) searches and draws them.
 import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { configureLogger, httpMiddleware } from '../dist/node/index.js';
-import { createIngestHandler } from '../dist/collector/index.js';
+import { createIngestHandler, INGEST_OWN_PATHS, isIngestOwnPath } from '../dist/collector/index.js';
 import { openCache, openShopDatabase, pgSettings, PRODUCTS } from './shop-data.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,8 +51,8 @@ const logger = await configureLogger({
       enable_console: process.env.ISOTEL_DEMO_QUIET ? false : true,
       data_dir: join(dataDir, 'api'),
       backends,
-      // The viewer and the ingest hosted here are not the app's traffic (the page's files: ignorePaths below).
-      tracing: { ignore_incoming_paths: ['/v1/*', '/health', '/metrics', '/traces*'] },
+      // The ingest, query API and explorer hosted here are not the app's traffic (the page's files: ignorePaths below).
+      tracing: { ignore_incoming_paths: [...INGEST_OWN_PATHS, '/traces*'] },
     },
   },
 });
@@ -76,9 +77,7 @@ const calculatePrice = logger.traced('calculate_price', (base, discount) => Math
 const files = {
   '/': ['demo/public/index.html', 'text/html; charset=utf-8'],
   '/app.js': ['demo/public/app.js', 'text/javascript; charset=utf-8'],
-  '/viewer.js': ['demo/public/viewer.js', 'text/javascript; charset=utf-8'],
   '/style.css': ['demo/public/style.css', 'text/css; charset=utf-8'],
-  '/traces': ['demo/public/traces.html', 'text/html; charset=utf-8'],
   '/isotel.global.js': ['dist/browser/isotel.global.js', 'text/javascript; charset=utf-8'],
 };
 
@@ -143,18 +142,20 @@ const app = httpMiddleware(logger, async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://demo');
   if (url.pathname.startsWith('/api/')) return api(req, res, url);
   if (url.pathname === '/favicon.ico') return res.writeHead(204).end(); // no icon; a 404 would be an error in the console
-  let file = files[url.pathname];
-  if (!file && /^\/traces\/[0-9a-f]{32}$/.test(url.pathname)) file = ['demo/public/trace.html', 'text/html; charset=utf-8'];
+  // Old links to the demo's first viewer: the explorer's search and trace pages.
+  const old = /^\/traces(?:\/([0-9a-f]{32}))?$/.exec(url.pathname);
+  if (old) return res.writeHead(302, { location: old[1] ? `/ui/#/trace/${old[1]}` : '/ui/' }).end();
+  const file = files[url.pathname];
   if (!file) return json(res, 404, { error: 'not found' });
   const path = join(root, file[0]);
   if (!existsSync(path)) return json(res, 500, { error: `${file[0]} is missing: run npm run build` });
   res.writeHead(200, { 'content-type': file[1], 'cache-control': 'no-store' });
   res.end(await readFile(path));
-}, { ignorePaths: ['/isotel.global.js', '/app.js', '/viewer.js', '/style.css', '/favicon.ico'] });
+}, { ignorePaths: ['/isotel.global.js', '/app.js', '/style.css', '/favicon.ico'] });
 
 const server = http.createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0];
-  if (path.startsWith('/v1/') || path === '/health' || path === '/metrics') {
+  if (isIngestOwnPath(path)) {
     // The offline toggle: the page's records cannot reach the ingest (as if the network were down).
     if (offline && req.method === 'POST') {
       req.resume();
@@ -168,7 +169,7 @@ const server = http.createServer((req, res) => {
 server.listen(port, '127.0.0.1', () => {
   const address = server.address();
   inventory.start(address.port);
-  console.log(`\nisotel demo: http://127.0.0.1:${address.port}/   (trace viewer: http://127.0.0.1:${address.port}/traces)`);
+  console.log(`\nisotel demo: http://127.0.0.1:${address.port}/   (explorer: http://127.0.0.1:${address.port}/ui/)`);
   if (fromYaml) console.log(`backends: ${backends.map((b) => b.backend_type).join(', ')}   (from ${values.config})`);
   else console.log(`backends: ${wanted.join(', ')}${wanted.includes('jsonl') ? `   (JSONL in ${logDir})` : ''}`);
 });

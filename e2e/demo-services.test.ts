@@ -13,7 +13,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/browser.js';
 import { startDemo, type DemoServer } from './helpers/demo-server.js';
-import { openDemo, pageErrors } from './helpers/page.js';
+import { lastTraceId, openDemo, pageErrors } from './helpers/page.js';
 import { freePort } from './helpers/ports.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -57,8 +57,7 @@ describe('the demo checkout, two services, one trace', () => {
     await page.selectOption('#sku', 'tea');
     await page.click('#checkout');
     await page.waitForFunction(() => /in stock/.test(document.getElementById('checkout-result')?.textContent ?? ''), undefined, { timeout: 15_000 });
-    const href = await page.waitForFunction(() => document.getElementById('last-trace')?.getAttribute('href')?.match(/^\/traces\/[0-9a-f]{32}$/)?.[0], undefined, { timeout: 15_000 });
-    const traceId = String(await href.jsonValue()).split('/').pop() as string;
+    const traceId = await lastTraceId(page);
 
     const url = demo.url;
     const spans = await waitFor(
@@ -90,9 +89,10 @@ describe('the demo checkout, two services, one trace', () => {
 
     const viewer = await context.newPage();
     viewer.on('pageerror', (err) => pageErrors.push(`${viewer.url()}: ${err.message}`));
-    await viewer.goto(`${url}/traces/${traceId}`);
-    await viewer.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
-    for (const svc of ['demo-web', 'demo-api', 'demo-inventory']) expect(await viewer.locator(`.row[data-service="${svc}"]`).count(), svc).toBeGreaterThanOrEqual(1);
+    await viewer.goto(`${url}/ui/#/trace/${traceId}`);
+    await viewer.waitForSelector('.waterfall .span-row', { timeout: 15_000 });
+    const services = await viewer.locator('.span-row .service-name').allTextContents();
+    for (const svc of ['demo-web', 'demo-api', 'demo-inventory']) expect(services, svc).toContain(svc);
     await viewer.screenshot({ path: join(SCREENSHOTS, 'multi-service-trace.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
     await context.close();

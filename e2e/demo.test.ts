@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { launchChromium } from './helpers/browser.js';
 import { setDemoOffline, startDemo, type DemoOptions, type DemoServer } from './helpers/demo-server.js';
 import { oneLog, oneSpan, postOtlp, randomHex } from './helpers/otlp.js';
-import { calculate, health, logMarked, openDemo, pageErrors, waitIdle } from './helpers/page.js';
+import { calculate, health, lastTraceId, logMarked, openDemo, pageErrors, waitIdle } from './helpers/page.js';
 import { freePort } from './helpers/ports.js';
 import { elasticsearchStore } from './helpers/store-elasticsearch.js';
 import { jsonlStore } from './helpers/store-jsonl.js';
@@ -313,39 +313,35 @@ describe('the demo, in Chromium, with every backend', () => {
 
     const viewer = await context.newPage();
     viewer.on('pageerror', (err) => pageErrors.push(`${viewer.url()}: ${err.message}`));
-    await viewer.goto(`${server().url}/traces/${shown}`);
-    await viewer.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
-    expect(await viewer.locator('.row[data-service="demo-web"]').count()).toBeGreaterThanOrEqual(1);
-    expect(await viewer.locator('.row[data-service="demo-api"]').count()).toBeGreaterThanOrEqual(2); // server span, calculate_price
-    const logBodies = await viewer.locator('#logs tbody tr td.body').allTextContents();
+    await viewer.goto(`${server().url}/ui/#/trace/${shown}`);
+    await viewer.waitForSelector('.waterfall .span-row', { timeout: 15_000 });
+    const services = await viewer.locator('.span-row .service-name').allTextContents();
+    expect(services.filter((s) => s === 'demo-web').length).toBeGreaterThanOrEqual(1);
+    expect(services.filter((s) => s === 'demo-api').length).toBeGreaterThanOrEqual(2); // server span, calculate_price
+    // The trace's logs are interleaved with its spans on the time axis.
+    const logBodies = await viewer.locator('.waterfall .log-row .log-body').allTextContents();
     expect(logBodies).toEqual(expect.arrayContaining(['Calculating price', 'Price calculated', 'request completed']));
-    // The server's logs are marks on their spans' tracks.
-    expect(await viewer.locator('.row[data-service="demo-api"] .log-mark').count()).toBeGreaterThanOrEqual(3);
     await viewer.screenshot({ path: join(SCREENSHOTS, 'trace-viewer.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 
-  it('lists the failing call in /traces as an error, and its trace shows the error span and the ERROR log', async () => {
+  it('lists the failing call in the explorer as an error, and its trace shows the error span and the ERROR log', async () => {
     const context = await newContext();
     const page = await openDemo(context, server().url);
     await page.click('#fail');
-    const traceId = String(await (await page.waitForFunction(
-      () => /\/traces\/([0-9a-f]{32})$/.exec((document.getElementById('last-trace') as HTMLAnchorElement | null)?.href ?? '')?.[1] ?? false,
-      undefined,
-      { timeout: 15_000 },
-    )).jsonValue());
+    const traceId = await lastTraceId(page);
     const list = await context.newPage();
     list.on('pageerror', (err) => pageErrors.push(`${list.url()}: ${err.message}`));
-    const row = `tr.error[data-trace-id="${traceId}"]`;
-    await waitFor('the failing trace listed as an error in /traces', async () => {
-      await list.goto(`${server().url}/traces`);
-      return list.waitForSelector(row, { timeout: 2_000 }).then(() => true, () => undefined);
+    const item = `.trace-list > li.has-error a[href="#/trace/${traceId}"]`;
+    await waitFor('the failing trace listed as an error in the explorer', async () => {
+      await list.goto(`${server().url}/ui/#/search?service=demo-api&operation=${encodeURIComponent('GET /api/fail')}&lookback=1h`);
+      await list.reload(); // a hash change alone does not search again
+      return list.waitForSelector(item, { timeout: 2_000 }).then(() => true, () => undefined);
     });
-    await list.click(`${row} a`);
-    await list.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
-    expect(await list.locator('.row.error[data-service="demo-api"]').count()).toBeGreaterThanOrEqual(1);
-    expect(await list.locator('.log-mark.error').count()).toBeGreaterThanOrEqual(1);
-    expect(await list.locator('#logs tbody tr.error td.body').allTextContents()).toContain('Checkout failed');
+    await list.click(item);
+    await list.waitForSelector('.waterfall .span-row', { timeout: 15_000 });
+    expect(await list.locator('.span-row.is-error .service-name').allTextContents()).toContain('demo-api');
+    expect(await list.locator('.log-row.sev-error .log-body').allTextContents()).toContain('Checkout failed');
     expect(pageErrors).toEqual([]);
     await context.close();
   });
@@ -371,13 +367,13 @@ describe('the demo, in Chromium, with every backend', () => {
       void d.dismiss();
     });
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
-    await page.goto(`${server().url}/traces/${traceId}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    await page.goto(`${server().url}/ui/#/trace/${traceId}`);
+    await page.waitForSelector('.waterfall .span-row', { timeout: 15_000 });
     await page.waitForLoadState('networkidle'); // an injected <img src=x> would have loaded (and failed) by now
 
-    expect(await page.locator('#logs tbody tr td.body').allTextContents()).toEqual([hostile]);
-    expect(await page.locator('.row .name').allTextContents()).toEqual(['checkout <b>bold</b>']);
-    expect(await page.evaluate(() => document.querySelectorAll('img, #waterfall b, #logs b, #logs script').length)).toBe(0);
+    expect(await page.locator('.waterfall .log-row .log-body').allTextContents()).toEqual([hostile]);
+    expect(await page.locator('.span-row .op-name').allTextContents()).toEqual(['checkout <b>bold</b>']);
+    expect(await page.evaluate(() => document.querySelectorAll('img, .waterfall b, .waterfall script').length)).toBe(0);
     expect(requests.filter((p) => p.endsWith('/x'))).toEqual([]);
     expect(dialogs).toEqual([]);
   });

@@ -1,10 +1,13 @@
 /**
  * OTLP onward, over real HTTP: a Node service's records go through its delivery engine to the `otlp` backend,
  * into a real ingest (JSONL), with their ids and trace context intact; while the ingest is unreachable they
- * wait on the service's disk and arrive once when it is back (none lost, none doubled).
+ * wait on the service's disk and arrive once when it is back (none lost, none doubled); a receiver that
+ * answers 429/503 with Retry-After is waited out as it asks.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIngest, type TestIngest } from './helpers/ingest.js';
@@ -80,5 +83,56 @@ describe('otlp backend into an isotel ingest', () => {
     const again = ingest.logs().filter((l) => (l.attributes as Record<string, unknown>).run === 'outage');
     expect(again).toHaveLength(200);
     expect(new Set(logs.map((l) => (l.attributes as Record<string, unknown>).i)).size).toBe(200);
+  });
+
+  it('waits out 429 and 503 answers as their Retry-After asks (OTLP JSON this time), then delivers each record once', async () => {
+    // A real receiver in front of the ingest: it refuses the first three requests, then passes them on.
+    let refusals = 3;
+    const refusedAt: number[] = [];
+    const gate = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (refusals > 0) {
+          refusedAt.push(Date.now());
+          res.writeHead(refusals-- % 2 === 1 ? 429 : 503, { 'retry-after': '1' }).end();
+          return;
+        }
+        fetch(`${ingest.url}${req.url}`, { method: 'POST', headers: { 'content-type': String(req.headers['content-type']) }, body: Buffer.concat(chunks) })
+          .then(async (r) => res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await r.arrayBuffer())))
+          .catch(() => res.writeHead(502).end());
+      });
+    });
+    await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
+    const sub = mkdtempSync(join(tmpdir(), 'isotel-otlp-throttled-'));
+    const sender = await configureLogger({
+      config: {
+        logger: {
+          service_name: 'throttled',
+          enable_console: false,
+          data_dir: join(sub, 'data'),
+          backends: [{ backend_type: 'otlp', config: { endpoint: `http://127.0.0.1:${(gate.address() as AddressInfo).port}`, protocol: 'http/json', retry_delay: 0.05, max_retries: 100, timeout: 2 } }],
+        },
+      },
+      exitHooks: false,
+      diagSink: () => {},
+    });
+    try {
+      for (let i = 0; i < 100; i++) sender.info('throttled', { i, run: 'throttled' });
+      await sender.flush();
+      const mine = () => ingest.logs().filter((l) => (l.attributes as Record<string, unknown>).run === 'throttled');
+      await until('100 logs past the refusals', mine, (l) => l.length >= 100, 30_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(mine()).toHaveLength(100);
+      expect(new Set(mine().map((l) => l.record_id)).size).toBe(100);
+      expect(refusedAt).toHaveLength(3);
+      // retry_delay is 50 ms: the second-long gaps are the receiver's Retry-After, honoured.
+      for (let k = 1; k < refusedAt.length; k++) expect(refusedAt[k] - refusedAt[k - 1]).toBeGreaterThanOrEqual(900);
+    } finally {
+      await sender.close();
+      gate.closeAllConnections();
+      await new Promise((r) => gate.close(r));
+      rmSync(sub, { recursive: true, force: true });
+    }
   });
 });

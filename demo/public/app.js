@@ -23,7 +23,7 @@ function showTrace(traceparent) {
   if (!m) return;
   const a = $('last-trace');
   a.textContent = m[1].slice(0, 16) + '…';
-  a.href = `/traces/${m[1]}`;
+  a.href = `/ui/#/trace/${m[1]}`;
 }
 
 async function call(path) {

@@ -60,13 +60,15 @@ export async function calculate(page: Page): Promise<string> {
   await page.fill('#discount', '0.15');
   await page.click('#calculate');
   await page.waitForFunction(() => document.getElementById('result')?.textContent === '85', undefined, { timeout: 15_000 });
-  const href = await page.waitForFunction(
-    () => {
-      const a = document.getElementById('last-trace') as HTMLAnchorElement | null;
-      return a && /^\/traces\/[0-9a-f]{32}$/.test(new URL(a.href).pathname) ? a.getAttribute('href') : false;
-    },
+  return lastTraceId(page);
+}
+
+/** The trace id of the page's last API call, from its "last trace" link to the explorer (`/ui/#/trace/{id}`). */
+export async function lastTraceId(page: Page): Promise<string> {
+  const id = await page.waitForFunction(
+    () => /^\/ui\/#\/trace\/([0-9a-f]{32})$/.exec(document.getElementById('last-trace')?.getAttribute('href') ?? '')?.[1] ?? false,
     undefined,
     { timeout: 15_000 },
   );
-  return String(await href.jsonValue()).split('/').pop() as string;
+  return String(await id.jsonValue());
 }

@@ -8,5 +8,5 @@ export type { IngestHealth } from './runtime.js';
 export type { DedupeStats } from './dedupe.js';
 export { expressIngest, fastifyIngest } from './adapters.js';
 export { serve } from './serve.js';
-export { INGEST_OWN_PATHS } from './own-routes.js';
+export { INGEST_OWN_PATHS, isIngestOwnPath } from './own-routes.js';
 export type { ServeOptions, RunningServer } from './serve.js';

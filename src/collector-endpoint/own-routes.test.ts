@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { INGEST_OWN_PATHS } from './own-routes.js';
+import { isIngestOwnPath as ignored } from './own-routes.js';
 
-/** The ignore_incoming_paths rule (src/node/instrumentations.ts pathMatcher): exact, or a prefix ending in `*`. */
-const ignored = (path: string) => INGEST_OWN_PATHS.some((p) => (p.endsWith('*') ? path.startsWith(p.slice(0, -1)) : path === p));
+// isIngestOwnPath applies the ignore_incoming_paths rule (src/node/instrumentations.ts pathMatcher): exact, or a prefix ending in `*`.
 
-describe('INGEST_OWN_PATHS', () => {
+describe('INGEST_OWN_PATHS, isIngestOwnPath', () => {
   it('covers every route the ingest serves: intake, trace reads, query API, explorer, health and metrics', () => {
     const served = ['/v1/logs', '/v1/traces', '/v1/traces/0af7651916cd43dd8448eb211c80319c', '/health', '/metrics', '/api/services', '/api/services/shop/operations', '/api/operations', '/api/traces', '/api/traces/0af7651916cd43dd', '/api/logs', '/ui', '/ui/', '/ui/viewer.js', '/ui/viewer.css'];
     for (const path of served) expect(ignored(path), path).toBe(true);

@@ -21,3 +21,8 @@ export const INGEST_OWN_PATHS: readonly string[] = Object.freeze([
   '/ui',
   '/ui/*',
 ]);
+
+/** Whether `path` (no query) is one of INGEST_OWN_PATHS: how an app hosting the ingest at its root routes to it. */
+export function isIngestOwnPath(path: string): boolean {
+  return INGEST_OWN_PATHS.some((p) => (p.endsWith('*') ? path.startsWith(p.slice(0, -1)) : path === p));
+}

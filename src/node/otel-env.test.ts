@@ -195,4 +195,21 @@ describe('readOtelEnv', () => {
       }
     });
   });
+
+  describe('OTEL_EXPORTER_OTLP_PROTOCOL and OTEL_EXPORTER_OTLP_COMPRESSION', () => {
+    it('keeps http/protobuf, http/json (any case) and gzip', () => {
+      expect(layer({ OTEL_EXPORTER_OTLP_PROTOCOL: 'HTTP/JSON', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' })).toEqual({ otlp_export: { protocol: 'http/json', compression: 'gzip' } });
+      expect(layer({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' })).toEqual({ otlp_export: { protocol: 'http/protobuf' } });
+    });
+
+    it('names grpc as unsupported and ignores an unknown protocol or compression', () => {
+      expect(problems({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toEqual([
+        'OTEL_EXPORTER_OTLP_PROTOCOL="grpc" ignored: OTLP over gRPC is not supported; use http/protobuf or http/json (the receiver\'s OTLP/HTTP port, 4318 by default)',
+      ]);
+      expect(problems({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/xml', OTEL_EXPORTER_OTLP_COMPRESSION: 'brotli' })).toEqual([
+        'OTEL_EXPORTER_OTLP_PROTOCOL="http/xml" ignored: expected one of http/protobuf, http/json',
+        'OTEL_EXPORTER_OTLP_COMPRESSION="brotli" ignored: expected one of gzip, none',
+      ]);
+    });
+  });
 });

@@ -67,10 +67,20 @@ export function readOtelEnv(env: Env): OtelEnv {
   if (endpoint !== undefined) otlp.endpoint = endpoint;
   const headers = read('OTEL_EXPORTER_OTLP_HEADERS', parseHeaders);
   if (headers !== undefined) otlp.headers = headers;
+  const protocol = read('OTEL_EXPORTER_OTLP_PROTOCOL', parseProtocol);
+  if (protocol !== undefined) otlp.protocol = protocol;
+  const compression = read('OTEL_EXPORTER_OTLP_COMPRESSION', (t) => parseEnum(t, ['gzip', 'none'] as const));
+  if (compression !== undefined) otlp.compression = compression;
   if (Object.keys(otlp).length > 0) logger.otlp_export = otlp;
 
   const logLevel = read('OTEL_LOG_LEVEL', (t) => parseEnum(t, OTEL_LOG_LEVELS));
   return logLevel === undefined ? { layer: { logger }, problems } : { layer: { logger }, logLevel, problems };
+}
+
+/** OTEL_EXPORTER_OTLP_PROTOCOL: the two OTLP/HTTP encodings; `grpc` (the spec's third) is named as unsupported. */
+function parseProtocol(text: string): Parsed<'http/protobuf' | 'http/json'> {
+  if (text.trim() === 'grpc') return { ok: false, problem: 'OTLP over gRPC is not supported; use http/protobuf or http/json (the receiver\'s OTLP/HTTP port, 4318 by default)' };
+  return parseEnum(text, ['http/protobuf', 'http/json'] as const);
 }
 
 type Reader = <T>(name: string, parse: (text: string) => Parsed<T>) => T | undefined;

@@ -106,9 +106,13 @@ export const OtlpConfigSchema = strict({
   headers: z.record(z.string(), z.string()).default({}).describe('Request headers, e.g. an ingest key or authorization.'),
   timeout: z.number().positive().default(10).describe('Request timeout in seconds.'),
   compression: z.enum(['none', 'gzip']).default('none').describe('Request body compression.'),
+  protocol: z
+    .enum(['http/protobuf', 'http/json'], { error: 'expected http/protobuf or http/json (OTLP over gRPC is not supported: use the receiver\'s OTLP/HTTP port, 4318 by default)' })
+    .default('http/protobuf')
+    .describe('Request encoding: OTLP protobuf (the OTLP default, OTEL_EXPORTER_OTLP_PROTOCOL) or OTLP JSON.'),
   batch_size: z.int().positive().default(1000).describe('Records per request.'),
   ...commonFields(1),
-}).describe('OTLP/HTTP JSON onward (an OpenTelemetry Collector, Tempo, Loki, Jaeger, another isotel serve).');
+}).describe('OTLP/HTTP onward, protobuf or JSON (an OpenTelemetry Collector, Tempo, Loki, Jaeger, another isotel serve).');
 
 export const KafkaConfigSchema = strict(kafkaBackendFields(commonFields(1))).describe(
   'Kafka: each batch produced as OTLP protobuf messages to the Collector-layout topics (idempotent producer, acks=all).',

@@ -31,7 +31,7 @@ describe('parseConfigText: defaults', () => {
         ignore_incoming_paths: ['/v1/logs', '/v1/traces', '/v1/metrics'],
       },
       metrics: { enabled: true, cardinality_limit: 2000, prometheus: { host: '127.0.0.1' } },
-      otlp_export: { headers: {} },
+      otlp_export: { headers: {}, protocol: 'http/protobuf', compression: 'none' },
       data_dir: './data',
       backends: [
         {

@@ -15,6 +15,8 @@ export const OtlpExportSchema = strict({
     .record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'expected an HTTP header name'), z.string())
     .default({})
     .describe('Headers sent with every export request, e.g. authorization (OTEL_EXPORTER_OTLP_HEADERS).'),
+  protocol: z.enum(['http/protobuf', 'http/json']).default('http/protobuf').describe('Request encoding (OTEL_EXPORTER_OTLP_PROTOCOL; grpc is not supported).'),
+  compression: z.enum(['gzip', 'none']).default('none').describe('Request body compression (OTEL_EXPORTER_OTLP_COMPRESSION).'),
 });
 
 export type OtlpExportConfig = z.output<typeof OtlpExportSchema>;

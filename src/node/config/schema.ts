@@ -254,7 +254,7 @@ function loggerSchema(opts: SchemaOptions) {
 function withOtlpExport(backends: BackendConfig[], exp: OtlpExportConfig): BackendConfig[] {
   const endpoint = exp.endpoint;
   if (!endpoint || backends.some((b) => b.backend_type === 'otlp' && (b.config as { endpoint?: string }).endpoint === endpoint)) return backends;
-  return [...backends, { backend_type: 'otlp', name: 'otlp_export', config: BUILTIN_BACKEND_SCHEMAS.otlp.parse({ endpoint, headers: exp.headers }) }];
+  return [...backends, { backend_type: 'otlp', name: 'otlp_export', config: BUILTIN_BACKEND_SCHEMAS.otlp.parse({ endpoint, headers: exp.headers, protocol: exp.protocol, compression: exp.compression }) }];
 }
 
 function defaultBackend(serviceName: string): BackendConfig {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createOtlpBackend } from './backend.js';
 import { createDiag } from '../../../shared/diag.js';
 import type { LogRecord, SpanRecord } from '../../../shared/model.js';
+import { decodeLogsProtobuf, decodeTracesProtobuf } from '../../../shared/otlp/protobuf.js';
 
 const resource = { 'service.name': 'svc' };
 const scope = { name: 'isotel', version: '1' };
@@ -35,7 +36,7 @@ const span: SpanRecord = {
   scope,
 };
 
-type Reply = (path: string, body: Record<string, unknown>, count: number) => { status: number; headers?: Record<string, string>; body?: string };
+type Reply = (path: string, body: Record<string, unknown>, count: number) => { status: number; headers?: Record<string, string>; body?: string | Uint8Array };
 let server: http.Server | undefined;
 
 /** A real OTLP/HTTP receiver on loopback whose answers the test chooses. */
@@ -47,7 +48,10 @@ async function receiver(reply: Reply) {
     req.on('end', () => {
       let raw = Buffer.concat(chunks);
       if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
-      const body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+      // Either encoding, read into the OTLP JSON shape (the protobuf by isotel's decoder, which the ingest uses).
+      const protobuf = req.headers['content-type'] === 'application/x-protobuf';
+      const decodeProto = req.url === '/v1/logs' ? decodeLogsProtobuf : decodeTracesProtobuf;
+      const body = (protobuf ? decodeProto(new Uint8Array(raw)) : JSON.parse(raw.toString('utf8'))) as Record<string, unknown>;
       seen.push({ path: req.url ?? '', headers: req.headers, body });
       const count = JSON.stringify(body).split('"timeUnixNano"').length - 1 || JSON.stringify(body).split('"spanId"').length - 1;
       const r = reply(req.url ?? '', body, count);
@@ -70,15 +74,38 @@ const ctx = { dataDir: '/tmp', diag: createDiag(() => {}) };
 describe('OTLP/HTTP onward backend', () => {
   it('posts spans to /v1/traces and logs to /v1/logs as OTLP JSON with the headers, record ids as log.record.uid', async () => {
     const r = await receiver(() => ({ status: 200 }));
-    const b = createOtlpBackend({ endpoint: `${r.url}/`, headers: { 'x-isotel-key': 'k1' }, timeout: 5, compression: 'gzip' }, ctx);
+    const b = createOtlpBackend({ endpoint: `${r.url}/`, headers: { 'x-isotel-key': 'k1' }, timeout: 5, compression: 'gzip', protocol: 'http/json' }, ctx);
     expect(await b.write({ logs: [log(1), log(2)], spans: [span], metrics: [] })).toEqual({ status: 'success' });
     expect(r.seen.map((s) => s.path)).toEqual(['/v1/traces', '/v1/logs']);
+    expect(r.seen[0].headers['content-type']).toBe('application/json');
     expect(r.seen[0].headers['x-isotel-key']).toBe('k1');
     expect(r.seen[0].headers['content-encoding']).toBe('gzip');
     const text = JSON.stringify(r.seen[1].body);
     expect(text).toContain('"log.record.uid"');
     expect(text).toContain('"id-2"');
     expect(JSON.stringify(r.seen[0].body)).toContain('"spanId":"bbbbbbbbbbbbbbbb"');
+  });
+
+  it('posts OTLP protobuf by default (the OTLP/HTTP default encoding): the same records, ids and trace context', async () => {
+    const r = await receiver(() => ({ status: 200, headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(0) }));
+    const b = createOtlpBackend({ endpoint: r.url, headers: {}, timeout: 5, compression: 'gzip' }, ctx);
+    expect(await b.write({ logs: [log(1), log(2)], spans: [span], metrics: [] })).toEqual({ status: 'success' });
+    expect(r.seen.map((s) => [s.path, s.headers['content-type']])).toEqual([['/v1/traces', 'application/x-protobuf'], ['/v1/logs', 'application/x-protobuf']]);
+    const text = JSON.stringify(r.seen[1].body);
+    expect(text).toContain('"log.record.uid"');
+    expect(text).toContain('"id-2"');
+    expect(JSON.stringify(r.seen[0].body)).toContain('"spanId":"bbbbbbbbbbbbbbbb"');
+  });
+
+  it('reads a protobuf partial_success (ExportLogsServiceResponse) and counts what it rejected', async () => {
+    // partial_success (field 1, 7 bytes) { rejected_log_records (1) = 1, error_message (2) = "old" }
+    const answer = new Uint8Array([0x0a, 0x07, 0x08, 0x01, 0x12, 0x03, 0x6f, 0x6c, 0x64]);
+    const r = await receiver(() => ({ status: 200, headers: { 'content-type': 'application/x-protobuf' }, body: answer }));
+    const counts: Record<string, number> = {};
+    const diag = { ...createDiag(() => {}), count: (n: string, k = 1) => void (counts[n] = (counts[n] ?? 0) + k) };
+    const b = createOtlpBackend({ endpoint: r.url, headers: {}, timeout: 5, compression: 'none' }, { dataDir: '/tmp', diag });
+    expect(await b.write({ logs: [log(1), log(2)], spans: [], metrics: [] })).toEqual({ status: 'success' });
+    expect(counts['otlp.logs_rejected']).toBe(1);
   });
 
   it('retries on 429/503 with the Retry-After hint, and on a refused connection', async () => {

@@ -3,18 +3,25 @@ import { suppressTracing } from '@opentelemetry/core';
 import { gzipSync } from 'node:zlib';
 import type { Batch, LogRecord, SpanRecord } from '../../../shared/model.js';
 import { encodeLogsExact, encodeSpansExact } from '../../../shared/otlp/encode-exact.js';
+import { encodeLogsProtobuf, encodeTracesProtobuf } from '../../../shared/otlp/encode-protobuf.js';
+import { parsePartialSuccess } from '../../../shared/otlp/export-response.js';
 import { parseRetryAfter } from '../../../shared/retry-after.js';
 import { SUCCESS, errorMessage, failure, retryable, type RejectedItem, type WriteResult } from '../../../shared/result.js';
 import type { Backend, BackendContext } from '../types.js';
 import type { OtlpBackendConfig } from '../../config/backend-schemas.js';
 
-export type OtlpBackendOptions = Pick<OtlpBackendConfig, 'endpoint' | 'headers' | 'timeout' | 'compression'> & { fetch?: typeof fetch };
+export type OtlpBackendOptions = Pick<OtlpBackendConfig, 'endpoint' | 'headers' | 'timeout' | 'compression'> & {
+  /** `http/protobuf` (the OTLP default) or `http/json`. */
+  protocol?: OtlpBackendConfig['protocol'];
+  fetch?: typeof fetch;
+};
 
 type Signal = 'logs' | 'traces';
-type Post = (signal: Signal, body: unknown) => Promise<{ status: number; retryAfter?: number; text: string } | Error>;
+type Answer = { status: number; retryAfter?: number; body: Uint8Array; contentType: string | null };
+type Post = (signal: Signal, records: Array<LogRecord | SpanRecord>) => Promise<Answer | Error>;
 
 /**
- * OTLP/HTTP JSON onward: each batch's logs to `<endpoint>/v1/logs` and spans to `<endpoint>/v1/traces` (an
+ * OTLP/HTTP onward (protobuf by default, or JSON): each batch's logs to `<endpoint>/v1/logs` and spans to `<endpoint>/v1/traces` (an
  * OpenTelemetry Collector, Tempo, Loki, Jaeger, another isotel serve). A sink of the delivery engine like the
  * others: the engine keeps the records on disk, retries and dead-letters; this is only the encode and the
  * request. Answers per the OTLP/HTTP spec: 2xx (with or without partial_success) → stored; 408, 429, 502,
@@ -42,23 +49,34 @@ export function createOtlpBackend(options: OtlpBackendOptions, ctx: BackendConte
   };
 }
 
+/** A batch's records as the request body of `signal`, in the configured encoding. */
+function encoder(protocol: OtlpBackendOptions['protocol']): (signal: Signal, records: Array<LogRecord | SpanRecord>) => Uint8Array {
+  if (protocol === 'http/json') {
+    return (signal, records) => Buffer.from(JSON.stringify(signal === 'logs' ? encodeLogsExact(records as LogRecord[]) : encodeSpansExact(records as SpanRecord[])), 'utf8');
+  }
+  return (signal, records) => (signal === 'logs' ? encodeLogsProtobuf(encodeLogsExact(records as LogRecord[])) : encodeTracesProtobuf(encodeSpansExact(records as SpanRecord[])));
+}
+
 function requester(base: string, options: OtlpBackendOptions): Post {
   const doFetch = options.fetch ?? fetch;
-  const headers: Record<string, string> = { ...options.headers, 'content-type': 'application/json' };
+  const encode = encoder(options.protocol);
+  const contentType = options.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
+  const headers: Record<string, string> = { ...options.headers, 'content-type': contentType };
   if (options.compression === 'gzip') headers['content-encoding'] = 'gzip';
-  return async (signal, body) => {
-    const json = Buffer.from(JSON.stringify(body), 'utf8');
+  return async (signal, records) => {
+    // The encoders return a fresh, unshared buffer.
+    const raw = encode(signal, records) as Uint8Array<ArrayBuffer>;
     try {
       const res = await context.with(suppressTracing(context.active()), () =>
         doFetch(`${base}/v1/${signal}`, {
           method: 'POST',
           headers,
-          body: options.compression === 'gzip' ? gzipSync(json) : json,
+          body: options.compression === 'gzip' ? gzipSync(raw) : raw,
           signal: AbortSignal.timeout(options.timeout * 1000),
         }),
       );
-      const text = await res.text().catch(() => '');
-      return { status: res.status, retryAfter: parseRetryAfter(res.headers.get('retry-after'), Date.now()), text };
+      const body = new Uint8Array(await res.arrayBuffer().catch(() => new ArrayBuffer(0)));
+      return { status: res.status, retryAfter: parseRetryAfter(res.headers.get('retry-after'), Date.now()), body, contentType: res.headers.get('content-type') };
     } catch (err) {
       return err instanceof Error ? err : new Error(errorMessage(err));
     }
@@ -67,12 +85,11 @@ function requester(base: string, options: OtlpBackendOptions): Post {
 
 async function sendRecords(post: Post, ctx: BackendContext, signal: Signal, records: Array<LogRecord | SpanRecord>, depth: number): Promise<WriteResult> {
   if (records.length === 0) return SUCCESS;
-  const body = signal === 'logs' ? encodeLogsExact(records as LogRecord[]) : encodeSpansExact(records as SpanRecord[]);
-  const r = await post(signal, body);
+  const r = await post(signal, records);
   if (r instanceof Error) return retryable(`${signal}: ${r.message}`);
   const s = r.status;
   if (s >= 200 && s < 300) {
-    countPartial(ctx, signal, r.text);
+    countPartial(ctx, signal, r);
     return SUCCESS;
   }
   if (s === 413 && records.length > 1 && depth < 16) {
@@ -81,20 +98,16 @@ async function sendRecords(post: Post, ctx: BackendContext, signal: Signal, reco
     return merge(first, await sendRecords(post, ctx, signal, records.slice(mid), depth + 1));
   }
   if (s === 408 || s === 429 || s === 502 || s === 503 || s === 504) return retryable(`${signal}: http_${s}`, r.retryAfter ?? 0);
-  const reason = `${signal}: http_${s} ${r.text.slice(0, 200)}`.trim();
+  const reason = `${signal}: http_${s} ${new TextDecoder().decode(r.body.subarray(0, 200))}`.trim();
   return failure(records.map((rec) => ({ id: idOf(rec), reason })));
 }
 
-function countPartial(ctx: BackendContext, signal: Signal, text: string): void {
-  try {
-    const ps = (JSON.parse(text) as { partialSuccess?: Record<string, unknown> }).partialSuccess;
-    const n = Number(ps?.rejectedLogRecords ?? ps?.rejectedSpans ?? 0);
-    if (n > 0) {
-      ctx.diag.count(`otlp.${signal}_rejected`, n);
-      ctx.diag.warn(`OTLP receiver rejected ${n} ${signal} record(s): ${String(ps?.errorMessage ?? '')}`);
-    }
-  } catch {
-    // An empty or non-JSON 2xx body: the receiver stored everything (OTLP/HTTP allows an empty response).
+/** A 2xx's partial_success (either encoding; an empty body means all stored): counted and reported. */
+function countPartial(ctx: BackendContext, signal: Signal, answer: Answer): void {
+  const ps = parsePartialSuccess(answer.body, answer.contentType);
+  if (ps && ps.rejected > 0) {
+    ctx.diag.count(`otlp.${signal}_rejected`, ps.rejected);
+    ctx.diag.warn(`OTLP receiver rejected ${ps.rejected} ${signal} record(s): ${ps.errorMessage}`);
   }
 }
 
