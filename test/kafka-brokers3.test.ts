@@ -18,7 +18,7 @@ import { dropTagged } from './helpers/cleanup.js';
 
 const kafka = privateKafka(29192, 3);
 const tag = `kbrokers3${process.pid}`;
-const topics = { logs: uniqueTopic(`${tag}-logs`), spans: uniqueTopic(`${tag}-spans`), dead_letter: uniqueTopic(`${tag}-dlq`) };
+const topics = { logs: uniqueTopic(`${tag}-logs`), spans: uniqueTopic(`${tag}-spans`), metrics: uniqueTopic(`${tag}-metrics`), dead_letter: uniqueTopic(`${tag}-dlq`) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let dir: string;
 /** The writer reads from the two brokers left. */
@@ -29,7 +29,7 @@ let writer: RunningServer | undefined;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'isotel-kafka-3-'));
   await kafka.start();
-  await createTopicsOn(kafka.brokers, [topics.logs, topics.spans, topics.dead_letter], 3, 3);
+  await createTopicsOn(kafka.brokers, [topics.logs, topics.spans, topics.metrics, topics.dead_letter], 3, 3);
   ingest = await startIngestRole(kafka.brokers, topics, 5);
 });
 

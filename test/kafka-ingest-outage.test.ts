@@ -16,7 +16,7 @@ import { dropTagged } from './helpers/cleanup.js';
 
 const kafka = privateKafka(29092);
 const tag = `kingestout${process.pid}`;
-const topics = { logs: uniqueTopic(`${tag}-logs`), spans: uniqueTopic(`${tag}-spans`), dead_letter: uniqueTopic(`${tag}-dlq`) };
+const topics = { logs: uniqueTopic(`${tag}-logs`), spans: uniqueTopic(`${tag}-spans`), metrics: uniqueTopic(`${tag}-metrics`), dead_letter: uniqueTopic(`${tag}-dlq`) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let dir: string;
 const WRITER_BROKERS = kafka.brokers;
@@ -26,7 +26,7 @@ let writer: RunningServer | undefined;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'isotel-kafka-ingest-'));
   await kafka.start();
-  await createTopicsOn(kafka.brokers, [topics.logs, topics.spans, topics.dead_letter]);
+  await createTopicsOn(kafka.brokers, [topics.logs, topics.spans, topics.metrics, topics.dead_letter]);
   ingest = await startIngestRole(kafka.brokers, topics, 3);
 });
 

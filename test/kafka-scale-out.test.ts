@@ -19,7 +19,7 @@ const RECORDS = 20_000;
 const BATCH = 100;
 const PACE = 600;
 const tag = `kscale${process.pid}`;
-const topics = { logs: uniqueTopic(`${tag}-logs`), spans: uniqueTopic(`${tag}-spans`), dead_letter: uniqueTopic(`${tag}-dlq`) };
+const topics = { logs: uniqueTopic(`${tag}-logs`), spans: uniqueTopic(`${tag}-spans`), metrics: uniqueTopic(`${tag}-metrics`), dead_letter: uniqueTopic(`${tag}-dlq`) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let dir: string;
 const ingests: ServeProcess[] = [];
@@ -28,7 +28,7 @@ const writers: ServeProcess[] = [];
 const kafkaYaml = `kafka:
   brokers: [${BROKERS.join(', ')}]
   group_id: ${tag}-writers
-  topics: { logs: ${topics.logs}, spans: ${topics.spans}, dead_letter: ${topics.dead_letter} }
+  topics: { logs: ${topics.logs}, spans: ${topics.spans}, metrics: ${topics.metrics}, dead_letter: ${topics.dead_letter} }
   session_timeout: 6
   max_wait: 0.2
   timeout: 5
@@ -63,7 +63,7 @@ const startWriter = (i: number) => startServe(join(dir, `writer${i}`, 'writer.ya
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'isotel-kafka-scale-'));
   await startKafka();
-  await createTopics([topics.logs, topics.spans, topics.dead_letter]);
+  await createTopics([topics.logs, topics.spans, topics.metrics, topics.dead_letter]);
   ingestYaml();
   for (let i = 0; i < 3; i++) ingests.push(await startIngest(i));
   for (let i = 0; i < 2; i++) {

@@ -14,11 +14,11 @@ import { BROKERS, createTopics, readTopics, startKafka, stopKafka, uniqueTopic, 
 
 let logger: Logger;
 let dir: string;
-const topics = { logs: uniqueTopic('logs'), spans: uniqueTopic('spans') };
+const topics = { logs: uniqueTopic('logs'), spans: uniqueTopic('spans'), metrics: uniqueTopic('kafkametrics-sink') };
 
 beforeAll(async () => {
   await startKafka();
-  await createTopics([topics.logs, topics.spans]);
+  await createTopics([topics.logs, topics.spans, topics.metrics]);
   dir = mkdtempSync(join(tmpdir(), 'isotel-kafka-sink-'));
   logger = await configureLogger({
     config: {

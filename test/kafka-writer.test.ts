@@ -10,25 +10,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { ProtobufLogsSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { LoggerProvider, SimpleLogRecordProcessor, InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, SimpleSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { serve, type RunningServer } from '../src/collector-endpoint/serve.js';
 import { BROKERS, createTopics, produceRaw, readTopics, startKafka, uniqueTopic } from './helpers/kafka.js';
+import { sdkResourceMetrics } from '../src/shared/otlp/fixtures/sdk-metrics.js';
 
 const RUN = randomBytes(4).toString('hex');
 const CONN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
 const TABLE = `kafka_logs_${RUN}`;
 const SPANS_TABLE = `kafka_spans_${RUN}`;
-const topics = { logs: uniqueTopic('w-logs'), spans: uniqueTopic('w-spans'), dead_letter: uniqueTopic('w-dlq') };
+const METRICS_TABLE = `kafkametrics_points_${RUN}`;
+const topics = { logs: uniqueTopic('w-logs'), spans: uniqueTopic('w-spans'), metrics: uniqueTopic('kafkametrics-w-metrics'), dead_letter: uniqueTopic('w-dlq') };
 const pool = new pg.Pool({ ...CONN, max: 2 });
 let dir: string;
 let writer: RunningServer;
 
 beforeAll(async () => {
   await startKafka();
-  await createTopics([topics.logs, topics.spans, topics.dead_letter]);
+  await createTopics([topics.logs, topics.spans, topics.metrics, topics.dead_letter]);
   dir = mkdtempSync(join(tmpdir(), 'isotel-kafka-writer-'));
   writer = await startWriter();
 });
@@ -44,7 +46,7 @@ function startWriter(): Promise<RunningServer> {
         data_dir: join(dir, 'data'),
         backends: [
           { backend_type: 'filesystem', config: { log_file: join(dir, 'logs.jsonl'), retry_delay: 0.2 } },
-          { backend_type: 'postgres', config: { ...CONN, table_name: TABLE, spans_table_name: SPANS_TABLE, retry_delay: 0.2 } },
+          { backend_type: 'postgres', config: { ...CONN, table_name: TABLE, spans_table_name: SPANS_TABLE, metrics_table_name: METRICS_TABLE, retry_delay: 0.2 } },
         ],
       },
       ingest: { wal_dir: join(dir, 'wal') },
@@ -56,7 +58,7 @@ function startWriter(): Promise<RunningServer> {
 
 afterAll(async () => {
   await writer?.close();
-  await pool.query(`DROP TABLE IF EXISTS ${TABLE}, ${SPANS_TABLE}`).catch(() => undefined);
+  await pool.query(`DROP TABLE IF EXISTS ${TABLE}, ${SPANS_TABLE}, ${METRICS_TABLE}`).catch(() => undefined);
   await pool.end();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -114,6 +116,33 @@ describe('isotel serve --role writer', () => {
     const spans = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${SPANS_TABLE} WHERE attributes->>'run' = 'official'`);
     expect(Number(spans.rows[0].n)).toBe(10);
     expect(writer.handler.health().kafka_writer).toMatchObject({ dead_lettered: 0 });
+  });
+
+  it('stores metric points the official ProtobufMetricsSerializer produced to otlp_metrics once in JSONL and PostgreSQL, each message sent twice', async () => {
+    const service = `kafkametrics-${RUN}`;
+    const value = ProtobufMetricsSerializer.serializeRequest(await sdkResourceMetrics('cumulative', service))!;
+    const consumed = () => writer.handler.health().kafka_writer?.consumed ?? 0;
+    const before = consumed();
+    await produceRaw([{ topic: topics.metrics, key: 'a', value }, { topic: topics.metrics, key: 'b', value }]);
+    const count = async () => {
+      const r = await pool.query<{ rows: string; distinct: string }>(`SELECT count(*) AS rows, count(DISTINCT point_id) AS distinct FROM ${METRICS_TABLE} WHERE service_name = $1`, [service]).catch(() => ({ rows: [{ rows: '0', distinct: '0' }] }));
+      return { rows: Number(r.rows[0].rows), distinct: Number(r.rows[0].distinct) };
+    };
+    const lines = () => {
+      const file = join(dir, 'logs.metrics.jsonl');
+      if (!existsSync(file)) return [];
+      return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { point_id: string; type: string; resource: Record<string, unknown> })
+        .filter((p) => p.resource['service.name'] === service);
+    };
+    // Both copies consumed (the writer's count), then everything delivered: 5 points (the SDK fixture's 5 streams) once.
+    await until('both messages and 5 points', async () => (await count()).rows >= 5 && lines().length >= 5 && consumed() >= before + 2);
+    await writer.handler.drain(10_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await count()).toEqual({ rows: 5, distinct: 5 });
+    const stored = lines();
+    expect(stored).toHaveLength(5);
+    expect(new Set(stored.map((p) => p.point_id)).size).toBe(5);
+    expect(stored.map((p) => p.type).sort()).toEqual(['exponential_histogram', 'gauge', 'histogram', 'sum', 'sum']);
   });
 
   it('puts a message that is not OTLP protobuf on the dead-letter topic with the reason, and stores the next one', async () => {

@@ -2,7 +2,8 @@
  * OTLP onward, over real HTTP: a Node service's records go through its delivery engine to the `otlp` backend,
  * into a real ingest (JSONL), with their ids and trace context intact; while the ingest is unreachable they
  * wait on the service's disk and arrive once when it is back (none lost, none doubled); a receiver that
- * answers 429/503 with Retry-After is waited out as it asks.
+ * answers 429/503 with Retry-After is waited out as it asks; metric points POSTed (twice) to a first ingest go onward
+ * to the second in protobuf and in JSON and are stored there once, with the same point ids.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +14,9 @@ import { join } from 'node:path';
 import { startIngest, type TestIngest } from './helpers/ingest.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 import { configureLogger } from '../src/node/index.js';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { sdkResourceMetrics } from '../src/shared/otlp/fixtures/sdk-metrics.js';
 import type { Logger } from '../src/node/logger.js';
 
 let ingest: TestIngest;
@@ -133,6 +137,38 @@ describe('otlp backend into an isotel ingest', () => {
       gate.closeAllConnections();
       await new Promise((r) => gate.close(r));
       rmSync(sub, { recursive: true, force: true });
+    }
+  });
+
+  it('forwards metric points from a first ingest to the second over OTLP, protobuf and JSON both: each point stored once, with the same id', async () => {
+    const onward = { endpoint: ingest.url, retry_delay: 0.2, max_retries: 100, timeout: 5 };
+    const first = await startIngest({}, {}, [
+      { backend_type: 'otlp', config: onward },
+      { backend_type: 'otlp', config: { ...onward, protocol: 'http/json' } },
+    ]);
+    try {
+      const service = `kafkametrics-onward-${process.pid}`;
+      const exporter = new OTLPMetricExporter({ url: `${first.url}/v1/metrics` });
+      const rm = await sdkResourceMetrics('cumulative', service);
+      for (let k = 0; k < 2; k++) {
+        const r = await new Promise<ExportResult>((resolve) => exporter.export(rm, resolve));
+        expect([r.code, r.error?.message]).toEqual([ExportResultCode.SUCCESS, undefined]);
+      }
+      await exporter.shutdown();
+      const ofService = (points: Array<Record<string, unknown>>) => points.filter((p) => (p.resource as Record<string, unknown>)['service.name'] === service);
+      const sent = await until('5 points at the first ingest', () => ofService(first.metrics()), (p) => p.length >= 5);
+      expect(await first.handler.drain(30_000)).toBe(true);
+      expect(first.handler.health().backends.map((b) => b.state)).toEqual(['healthy', 'healthy', 'healthy']);
+      await until('5 points onward', () => ofService(ingest.metrics()), (p) => p.length >= 5);
+      expect(await ingest.handler.drain(30_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 500));
+      const got = ofService(ingest.metrics());
+      expect(got).toHaveLength(5);
+      expect(got.map((p) => p.point_id).sort()).toEqual(sent.map((p) => p.point_id).sort());
+      const byId = new Map(got.map((p) => [p.point_id, p]));
+      for (const p of sent) expect(byId.get(p.point_id)).toMatchObject({ name: p.name, type: p.type, time: p.time, attributes: p.attributes });
+    } finally {
+      await first.close();
     }
   });
 });

@@ -17,7 +17,7 @@ const BREAKER = { threshold: 3, timeoutMs: 5000, healthCheckIntervalMs: 1000 };
 
 export interface KafkaIngestHealth {
   brokers: string[];
-  topics: { logs: string; spans: string };
+  topics: { logs: string; spans: string; metrics: string };
   /** `open`: Kafka did not acknowledge the last rounds; POSTs get 503 with Retry-After at once. */
   breaker: 'closed' | 'open' | 'half_open';
   /** Requests whose records wait for the round in flight (each holds only its own records, in memory). */
@@ -48,7 +48,7 @@ export async function openKafkaIngestRuntime(o: {
   const k = o.kafka;
   const backend = await createKafkaBackend({ brokers: k.brokers, client_id: k.client_id, topics: k.topics, partition_key: k.partition_key, timeout: k.timeout }, { dataDir: '', diag: o.diag }, o.load ?? loadKafkaClient);
   const rounds = new ProduceRounds(withCircuitBreaker(backend, { ...BREAKER, diag: o.diag }), new ProduceStats());
-  const kafkaHealth = (): KafkaIngestHealth => ({ brokers: k.brokers, topics: { logs: k.topics.logs, spans: k.topics.spans }, ...rounds.health() });
+  const kafkaHealth = (): KafkaIngestHealth => ({ brokers: k.brokers, topics: { logs: k.topics.logs, spans: k.topics.spans, metrics: k.topics.metrics }, ...rounds.health() });
   let closing: Promise<void> | undefined;
   return {
     store: (batch) => rounds.store(batch),
@@ -132,7 +132,7 @@ class ProduceRounds {
   }
 }
 
-const size = (b: Batch) => b.logs.length + b.spans.length;
+const size = (b: Batch) => b.logs.length + b.spans.length + b.metrics.length;
 
 async function write(backend: CircuitBreakerBackend, batch: Batch): Promise<WriteResult> {
   try {
@@ -149,7 +149,7 @@ function answer(result: WriteResult, batch: Batch): AppendResult {
     const retryAfterSec = Math.max(1, Math.ceil((result.delayMs || BREAKER.timeoutMs) / 1000));
     return { ok: false, reason: 'io', message: `Kafka did not acknowledge the records: ${result.reason}`, retryAfterSec };
   }
-  const mine = new Set([...batch.logs.map((r) => r.record_id), ...batch.spans.map((s) => `${s.trace_id}-${s.span_id}`)]);
+  const mine = new Set([...batch.logs.map((r) => r.record_id), ...batch.spans.map((s) => `${s.trace_id}-${s.span_id}`), ...batch.metrics.map((p) => p.point_id)]);
   const refused = result.reasons.filter((r) => mine.has(r.id));
   if (refused.length === 0) return { ok: true, seq: 0 };
   return { ok: false, reason: 'too_large', message: `Kafka refused ${refused.length} record(s): ${refused[0].reason}` };

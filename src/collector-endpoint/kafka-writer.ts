@@ -21,7 +21,7 @@ export interface KafkaWriterHealth {
   appended_records: number;
   dead_lettered: number;
   last_error?: string;
-  /** The group's lag per partition of the logs and spans topics (kafka-lag.ts), read every 5 s. */
+  /** The group's lag per partition of the logs, spans and metrics topics (kafka-lag.ts), read every 5 s. */
   lag: LagSnapshot;
 }
 
@@ -39,7 +39,7 @@ const closeQuietly = (c: { close(force?: boolean): Promise<void> }) => c.close(t
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /**
- * `isotel serve --role writer`: a member of the consumer group `kafka.group_id` on the logs and spans topics.
+ * `isotel serve --role writer`: a member of the consumer group `kafka.group_id` on the logs, spans and metrics topics.
  * Each message is decoded as the HTTP route decodes a body, appended to the write-ahead log, and its offset
  * committed only after the append is durable; from the log the engine delivers to the backends with its one
  * retry policy, breaker and cursors. A message that cannot be decoded goes to the dead-letter topic with the
@@ -49,7 +49,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()
 export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWriter> {
   const kafka = await (o.load ?? loadKafkaClient)();
   const k = o.kafka;
-  const signals = new Map<string, KafkaSignal>([[k.topics.logs, 'logs'], [k.topics.spans, 'spans']]);
+  const signals = new Map<string, KafkaSignal>([[k.topics.logs, 'logs'], [k.topics.spans, 'spans'], [k.topics.metrics, 'metrics']]);
   const consumer = new kafka.Consumer({
     clientId: k.client_id,
     groupId: k.group_id,
@@ -144,7 +144,7 @@ async function handle(c: WriterContext, m: Msg): Promise<void> {
   const signal = c.signals.get(m.topic) ?? 'logs';
   const decoded = decodeKafkaMessage(signal, m.value, c.o.limits, { ...c.o.enrich, receivedAtMs: Date.now() });
   if (!decoded.ok) await deadLetter(c, m, decoded.reason);
-  else if (await appendDurably(c, decoded.batch)) c.health.appended_records += decoded.batch.logs.length + decoded.batch.spans.length;
+  else if (await appendDurably(c, decoded.batch)) c.health.appended_records += decoded.batch.logs.length + decoded.batch.spans.length + decoded.batch.metrics.length;
   else return; // closing before the append: not committed, the next member of the group reads it again
   // Committed even while closing: the records are durable, and a commit skipped here would make the next
   // member read them again. A failed commit (rebalance, broker gone) means the same: read again, stored once.

@@ -11,6 +11,7 @@ export interface TestIngest {
   handler: IngestHandler;
   logs(): Array<Record<string, unknown>>;
   spans(): Array<Record<string, unknown>>;
+  metrics(): Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -39,6 +40,7 @@ export async function startIngest(ingest: Record<string, unknown> = {}, logger: 
     handler,
     logs: () => jsonl(join(dir, 'logs', 'ingest.jsonl')),
     spans: () => jsonl(join(dir, 'logs', 'ingest.spans.jsonl')),
+    metrics: () => jsonl(join(dir, 'logs', 'ingest.metrics.jsonl')),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

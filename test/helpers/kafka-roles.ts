@@ -7,6 +7,7 @@ import { storeConfigs } from './store-configs.js';
 export interface Topics {
   logs: string;
   spans: string;
+  metrics?: string;
   dead_letter: string;
 }
 

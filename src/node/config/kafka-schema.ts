@@ -23,6 +23,7 @@ const topic = (fallback: string, what: string) =>
 export const KafkaTopicsSchema = strict({
   logs: topic('otlp_logs', 'Topic of log records: OTLP protobuf ExportLogsServiceRequest values.'),
   spans: topic('otlp_spans', 'Topic of spans: OTLP protobuf ExportTraceServiceRequest values.'),
+  metrics: topic('otlp_metrics', 'Topic of metric points: OTLP protobuf ExportMetricsServiceRequest values.'),
   dead_letter: topic('otlp_dead_letter', 'Where the writer puts messages it cannot decode, with the reason in the isotel.reason header.'),
 }).describe('Topic names (defaults: the OpenTelemetry Collector kafka exporter layout).');
 
@@ -32,7 +33,7 @@ const timeout = z.number().positive().default(10).describe('Seconds a produce, f
 const partitionKey = z
   .enum(['trace_id', 'record_id'])
   .default('trace_id')
-  .describe('Message key: trace_id keeps a trace in one partition (records without one use their record id); record_id spreads every record.');
+  .describe('Message key: trace_id keeps a trace in one partition (records without one use their record id, metric points their stream identity); record_id spreads every record (a point by its point id).');
 
 export function kafkaBackendFields<T extends z.core.$ZodLooseShape>(common: T) {
   return {

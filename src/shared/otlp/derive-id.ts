@@ -91,7 +91,11 @@ export function createRequestIdDeriver(): (record: LogRecord) => string {
  * one time, and a re-send that changed it is still the same point.
  */
 export function derivePointId(p: MetricPoint): string {
-  const content = canonical([
+  return `${timePrefix(p.time)}-${hashOf(`${streamContent(p).slice(0, -1)},${canonical(p.time)}]`, 0)}`;
+}
+
+function streamContent(p: MetricPoint): string {
+  return canonical([
     p.name,
     p.unit ?? '',
     p.type,
@@ -100,7 +104,13 @@ export function derivePointId(p: MetricPoint): string {
     p.resource,
     { name: p.scope?.name ?? '', version: p.scope?.version ?? null, attributes: p.scope?.attributes ?? {} },
     p.attributes,
-    p.time,
   ]);
-  return `${timePrefix(p.time)}-${hashOf(content, 0)}`;
+}
+
+/**
+ * A point's stream identity (its id's content without the time) as 32 hex characters: every point of one stream
+ * gets the same, whichever process computes it (the Kafka sink's message key, so a stream stays in one partition).
+ */
+export function streamKey(p: MetricPoint): string {
+  return hashOf(streamContent(p), 0);
 }

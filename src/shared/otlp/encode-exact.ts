@@ -48,7 +48,7 @@ function untagValue(v: OtlpAnyValue, tags = true): OtlpAnyValue {
   return v;
 }
 
-function untagKeyValues(list: OtlpKeyValue[] | undefined): void {
+export function untagKeyValues(list: OtlpKeyValue[] | undefined): void {
   if (list) for (const kv of list) if (kv.value) kv.value = untagValue(kv.value);
 }
 

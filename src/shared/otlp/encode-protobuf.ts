@@ -18,37 +18,37 @@ import type {
 } from './types.js';
 import { Writer, hexBytes } from './protobuf-writer.js';
 
-type Encode<T> = (w: Writer, value: T) => void;
+export type Encode<T> = (w: Writer, value: T) => void;
 
-function message<T>(w: Writer, field: number, value: T, encode: Encode<T>): void {
+export function message<T>(w: Writer, field: number, value: T, encode: Encode<T>): void {
   w.tag(field, 2);
   const start = w.begin();
   encode(w, value);
   w.end(start);
 }
 
-function str(w: Writer, field: number, s: string | undefined): void {
+export function str(w: Writer, field: number, s: string | undefined): void {
   if (s) {
     w.tag(field, 2);
     w.string(s);
   }
 }
 
-function uint(w: Writer, field: number, v: number | undefined): void {
+export function uint(w: Writer, field: number, v: number | undefined): void {
   if (v) {
     w.tag(field, 0);
     w.varint(v);
   }
 }
 
-function id(w: Writer, field: number, hex: string | undefined): void {
+export function id(w: Writer, field: number, hex: string | undefined): void {
   if (hex) {
     w.tag(field, 2);
     w.bytes(hexBytes(hex));
   }
 }
 
-function time(w: Writer, field: number, nanos: string | number | undefined): void {
+export function time(w: Writer, field: number, nanos: string | number | undefined): void {
   if (nanos === undefined || nanos === 0 || nanos === '0' || nanos === '') return;
   w.tag(field, 1);
   w.fixed64(BigInt(nanos));
@@ -91,16 +91,16 @@ function keyValue(w: Writer, kv: OtlpKeyValue): void {
   if (kv.value) message(w, 2, kv.value, anyValue);
 }
 
-function keyValues(w: Writer, field: number, list: OtlpKeyValue[] | undefined): void {
+export function keyValues(w: Writer, field: number, list: OtlpKeyValue[] | undefined): void {
   if (list) for (const kv of list) message(w, field, kv, keyValue);
 }
 
-function resource(w: Writer, r: OtlpResource): void {
+export function resource(w: Writer, r: OtlpResource): void {
   keyValues(w, 1, r.attributes);
   uint(w, 2, r.droppedAttributesCount);
 }
 
-function scope(w: Writer, s: OtlpInstrumentationScope): void {
+export function scope(w: Writer, s: OtlpInstrumentationScope): void {
   str(w, 1, s.name);
   str(w, 2, s.version);
   keyValues(w, 3, s.attributes);
@@ -162,7 +162,7 @@ function span(w: Writer, s: OtlpSpan): void {
 }
 
 /** ResourceX / ScopeX share one layout: 1 head, 2 repeated items, 3 schema_url. */
-function group<H, I>(head: H | undefined, encodeHead: Encode<H>, items: I[] | undefined, encodeItem: Encode<I>, schemaUrl: string | undefined): Encode<unknown> {
+export function group<H, I>(head: H | undefined, encodeHead: Encode<H>, items: I[] | undefined, encodeItem: Encode<I>, schemaUrl: string | undefined): Encode<unknown> {
   return (w) => {
     if (head) message(w, 1, head, encodeHead);
     for (const item of items ?? []) message(w, 2, item, encodeItem);

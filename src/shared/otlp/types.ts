@@ -141,3 +141,63 @@ export interface OtlpResourceSpans {
 export interface ExportTraceServiceRequest {
   resourceSpans?: OtlpResourceSpans[];
 }
+
+/** OTLP JSON metrics (metrics.proto). 64-bit counts and times as decimal strings; doubles as numbers. */
+export interface OtlpExemplar {
+  filteredAttributes?: OtlpKeyValue[];
+  timeUnixNano: string;
+  asDouble?: number;
+  asInt?: string;
+  spanId?: string;
+  traceId?: string;
+}
+
+/** The fields of every data point type; which of the rest a point has depends on its metric's data. */
+export interface OtlpDataPoint {
+  attributes?: OtlpKeyValue[];
+  startTimeUnixNano?: string;
+  timeUnixNano: string;
+  exemplars?: OtlpExemplar[];
+  flags?: number;
+  asDouble?: number;
+  asInt?: string;
+  count?: string;
+  sum?: number;
+  min?: number;
+  max?: number;
+  bucketCounts?: string[];
+  explicitBounds?: number[];
+  scale?: number;
+  zeroCount?: string;
+  zeroThreshold?: number;
+  positive?: { offset?: number; bucketCounts?: string[] };
+  negative?: { offset?: number; bucketCounts?: string[] };
+  quantileValues?: Array<{ quantile?: number; value?: number }>;
+}
+
+/** Gauge, Sum, Histogram, ExponentialHistogram, Summary. 1 = DELTA, 2 = CUMULATIVE. */
+export interface OtlpMetricData {
+  dataPoints: OtlpDataPoint[];
+  aggregationTemporality?: 1 | 2;
+  isMonotonic?: boolean;
+}
+
+export type OtlpMetricKind = 'gauge' | 'sum' | 'histogram' | 'exponentialHistogram' | 'summary';
+
+export type OtlpMetric = { name: string; description?: string; unit?: string } & Partial<Record<OtlpMetricKind, OtlpMetricData>>;
+
+export interface OtlpScopeMetrics {
+  scope?: OtlpInstrumentationScope;
+  metrics?: OtlpMetric[];
+  schemaUrl?: string;
+}
+
+export interface OtlpResourceMetrics {
+  resource?: OtlpResource;
+  scopeMetrics?: OtlpScopeMetrics[];
+  schemaUrl?: string;
+}
+
+export interface ExportMetricsServiceRequest {
+  resourceMetrics?: OtlpResourceMetrics[];
+}

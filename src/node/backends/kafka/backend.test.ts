@@ -1,11 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { kafkaBackend, type KafkaBackendOptions } from './backend.js';
 import { createDiag } from '../../../shared/diag.js';
-import type { LogRecord, SpanRecord } from '../../../shared/model.js';
-import { decodeLogs, decodeLogsProtobuf } from '../../../shared/otlp/index.js';
+import type { LogRecord, MetricPoint, SpanRecord } from '../../../shared/model.js';
+import { decodeLogs, decodeLogsProtobuf, decodeMetrics, decodeMetricsProtobuf } from '../../../shared/otlp/index.js';
+import { derivePointId, streamKey } from '../../../shared/otlp/derive-id.js';
 
 const ctx = { dataDir: '/tmp', diag: createDiag(() => {}) };
-const options: KafkaBackendOptions = { brokers: ['127.0.0.1:9092'], client_id: 't', topics: { logs: 'L', spans: 'S', dead_letter: 'D' }, partition_key: 'trace_id', timeout: 0.2 };
+const options: KafkaBackendOptions = { brokers: ['127.0.0.1:9092'], client_id: 't', topics: { logs: 'L', spans: 'S', metrics: 'M', dead_letter: 'D' }, partition_key: 'trace_id', timeout: 0.2 };
 const TRACE = 'a'.repeat(32);
 const log = (n: number, trace_id?: string): LogRecord => ({
   record_id: `id-${n}`,
@@ -67,5 +68,24 @@ describe('kafka backend', () => {
     const f = fakeProducer((messages) => (messages.some((m) => m.key.toString() === 'id-2') ? Promise.reject(tooLarge) : Promise.resolve({})));
     const r = await kafkaBackend(f.make, options, ctx).write({ logs: [log(1), log(2), log(3)], spans: [], metrics: [] });
     expect(r).toEqual({ status: 'failure', reasons: [{ id: 'id-2', reason: expect.stringContaining('MESSAGE_TOO_LARGE') }] });
+  });
+
+  it('sends metric points to the metrics topic, one message per stream (keyed by its identity), that decode to the same points and ids', async () => {
+    const point = (time: string, core: number): MetricPoint => {
+      const p: MetricPoint = { point_id: '', name: 'cpu.temperature', unit: 'Cel', type: 'gauge', time, value: 50 + core, attributes: { core }, resource: { 'service.name': 'svc' }, scope: { name: 'isotel' } };
+      p.point_id = derivePointId(p);
+      return p;
+    };
+    const points = [point('2026-12-06T10:00:00.000000Z', 0), point('2026-12-06T10:00:00.000000Z', 1), point('2026-12-06T10:00:10.000000Z', 0)];
+    const f = fakeProducer(() => Promise.resolve({}));
+    const b = kafkaBackend(f.make, options, ctx);
+    expect(b.signals).toEqual(['log', 'span', 'metric']);
+    expect(await b.write({ logs: [], spans: [], metrics: points })).toEqual({ status: 'success' });
+    const sent = f.made[0].sends[0];
+    expect(sent.map((m) => [m.topic, m.key.toString()])).toEqual([['M', streamKey(points[0])], ['M', streamKey(points[1])]]);
+    const decoded = sent.flatMap((m) => decodeMetrics(decodeMetricsProtobuf(m.value), { nowMs: Date.parse('2026-12-06T10:00:00Z') }).records);
+    expect(decoded.map((p) => ({ ...p, point_id: derivePointId(p) }))).toEqual([points[0], points[2], points[1]]);
+    const byId = kafkaBackend(fakeProducer(() => Promise.resolve({})).make, { ...options, partition_key: 'record_id' }, ctx);
+    expect(await byId.write({ logs: [], spans: [], metrics: points })).toEqual({ status: 'success' });
   });
 });

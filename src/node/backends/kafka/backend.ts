@@ -4,7 +4,7 @@ import type { Backend, BackendContext } from '../types.js';
 import type { KafkaBackendConfig } from '../../config/backend-schemas.js';
 import { createProducer, loadKafkaClient, type KafkaModule } from './client.js';
 import { describeKafkaError, isPermanentKafkaError } from './errors.js';
-import { logMessages, spanMessages, type OtlpMessage } from './messages.js';
+import { logMessages, metricMessages, spanMessages, type OtlpMessage } from './messages.js';
 
 export type KafkaBackendOptions = Pick<KafkaBackendConfig, 'brokers' | 'client_id' | 'topics' | 'partition_key' | 'timeout'>;
 
@@ -15,8 +15,9 @@ interface Sender {
 }
 
 /**
- * Kafka as a sink of the delivery engine: each batch's spans to `topics.spans` and logs to `topics.logs` as
- * OTLP protobuf Export*ServiceRequest messages keyed by trace id (the Collector kafka exporter's layout), with
+ * Kafka as a sink of the delivery engine: each batch's spans to `topics.spans`, logs to `topics.logs` and metric
+ * points to `topics.metrics` as OTLP protobuf Export*ServiceRequest messages keyed by trace id (metric points
+ * by stream identity; messages.ts), the Collector kafka exporter's layout, with
  * an idempotent producer and acks=all. `write` resolves `success` only after the broker acknowledged every
  * message of the batch; an unreachable or failing cluster gives `retryable`, so the records wait in the
  * engine's log (its retry, breaker and budget), never in a queue of this sink. A message the broker refuses
@@ -69,11 +70,13 @@ export function kafkaBackend(makeProducer: () => Sender, options: KafkaBackendOp
     // One produce at a time: the idempotent producer's sequence numbers must reach the broker in order
     // (two overlapping sends answer OUT_OF_ORDER_SEQUENCE_NUMBER); the engine keeps the rest in its log.
     maxInFlight: 1,
+    signals: ['log', 'span', 'metric'],
     async write(batch: Batch): Promise<WriteResult> {
       if (closed) return retryable('kafka backend closed');
       const messages = [
         ...spanMessages(options.topics.spans, batch.spans, options.partition_key),
         ...logMessages(options.topics.logs, batch.logs, options.partition_key),
+        ...metricMessages(options.topics.metrics, batch.metrics, options.partition_key),
       ];
       if (messages.length === 0) return SUCCESS;
       const first = await produce(producer, messages);
@@ -88,7 +91,7 @@ export function kafkaBackend(makeProducer: () => Sender, options: KafkaBackendOp
     },
     async ping() {
       try {
-        await producer.metadata({ topics: [options.topics.logs, options.topics.spans] });
+        await producer.metadata({ topics: [options.topics.logs, options.topics.spans, options.topics.metrics] });
         return true;
       } catch {
         return false;

@@ -1,6 +1,9 @@
-import type { LogRecord, SpanRecord } from '../../../shared/model.js';
+import type { LogRecord, MetricPoint, SpanRecord } from '../../../shared/model.js';
+import { streamKey } from '../../../shared/otlp/derive-id.js';
 import { encodeLogsExact, encodeSpansExact } from '../../../shared/otlp/encode-exact.js';
+import { encodeMetrics } from '../../../shared/otlp/encode-metrics.js';
 import { encodeLogsProtobuf, encodeTracesProtobuf } from '../../../shared/otlp/encode-protobuf.js';
+import { encodeMetricsProtobuf } from '../../../shared/otlp/encode-protobuf-metrics.js';
 
 /** One Kafka message: its key (the partition choice), an OTLP protobuf request as value, and the ids it carries. */
 export interface OtlpMessage {
@@ -34,6 +37,21 @@ export function spanMessages(topic: string, spans: readonly SpanRecord[], by: Pa
     key: Buffer.from(key),
     value: Buffer.from(encodeTracesProtobuf(encodeSpansExact(records))),
     ids: records.map((s) => `${s.trace_id}-${s.span_id}`),
+  }));
+}
+
+/**
+ * Metric points have no trace: with `trace_id` (the default) they are keyed by their stream identity (name, unit,
+ * type, temporality, monotonic, resource, scope, attributes: streamKey), so every point of a stream is in one
+ * partition and in order, whichever ingest produced it; with `record_id` by their point id. Point ids are derived
+ * from the point's content, so a writer re-reading a message derives the same ids and stores the points once.
+ */
+export function metricMessages(topic: string, points: readonly MetricPoint[], by: PartitionKey): OtlpMessage[] {
+  return grouped(points, (p) => (by === 'trace_id' ? streamKey(p) : p.point_id)).map(([key, records]) => ({
+    topic,
+    key: Buffer.from(key),
+    value: Buffer.from(encodeMetricsProtobuf(encodeMetrics(records))),
+    ids: records.map((p) => p.point_id),
   }));
 }
 

@@ -4,8 +4,11 @@ import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { createOtlpBackend } from './backend.js';
 import { createDiag } from '../../../shared/diag.js';
-import type { LogRecord, SpanRecord } from '../../../shared/model.js';
+import type { LogRecord, MetricPoint, SpanRecord } from '../../../shared/model.js';
 import { decodeLogsProtobuf, decodeTracesProtobuf } from '../../../shared/otlp/protobuf.js';
+import { decodeMetricsProtobuf } from '../../../shared/otlp/protobuf-metrics.js';
+import { decodeMetrics } from '../../../shared/otlp/decode.js';
+import { derivePointId } from '../../../shared/otlp/derive-id.js';
 
 const resource = { 'service.name': 'svc' };
 const scope = { name: 'isotel', version: '1' };
@@ -50,7 +53,7 @@ async function receiver(reply: Reply) {
       if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
       // Either encoding, read into the OTLP JSON shape (the protobuf by isotel's decoder, which the ingest uses).
       const protobuf = req.headers['content-type'] === 'application/x-protobuf';
-      const decodeProto = req.url === '/v1/logs' ? decodeLogsProtobuf : decodeTracesProtobuf;
+      const decodeProto = req.url === '/v1/logs' ? decodeLogsProtobuf : req.url === '/v1/metrics' ? decodeMetricsProtobuf : decodeTracesProtobuf;
       const body = (protobuf ? decodeProto(new Uint8Array(raw)) : JSON.parse(raw.toString('utf8'))) as Record<string, unknown>;
       seen.push({ path: req.url ?? '', headers: req.headers, body });
       const count = JSON.stringify(body).split('"timeUnixNano"').length - 1 || JSON.stringify(body).split('"spanId"').length - 1;
@@ -137,5 +140,31 @@ describe('OTLP/HTTP onward backend', () => {
     const b = createOtlpBackend({ endpoint: r.url, headers: {}, timeout: 5, compression: 'none' }, { dataDir: '/tmp', diag });
     expect(await b.write({ logs: [log(1), log(2)], spans: [], metrics: [] })).toEqual({ status: 'success' });
     expect(counts['otlp.logs_rejected']).toBe(1);
+  });
+
+  it('posts metric points to /v1/metrics in both encodings; they decode to the same points and ids, and a partial_success is counted', async () => {
+    const p: MetricPoint = { point_id: '', name: 'orders', unit: '{order}', type: 'sum', temporality: 'delta', monotonic: true, time: '2026-12-06T10:00:00.000000Z', value: 3, attributes: { m: 'card' }, resource, scope };
+    p.point_id = derivePointId(p);
+    const counts: Record<string, number> = {};
+    const diag = { ...createDiag(() => {}), count: (n: string, k = 1) => void (counts[n] = (counts[n] ?? 0) + k) };
+    const r = await receiver(() => ({ status: 200, body: JSON.stringify({ partialSuccess: { rejectedDataPoints: '1', errorMessage: 'stale' } }) }));
+    for (const protocol of ['http/protobuf', 'http/json'] as const) {
+      const b = createOtlpBackend({ endpoint: r.url, headers: {}, timeout: 5, compression: 'gzip', protocol }, { dataDir: '/tmp', diag });
+      expect(b.signals).toEqual(['log', 'span', 'metric']);
+      expect(await b.write({ logs: [], spans: [], metrics: [p] })).toEqual({ status: 'success' });
+    }
+    expect(r.seen.map((s) => s.path)).toEqual(['/v1/metrics', '/v1/metrics']);
+    for (const seen of r.seen) {
+      const points = decodeMetrics(seen.body, { nowMs: Date.parse('2026-12-06T10:00:00Z') }).records;
+      expect(points.map((q) => ({ ...q, point_id: derivePointId(q) }))).toEqual([p]);
+    }
+    expect(counts['otlp.metrics_rejected']).toBe(2);
+  });
+
+  it('rejects points for good on 400 with their point ids', async () => {
+    const r = await receiver(() => ({ status: 400, body: 'no' }));
+    const p: MetricPoint = { point_id: 'pid-1', name: 'g', type: 'gauge', time: '2026-12-06T10:00:00.000000Z', value: 1, attributes: {}, resource, scope };
+    const b = createOtlpBackend({ endpoint: r.url, headers: {}, timeout: 5, compression: 'none' }, ctx);
+    expect(await b.write({ logs: [], spans: [], metrics: [p] })).toEqual({ status: 'failure', reasons: [{ id: 'pid-1', reason: 'metrics: http_400 no' }] });
   });
 });

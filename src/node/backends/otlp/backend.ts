@@ -1,9 +1,11 @@
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { gzipSync } from 'node:zlib';
-import type { Batch, LogRecord, SpanRecord } from '../../../shared/model.js';
+import type { Batch, LogRecord, MetricPoint, SpanRecord } from '../../../shared/model.js';
 import { encodeLogsExact, encodeSpansExact } from '../../../shared/otlp/encode-exact.js';
+import { encodeMetrics } from '../../../shared/otlp/encode-metrics.js';
 import { encodeLogsProtobuf, encodeTracesProtobuf } from '../../../shared/otlp/encode-protobuf.js';
+import { encodeMetricsProtobuf } from '../../../shared/otlp/encode-protobuf-metrics.js';
 import { parsePartialSuccess } from '../../../shared/otlp/export-response.js';
 import { parseRetryAfter } from '../../../shared/retry-after.js';
 import { SUCCESS, errorMessage, failure, retryable, type RejectedItem, type WriteResult } from '../../../shared/result.js';
@@ -16,33 +18,38 @@ export type OtlpBackendOptions = Pick<OtlpBackendConfig, 'endpoint' | 'headers' 
   fetch?: typeof fetch;
 };
 
-type Signal = 'logs' | 'traces';
+type Signal = 'logs' | 'traces' | 'metrics';
+type AnyRecord = LogRecord | SpanRecord | MetricPoint;
 type Answer = { status: number; retryAfter?: number; body: Uint8Array; contentType: string | null };
-type Post = (signal: Signal, records: Array<LogRecord | SpanRecord>) => Promise<Answer | Error>;
+type Post = (signal: Signal, records: AnyRecord[]) => Promise<Answer | Error>;
 
 /**
- * OTLP/HTTP onward (protobuf by default, or JSON): each batch's logs to `<endpoint>/v1/logs` and spans to `<endpoint>/v1/traces` (an
+ * OTLP/HTTP onward (protobuf by default, or JSON): each batch's logs to `<endpoint>/v1/logs`, spans to `<endpoint>/v1/traces`
+ * and metric points to `<endpoint>/v1/metrics` (an
  * OpenTelemetry Collector, Tempo, Loki, Jaeger, another isotel serve). A sink of the delivery engine like the
  * others: the engine keeps the records on disk, retries and dead-letters; this is only the encode and the
  * request. Answers per the OTLP/HTTP spec: 2xx (with or without partial_success) → stored; 408, 429, 502,
  * 503, 504 and network errors → retry (after Retry-After); 413 → the batch split in halves; other 4xx/5xx →
  * rejected for good. Its own requests are never traced (they would feed themselves through the
- * http/undici instrumentations). Records keep their ids (log.record.uid), so an isotel ingest stores a
- * re-sent batch once; other receivers may store a retried batch twice (at least once).
+ * http/undici instrumentations). Records keep their ids (log.record.uid; a point's id is derived again from
+ * what it says), so an isotel ingest stores a re-sent batch once; other receivers may store a retried batch twice (at least once).
  */
 
 export function createOtlpBackend(options: OtlpBackendOptions, ctx: BackendContext): Backend {
   const base = options.endpoint.replace(/\/+$/, '');
   const post = requester(base, options);
-  const send = (signal: Signal, records: Array<LogRecord | SpanRecord>) => sendRecords(post, ctx, signal, records, 0);
+  const send = (signal: Signal, records: AnyRecord[]) => sendRecords(post, ctx, signal, records, 0);
 
   return {
     name: `otlp:${base}`,
+    signals: ['log', 'span', 'metric'],
     async write(batch: Batch): Promise<WriteResult> {
-      // Spans first, then logs: a retry re-sends both (an isotel ingest dedupes them by id).
+      // Spans, then logs, then points: a retry re-sends all (an isotel ingest dedupes them by id).
       const spans = await send('traces', batch.spans);
       if (spans.status === 'retryable') return spans;
-      return merge(spans, await send('logs', batch.logs));
+      const logs = merge(spans, await send('logs', batch.logs));
+      if (logs.status === 'retryable') return logs;
+      return merge(logs, await send('metrics', batch.metrics));
     },
     flush: () => Promise.resolve(),
     close: () => Promise.resolve(),
@@ -50,11 +57,16 @@ export function createOtlpBackend(options: OtlpBackendOptions, ctx: BackendConte
 }
 
 /** A batch's records as the request body of `signal`, in the configured encoding. */
-function encoder(protocol: OtlpBackendOptions['protocol']): (signal: Signal, records: Array<LogRecord | SpanRecord>) => Uint8Array {
-  if (protocol === 'http/json') {
-    return (signal, records) => Buffer.from(JSON.stringify(signal === 'logs' ? encodeLogsExact(records as LogRecord[]) : encodeSpansExact(records as SpanRecord[])), 'utf8');
-  }
-  return (signal, records) => (signal === 'logs' ? encodeLogsProtobuf(encodeLogsExact(records as LogRecord[])) : encodeTracesProtobuf(encodeSpansExact(records as SpanRecord[])));
+function encoder(protocol: OtlpBackendOptions['protocol']): (signal: Signal, records: AnyRecord[]) => Uint8Array {
+  const json = (signal: Signal, records: AnyRecord[]) => {
+    if (signal === 'logs') return encodeLogsExact(records as LogRecord[]);
+    return signal === 'traces' ? encodeSpansExact(records as SpanRecord[]) : encodeMetrics(records as MetricPoint[]);
+  };
+  if (protocol === 'http/json') return (signal, records) => Buffer.from(JSON.stringify(json(signal, records)), 'utf8');
+  return (signal, records) => {
+    if (signal === 'logs') return encodeLogsProtobuf(encodeLogsExact(records as LogRecord[]));
+    return signal === 'traces' ? encodeTracesProtobuf(encodeSpansExact(records as SpanRecord[])) : encodeMetricsProtobuf(encodeMetrics(records as MetricPoint[]));
+  };
 }
 
 function requester(base: string, options: OtlpBackendOptions): Post {
@@ -83,7 +95,7 @@ function requester(base: string, options: OtlpBackendOptions): Post {
   };
 }
 
-async function sendRecords(post: Post, ctx: BackendContext, signal: Signal, records: Array<LogRecord | SpanRecord>, depth: number): Promise<WriteResult> {
+async function sendRecords(post: Post, ctx: BackendContext, signal: Signal, records: AnyRecord[], depth: number): Promise<WriteResult> {
   if (records.length === 0) return SUCCESS;
   const r = await post(signal, records);
   if (r instanceof Error) return retryable(`${signal}: ${r.message}`);
@@ -111,7 +123,8 @@ function countPartial(ctx: BackendContext, signal: Signal, answer: Answer): void
   }
 }
 
-function idOf(r: LogRecord | SpanRecord): string {
+function idOf(r: AnyRecord): string {
+  if ('point_id' in r) return r.point_id;
   return 'record_id' in r ? r.record_id : `${r.trace_id}-${r.span_id}`;
 }
 
