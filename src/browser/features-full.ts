@@ -1,12 +1,13 @@
-/** The full build's features: logs with the active span's trace context, and tracing (zone-free, fetch, XHR). */
+/** The full build's features: logs with the active span's trace context, and tracing (zone-free, fetch, XHR, clicks and routes). */
 import { captureConsole } from './console/capture.js';
 import type { Features } from './initialize.js';
 import { createContextLogger } from './logs/context-logger.js';
 import { zoneFreeContext } from './tracing/context/promise-scope.js';
+import { instrumentInteractions } from './tracing/interactions.js';
 import { setupTracing } from './tracing/setup.js';
 
 export const fullFeatures: Features = {
   captureConsole,
   createLogger: createContextLogger,
-  setupTracing: (o) => setupTracing(o, zoneFreeContext),
+  setupTracing: (o) => setupTracing(o, zoneFreeContext, (tracer, t) => instrumentInteractions(tracer, t.win, t.diag)),
 };
