@@ -100,11 +100,11 @@ describe('interactions and routes (isotel/browser in Chromium, the demo)', () =>
     });
     await page.click('[data-testid="orders-link"]');
     expect(new URL(page.url()).pathname).toBe('/orders/42');
-    await page.waitForTimeout(300); // the click's span has ended: going back is not part of it
+    // Stored, so ended: going back is not part of the click.
+    const clickTrace = await traceNamed('click a[data-testid="orders-link"]');
     await page.evaluate(() => history.back());
     await page.waitForFunction(() => location.pathname === '/');
 
-    const clickTrace = await traceNamed('click a[data-testid="orders-link"]');
     const spans = await traceSpans(clickTrace, (got) => got.some((s) => s.name === 'route /orders/:id'));
     const click = spans.find((s) => s.name === 'click a[data-testid="orders-link"]')!;
     const route = spans.find((s) => s.name === 'route /orders/:id')!;
