@@ -139,7 +139,8 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
       if (!k.startsWith(RESCUE)) continue;
       const saved = storage!.getItem(k)!;
       storage!.removeItem(k);
-      for (const [key, e] of JSON.parse(saved) as KeyedEntry[]) queue.push(e.kind as 'log', e.record as LogRecord, key);
+      // At most once: what the last page beaconed (sentAt: inflight) is not queued again.
+      for (const [key, e] of JSON.parse(saved) as KeyedEntry[]) if (!(options.unloadAtMostOnce && e.sentAt)) queue.push(e.kind as 'log', e.record as LogRecord, key);
     }
   });
 
@@ -159,6 +160,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     timers: env.timers,
     random: env.random,
     loadTime: env.now(),
+    atMostOnce: options.unloadAtMostOnce,
     reportDrops: (counts) => {
       let total = 0;
       for (const k of Object.keys(counts)) total += counts[k];

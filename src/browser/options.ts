@@ -26,11 +26,12 @@ export interface ResolvedOptions {
   maxQueueRecords: number;
   maxQueueBytes: number;
   batchDelayMs: number;
+  unloadAtMostOnce: boolean;
 }
 
 export type OptionsResult = { ok: true; options: ResolvedOptions } | { ok: false; error: string };
 
-const BOOLEANS: Record<string, boolean> = { captureErrors: true, captureConsole: false, instrumentDocumentLoad: false };
+const BOOLEANS: Record<string, boolean> = { captureErrors: true, captureConsole: false, instrumentDocumentLoad: false, unloadAtMostOnce: false };
 /** name: [default, min, max] */
 const NUMBERS: Record<string, [number, number, number]> = {
   sampleRate: [1, 0, 1],
