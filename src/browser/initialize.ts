@@ -128,7 +128,10 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   const storage = safe(() => win.localStorage);
   const rescueKey = RESCUE + newTraceId();
   const rescue = (): void => {
-    const left = queue.storageKind() === 'memory' ? queue.own() : queue.buffered();
+    let left = queue.storageKind() === 'memory' ? queue.own() : queue.buffered();
+    // At most once: the beacon's inflight marks may not reach IndexedDB before the page dies; what it
+    // carried is noted here too, synchronously, and the next page deletes it.
+    if (options.unloadAtMostOnce) left = left.concat(queue.own().filter((x) => x[1].sentAt));
     const text = left.length > 0 ? JSON.stringify(left) : '';
     if (text && (text.length > RESCUE_MAX_CHARS || !safe(() => (storage!.setItem(rescueKey, text), 1)))) diag.count('rescue_failed');
   };
@@ -139,8 +142,8 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
       if (!k.startsWith(RESCUE)) continue;
       const saved = storage!.getItem(k)!;
       storage!.removeItem(k);
-      // At most once: what the last page beaconed (sentAt: inflight) is not queued again.
-      for (const [key, e] of JSON.parse(saved) as KeyedEntry[]) if (!(options.unloadAtMostOnce && e.sentAt)) queue.push(e.kind as 'log', e.record as LogRecord, key);
+      // At most once: what the last page beaconed (sentAt: inflight) is deleted, not queued again.
+      for (const [key, e] of JSON.parse(saved) as KeyedEntry[]) options.unloadAtMostOnce && e.sentAt ? void queue.remove([key]) : queue.push(e.kind as 'log', e.record as LogRecord, key);
     }
   });
 

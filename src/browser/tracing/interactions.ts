@@ -47,6 +47,51 @@ export function describeTarget(el: Element): string {
   return tag;
 }
 
+type Guard = <A>(fn: (a: A) => void) => (a: A) => void;
+
+/** Listeners on the page: whatever fails in them is the SDK's, never the page's. */
+const guarded =
+  (diag: Diag): Guard =>
+  (fn) =>
+  (a) => {
+    try {
+      fn(a);
+    } catch (err) {
+      diag.warn('interaction', err);
+    }
+  };
+
+/** Route spans from history.pushState/replaceState (patched) and popstate; returns the undo. */
+function watchRoutes(tracer: Tracer, win: WindowLike & { history?: object }, diag: Diag, guard: Guard): () => void {
+  const location = win.location as Location | undefined;
+  let lastPath = location?.pathname;
+  const route = guard(() => {
+    const path = location!.pathname;
+    if (path === lastPath) return;
+    lastPath = path;
+    const template = pathTemplate(path);
+    tracer.startSpan(`route ${template}`, { attributes: { 'url.template': template } }).end();
+  });
+  const undo = ['pushState', 'replaceState'].map((name) =>
+    patchMethod(
+      win.history,
+      name,
+      (original): Method =>
+        function (this: unknown, ...args: unknown[]) {
+          const result = original.apply(this, args);
+          route(undefined);
+          return result;
+        },
+      diag,
+    ),
+  );
+  win.addEventListener('popstate', route);
+  return () => {
+    for (const u of undo) u();
+    win.removeEventListener('popstate', route);
+  };
+}
+
 interface Click {
   id: string;
   /** Its child spans still running. */
@@ -59,16 +104,7 @@ export function instrumentInteractions(tracer: Tracer, win: WindowLike & { histo
   const later = (fn: () => void, ms: number): void => void setTimeout(fn, ms);
   const idle = (c: Click): void => later(() => c.n || c.done(), IDLE_MS);
   const isChild = (s: ReadableSpan): boolean => !!click && s.parentSpanContext?.spanId === click.id;
-  // Listeners on the page: whatever fails here is the SDK's, never the page's.
-  const guard =
-    <A>(fn: (a: A) => void) =>
-    (a: A): void => {
-      try {
-        fn(a);
-      } catch (err) {
-        diag.warn('interaction', err);
-      }
-    };
+  const guard = guarded(diag);
 
   const onClick = guard((e: Event) => {
     click?.done();
@@ -92,30 +128,8 @@ export function instrumentInteractions(tracer: Tracer, win: WindowLike & { histo
     later(c.done, MAX_MS);
   });
 
-  const location = win.location as Location | undefined;
-  let lastPath = location?.pathname;
-  const route = guard(() => {
-    const path = location!.pathname;
-    if (path === lastPath) return;
-    lastPath = path;
-    const template = pathTemplate(path);
-    tracer.startSpan(`route ${template}`, { attributes: { 'url.template': template } }).end();
-  });
-  const undo = ['pushState', 'replaceState'].map((name) =>
-    patchMethod(
-      win.history,
-      name,
-      (original): Method =>
-        function (this: unknown, ...args: unknown[]) {
-          const result = original.apply(this, args);
-          route(undefined);
-          return result;
-        },
-      diag,
-    ),
-  );
+  const stopRoutes = watchRoutes(tracer, win, diag, guard);
   win.addEventListener('click', onClick, true);
-  win.addEventListener('popstate', route);
 
   return {
     onStart(span) {
@@ -126,9 +140,8 @@ export function instrumentInteractions(tracer: Tracer, win: WindowLike & { histo
     },
     stop() {
       click?.done();
-      for (const u of undo) u();
+      stopRoutes();
       win.removeEventListener('click', onClick, true);
-      win.removeEventListener('popstate', route);
     },
   };
 }
