@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/browser.js';
+import { storedBodies } from './helpers/stored-bodies.js';
 import { waitFor } from './helpers/wait.js';
 
 const BUNDLE = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'browser', 'isotel-lite.global.js');
@@ -67,21 +68,6 @@ interface PageTelemetry {
 }
 const telemetry = (p: Page, fn: (t: PageTelemetry) => unknown) => p.evaluate(`(${fn.toString()})(window.telemetry)`);
 
-/** Bodies of the log records in the page's IndexedDB queue (runs in the page). */
-function storedBodies(): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open('isotel');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const req = open.result.transaction('queue').objectStore('queue').getAll();
-      req.onsuccess = () => {
-        open.result.close();
-        resolve((req.result as Array<{ record?: { body?: unknown } }>).map((e) => String(e.record?.body)));
-      };
-      req.onerror = () => reject(req.error);
-    };
-  });
-}
 
 describe('unloadAtMostOnce', () => {
   it('does not send again what the closing tab beaconed, and deletes it from the IndexedDB queue', async () => {
