@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/browser.js';
+import { storedBodies } from './helpers/stored-bodies.js';
 import { waitFor } from './helpers/wait.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -130,21 +131,6 @@ const spansIn = (r: Received) =>
   (JSON.parse(r.body).resourceSpans ?? []).flatMap((rs: { scopeSpans: Array<{ spans: Array<{ name: string; traceId: string; links?: Array<{ traceId: string; spanId: string }> }> }> }) =>
     rs.scopeSpans.flatMap((s) => s.spans),
   );
-/** Bodies of the log records in the page's IndexedDB queue (runs in the page). */
-function storedBodies(): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open('isotel');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const req = open.result.transaction('queue').objectStore('queue').getAll();
-      req.onerror = () => reject(req.error);
-      req.onsuccess = () => {
-        open.result.close();
-        resolve((req.result as Array<{ kind?: string; record?: { body?: unknown } }>).filter((e) => e.kind === 'log').map((e) => String(e.record?.body)));
-      };
-    };
-  });
-}
 
 const uid = (l: { attributes: OtlpKV[] }) => l.attributes.find((a) => a.key === 'log.record.uid')?.value.stringValue;
 const bodies = (path: string) => received.filter((r) => r.path === path);

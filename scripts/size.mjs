@@ -15,9 +15,11 @@ const KB = 1024;
 // The issue's targets: full <= 28 KB (met: that is its budget) and lite <= 10 KB, NOT met: lite's budget is
 // its measured size, 12.2 KB (12,460 B), ABOVE the issue's target. Measured this way (es2019) before the
 // zone-free work, lite was 12.2 KB and full 42.9 KB; the earlier budgets (12 and 42 KB) were checked against
-// an es2022 build. Lower the budgets as the builds shrink; never raise them quietly.
+// an es2022 build. Lower the budgets as the builds shrink; never raise them quietly. Raised once, loudly:
+// lite 12,460 B -> 12,554 B (+94 B) for the unload policy (`unloadAtMostOnce`: the options table entry, the
+// sender's deletion of beaconed records, the rescue's noting and deletion of them).
 const builds = [
-  { name: 'lite', dist: 'dist/browser/lite.js', src: 'src/browser/lite.ts', global: 'dist/browser/isotel-lite.global.js', budget: 12.2 * KB, target: 10 * KB },
+  { name: 'lite', dist: 'dist/browser/lite.js', src: 'src/browser/lite.ts', global: 'dist/browser/isotel-lite.global.js', budget: 12_554, target: 10 * KB },
   { name: 'full', dist: 'dist/browser/index.js', src: 'src/browser/index.ts', global: 'dist/browser/isotel.global.js', budget: 28 * KB, target: 28 * KB },
   { name: 'zone', dist: 'dist/browser/zone.js', src: 'src/browser/zone.ts', global: 'dist/browser/isotel-zone.global.js' },
 ];

@@ -1,8 +1,8 @@
 /**
  * The wiring diagram of the browser SDK, top to bottom. Every build uses it; they differ only in the
  * `Features` they pass (the full and zone builds add the active span's trace context to log records and
- * set up tracing, zone-free or with zone.js; the lite build has no tracing). Nothing here throws into the page: a failure during init gives a
- * no-op telemetry and one console warning.
+ * set up tracing, zone-free or with zone.js; the lite build has no tracing). Nothing here throws into the
+ * page: a failure during init gives a no-op telemetry and one console warning.
  */
 import type { Diag } from '../shared/diag.js';
 import { createRecordIdGenerator, newTraceId } from '../shared/ids.js';
@@ -136,7 +136,10 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   const storage = safe(() => win.localStorage);
   const rescueKey = RESCUE + newTraceId();
   const rescue = (): void => {
-    const left = queue.storageKind() === 'memory' ? queue.own() : queue.buffered();
+    let left = queue.storageKind() === 'memory' ? queue.own() : queue.buffered();
+    // At most once: the beacon's inflight marks may not reach IndexedDB before the page dies; what it
+    // carried is noted here too, synchronously, and the next page deletes it.
+    if (options.unloadAtMostOnce) left = left.concat(queue.own().filter((x) => x[1].sentAt));
     const text = left.length > 0 ? JSON.stringify(left) : '';
     if (text && (text.length > RESCUE_MAX_CHARS || !safe(() => (storage!.setItem(rescueKey, text), 1)))) diag.count('rescue_failed');
   };
@@ -147,7 +150,8 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
       if (!k.startsWith(RESCUE)) continue;
       const saved = storage!.getItem(k)!;
       storage!.removeItem(k);
-      for (const [key, e] of JSON.parse(saved) as KeyedEntry[]) queue.push(e.kind as 'log', e.record as LogRecord, key);
+      // At most once: what the last page beaconed (sentAt: inflight) is deleted, not queued again.
+      for (const [key, e] of JSON.parse(saved) as KeyedEntry[]) options.unloadAtMostOnce && e.sentAt ? void queue.remove([key]) : queue.push(e.kind as 'log', e.record as LogRecord, key);
     }
   });
 
@@ -167,6 +171,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     timers: env.timers,
     random: env.random,
     loadTime: env.now(),
+    atMostOnce: options.unloadAtMostOnce,
     reportDrops: (counts) => {
       let total = 0;
       for (const k of Object.keys(counts)) total += counts[k];
@@ -251,7 +256,6 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
       sessionId: session.id(),
     };
   }
-
   const flush = async (): Promise<{ done: boolean; queued: number }> => {
     try {
       await queue.persist();

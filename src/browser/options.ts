@@ -28,11 +28,12 @@ export interface ResolvedOptions {
   batchDelayMs: number;
   sessionInactivityTimeoutMs: number;
   sessionMaxDurationMs: number;
+  unloadAtMostOnce: boolean;
 }
 
 export type OptionsResult = { ok: true; options: ResolvedOptions } | { ok: false; error: string };
 
-const BOOLEANS: Record<string, boolean> = { captureErrors: true, captureConsole: false, instrumentDocumentLoad: false };
+const BOOLEANS: Record<string, boolean> = { captureErrors: true, captureConsole: false, instrumentDocumentLoad: false, unloadAtMostOnce: false };
 /** name: [default, min, max] */
 const NUMBERS: Record<string, [number, number, number]> = {
   sampleRate: [1, 0, 1],

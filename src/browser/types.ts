@@ -55,6 +55,14 @@ export interface BrowserOptions {
   sessionInactivityTimeoutMs?: number;
   /** ... or this long after it started (default 4 h). Full build only. */
   sessionMaxDurationMs?: number;
+  /**
+   * The unload policy: what becomes of the records the page-hide beacon carried (a beacon is sent, never
+   * confirmed). false (default), at least once: the next page of the origin sends them again; isotel's
+   * ingest stores each once (it dedupes by `log.record.uid` and span ids), a collector that does not
+   * dedupe stores some twice. true, at most once: the next page deletes them instead; a beacon the browser
+   * did not deliver loses them. README, "Unload policy".
+   */
+  unloadAtMostOnce?: boolean;
 }
 
 /** What `httpSpanName` is given. */

@@ -6,7 +6,7 @@
  * on requests to the page's origin and the allowed CORS URLs and never traces the SDK's own requests to
  * the ingest. Ended, sampled spans go to the queue in OTLP form.
  */
-import { context, type ContextManager, TraceFlags, trace } from '@opentelemetry/api';
+import { context, type ContextManager, TraceFlags, trace, type Tracer } from '@opentelemetry/api';
 import { BasicTracerProvider, ParentBasedSampler, type SpanProcessor, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-web';
 import { safe } from '../env.js';
 import type { TracingContext } from '../initialize.js';
@@ -14,6 +14,7 @@ import type { SpanApi } from '../types.js';
 import { recordDocumentLoad } from './document-load.js';
 import { clientSpans } from './http/client-span.js';
 import { httpSpanNamer } from './http/span-name.js';
+import type { Instrumentation } from './interactions.js';
 import { instrumentFetch } from './http/fetch.js';
 import { instrumentXhr } from './http/xhr.js';
 import { toOtlpSpan } from './otlp-span.js';
@@ -25,15 +26,17 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-/** Ended, sampled spans go to the queue in OTLP form; every span gets the session id. */
-function queueProcessor(o: TracingContext): SpanProcessor {
+/** Ended, sampled spans go to the queue in OTLP form; every span gets the session id. `hooks`: the entry's extra instrumentation. */
+function queueProcessor(o: TracingContext, hooks: () => Instrumentation | undefined): SpanProcessor {
   return {
     onStart(span) {
       span.setAttribute('session.id', o.session.id());
       const prev = o.session.previousId();
       if (prev) span.setAttribute('session.previous_id', prev);
+      hooks()?.onStart(span);
     },
     onEnd(span) {
+      hooks()?.onEnd(span);
       if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
       try {
         o.push(toOtlpSpan(span, o.resource, o.scope));
@@ -47,11 +50,18 @@ function queueProcessor(o: TracingContext): SpanProcessor {
   };
 }
 
-/** `makeContext`: the entry's context manager (zone-free or zone.js), made only once tracing starts. */
-export function setupTracing(o: TracingContext, makeContext: (diag: TracingContext['diag']) => ContextManager): Tracing {
+/** What an entry adds (the zone-free one: clicks and route changes, interactions.ts). */
+export type Instrument = (tracer: Tracer, o: TracingContext) => Instrumentation;
+
+/**
+ * `makeContext`: the entry's context manager (zone-free or zone.js), made only once tracing starts;
+ * `instrument`: the entry's own instrumentation, if any.
+ */
+export function setupTracing(o: TracingContext, makeContext: (diag: TracingContext['diag']) => ContextManager, instrument?: Instrument): Tracing {
   // Web vitals are events (log records), whatever happens to tracing below.
   const vitals = observeWebVitals(o.win, o.event);
-  const processor = queueProcessor(o);
+  let extra: Instrumentation | undefined;
+  const processor = queueProcessor(o, () => extra);
   const provider = new BasicTracerProvider({
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(o.options.sampleRate) }),
     spanProcessors: [processor],
@@ -86,12 +96,14 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
   const stopDocumentLoad = o.options.instrumentDocumentLoad
     ? recordDocumentLoad(tracer, win, o.pageUrl, (fn) => setTimeout(fn, 0), (span) => vitals.navigation(span))
     : vitals.navigation(undefined);
+  extra = instrument?.(tracer, o);
 
   return {
     spans: createSpanApi(() => tracer, o.diag),
     async shutdown() {
       stopDocumentLoad?.();
       vitals.stop();
+      extra?.stop();
       for (const undo of unpatch) undo();
       // Ends what is buffered in the SDK (nothing: our processor is synchronous), then frees the globals
       // so a later init can register again.

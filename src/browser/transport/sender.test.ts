@@ -13,7 +13,7 @@ import { fakeLocks, fakeServer, fakeTime, idsIn, logRecord, quietDiag, recording
 import { createKeepaliveBudget } from './budget.js';
 import { createSender } from './sender.js';
 
-function setup(o: { replies?: Array<Reply | Error>; lock?: SenderLock; store?: QueueStore; loadTime?: number; time?: ReturnType<typeof fakeTime> } = {}) {
+function setup(o: { replies?: Array<Reply | Error>; lock?: SenderLock; store?: QueueStore; loadTime?: number; time?: ReturnType<typeof fakeTime>; atMostOnce?: boolean } = {}) {
   const time = o.time ?? fakeTime();
   const store = o.store ?? createMemoryStore();
   const diag = quietDiag();
@@ -46,6 +46,7 @@ function setup(o: { replies?: Array<Reply | Error>; lock?: SenderLock; store?: Q
     timers: time.timers,
     random: () => 0,
     loadTime: o.loadTime ?? time.now(),
+    atMostOnce: o.atMostOnce,
     reportDrops: (c) => reports.push(c),
   });
   const log = (n: number) => {
@@ -201,6 +202,20 @@ describe('sender', () => {
     const next = setup({ store: first.store, time: first.time, loadTime: first.time.now() });
     expect(await next.sender.run()).toEqual({ done: true });
     expect(next.server.sentIds()).toEqual(ids);
+    expect((await first.store.read(10, () => true)).total).toBe(0);
+  });
+
+  it('at most once: deletes beaconed records on the next page load instead of sending them again, and sends the rest', async () => {
+    const first = setup({ atMostOnce: true });
+    first.log(2);
+    await first.sender.beacon();
+    const later = first.log(1);
+    await first.queue.persist();
+    await first.sender.stop();
+    await first.time.advance(1_000);
+    const next = setup({ store: first.store, time: first.time, loadTime: first.time.now(), atMostOnce: true });
+    expect(await next.sender.run()).toEqual({ done: true });
+    expect(next.server.sentIds()).toEqual(later);
     expect((await first.store.read(10, () => true)).total).toBe(0);
   });
 

@@ -5,7 +5,8 @@
  * (when the 64 KiB keepalive budget allows). 2xx → deleted; a drop answer → deleted and counted; a retry
  * answer → the whole pass waits (exponential backoff with jitter, or Retry-After). On page hide, what is
  * pending goes by sendBeacon within the budget and is marked inflight: a beacon is sent, not delivered,
- * so those records are re-sent on the next load (or after `inflightResendMs` if this page lives on).
+ * so those records are re-sent on the next load (or after `inflightResendMs` if this page lives on), or,
+ * with `atMostOnce`, deleted then instead (README: the unload policy).
  */
 import type { Diag } from '../../shared/diag.js';
 import { errorMessage } from '../../shared/result.js';
@@ -45,6 +46,8 @@ export interface SenderOptions {
   maxBatchBytes?: number;
   readLimit?: number;
   inflightResendMs?: number;
+  /** `unloadAtMostOnce`: records a beacon carried are deleted instead of re-sent. */
+  atMostOnce?: boolean;
   /** Housekeeping period: lock polling/renewal and retries (default 5 s). */
   tickMs?: number;
 }
@@ -176,8 +179,13 @@ export function createSender(o: SenderOptions): Sender {
       if (stopped) return { done: false, reason: 'stopped' };
       if (!lock.held() && !(await lock.acquire())) return { done: false, reason: 'not-sender' };
       const t = now();
-      const { entries } = await queue.read(readLimit, (e) => eligible(e, t));
+      let { entries } = await queue.read(readLimit, (e) => eligible(e, t));
       if (entries.length === 0) return { done: true };
+      if (o.atMostOnce) {
+        // At most once: what a beacon carried (sentAt: inflight) is deleted, never sent again.
+        await settle(entries.filter((x) => x[1].sentAt).map((x) => x[0]));
+        entries = entries.filter((x) => !x[1].sentAt);
+      }
       for (const [k, e] of entries) cache.set(k, e);
       const { chunks, tooLarge } = chunkEntries(entries, maxBytes);
       if (tooLarge.length > 0) {
