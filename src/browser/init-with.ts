@@ -6,4 +6,6 @@ import type { BrowserOptions, BrowserTelemetry } from './types.js';
 
 export const initWith =
   (features: Features) =>
-  (options: BrowserOptions, deps?: BrowserDeps): BrowserTelemetry => ({ ...noopSpanApi, ...createTelemetry(options, features, deps) });
+  (options: BrowserOptions, deps?: BrowserDeps): BrowserTelemetry =>
+    // Not a spread: it would read `sessionId` (a getter: the session rolls over) once, at init.
+    Object.setPrototypeOf(createTelemetry(options, features, deps), noopSpanApi) as BrowserTelemetry;
