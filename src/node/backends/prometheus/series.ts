@@ -61,7 +61,7 @@ export class SeriesStore {
   /** Aggregates one point; returns the reason when it is refused (nothing else changes then). */
   add(p: MetricPoint): string | undefined {
     const kind = kindOf(p);
-    if (typeof kind !== 'string' || !['counter', 'gauge', 'histogram'].includes(kind)) return kind as string;
+    if (kind === undefined) return `${p.type} points are not supported by the prometheus backend (sums, gauges and histograms are); refused`;
     if (p.flags === 1) return undefined; // no recorded value: nothing to aggregate
     const family = familyName(p);
     const known = this.kinds.get(family);
@@ -100,11 +100,10 @@ export class SeriesStore {
   }
 }
 
-function kindOf(p: MetricPoint): FamilyKind | string {
+function kindOf(p: MetricPoint): FamilyKind | undefined {
   if (p.type === 'gauge') return 'gauge';
   if (p.type === 'sum') return p.monotonic ? 'counter' : 'gauge';
-  if (p.type === 'histogram') return 'histogram';
-  return `${p.type} points are not supported by the prometheus backend (sums, gauges and histograms are); refused`;
+  return p.type === 'histogram' ? 'histogram' : undefined;
 }
 
 /** The name with the spec's unit suffix (`_total` is the serializer's). */
