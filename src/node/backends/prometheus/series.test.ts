@@ -32,6 +32,18 @@ describe('prometheus series', () => {
     expect(line(text, 'clicks_total{')).toBe('clicks_total{page="/cart",job="web",instance="tab-1"} 7');
   });
 
+  it('adds a re-delivered delta point once (by point id), and ignores a cumulative point older than the value shown', () => {
+    const s = store();
+    const first = point({ value: 3, time: '2026-12-07T01:00:01.000Z' });
+    const second = point({ value: 4, time: '2026-12-07T01:00:02.000Z' });
+    for (const p of [first, second, first, second]) expect(s.add(p)).toBeUndefined();
+    expect(line(expose(s, false), 'clicks_total{')).toBe('clicks_total{page="/cart",job="web",instance="tab-1"} 7');
+    const c = store();
+    c.add(point({ name: 'bytes', temporality: 'cumulative', value: 10, time: '2026-12-07T01:00:02.000Z' }));
+    c.add(point({ name: 'bytes', temporality: 'cumulative', value: 8, time: '2026-12-07T01:00:01.000Z' }));
+    expect(line(expose(c, false), 'bytes_total{')).toBe('bytes_total{page="/cart",job="web",instance="tab-1"} 10');
+  });
+
   it('replaces a cumulative sum and a gauge with the latest point; a non-monotonic sum is a gauge', () => {
     const s = store();
     s.add(point({ temporality: 'cumulative', value: 10 }));

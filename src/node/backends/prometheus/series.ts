@@ -23,7 +23,12 @@ export interface Series {
   seen: number;
   /** The point's time (ms), for the exposition's start/end times. */
   time: number;
+  /** The ids of the last delta points added (at most RECENT_IDS): a re-delivered point is not added twice. */
+  recent: string[];
 }
+
+/** Delta point ids remembered per series: an engine re-delivery (a batch sent again after a crash) re-sends the last few. */
+const RECENT_IDS = 16;
 
 /** A resource that sent points: its job/instance labels and every other attribute (the `target_info` line). */
 export interface Target {
@@ -72,15 +77,17 @@ export class SeriesStore {
     let s = this.series.get(key);
     if (!s) {
       if (this.series.size >= this.options.maxSeries) return `series limit ${this.options.maxSeries} reached (max_series); point of a new series refused`;
-      s = { family, kind, description: p.description ?? '', unit: p.unit ?? '', attributes: p.attributes, target, value: 0, count: 0, sum: 0, bounds: [], buckets: [], seen: now, time: 0 };
+      s = { family, kind, description: p.description ?? '', unit: p.unit ?? '', attributes: p.attributes, target, value: 0, count: 0, sum: 0, bounds: [], buckets: [], seen: now, time: 0, recent: [] };
       const reason = merge(s, p, true);
       if (reason) return reason;
       this.series.set(key, s);
       this.kinds.set(family, kind);
     } else {
+      if (isReplay(s, p)) return undefined; // stored already: the sink is idempotent on the point id
       const reason = merge(s, p, false);
       if (reason) return reason;
     }
+    if (isDelta(p)) s.recent = [...s.recent.slice(1 - RECENT_IDS), p.point_id];
     s.seen = now;
     s.time = Math.max(s.time, Date.parse(p.time) || 0);
     this.targets.set(JSON.stringify([target.job ?? null, target.instance ?? null]), { ...target, info: infoOf(p.resource), seen: now });
@@ -113,9 +120,20 @@ export function familyName(p: Pick<MetricPoint, 'name' | 'unit' | 'type'>): stri
   return `${p.name}_${suffix}`;
 }
 
+const isDelta = (p: MetricPoint): boolean => p.temporality === 'delta' && p.type !== 'gauge';
+
+/**
+ * A point the series has already taken: a delta point whose id was among its last RECENT_IDS (added again it
+ * would count twice), or a cumulative/gauge point older than the value shown (it would move the series back).
+ */
+function isReplay(s: Series, p: MetricPoint): boolean {
+  if (isDelta(p)) return s.recent.includes(p.point_id);
+  return (Date.parse(p.time) || 0) < s.time;
+}
+
 /** A delta sum (an up-down counter too) or histogram adds to the series, anything else replaces it. */
 function merge(s: Series, p: MetricPoint, fresh: boolean): string | undefined {
-  const delta = p.temporality === 'delta' && p.type !== 'gauge';
+  const delta = isDelta(p);
   if (s.kind !== 'histogram') {
     s.value = delta && !fresh ? s.value + (p.value ?? 0) : (p.value ?? 0);
     return undefined;
