@@ -1,6 +1,6 @@
 import type { MetricFilter } from '../node/engine/index.js';
-import { isoToNanos } from '../shared/time.js';
 import type { Parsed } from './jaeger-params.js';
+import { time as logTime } from './logs-params.js';
 
 /**
  * GET /v1/metrics/query parameters (an unknown one is refused, so a misspelt filter is not silently ignored):
@@ -26,12 +26,8 @@ const fail = (error: string): { ok: false; error: string } => ({ ok: false, erro
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 
 function time(q: URLSearchParams, name: 'start' | 'end', fallback: number): Parsed<number> {
-  const v = q.get(name);
-  if (v === null || v === '') return ok(fallback);
-  if (/^\d{1,17}$/.test(v)) return ok(Number(v));
-  const ns = isoToNanos(v);
-  if (ns === undefined || ns < 0n) return fail(`parameter '${name}': "${v}" is neither microseconds since the epoch nor an RFC 3339 time (2025-01-31T12:00:00Z)`);
-  return ok(Number(ns / 1000n));
+  const t = logTime(q, name);
+  return t.ok ? ok(t.value ?? fallback) : t;
 }
 
 /** A step in milliseconds: `15s`, `500ms`, `5m`, `1h`, `1d`, or whole seconds. */

@@ -35,21 +35,10 @@ export interface MetricPoints {
   more: boolean;
 }
 
-export interface SeriesPoint {
-  time: string;
-  value?: number;
-  count?: number;
-  sum?: number;
-  min?: number;
-  max?: number;
-  bucket_counts?: number[];
-  explicit_bounds?: number[];
-  scale?: number;
-  zero_count?: number;
-  positive?: MetricPoint['positive'];
-  negative?: MetricPoint['negative'];
-  quantiles?: MetricPoint['quantiles'];
-}
+const POINT_FIELDS = ['value', 'count', 'sum', 'min', 'max', 'bucket_counts', 'explicit_bounds', 'scale', 'zero_count', 'positive', 'negative', 'quantiles'] as const;
+
+/** A bucket of a series: its start, and the point's values (absent fields stay absent). */
+export type SeriesPoint = { time: string } & Pick<MetricPoint, (typeof POINT_FIELDS)[number]>;
 
 export interface MetricSeries {
   name: string;
@@ -160,8 +149,7 @@ function toSeries(points: MetricPoint[], stepMs: number): MetricSeries {
 /** A point's values in the answer (absent fields stay absent). */
 function valuesOf(p: MetricPoint, time: string): SeriesPoint {
   const out: SeriesPoint = { time };
-  const fields = ['value', 'count', 'sum', 'min', 'max', 'bucket_counts', 'explicit_bounds', 'scale', 'zero_count', 'positive', 'negative', 'quantiles'] as const;
-  for (const k of fields) if (p[k] !== undefined && p[k] !== null) (out as unknown as Record<string, unknown>)[k] = p[k];
+  for (const k of POINT_FIELDS) if (p[k] !== undefined && p[k] !== null) (out as unknown as Record<string, unknown>)[k] = p[k];
   return out;
 }
 
