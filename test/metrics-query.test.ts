@@ -62,7 +62,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of Object.values(servers)) await s?.close();
   await dropTagged(tag);
-  await fetch(`http://127.0.0.1:9200/_data_stream/${tag}-metrics`, { method: 'DELETE' });
   rmSync(dir, { recursive: true, force: true });
 });
 
