@@ -7,8 +7,8 @@ import { runKafkaScenario } from './e2e.mjs';
 
 // The writer stores a few hundred records/s at most today (one message per record with these bodies, each
 // appended with its own fsync round and committed with its own OffsetCommit), so its row gets fewer records.
-const N = size('BENCH_KAFKA_E2E_N', 50_000, 5_000);
-const N_WRITER = size('BENCH_KAFKA_WRITER_N', 5_000, 1_000);
+const N = size('BENCH_KAFKA_E2E_N', 40_000, 5_000);
+const N_WRITER = size('BENCH_KAFKA_WRITER_N', 3_000, 1_000);
 const RUNS = size('BENCH_KAFKA_E2E_RUNS', 1, 1);
 const PARTITIONS = size('BENCH_KAFKA_PARTITIONS', 6, 6);
 const CLIENTS = size('BENCH_KAFKA_CLIENTS', 8, 8);
