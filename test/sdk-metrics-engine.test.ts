@@ -13,7 +13,7 @@ import { storeConfigs } from './helpers/store-configs.js';
 
 /**
  * The Node SDK's own meter provider through the delivery engine: a service records a counter and a histogram
- * (the histogram inside a span) and serves one request on node:http (the http instrumentation's
+ * (the histogram inside a span: its exemplar carries the span's trace and span id) and serves one request on node:http (the http instrumentation's
  * http.server.request.duration, no code); flush() collects, and the points are in the JSONL file and the
  * PostgreSQL table (real, 127.0.0.1:5432, this branch's own tables), each exactly once.
  */
@@ -80,9 +80,10 @@ describe('the Node meter provider through the delivery engine', () => {
     const meter = metrics.getMeter('sdk-metrics-engine-it');
     meter.createCounter('jobs.done').add(3, { queue: 'q1' });
     const histogram = meter.createHistogram('job.duration', { unit: 's' });
-    logger.tracer.startActiveSpan('job', (span) => {
+    const job = logger.tracer.startActiveSpan('job', (span) => {
       histogram.record(0.25, { queue: 'q1' });
       span.end();
+      return span.spanContext();
     });
     await serveOnce();
     await logger.flush();
@@ -93,11 +94,16 @@ describe('the Node meter provider through the delivery engine', () => {
     expect(names.filter((n) => n === 'job.duration')).toHaveLength(1);
     expect(names).toContain('http.server.request.duration');
     expect(points.find((p) => p.name === 'jobs.done')).toMatchObject({ type: 'sum', value: 3, temporality: 'cumulative', monotonic: true, attributes: { queue: 'q1' } });
-    expect(points.find((p) => p.name === 'job.duration')).toMatchObject({ type: 'histogram', count: 1, sum: 0.25, unit: 's' });
+    const duration = points.find((p) => p.name === 'job.duration')!;
+    expect(duration).toMatchObject({ type: 'histogram', count: 1, sum: 0.25, unit: 's' });
+    expect(duration.exemplars).toEqual([expect.objectContaining({ value: 0.25, trace_id: job.traceId, span_id: job.spanId })]);
     expect(points.find((p) => p.name === 'jobs.done')!.resource['service.name']).toBe('sdk-metrics-engine-it');
 
-    const { rows } = await admin.query<{ point_id: string; name: string }>(`SELECT point_id, name FROM ${tag}_metrics`);
+    const { rows } = await admin.query<{ point_id: string; name: string; exemplars: Array<{ trace_id: string }> | null }>(
+      `SELECT point_id, name, exemplars FROM ${tag}_metrics`,
+    );
     expect(rows.map((r) => r.point_id).sort()).toEqual(points.map((p) => p.point_id).sort());
+    expect(rows.find((r) => r.name === 'job.duration')!.exemplars![0].trace_id).toBe(job.traceId);
     expect(new Set(rows.map((r) => r.point_id)).size).toBe(rows.length);
   });
 

@@ -5,6 +5,7 @@ import type { MetricPoint } from '../../shared/model.js';
 import type { Diag } from '../../shared/diag.js';
 import { decodeMetrics } from '../../shared/otlp/decode.js';
 import { derivePointId } from '../../shared/otlp/derive-id.js';
+import type { ExemplarStore } from './exemplars.js';
 
 export type MetricTemporality = 'cumulative' | 'delta';
 
@@ -46,12 +47,14 @@ export class EngineMetricExporter implements PushMetricExporter {
     private readonly sink: PointSink,
     private readonly temporality: MetricTemporality,
     private readonly diag: Diag,
+    private readonly exemplars?: ExemplarStore,
   ) {}
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
     if (this.stopped) return resultCallback({ code: ExportResultCode.FAILED, error: new Error('the metrics exporter is shut down') });
     try {
       const points = toMetricPoints(metrics, this.diag);
+      this.exemplars?.attach(points);
       if (points.length > 0) this.sink(points);
     } catch (err) {
       this.diag.error('metric points could not be converted; this collection is lost', err);
@@ -77,10 +80,10 @@ export class EngineMetricExporter implements PushMetricExporter {
  * The reader that takes the provider's points to the engine every `intervalSeconds` (its timer is unref'd by
  * sdk-metrics: it never keeps the process alive); forceFlush and shutdown collect at once.
  */
-export function engineReader(opts: { sink: PointSink; temporality: MetricTemporality; intervalSeconds: number; diag: Diag }): IMetricReader {
+export function engineReader(opts: { sink: PointSink; temporality: MetricTemporality; intervalSeconds: number; diag: Diag; exemplars?: ExemplarStore }): IMetricReader {
   const exportIntervalMillis = Math.round(opts.intervalSeconds * 1000);
   return new PeriodicExportingMetricReader({
-    exporter: new EngineMetricExporter(opts.sink, opts.temporality, opts.diag),
+    exporter: new EngineMetricExporter(opts.sink, opts.temporality, opts.diag, opts.exemplars),
     exportIntervalMillis,
     exportTimeoutMillis: Math.min(exportIntervalMillis, 30_000),
   });

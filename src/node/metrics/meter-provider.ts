@@ -8,6 +8,10 @@ import type { MetricsConfig } from '../config/index.js';
 import { withCardinalityLimit } from './cardinality-limit.js';
 import { withPrometheusUnitNames } from './prometheus-unit-names.js';
 import { engineReader, type PointSink } from './engine-exporter.js';
+import { ExemplarStore, withExemplars } from './exemplars.js';
+
+/** Series whose exemplars one collection keeps (memory bound: two exemplars each). */
+const EXEMPLAR_SERIES = 10_000;
 
 export interface StartedMetrics {
   /** What isotel registers globally and gives the instrumentations; undefined when `metrics.enabled` is false. */
@@ -58,10 +62,14 @@ function createMetrics(opts: StartOptions): StartedMetrics {
   let ready: Promise<void> = Promise.resolve();
   let readers = opts.readers;
   let port: number | undefined;
+  let exemplars: ExemplarStore | undefined;
   if (readers === undefined) {
     port = config.prometheus.port;
     readers = [];
-    if (opts.onPoints) readers.push(engineReader({ sink: opts.onPoints, temporality: config.temporality, intervalSeconds: config.export_interval, diag }));
+    if (opts.onPoints) {
+      exemplars = new ExemplarStore(EXEMPLAR_SERIES);
+      readers.push(engineReader({ sink: opts.onPoints, temporality: config.temporality, intervalSeconds: config.export_interval, diag, exemplars }));
+    }
     if (port !== undefined) {
       const served = prometheusReader(config.prometheus.host, port, diag);
       readers.push(served.reader);
@@ -74,7 +82,7 @@ function createMetrics(opts: StartOptions): StartedMetrics {
   });
   let done: Promise<void> | undefined;
   return {
-    meterProvider,
+    meterProvider: exemplars ? withExemplars(meterProvider, exemplars) : meterProvider,
     port,
     ready,
     flush: () => (done ? Promise.resolve() : meterProvider.forceFlush().catch((err: unknown) => diag.error('collecting the metrics failed', err))),
