@@ -47,7 +47,7 @@ export class ExemplarStore {
   }
 }
 
-function seriesKey(scope: string, version: string | undefined, name: string, attributes: ApiAttributes | undefined): string {
+function seriesKey(scope: string, version: string | undefined, name: string, attributes: Readonly<Record<string, unknown>> | undefined): string {
   const attrs = attributes ?? {};
   const sorted = Object.keys(attrs)
     .sort()
