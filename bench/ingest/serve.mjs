@@ -25,8 +25,9 @@ ${ingestYaml}`);
   return file;
 }
 
-export function startServe(configFile, logFile, extraArgs = []) {
-  return startListening('isotel serve', [...extraArgs, CLI, 'serve', '--config', configFile, '--port', '0'], logFile);
+/** `extraArgs`: node's (before the script); `serveArgs`: the CLI's, e.g. ['--role', 'ingest']. */
+export function startServe(configFile, logFile, extraArgs = [], serveArgs = []) {
+  return startListening('isotel serve', [...extraArgs, CLI, 'serve', '--config', configFile, '--port', '0', ...serveArgs], logFile);
 }
 
 /** The JSONL floor server, appending to `file`. */
@@ -41,7 +42,7 @@ export async function startListening(name, args, logFile) {
   closeSync(out);
   const url = await new Promise((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error(`${name} did not start; see ${logFile}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start; see ${logFile}`)), 120_000);
     child.stdout.on('data', (d) => {
       buf += d;
       const m = /listening on (http:\/\/\S+)/.exec(buf);

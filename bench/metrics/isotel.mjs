@@ -1,5 +1,6 @@
-// isotel: configureLogger registers its MeterProvider as the API's global (with a Prometheus metrics port, so
-// the provider has a reader: without one the instruments record nothing); the app uses @opentelemetry/api.
+// isotel: configureLogger registers its MeterProvider as the API's global; the app uses @opentelemetry/api. Its
+// readers: the engine's periodic reader (points to the backends) and the Prometheus port, which counts the adds.
+// sdk-metrics records each measurement once per reader, so two readers cost about twice one.
 import { createServer } from 'node:net';
 import { metrics } from '@opentelemetry/api';
 import { configureLogger } from '../../dist/node/index.js';

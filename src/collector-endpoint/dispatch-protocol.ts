@@ -1,5 +1,5 @@
 import type { DiagLevel } from '../shared/diag.js';
-import type { BackendEntry, DispatcherHealth, FollowedFrame, LogFilter, Position, Segment, TraceFilter } from '../node/engine/index.js';
+import type { BackendEntry, DispatcherHealth, FollowedFrame, LogFilter, MetricFilter, Position, Segment, TraceFilter } from '../node/engine/index.js';
 import type { SpanKindName } from '../shared/model.js';
 
 /**
@@ -29,6 +29,7 @@ export type ToWorker =
   | { t: 'query'; id: number; op: 'operations'; service: string; kind?: SpanKindName }
   | { t: 'query'; id: number; op: 'findTraces'; filter: TraceFilter }
   | { t: 'query'; id: number; op: 'findLogs'; filter: LogFilter }
+  | { t: 'query'; id: number; op: 'findMetrics'; filter: MetricFilter }
   | { t: 'close' };
 
 export type FromWorker =

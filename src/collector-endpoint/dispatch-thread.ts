@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Diag } from '../shared/diag.js';
-import type { BackendEntry, Committed, Dispatcher, DispatcherHealth, OperationName, TraceResult, TraceSearch, TraceSummary, WriteAheadLog } from '../node/engine/index.js';
+import type { BackendEntry, Committed, Dispatcher, DispatcherHealth, MetricPoints, OperationName, TraceResult, TraceSearch, TraceSummary, WriteAheadLog } from '../node/engine/index.js';
 import type { LogRecord, SpanRecord } from '../shared/model.js';
 import { FIELD, HEALTH_FIELDS, STATES, healthCells, type FromWorker, type ToWorker, type WorkerInit } from './dispatch-protocol.js';
 
@@ -117,6 +117,7 @@ class WorkerHost implements Dispatcher {
             operations: (service, kind) => this.ask<OperationName[]>({ t: 'query', op: 'operations', service, kind }),
             findTraces: (filter) => this.ask<SpanRecord[][]>({ t: 'query', op: 'findTraces', filter }),
             findLogs: (filter) => this.ask<LogRecord[]>({ t: 'query', op: 'findLogs', filter }),
+            findMetrics: (filter) => this.ask<MetricPoints>({ t: 'query', op: 'findMetrics', filter }),
           }
         : undefined,
     };

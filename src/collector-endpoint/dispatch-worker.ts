@@ -126,6 +126,7 @@ function ask(m: Extract<ToWorker, { t: 'query' }>): Promise<unknown> {
   if (m.op === 'services') return b.search.services();
   if (m.op === 'operations') return b.search.operations(m.service, m.kind);
   if (m.op === 'findLogs') return b.search.findLogs(m.filter);
+  if (m.op === 'findMetrics') return b.search.findMetrics(m.filter);
   return b.search.findTraces(m.filter);
 }
 

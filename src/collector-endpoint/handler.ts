@@ -8,6 +8,7 @@ import { queryTrace, listTraces } from './query-routes.js';
 import { handleJaeger, jaegerRoute } from './jaeger-routes.js';
 import { IngestDedupe } from './dedupe.js';
 import { handleLogs, LOGS_ROUTE } from './logs-route.js';
+import { handleMetricsQuery, METRICS_QUERY_ROUTE } from './metrics-query-route.js';
 import { createReadKeyCheck, isReadRoute, READ_KEY_REASON } from './read-key.js';
 import type { IngestRuntime } from './runtime.js';
 import { createViewerRoute, isViewerPath, VIEWER_ROUTE } from './viewer-route.js';
@@ -54,6 +55,7 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
     traces: (res, url) => listTraces(runtime, r, res, url),
     jaeger: (res, url, route) => handleJaeger(runtime, r, res, url, route),
     logs: (res, url) => handleLogs(runtime, r, res, url),
+    metricsQuery: (res, url) => handleMetricsQuery(runtime, r, res, url),
     health: (res) => {
       const h = health();
       r.send(res, '/health', h.status === 'unavailable' ? 503 : 200, 'application/json', JSON.stringify(h));
@@ -71,7 +73,7 @@ export function createRequestListener(runtime: IngestRuntime, settings: HandlerS
       return r.fail(res, 'other', 400, 'malformed request target');
     }
     const path = url.pathname;
-    const route = path === '/v1/logs' || path === '/v1/traces' || path === '/v1/metrics' || path === LOGS_ROUTE ? path : TRACE_ROUTE.test(path) ? '/v1/traces/{id}' : isViewerPath(path) ? VIEWER_ROUTE : (jaegerRoute(path) ?? path);
+    const route = path === '/v1/logs' || path === '/v1/traces' || path === '/v1/metrics' || path === LOGS_ROUTE || path === METRICS_QUERY_ROUTE ? path : TRACE_ROUTE.test(path) ? '/v1/traces/{id}' : isViewerPath(path) ? VIEWER_ROUTE : (jaegerRoute(path) ?? path);
     const cors = applyCors(req, res, origins);
     if (cors === 'forbidden') {
       req.resume();
@@ -100,6 +102,7 @@ interface Routes {
   traces(res: ServerResponse, url: URL): Promise<void>;
   jaeger(res: ServerResponse, url: URL, route: string): Promise<void>;
   logs(res: ServerResponse, url: URL): Promise<void>;
+  metricsQuery(res: ServerResponse, url: URL): Promise<void>;
   health(res: ServerResponse): void;
   metrics(res: ServerResponse): void;
 }
@@ -115,10 +118,11 @@ async function dispatch(routes: Routes, r: Responder, req: IncomingMessage, res:
   const jaeger = jaegerRoute(path);
   if (req.method === 'GET' && jaeger) return routes.jaeger(res, url, jaeger);
   if (req.method === 'GET' && path === LOGS_ROUTE) return routes.logs(res, url);
+  if (req.method === 'GET' && path === METRICS_QUERY_ROUTE) return routes.metricsQuery(res, url);
   if (req.method === 'GET' && path === '/health') return routes.health(res);
   if (req.method === 'GET' && path === '/metrics') return routes.metrics(res);
   req.resume();
-  if (['/v1/logs', '/v1/traces', '/v1/metrics', '/health', '/metrics', LOGS_ROUTE].includes(path) || m || jaeger) {
+  if (['/v1/logs', '/v1/traces', '/v1/metrics', '/health', '/metrics', LOGS_ROUTE, METRICS_QUERY_ROUTE].includes(path) || m || jaeger) {
     return r.fail(res, m ? '/v1/traces/{id}' : (jaeger ?? path), 405, `method ${req.method} not allowed`);
   }
   return r.fail(res, 'other', 404, `no route ${path}`);

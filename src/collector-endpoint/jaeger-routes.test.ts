@@ -15,6 +15,7 @@ const search: TraceSearch = {
   operations: async (service) => (service === 'a b' ? [{ name: 'GET', kind: 'CLIENT' }, { name: 'GET', kind: 'SERVER' }, { name: 'x', kind: 'UNSPECIFIED' }] : []),
   findTraces: async () => [],
   findLogs: async () => [],
+  findMetrics: async () => ({ points: [], more: false }),
 };
 
 function runtime(query: Partial<NonNullable<IngestRuntime['query']>> | undefined): IngestRuntime {

@@ -38,7 +38,8 @@ function severity(q: URLSearchParams, name: 'severity_min' | 'severity_max'): Pa
   return ok(SEVERITY_NUMBER[level] + (name === 'severity_max' ? 3 : 0));
 }
 
-function time(q: URLSearchParams, name: 'start' | 'end'): Parsed<number | undefined> {
+/** A start/end parameter: microseconds since the epoch or RFC 3339; undefined when absent. Also the metrics query's. */
+export function time(q: URLSearchParams, name: 'start' | 'end'): Parsed<number | undefined> {
   const v = q.get(name);
   if (v === null || v === '') return ok(undefined);
   if (/^\d{1,17}$/.test(v)) return ok(Number(v));

@@ -10,6 +10,7 @@ export const INGEST_OWN_PATHS: readonly string[] = Object.freeze([
   '/v1/traces',
   '/v1/traces/*',
   '/v1/metrics',
+  '/v1/metrics/query',
   '/health',
   '/metrics',
   '/api/services',

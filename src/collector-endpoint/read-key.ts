@@ -31,8 +31,8 @@ function bearer(header: string | undefined): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/** The read routes: the query API (/api/*) and the trace reads (GET /v1/traces, GET /v1/traces/{id}). */
+/** The read routes: the query API (/api/*), the trace reads (GET /v1/traces, GET /v1/traces/{id}) and GET /v1/metrics/query. */
 export function isReadRoute(method: string | undefined, path: string): boolean {
   if (path.startsWith('/api/')) return true;
-  return method === 'GET' && (path === '/v1/traces' || /^\/v1\/traces\/[^/]+$/.test(path));
+  return method === 'GET' && (path === '/v1/traces' || path === '/v1/metrics/query' || /^\/v1\/traces\/[^/]+$/.test(path));
 }

@@ -14,6 +14,7 @@ import { createOtelLoggerProvider } from './otel-logs.js';
 import { createPropagator } from './trace-context-propagator.js';
 import { ensureModuleHooks } from './auto/module-hooks.js';
 import { METRICS_OFF, startMetrics, type StartedMetrics } from './metrics/meter-provider.js';
+import type { PointSink } from './metrics/engine-exporter.js';
 import { pathToFileURL } from 'node:url';
 
 export interface StartedTracing {
@@ -27,6 +28,8 @@ export interface StartedTracing {
    * a change to the keys that patch libraries or claim globals is reported and waits for the next start.
    */
   reconfigure(next: TracingConfig, sampler: Sampler): void;
+  /** Collects the meter provider now, its points into the record buffer (logger.flush()). Never rejects. */
+  flushMetrics(): Promise<void>;
   /** Disables the instrumentations, releases the globals isotel holds, ends the meter and tracer providers. Idempotent. */
   shutdown(): Promise<void>;
 }
@@ -52,6 +55,7 @@ export function startTracing(opts: {
   core: LoggerCore;
   diag: Diag;
   onSpan: (span: SpanSource) => void;
+  onPoints?: PointSink;
   sampler: Sampler;
   limits: SanitizeLimits;
 }): StartedTracing {
@@ -59,7 +63,7 @@ export function startTracing(opts: {
   const tracing = setupTracing({ resource: opts.resource, scope: opts.scope, diag, onSpan: opts.onSpan, sampler: opts.sampler, limits: opts.limits });
   const guard = createPropagateTo(config.propagate_to);
   let globals: { release(): void } | undefined;
-  const metrics = opts.registerGlobal ? startMetrics({ config: opts.metrics, resource: opts.resource, diag }) : noMetrics(opts.metrics, diag);
+  const metrics = opts.registerGlobal ? startMetrics({ config: opts.metrics, resource: opts.resource, diag, onPoints: opts.onPoints }) : noMetrics(opts.metrics, diag);
   if (opts.registerGlobal) {
     const formats = createPropagator(config.propagators);
     const propagator = formats && formats.fields().length > 0 ? guard.wrapPropagator(formats) : undefined;
@@ -84,6 +88,7 @@ export function startTracing(opts: {
     tracer: tracing.tracer,
     instrumentations: instrumentations.names,
     ready: Promise.all([hooked, metrics.ready]).then(() => {}),
+    flushMetrics: () => metrics.flush(),
     reconfigure(next, sampler) {
       tracing.setSampler(sampler);
       guard.update(next.propagate_to);

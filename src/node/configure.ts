@@ -20,6 +20,7 @@ import { attachApiDiag, diagSinkFor } from './otel-diag.js';
 import { buildSampler } from './sampling.js';
 import { createDisabledLogger } from './disabled-logger.js';
 import type { Diag } from '../shared/diag.js';
+import type { MetricPoint } from '../shared/model.js';
 
 export interface ConfigureOptions {
   /** A YAML file in the original `logger:` schema (plus optional `ingest:`). Watched for changes. */
@@ -70,7 +71,8 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
   const settings = settingsFrom(lc);
   const core: LoggerCore = { settings, resource, scope, clock: options.clock ?? systemClock, newId: createRecordIdGenerator(), diag, count: (name, n) => diag.count(name, n), buffer, closed: false };
   const onSpan = (span: SpanSource) => core.closed || buffer.pushSpan(span);
-  const tracing = startTracing({ config: lc.tracing, metrics: lc.metrics, resource, scope, registerGlobal, core, diag, onSpan, sampler: buildSampler(lc.tracing), limits: settings.limits });
+  const onPoints = (points: MetricPoint[]) => core.closed || buffer.pushMetrics(points);
+  const tracing = startTracing({ config: lc.tracing, metrics: lc.metrics, resource, scope, registerGlobal, core, diag, onSpan, onPoints, sampler: buildSampler(lc.tracing), limits: settings.limits });
   // After the tracer provider: the API reports a provider already registered as an error, which isotel expects and handles.
   const detachApiDiag = registerGlobal && otelEnv.logLevel ? attachApiDiag(options.diagSink ?? diagSinkFor(otelEnv.logLevel), otelEnv.logLevel) : () => {};
   const channels = await Channels.open(lc, registry, diag).catch(async (err: unknown) => {
@@ -90,6 +92,7 @@ export async function configureLogger(options: ConfigureOptions = {}): Promise<L
   const flush = async (): Promise<void> => {
     try {
       await reloading;
+      await tracing.flushMetrics();
       buffer.drain();
       await channels.fanOut.flush();
     } catch (err) {

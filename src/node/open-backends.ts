@@ -147,5 +147,6 @@ function lazySearch(get: () => Promise<TraceSearch>): TraceSearch {
     operations: async (service, kind) => (await get()).operations(service, kind),
     findTraces: async (filter) => (await get()).findTraces(filter),
     findLogs: async (filter) => (await get()).findLogs(filter),
+    findMetrics: async (filter) => (await get()).findMetrics(filter),
   };
 }

@@ -141,6 +141,12 @@ describe('readOtelEnv', () => {
   });
 
   describe('attribute limits', () => {
+    it('OTEL_METRIC_EXPORT_INTERVAL (ms) sets logger.metrics.export_interval (s); out of range is ignored with its reason', () => {
+      expect(layer({ OTEL_METRIC_EXPORT_INTERVAL: '15000' })).toEqual({ metrics: { export_interval: 15 } });
+      expect(problems({ OTEL_METRIC_EXPORT_INTERVAL: '50' })).toEqual(['OTEL_METRIC_EXPORT_INTERVAL="50" ignored: isotel needs at least 100']);
+      expect(problems({ OTEL_METRIC_EXPORT_INTERVAL: '90000000' })).toEqual(['OTEL_METRIC_EXPORT_INTERVAL="90000000" ignored: expected at most 86400000 (one day)']);
+    });
+
     it('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT and OTEL_ATTRIBUTE_COUNT_LIMIT set logger.limits', () => {
       expect(layer({ OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '256', OTEL_ATTRIBUTE_COUNT_LIMIT: '32' })).toEqual({
         limits: { max_attribute_value_length: 256, max_attributes: 32 },

@@ -73,8 +73,17 @@ export function readOtelEnv(env: Env): OtelEnv {
   if (compression !== undefined) otlp.compression = compression;
   if (Object.keys(otlp).length > 0) logger.otlp_export = otlp;
 
+  const interval = read('OTEL_METRIC_EXPORT_INTERVAL', parseInterval);
+  if (interval !== undefined) logger.metrics = { export_interval: interval / 1000 };
+
   const logLevel = read('OTEL_LOG_LEVEL', (t) => parseEnum(t, OTEL_LOG_LEVELS));
   return logLevel === undefined ? { layer: { logger }, problems } : { layer: { logger }, logLevel, problems };
+}
+
+/** OTEL_METRIC_EXPORT_INTERVAL: milliseconds, within logger.metrics.export_interval's 0.1 s .. 1 day. */
+function parseInterval(text: string): Parsed<number> {
+  const r = parseInteger(text, 100);
+  return r.ok && r.value > 86_400_000 ? { ok: false, problem: 'expected at most 86400000 (one day)' } : r;
 }
 
 /** OTEL_EXPORTER_OTLP_PROTOCOL: the two OTLP/HTTP encodings; `grpc` (the spec's third) is named as unsupported. */

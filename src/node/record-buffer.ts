@@ -1,4 +1,4 @@
-import type { Batch, LogRecord, SpanRecord } from '../shared/model.js';
+import type { Batch, LogRecord, MetricPoint, SpanRecord } from '../shared/model.js';
 
 export interface BatchTarget {
   enqueue(batch: Batch): void;
@@ -48,6 +48,7 @@ const monotonicMs = (): number => performance.now();
 export class RecordBuffer {
   private logs: LogRecord[] = [];
   private spans: Array<SpanRecord | SpanSource> = [];
+  private metrics: MetricPoint[] = [];
   private scheduled = false;
   private immediate = false;
   private lastHandoff = Number.NEGATIVE_INFINITY;
@@ -82,16 +83,27 @@ export class RecordBuffer {
     else this.schedule();
   }
 
+  /** A collection of the meter provider (once per export interval, or at flush): handed off with the next batch. */
+  pushMetrics(points: MetricPoint[]): void {
+    for (const p of points) this.metrics.push(p);
+    if (this.metrics.length >= this.maxBatch) this.drain();
+    else this.schedule();
+  }
+
   /** Hands everything buffered to the target now, in batches of at most maxBatch records of each signal. */
   drain = (): void => {
     this.scheduled = false;
     this.immediate = false;
-    if (this.logs.length === 0 && this.spans.length === 0) return;
+    if (this.logs.length === 0 && this.spans.length === 0 && this.metrics.length === 0) return;
     const logs = this.logs;
     const spans = this.spans;
+    const metrics = this.metrics;
     this.logs = [];
     this.spans = [];
+    this.metrics = [];
     this.lastHandoff = this.now();
+    for (let i = 0; i < metrics.length; i += this.maxBatch) this.target.enqueue({ logs: [], spans: [], metrics: metrics.slice(i, i + this.maxBatch) });
+    if (logs.length === 0 && spans.length === 0) return;
     if (spans.length <= this.maxBatch) {
       this.target.enqueue({ logs, spans: spans.length === 0 ? [] : records(spans), metrics: [] });
       return;

@@ -47,6 +47,10 @@ export function createBackendRegistry(): BackendRegistry {
     const m = await import('./backends/kafka/index.js');
     return m.createKafkaBackend(config as never, ctx);
   });
+  builtin('prometheus', async (config, ctx) => {
+    const m = await import('./backends/prometheus/index.js');
+    return m.createPrometheusBackend(config as never, ctx);
+  });
   return {
     register(type, factory) {
       if (!/^[a-z][a-z0-9_-]*$/.test(type)) throw new Error(`registerBackend: invalid backend_type "${type}" (lowercase letters, digits, _ and -)`);

@@ -38,6 +38,7 @@ export function untracedBackend(b: Backend): Backend {
       operations: (service, kind) => untraced(() => search.operations(service, kind)),
       findTraces: (filter) => untraced(() => search.findTraces(filter)),
       findLogs: (filter) => untraced(() => search.findLogs(filter)),
+      findMetrics: (filter) => untraced(() => search.findMetrics(filter)),
     };
   }
   return out;

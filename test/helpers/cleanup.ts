@@ -1,11 +1,11 @@
 import pg from 'pg';
 
-/** Drops what a test stored under its tag: the `<tag>_logs` / `<tag>_spans` tables and the `<tag>-*` indices and templates. */
+/** Drops what a test stored under its tag: the `<tag>_logs` / `<tag>_spans` / `<tag>_metrics` tables and the `<tag>-*` indices and templates. */
 export async function dropTagged(tag: string): Promise<void> {
   const client = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
   await client.connect();
   try {
-    await client.query(`DROP TABLE IF EXISTS ${tag}_logs, ${tag}_spans`);
+    await client.query(`DROP TABLE IF EXISTS ${tag}_logs, ${tag}_spans, ${tag}_metrics`);
   } finally {
     await client.end();
   }

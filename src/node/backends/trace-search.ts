@@ -1,6 +1,7 @@
 import type { AnyValue, LogRecord, SpanKindName, SpanRecord } from '../../shared/model.js';
 import { isoToNanos } from '../../shared/time.js';
 import type { LogFilter } from './log-search.js';
+import type { MetricFilter, MetricPoints } from './metric-search.js';
 
 /**
  * Trace search (and, beside it, log search: findLogs, semantics in log-search.ts), for the Jaeger query API (src/collector-endpoint/jaeger-*.ts): the services, the operations
@@ -24,6 +25,8 @@ export interface TraceSearch {
   findTraces(filter: TraceFilter): Promise<SpanRecord[][]>;
   /** The logs query API's search (semantics in log-search.ts): matching records, newest first. */
   findLogs(filter: LogFilter): Promise<LogRecord[]>;
+  /** The metrics query's points (semantics in metric-search.ts): matching points oldest first, bounded by MAX_SCAN_POINTS. */
+  findMetrics(filter: MetricFilter): Promise<MetricPoints>;
 }
 
 export interface OperationName {

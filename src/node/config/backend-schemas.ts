@@ -118,12 +118,21 @@ export const KafkaConfigSchema = strict(kafkaBackendFields(commonFields(1))).des
   'Kafka: each batch produced as OTLP protobuf messages to the Collector-layout topics (idempotent producer, acks=all).',
 );
 
+export const PrometheusConfigSchema = strict({
+  port: z.int().min(1).max(65535).describe('Port of the scrape endpoint (http://<host>:<port>/metrics).'),
+  host: z.string().min(1).default('127.0.0.1').describe('Address the scrape endpoint listens on (0.0.0.0 for a Prometheus on another host).'),
+  max_series: z.int().positive().default(10_000).describe('Series kept at most; a point of a new series beyond it is refused (dead-lettered, counted as prometheus.series_dropped).'),
+  stale_after: z.number().min(0).default(300).describe('Seconds after which a series that received no point is forgotten (0: never).'),
+  ...commonFields(1),
+}).describe('Prometheus scrape endpoint: received metric points aggregated into series (metric points only).');
+
 export const BUILTIN_BACKEND_SCHEMAS = {
   filesystem: FilesystemConfigSchema,
   elasticsearch: ElasticsearchConfigSchema,
   postgres: PostgresConfigSchema,
   otlp: OtlpConfigSchema,
   kafka: KafkaConfigSchema,
+  prometheus: PrometheusConfigSchema,
 } as const;
 
 export type BuiltinBackendType = keyof typeof BUILTIN_BACKEND_SCHEMAS;
@@ -134,6 +143,7 @@ export type ElasticsearchBackendConfig = z.output<typeof ElasticsearchConfigSche
 export type PostgresBackendConfig = z.output<typeof PostgresConfigSchema>;
 export type OtlpBackendConfig = z.output<typeof OtlpConfigSchema>;
 export type KafkaBackendConfig = z.output<typeof KafkaConfigSchema>;
+export type PrometheusBackendConfig = z.output<typeof PrometheusConfigSchema>;
 
 export type BackendConfig =
   | { backend_type: 'filesystem'; name?: string; config: FilesystemBackendConfig }
@@ -141,6 +151,7 @@ export type BackendConfig =
   | { backend_type: 'postgres'; name?: string; config: PostgresBackendConfig }
   | { backend_type: 'otlp'; name?: string; config: OtlpBackendConfig }
   | { backend_type: 'kafka'; name?: string; config: KafkaBackendConfig }
+  | { backend_type: 'prometheus'; name?: string; config: PrometheusBackendConfig }
   | CustomBackendConfig;
 
 /** A registered custom `backend_type`: its config is passed to its factory as written. */

@@ -54,7 +54,7 @@ describe('parseConfigText: errors name the field and line', () => {
   it('rejects an unknown backend_type with its index', () => {
     const text = 'logger:\n  backends:\n    - backend_type: filesystem\n      config: {log_file: a.jsonl}\n    - backend_type: postgres\n      config: {database: d}\n    - backend_type: nats\n      config: {servers: [k1]}\n';
     expect(issuesOf(text)).toEqual([
-      { path: 'logger.backends[2].backend_type', line: 7, message: 'unknown backend type "nats" (known: filesystem, elasticsearch, postgres, otlp, kafka)' },
+      { path: 'logger.backends[2].backend_type', line: 7, message: 'unknown backend type "nats" (known: filesystem, elasticsearch, postgres, otlp, kafka, prometheus)' },
     ]);
   });
 

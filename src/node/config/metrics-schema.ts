@@ -27,6 +27,18 @@ export const MetricsSchema = strict({
     .max(1_000_000)
     .default(2000)
     .describe('Series (distinct attribute sets) kept per instrument; beyond it points go to one overflow series with otel.metric.overflow=true, as the OpenTelemetry spec says.'),
+  export_interval: z
+    .number()
+    .min(0.1)
+    .max(86_400)
+    .default(60)
+    .describe(
+      'Seconds between collections of the meter provider into the delivery engine (metric points to the backends, like log records and spans); OTEL_METRIC_EXPORT_INTERVAL (milliseconds) sets it too. flush() and close() collect at once.',
+    ),
+  temporality: z
+    .enum(['cumulative', 'delta'])
+    .default('cumulative')
+    .describe('The aggregation temporality of the points sent to the backends (sums and histograms); the Prometheus port is always cumulative.'),
   prometheus: PrometheusSchema.prefault({}),
 });
 

@@ -29,6 +29,8 @@ export type { BackendRegistry } from '../registry.js';
 export type { TraceResult, TraceSummary } from '../backends/types.js';
 export type { TraceSearch, TraceFilter, OperationName } from '../backends/trace-search.js';
 export type { LogFilter, LogPosition } from '../backends/log-search.js';
+export type { MetricFilter, MetricPoints, MetricSeries, MetricAnswer } from '../backends/metric-search.js';
+export { bucketSeries, MAX_SCAN_POINTS } from '../backends/metric-search.js';
 export { positionOf } from '../backends/log-search.js';
 export { isFileOpen } from '../backends/filesystem/shared-files.js';
 export { defaultSpansFile, createFilesystemBackend } from '../backends/filesystem/backend.js';

@@ -7,6 +7,11 @@ import type { Diag } from '../../shared/diag.js';
 import type { MetricsConfig } from '../config/index.js';
 import { withCardinalityLimit } from './cardinality-limit.js';
 import { withPrometheusUnitNames } from './prometheus-unit-names.js';
+import { engineReader, type PointSink } from './engine-exporter.js';
+import { ExemplarStore, withExemplars } from './exemplars.js';
+
+/** Series whose exemplars one collection keeps (memory bound: two exemplars each). */
+const EXEMPLAR_SERIES = 10_000;
 
 export interface StartedMetrics {
   /** What isotel registers globally and gives the instrumentations; undefined when `metrics.enabled` is false. */
@@ -15,7 +20,9 @@ export interface StartedMetrics {
   readonly port: number | undefined;
   /** Resolves once the Prometheus port listens (or failed to: reported on the diag channel); at once without one. */
   readonly ready: Promise<void>;
-  /** Ends the provider and its readers (the Prometheus port closes). Idempotent; never rejects; at most 5 s. */
+  /** Collects now and hands the points to the engine (the periodic reader's forceFlush). Never rejects. */
+  flush(): Promise<void>;
+  /** Ends the provider and its readers (a last collection to the engine; the Prometheus port closes). Idempotent; never rejects; at most 5 s. */
   shutdown(): Promise<void>;
 }
 
@@ -24,11 +31,11 @@ const SHUTDOWN_TIMEOUT_MS = 5000;
 /**
  * `logger.metrics`: an `@opentelemetry/sdk-metrics` MeterProvider on the process's resource (the one the
  * tracer's spans carry), each reader limited to `cardinality_limit` series per instrument. Its readers: the
- * Prometheus exporter when `prometheus.port` is set (its HTTP server is unref'd: it never keeps the process
- * alive), or `readers` given by the caller (tests). Without a reader the instruments record nothing and cost
- * next to nothing; the delivery engine's metric points come later (issue 12).
+ * periodic reader that hands the points to the delivery engine (`onPoints`: every `export_interval` seconds, in
+ * `temporality`; engine-exporter.ts), the Prometheus exporter when `prometheus.port` is set (its HTTP server is
+ * unref'd: it never keeps the process alive), or `readers` given by the caller (tests).
  */
-export function startMetrics(opts: { config: MetricsConfig; resource: Attributes; diag: Diag; readers?: IMetricReader[] }): StartedMetrics {
+export function startMetrics(opts: StartOptions): StartedMetrics {
   if (!opts.config.enabled) return METRICS_OFF;
   try {
     return createMetrics(opts);
@@ -39,16 +46,30 @@ export function startMetrics(opts: { config: MetricsConfig; resource: Attributes
 }
 
 /** No provider, no port: metrics.enabled false, register_global false, or a provider that could not start. */
-export const METRICS_OFF: StartedMetrics = { meterProvider: undefined, port: undefined, ready: Promise.resolve(), shutdown: () => Promise.resolve() };
+export const METRICS_OFF: StartedMetrics = { meterProvider: undefined, port: undefined, ready: Promise.resolve(), flush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
 
-function createMetrics(opts: { config: MetricsConfig; resource: Attributes; diag: Diag; readers?: IMetricReader[] }): StartedMetrics {
+interface StartOptions {
+  config: MetricsConfig;
+  resource: Attributes;
+  diag: Diag;
+  /** Where each collection's metric points go (the logger's record buffer); none: no engine reader. */
+  onPoints?: PointSink;
+  readers?: IMetricReader[];
+}
+
+function createMetrics(opts: StartOptions): StartedMetrics {
   const { config, diag } = opts;
   let ready: Promise<void> = Promise.resolve();
   let readers = opts.readers;
   let port: number | undefined;
+  let exemplars: ExemplarStore | undefined;
   if (readers === undefined) {
     port = config.prometheus.port;
     readers = [];
+    if (opts.onPoints) {
+      exemplars = new ExemplarStore(EXEMPLAR_SERIES);
+      readers.push(engineReader({ sink: opts.onPoints, temporality: config.temporality, intervalSeconds: config.export_interval, diag, exemplars }));
+    }
     if (port !== undefined) {
       const served = prometheusReader(config.prometheus.host, port, diag);
       readers.push(served.reader);
@@ -61,9 +82,10 @@ function createMetrics(opts: { config: MetricsConfig; resource: Attributes; diag
   });
   let done: Promise<void> | undefined;
   return {
-    meterProvider,
+    meterProvider: exemplars ? withExemplars(meterProvider, exemplars) : meterProvider,
     port,
     ready,
+    flush: () => (done ? Promise.resolve() : meterProvider.forceFlush().catch((err: unknown) => diag.error('collecting the metrics failed', err))),
     shutdown: () => (done ??= boundedShutdown(meterProvider, diag)),
   };
 }

@@ -66,7 +66,7 @@ export async function createElasticsearchBackend(
     ping: async () => !closed && pingServer(conn),
     listTraces: (limit) => listTraces(conn, indices.spansSearch, limit),
     getTrace: (traceId) => getTrace(conn, indices, traceId),
-    search: elasticsearchSearch(conn, indices.spansSearch, indices.logsSearch),
+    search: elasticsearchSearch(conn, indices.spansSearch, indices.logsSearch, indices.metrics),
   };
 }
 

@@ -5,6 +5,7 @@ import { UNTRACED_REQUEST, untraced } from './client.js';
 import { classify, type Connection } from './connection.js';
 import { decodeSpan } from './documents.js';
 import { findLogs } from './log-search.js';
+import { findMetrics } from './metric-search.js';
 
 /**
  * The Jaeger query API's search (semantics in ../trace-search.ts) as Elasticsearch queries: terms
@@ -25,7 +26,7 @@ interface Bucket {
   kinds?: { buckets: Bucket[] };
 }
 
-export function elasticsearchSearch(conn: Connection, spansSearch: string, logsSearch: string): TraceSearch {
+export function elasticsearchSearch(conn: Connection, spansSearch: string, logsSearch: string, metrics: string): TraceSearch {
   const search = async (body: Query): Promise<{ hits: { hits: { _source?: unknown }[] }; aggregations?: Record<string, { buckets: Bucket[] }> }> => {
     const request = { index: spansSearch, ignore_unavailable: true, allow_no_indices: true, track_total_hits: false, ...body };
     try {
@@ -75,6 +76,7 @@ export function elasticsearchSearch(conn: Connection, spansSearch: string, logsS
       return groupTraces(ids, spans);
     },
     findLogs: (filter) => findLogs(conn, logsSearch, filter),
+    findMetrics: (filter) => findMetrics(conn, metrics, filter),
   };
 }
 

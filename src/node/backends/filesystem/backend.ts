@@ -109,7 +109,7 @@ class FilesystemSink implements FilesystemBackend {
     this.points = acquired.metrics.file;
     this.logIndex = new JsonlIndex(() => this.logs.files(), 'logs', ctx?.diag);
     this.spanIndex = new JsonlIndex(() => this.spans.files(), 'spans', ctx?.diag);
-    this.search = filesystemSearch(this.spanIndex, this.logIndex, () => this.logs.files());
+    this.search = filesystemSearch(this.spanIndex, this.logIndex, () => this.logs.files(), undefined, () => this.points.files());
   }
 
   sharesFiles(): boolean {

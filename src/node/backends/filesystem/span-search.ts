@@ -1,5 +1,6 @@
-import { SPAN_KINDS, type LogRecord, type SpanKindName, type SpanRecord } from '../../../shared/model.js';
+import { SPAN_KINDS, type LogRecord, type MetricPoint, type SpanKindName, type SpanRecord } from '../../../shared/model.js';
 import { searchLogs, type LogFilter } from '../log-search.js';
+import { selectMetricPoints, type MetricFilter } from '../metric-search.js';
 import { summarizeTraces, type TraceSummary } from '../types.js';
 import { derivedTag, groupTraces, sortOperations, tagMatches, type OperationName, type TraceFilter, type TraceSearch } from '../trace-search.js';
 import { dedupe, spanKey, tailRecords } from './read-records.js';
@@ -19,13 +20,20 @@ import { readRecords, recordsOfTrace, recordsOfTraces } from './indexed-reads.js
  * - Any other log search (service, severity, time, attributes, full text) stays a bounded scan of the newest
  *   SEARCH_BYTES of log lines (the issue allows "a JSONL scan with a bound"): older records are not found,
  *   and paging reaches back to that edge only.
+ * - The metrics query (../metric-search.ts) is a bounded scan too: the newest SEARCH_BYTES of metric lines.
  */
 export const SEARCH_BYTES = 64 * 1024 * 1024;
 
 /** Candidate spans read at once when tags must be checked in the lines. */
 const TAG_BATCH = 256;
 
-export function filesystemSearch(spans: JsonlIndex, logs: JsonlIndex, logFiles: () => string[], maxBytes = SEARCH_BYTES): TraceSearch {
+export function filesystemSearch(
+  spans: JsonlIndex,
+  logs: JsonlIndex,
+  logFiles: () => string[],
+  maxBytes = SEARCH_BYTES,
+  metricFiles: () => string[] = () => [],
+): TraceSearch {
   return {
     services: () => spans.use(async (files) => services(files)),
     operations: (service, kind) => spans.use(async (files) => operations(files, service, kind)),
@@ -36,6 +44,10 @@ export function filesystemSearch(spans: JsonlIndex, logs: JsonlIndex, logFiles: 
           ? await recordsOfTrace<LogRecord>(logs, filter.traceId)
           : await tailRecords<LogRecord>(logFiles(), maxBytes);
       return searchLogs(dedupe(records, (r) => r.record_id), filter);
+    },
+    async findMetrics(filter: MetricFilter) {
+      const points = await tailRecords<MetricPoint>(metricFiles(), maxBytes);
+      return selectMetricPoints(dedupe(points, (p) => p.point_id), filter);
     },
   };
 }

@@ -37,7 +37,7 @@ export async function createPostgresBackend(config: PostgresBackendConfig, ctx: 
   const targets = tableTargets(c);
   const copyTimeoutMs = c.statement_timeout_ms > 0 ? c.statement_timeout_ms + c.connect_timeout_ms : undefined;
   const writer = new BatchWriter({ pool, diag, names, targets, copyFrom, canTemp, copyTimeoutMs });
-  const tables = { logs: targets.logs.table, spans: targets.spans.table };
+  const tables = { logs: targets.logs.table, spans: targets.spans.table, metrics: targets.metrics.table };
   const inflight = new Set<Promise<WriteResult>>();
   let closing: Promise<void> | undefined;
 

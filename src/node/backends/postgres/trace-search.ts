@@ -3,6 +3,7 @@ import { SPAN_KINDS } from '../../../shared/model.js';
 import { groupTraces, microsToIso, sortOperations, type OperationName, type TraceFilter, type TraceSearch } from '../trace-search.js';
 import { errorFacts } from './errors.js';
 import { findLogs } from './log-search.js';
+import { findMetrics } from './metric-search.js';
 import { rowToSpan, SPAN_SELECT } from './rows.js';
 import type { TraceTables } from './trace-queries.js';
 
@@ -12,7 +13,7 @@ import type { TraceTables } from './trace-queries.js';
  * conditions filter those rows) and one for their spans (the primary key's trace_id prefix). The log search is
  * log-search.ts.
  */
-export function postgresSearch(pool: Pool, tables: TraceTables): TraceSearch {
+export function postgresSearch(pool: Pool, tables: TraceTables & { metrics: string }): TraceSearch {
   const run = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -43,6 +44,7 @@ export function postgresSearch(pool: Pool, tables: TraceTables): TraceSearch {
         return groupTraces(ids, s.rows.map(rowToSpan));
       }),
     findLogs: (filter) => findLogs(pool, tables.logs, filter),
+    findMetrics: (filter) => findMetrics(pool, tables.metrics, filter),
   };
 }
 

@@ -1,0 +1,2 @@
+export { createPrometheusBackend } from './backend.js';
+export type { PrometheusBackendOptions } from './backend.js';
