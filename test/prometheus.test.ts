@@ -159,8 +159,8 @@ describe('Prometheus scraping isotel', () => {
   it("reads the app's resource as target_info, and the ingest's own counters", async () => {
     const [info] = await series(`target_info{${APP_SEL}}`);
     expect(info.metric).toMatchObject({ service_name: 'metrics-app', service_version: '1.2.3', telemetry_sdk_name: 'isotel' });
-    const accepted = await series(`isotel_ingest_records_accepted_total{${INGEST_SEL}}`, 2);
-    expect(valueBy(accepted, 'signal')).toEqual({ logs: 1, traces: 0 });
+    const accepted = await series(`isotel_ingest_records_accepted_total{${INGEST_SEL}}`, 3);
+    expect(valueBy(accepted, 'signal')).toEqual({ logs: 1, traces: 0, metrics: 0 });
     expect(valueBy(await series(`up{${INGEST_SEL}} or up{${APP_SEL}}`, 2), 'job')).toEqual({ isotel_ingest: 1, metrics_app: 1 });
   });
 
