@@ -1,18 +1,28 @@
 import { defineConfig } from 'vitest/config';
 
+/** Stops the shared PostgreSQL and kills the shared Elasticsearch: nothing else may run beside it. */
+const OUTAGES = 'test/backend-outages.test.ts';
+
 export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts'], environment: 'node', testTimeout: 20_000 } },
       {
+        // Two files at a time: they mostly wait (outages, restarts, Kafka rebalances), and each keeps to its own
+        // schemas, indices, topics, ports and private Kafka clusters. The one file that stops the shared PostgreSQL
+        // and kills the shared Elasticsearch is the `outages` project, run alone after this one (scripts/test.sh).
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
+          exclude: [OUTAGES],
           environment: 'node',
           testTimeout: 300_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
+          maxWorkers: 2,
         },
+      },
+      {
+        test: { name: 'outages', include: [OUTAGES], environment: 'node', testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false },
       },
       {
         test: {

@@ -40,12 +40,15 @@ if [ "$#" -gt 0 ]; then
   step "tests"
   npx vitest run "$@"
 else
-  # Two phases: the integration tests stop PostgreSQL and kill Elasticsearch on purpose (outages, crashes), so
-  # nothing else that needs those servers (the browser e2e tests with every backend) may run beside them.
+  # Three phases. The `outages` project stops the shared PostgreSQL and kills the shared Elasticsearch on purpose,
+  # so it runs alone, last. The integration files run two at a time (each keeps to its own schemas, indices,
+  # topics, ports and private Kafka clusters), after the unit and browser tests so the timed ones are not starved.
   step "tests: unit and browser (e2e)"
   npx vitest run --project unit --project e2e
-  step "tests: integration (real servers, outages)"
+  step "tests: integration (real servers, crashes, private Kafka clusters)"
   npx vitest run --project integration
+  step "tests: outages (the shared PostgreSQL and Elasticsearch stopped and restarted)"
+  npx vitest run --project outages
 fi
 step ""
 printf '== all steps passed in %ss\n' "$((SECONDS - t0))"
