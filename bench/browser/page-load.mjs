@@ -1,0 +1,106 @@
+// Page-load cost of the browser SDK in Chromium with a 4x CPU slowdown (issue 14): the SDK's code inlined in
+// the page (no network), between two timestamps, so "eval + init" = parse, compile and evaluate the bundle, then
+// `init` (or the plain OTel web SDK's set-up); long tasks (> 50 ms, PerformanceObserver 'longtask') counted from
+// the first script to 3 s after the load event. Each contender in a fresh browser context, runs interleaved;
+// the empty page is the floor (its long tasks are the browser's, not an SDK's).
+// Goal: isotel's eval + init ≤ 12 ms and no long task attributable to it, beside the plain OTel web SDK.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const SLOWDOWN = 4;
+const SETTLE_MS = 3000;
+
+const OTEL_WEB = `
+import { LoggerProvider, BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { WebTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-web';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
+import { XMLHttpRequestInstrumentation } from '@opentelemetry/instrumentation-xml-http-request';
+const resource = resourceFromAttributes({ 'service.name': 'bench' });
+const logs = new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor(new OTLPLogExporter({ url: location.origin + '/ingest/v1/logs' }))] });
+const tp = new WebTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: location.origin + '/ingest/v1/traces' }))] });
+tp.register();
+registerInstrumentations({ instrumentations: [new FetchInstrumentation(), new XMLHttpRequestInstrumentation()] });
+logs.getLogger('bench').emit({ body: 'loaded' });
+`;
+
+const isotelInit = `Isotel.init({ endpoint: location.origin + '/ingest', serviceName: 'bench' });`;
+
+async function otelWebScript(root) {
+  const r = await build({
+    stdin: { contents: OTEL_WEB, resolveDir: root, loader: 'js' },
+    bundle: true, minify: true, write: false, format: 'iife', platform: 'browser', target: 'es2019', logLevel: 'error',
+  });
+  return r.outputFiles[0].text;
+}
+
+/** The page: a first script starts the clock and the long-task observer; the SDK; a last script stops the clock. */
+const page = ([code, init]) => `<!doctype html><html><head>
+<script>window.__lt = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__lt.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: true }); window.__t0 = performance.now();</script>
+<script>${code.replace(/<\/script/gi, '<\\/script')}</script>
+<script>window.__te = performance.now(); ${init}</script>
+<script>window.__t1 = performance.now();</script>
+</head><body><p>page</p></body></html>`;
+
+function serve(pages) {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (url.pathname.startsWith('/ingest/')) {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html' }).end(pages[url.pathname.slice(1)] ?? '');
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function loadOnce(browser, url) {
+  const context = await browser.newContext();
+  try {
+    const p = await context.newPage();
+    const cdp = await context.newCDPSession(p);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: SLOWDOWN });
+    await p.goto(url, { waitUntil: 'load' });
+    await p.waitForTimeout(SETTLE_MS);
+    return await p.evaluate(() => ({ evalMs: window.__t1 - window.__t0, initMs: window.__t1 - window.__te, longTasks: window.__lt, t0: window.__t0, t1: window.__t1 }));
+  } finally {
+    await context.close();
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** Rows for the table: eval + init median/max, long tasks per load (all, and those overlapping the SDK's window). */
+export async function pageLoadRows(browser, root, runs) {
+  const dist = (f) => readFileSync(join(root, 'dist/browser', f), 'utf8');
+  const contenders = [
+    ['empty page (floor)', ['', '']],
+    ['isotel/browser/lite (script tag)', [dist('isotel-lite.global.js'), isotelInit]],
+    ['isotel/browser (script tag)', [dist('isotel.global.js'), isotelInit]],
+    ['isotel/browser/zone (script tag)', [dist('isotel-zone.global.js'), isotelInit]],
+    ['plain OTel web SDK (logs + traces, fetch, XHR)', [await otelWebScript(root), '']],
+  ];
+  const pages = Object.fromEntries(contenders.map(([, code], i) => [`p${i}`, page(code)]));
+  const server = await serve(pages);
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const results = contenders.map(() => []);
+  try {
+    for (let r = 0; r < runs; r++) for (let i = 0; i < contenders.length; i++) results[i].push(await loadOnce(browser, `${origin}/p${i}`));
+  } finally {
+    server.close();
+  }
+  return contenders.map(([name], i) => {
+    const rs = results[i];
+    const evals = rs.map((x) => x.evalMs);
+    const all = rs.flatMap((x) => x.longTasks.map(([, d]) => d));
+    // A long task overlapping [t0, t1] ran the SDK's evaluation or init.
+    const own = rs.flatMap((x) => x.longTasks.filter(([s, d]) => s < x.t1 && s + d > x.t0).map(([, d]) => d));
+    return { name, initMedian: median(rs.map((x) => x.initMs)), evalMedian: median(evals), evalMax: Math.max(...evals), longTasks: all.length / rs.length, longestMs: all.length ? Math.max(...all) : 0, ownLongTasks: own.length / rs.length };
+  });
+}
