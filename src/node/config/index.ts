@@ -20,6 +20,7 @@ export type {
   RedactConfig,
   TracingConfig,
   MetricsConfig,
+  ViewConfig,
   OtlpExportConfig,
   SamplerName,
   PropagatorName,

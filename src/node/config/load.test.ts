@@ -30,7 +30,7 @@ describe('parseConfigText: defaults', () => {
         propagate_to: ['localhost', '127.0.0.1', '[::1]'],
         ignore_incoming_paths: ['/v1/logs', '/v1/traces', '/v1/metrics'],
       },
-      metrics: { enabled: true, cardinality_limit: 2000, export_interval: 60, temporality: 'cumulative', prometheus: { host: '127.0.0.1' } },
+      metrics: { enabled: true, cardinality_limit: 2000, export_interval: 60, temporality: 'cumulative', prometheus: { host: '127.0.0.1' }, views: [] },
       otlp_export: { headers: {}, protocol: 'http/protobuf', compression: 'none' },
       data_dir: './data',
       backends: [

@@ -4,12 +4,12 @@ import { issuesOf } from './testing.js';
 
 describe('logger.metrics', () => {
   it('defaults to an enabled meter provider, 2,000 series per instrument and no metrics port', () => {
-    expect(parseConfigText('logger: {}\n').logger.metrics).toEqual({ enabled: true, cardinality_limit: 2000, export_interval: 60, temporality: 'cumulative', prometheus: { host: '127.0.0.1' } });
+    expect(parseConfigText('logger: {}\n').logger.metrics).toEqual({ enabled: true, cardinality_limit: 2000, export_interval: 60, temporality: 'cumulative', prometheus: { host: '127.0.0.1' }, views: [] });
   });
 
   it('takes a Prometheus port and host', () => {
     const cfg = parseConfigText('logger:\n  metrics:\n    prometheus:\n      port: 9464\n      host: 0.0.0.0\n    cardinality_limit: 500\n');
-    expect(cfg.logger.metrics).toEqual({ enabled: true, cardinality_limit: 500, export_interval: 60, temporality: 'cumulative', prometheus: { port: 9464, host: '0.0.0.0' } });
+    expect(cfg.logger.metrics).toEqual({ enabled: true, cardinality_limit: 500, export_interval: 60, temporality: 'cumulative', prometheus: { port: 9464, host: '0.0.0.0' }, views: [] });
   });
 
   it('rejects an unknown key, a port out of range and a limit below 2, naming the field and line', () => {

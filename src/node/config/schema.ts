@@ -296,5 +296,5 @@ export type LimitsConfig = LoggerConfig['limits'];
 export type RedactConfig = LoggerConfig['redact'];
 export type { TracingConfig, SamplerName, PropagatorName, InstrumentationName } from './tracing-schema.js';
 export type { OtlpExportConfig } from './otlp-export-schema.js';
-export type { MetricsConfig } from './metrics-schema.js';
+export type { MetricsConfig, ViewConfig } from './metrics-schema.js';
 export { SAMPLERS, PROPAGATORS, INSTRUMENTATIONS } from './tracing-schema.js';

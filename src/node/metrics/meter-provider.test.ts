@@ -52,7 +52,7 @@ describe('startMetrics', () => {
   });
 
   it('uses 2,000 series per instrument unless told otherwise', () => {
-    expect(parseConfigObject({ logger: {} }).logger.metrics).toEqual({ enabled: true, cardinality_limit: 2000, export_interval: 60, temporality: 'cumulative', prometheus: { host: '127.0.0.1' } });
+    expect(parseConfigObject({ logger: {} }).logger.metrics).toEqual({ enabled: true, cardinality_limit: 2000, export_interval: 60, temporality: 'cumulative', prometheus: { host: '127.0.0.1' }, views: [] });
   });
 
   it('starts no provider when metrics.enabled is false', async () => {

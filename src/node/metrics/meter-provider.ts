@@ -9,6 +9,7 @@ import { withCardinalityLimit } from './cardinality-limit.js';
 import { withPrometheusUnitNames } from './prometheus-unit-names.js';
 import { engineReader, type PointSink } from './engine-exporter.js';
 import { ExemplarStore, withExemplars } from './exemplars.js';
+import { toViewOptions } from './views.js';
 
 /** Series whose exemplars one collection keeps (memory bound: two exemplars each). */
 const EXEMPLAR_SERIES = 10_000;
@@ -79,6 +80,7 @@ function createMetrics(opts: StartOptions): StartedMetrics {
   const meterProvider = new MeterProvider({
     resource: resourceFromAttributes(primitives(opts.resource)),
     readers: readers.map((r) => withCardinalityLimit(r, config.cardinality_limit)),
+    views: toViewOptions(config.views),
   });
   let done: Promise<void> | undefined;
   return {
