@@ -53,10 +53,11 @@ export async function benchSize() {
   const otelLogs = await bundledGz(OTEL_LOGS, ES2019);
   const otelAll = await bundledGz(otelTracing(false), ES2019);
   const otelZone = await bundledGz(otelTracing(true), ES2019);
-  // Budgets as in scripts/size.mjs (lite's is above the 10 KB target).
+  // Budgets as in scripts/size.mjs (lite's, 12,554 B, is above the 10 KB target).
+  const LITE = Number((12_554 / KB).toFixed(2));
   const rows = [
-    { name: 'isotel/browser/lite (import)', gz: await bundledGz(isotelEntry('dist/browser/lite.js'), ES2019), budget: 12.2, base: otelLogs },
-    { name: 'isotel/browser/lite (script tag)', gz: fileGz('dist/browser/isotel-lite.global.js'), budget: 12.2, base: otelLogs },
+    { name: 'isotel/browser/lite (import)', gz: await bundledGz(isotelEntry('dist/browser/lite.js'), ES2019), budget: LITE, base: otelLogs },
+    { name: 'isotel/browser/lite (script tag)', gz: fileGz('dist/browser/isotel-lite.global.js'), budget: LITE, base: otelLogs },
     { name: 'plain OTel logs (sdk-logs + exporter)', gz: otelLogs, base: otelLogs },
     { name: 'isotel/browser (import)', gz: await bundledGz(isotelEntry('dist/browser/index.js'), ES2019), budget: 28, base: otelAll },
     { name: 'isotel/browser (script tag)', gz: fileGz('dist/browser/isotel.global.js'), budget: 28, base: otelAll },

@@ -19,8 +19,6 @@ function bundles(): string[] {
     .sort();
 }
 
-const THIRD_PARTY_UNCHECKED = /node_modules\/web-vitals\//;
-
 interface MapCheck { mappings: number; outside: number; named: number; misnamed: number }
 
 function check(file: string): MapCheck {
@@ -43,10 +41,10 @@ function check(file: string): MapCheck {
     // Names esbuild makes (__async, generator, import_x and init_x of CommonJS interop) and import/export
     // statements it rewrites have no token of that name in the source: not counted.
     if (!m.source || m.name == null || /^(__|import_|init_|require_|generator$)/.test(m.name)) return;
-    // Not checked, and a known defect of the script-tag maps since web-vitals joined the full build: its
-    // modules' names land at wrong columns (every one of them), and a few hundred mappings point into the
-    // intermediate bundle itself, without content (terser's chaining). isotel's own sources are checked.
-    if (THIRD_PARTY_UNCHECKED.test(m.source) || map.sourcesContent?.[map.sources.indexOf(m.source)] == null) return;
+    // Not checked, a known defect of the script-tag maps: a few hundred mappings point into the intermediate
+    // bundle itself, without content (terser's chaining). web-vitals' names are checked since it is bundled
+    // from its unminified modules (its minified bundle's own map put all of them at wrong columns).
+    if (map.sourcesContent?.[map.sources.indexOf(m.source)] == null) return;
     const at = sourceLines(m.source)[m.originalLine - 1]?.slice(m.originalColumn) ?? '';
     if (/^(import|export)\b/.test(at)) return;
     out.named++;

@@ -12,8 +12,9 @@ import { gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KB = 1024;
-// The issue's targets: full <= 28 KB (met: that is its budget) and lite <= 10 KB, NOT met: lite's budget is
-// its measured size, 12.2 KB (12,460 B), ABOVE the issue's target. Measured this way (es2019) before the
+// The issue's targets: full <= 28 KB (met: that is its budget; 25,023 B since the hand-written tracer replaced
+// sdk-trace-web/-base and core, 32,358 B before) and lite <= 10 KB, NOT met: lite's budget is its measured
+// size, ABOVE the issue's target. Measured this way (es2019) before the
 // zone-free work, lite was 12.2 KB and full 42.9 KB; the earlier budgets (12 and 42 KB) were checked against
 // an es2022 build. Lower the budgets as the builds shrink; never raise them quietly. Raised once, loudly:
 // lite 12,460 B -> 12,554 B (+94 B) for the unload policy (`unloadAtMostOnce`: the options table entry, the

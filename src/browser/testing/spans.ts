@@ -1,26 +1,32 @@
 /**
- * A recording tracer for the tracing unit tests: ended spans are kept in order; contexts follow
- * AsyncLocalStorage. No global propagator, as in a page: the instrumentation injects the headers itself.
+ * A recording tracer for the tracing unit tests: isotel's browser tracer (tracing/sdk/tracer.ts), sampling
+ * everything; ended spans are kept in order; contexts follow AsyncLocalStorage. No global propagator, as in
+ * a page: the instrumentation injects the headers itself.
  */
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-web';
 import type { Tracer } from '@opentelemetry/api';
+import type { EndedSpan } from '../tracing/sdk/span.js';
+import { createTracerProvider } from '../tracing/sdk/tracer.js';
 
 export interface RecordingTracer {
   tracer: Tracer;
-  ended(): ReadableSpan[];
+  ended(): EndedSpan[];
   /** Frees the global context manager. */
   close(): void;
 }
 
+/** A tracer sampling everything, whose ended spans are kept in `ended` (started ones in `started`, if given). */
+export function recordingProvider(ended: EndedSpan[], started: EndedSpan[] = []): Tracer {
+  return createTracerProvider(1, { onStart: (s) => void started.push(s), onEnd: (s) => void ended.push(s) }).getTracer('test');
+}
+
 export function recordingTracer(): RecordingTracer {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const ended: EndedSpan[] = [];
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   return {
-    tracer: provider.getTracer('test'),
-    ended: () => exporter.getFinishedSpans(),
+    tracer: recordingProvider(ended),
+    ended: () => ended,
     close() {
       context.disable();
     },

@@ -1,5 +1,7 @@
 import { context, trace } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-web';
+import type { Tracer } from '@opentelemetry/api';
+import type { EndedSpan as ReadableSpan } from './sdk/span.js';
+import { createTracerProvider } from './sdk/tracer.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quietDiag } from '../testing/fakes.js';
 import { zoneFreeContext } from './context/promise-scope.js';
@@ -47,30 +49,27 @@ function fakeWindow() {
   return win;
 }
 
-let exporter: InMemorySpanExporter;
-let provider: BasicTracerProvider;
+let finished: ReadableSpan[];
+let appTracer: Tracer;
 let hooks: Instrumentation | undefined;
 let win: ReturnType<typeof fakeWindow>;
 beforeEach(() => {
-  exporter = new InMemorySpanExporter();
-  const forward: SpanProcessor = {
-    onStart: (s) => hooks?.onStart(s as unknown as ReadableSpan),
-    onEnd: (s) => hooks?.onEnd(s),
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
-  };
-  provider = new BasicTracerProvider({ spanProcessors: [forward, new SimpleSpanProcessor(exporter)] });
+  finished = [];
+  appTracer = createTracerProvider(1, {
+    onStart: (s) => hooks?.onStart(s),
+    onEnd: (s) => (hooks?.onEnd(s), finished.push(s)),
+  }).getTracer('t');
   context.setGlobalContextManager(zoneFreeContext(quietDiag()).enable());
   win = fakeWindow();
-  hooks = instrumentInteractions(provider.getTracer('t'), win, quietDiag());
+  hooks = instrumentInteractions(appTracer, win, quietDiag());
 });
 afterEach(() => {
   hooks?.stop();
   context.disable();
 });
 
-const tracer = () => provider.getTracer('app');
-const ended = (name: string): ReadableSpan | undefined => exporter.getFinishedSpans().find((s) => s.name === name);
+const tracer = () => appTracer;
+const ended = (name: string): ReadableSpan | undefined => finished.find((s) => s.name === name);
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A request span that ends after `ms`, as the fetch instrumentation makes one. */
 const request = (name: string, ms: number) => {
@@ -129,7 +128,7 @@ describe('route changes', () => {
     win.history.replaceState({}, '', '/items/42?tab=2'); // the same path: no route change
     win.history.replaceState({}, '', '/items/43/edit');
     win.pop('https://app.example/home');
-    const routes = exporter.getFinishedSpans().map((s) => [s.name, s.attributes]);
+    const routes = finished.map((s) => [s.name, s.attributes]);
     expect(routes).toEqual([
       ['route /items/:id', { 'url.template': '/items/:id' }],
       ['route /items/:id/edit', { 'url.template': '/items/:id/edit' }],

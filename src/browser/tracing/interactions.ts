@@ -15,7 +15,7 @@
  *   child of the click that made it, if any. The path itself is not recorded: it may identify a person.
  */
 import { context, ROOT_CONTEXT, type Span, trace, type Tracer } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-web';
+import type { EndedSpan as ReadableSpan } from './sdk/span.js';
 import type { WindowLike } from '../env.js';
 import { KEEP_THROUGH_PROMISE } from './context/keep-key.js';
 import { pathTemplate } from './http/span-name.js';

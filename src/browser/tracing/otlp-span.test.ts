@@ -1,5 +1,6 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { BasicTracerProvider, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { recordingProvider } from '../testing/spans.js';
+import type { EndedSpan as ReadableSpan } from './sdk/span.js';
 import { describe, expect, it } from 'vitest';
 import { serverTraceparent } from './server-timing.js';
 import { toOtlpSpan } from './otlp-span.js';
@@ -7,10 +8,7 @@ import { toOtlpSpan } from './otlp-span.js';
 describe('toOtlpSpan', () => {
   it('converts an ended span with events, links, status and parent', () => {
     const ended: ReadableSpan[] = [];
-    const provider = new BasicTracerProvider({
-      spanProcessors: [new SimpleSpanProcessor({ export: (s, done) => (ended.push(...s), done({ code: 0 })), shutdown: async () => undefined })],
-    });
-    const tracer = provider.getTracer('test');
+    const tracer = recordingProvider(ended);
     const link = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
     const parent = tracer.startSpan('parent');
     {
@@ -53,10 +51,7 @@ describe('toOtlpSpan', () => {
 
   it('writes times before 1970-01-01T00:00:01Z and exact nanoseconds', () => {
     const ended: ReadableSpan[] = [];
-    const provider = new BasicTracerProvider({
-      spanProcessors: [new SimpleSpanProcessor({ export: (s, done) => (ended.push(...s), done({ code: 0 })), shutdown: async () => undefined })],
-    });
-    provider.getTracer('test').startSpan('early', { startTime: [0, 5] }, ROOT_CONTEXT).end([1, 7]);
+    recordingProvider(ended).startSpan('early', { startTime: [0, 5] }, ROOT_CONTEXT).end([1, 7]);
     expect([toOtlpSpan(ended[0], {}, { name: 'x' }).startTimeUnixNano, toOtlpSpan(ended[0], {}, { name: 'x' }).endTimeUnixNano]).toEqual(['5', '1000000007']);
   });
 });

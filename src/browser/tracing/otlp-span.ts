@@ -1,9 +1,9 @@
 /**
- * An ended OTel span (ReadableSpan) in OTLP JSON form, with its resource and scope: what the queue keeps,
+ * An ended span (sdk/span.ts; sdk-trace's ReadableSpan has the same shape) in OTLP JSON form, with its resource and scope: what the queue keeps,
  * so that sending spans needs no encoder (the lite build, sending for a full-build tab, has none).
  */
 import type { Attributes as OtelAttributes, HrTime } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-web';
+import type { EndedSpan } from './sdk/span.js';
 import type { Attributes, InstrumentationScope } from '../../shared/model.js';
 import { encodeKeyValues } from '../../shared/otlp/any-value.js';
 import type { OtlpKeyValue, OtlpSpanKind, OtlpSpanRecord, OtlpStatusCode } from '../../shared/otlp/types.js';
@@ -16,7 +16,7 @@ const nanos = (t: HrTime): string => (t[0] > 0 ? t[0] + String(t[1]).padStart(9,
 // makes them plain JSON.
 const attributes = (a: OtelAttributes | undefined): OtlpKeyValue[] => encodeKeyValues(sanitizeAttributes(a).attributes);
 
-export function toOtlpSpan(span: ReadableSpan, resource: Attributes, scope: InstrumentationScope): OtlpSpanRecord {
+export function toOtlpSpan(span: EndedSpan, resource: Attributes, scope: InstrumentationScope): OtlpSpanRecord {
   const sc = span.spanContext();
   const out: OtlpSpanRecord = { traceId: sc.traceId, spanId: sc.spanId, resource, scope };
   const ts = sc.traceState?.serialize();

@@ -1,10 +1,9 @@
 /**
  * The server's trace for this page: isotel/node answers with `Server-Timing: traceparent;desc="00-…-01"`,
- * which the browser exposes on the navigation timing entry. Parsed by @opentelemetry/core's W3C parser,
- * which the full build ships anyway (the shared parser would add 1 KB).
+ * which the browser exposes on the navigation timing entry. Parsed by core's pattern (sdk/w3c.ts).
  */
 import type { SpanContext } from '@opentelemetry/api';
-import { parseTraceParent } from '@opentelemetry/core';
+import { parseTraceParent } from './sdk/w3c.js';
 
 export function serverTraceparent(navigationEntry: unknown): SpanContext | null {
   const list = (navigationEntry as { serverTiming?: unknown } | undefined)?.serverTiming;

@@ -1,13 +1,11 @@
 /**
- * Tracing for `isotel/browser` and `/zone`: sdk-trace-web's BasicTracerProvider with a parent-based ratio
- * sampler, the entry's context manager (zone-free: a synchronous stack with withSpan's promise scopes,
+ * Tracing for `isotel/browser` and `/zone`: isotel's tracer (sdk/tracer.ts: parent-based ratio sampling), the entry's context manager (zone-free: a synchronous stack with withSpan's promise scopes,
  * context/promise-scope.ts; zone: zone.js), the span API (span-api.ts), and the in-house fetch
- * and XHR instrumentation (http/), which puts traceparent/tracestate (core's W3C trace-context propagator)
+ * and XHR instrumentation (http/), which puts traceparent/tracestate (sdk/w3c.ts)
  * on requests to the page's origin and the allowed CORS URLs and never traces the SDK's own requests to
  * the ingest. Ended, sampled spans go to the queue in OTLP form.
  */
-import { context, type ContextManager, TraceFlags, trace, type Tracer } from '@opentelemetry/api';
-import { BasicTracerProvider, ParentBasedSampler, type SpanProcessor, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-web';
+import { context, type ContextManager, trace, type Tracer } from '@opentelemetry/api';
 import { safe } from '../env.js';
 import type { TracingContext } from '../initialize.js';
 import type { SpanApi } from '../types.js';
@@ -18,6 +16,7 @@ import type { Instrumentation } from './interactions.js';
 import { instrumentFetch } from './http/fetch.js';
 import { instrumentXhr } from './http/xhr.js';
 import { toOtlpSpan } from './otlp-span.js';
+import { createTracerProvider, type SpanHooks } from './sdk/tracer.js';
 import { createSpanApi } from './span-api.js';
 import { observeWebVitals } from '../vitals/web-vitals.js';
 
@@ -27,7 +26,7 @@ export interface Tracing {
 }
 
 /** Ended, sampled spans go to the queue in OTLP form; every span gets the session id. `hooks`: the entry's extra instrumentation. */
-function queueProcessor(o: TracingContext, hooks: () => Instrumentation | undefined): SpanProcessor {
+function queueProcessor(o: TracingContext, hooks: () => Instrumentation | undefined): SpanHooks {
   return {
     onStart(span) {
       span.setAttribute('session.id', o.session.id());
@@ -37,7 +36,6 @@ function queueProcessor(o: TracingContext, hooks: () => Instrumentation | undefi
     },
     onEnd(span) {
       hooks()?.onEnd(span);
-      if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
       try {
         o.push(toOtlpSpan(span, o.resource, o.scope));
       } catch (err) {
@@ -45,8 +43,6 @@ function queueProcessor(o: TracingContext, hooks: () => Instrumentation | undefi
         o.diag.count('span.failed');
       }
     },
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
   };
 }
 
@@ -62,10 +58,7 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
   const vitals = observeWebVitals(o.win, o.event);
   let extra: Instrumentation | undefined;
   const processor = queueProcessor(o, () => extra);
-  const provider = new BasicTracerProvider({
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(o.options.sampleRate) }),
-    spanProcessors: [processor],
-  });
+  const provider = createTracerProvider(o.options.sampleRate, processor);
   // A page has one global tracer provider: if one is there already (init called twice, or the app set up
   // OpenTelemetry itself), leave it alone rather than patch fetch and XHR a second time.
   const tracer = provider.getTracer(o.scope.name, o.scope.version);
@@ -75,10 +68,9 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
     vitals.navigation(undefined);
     return { spans: createSpanApi(() => tracer, o.diag), shutdown: () => (vitals.stop(), provider.shutdown()) };
   }
-  // What WebTracerProvider.register() does, without its class, and without a global propagator: the
-  // instrumentation injects with the W3C propagator itself (client-span.ts). Registering one, as
-  // register() does (W3C trace context and baggage), costs 1.4 KB gzipped: any use of the API's
-  // `propagation` object brings in its baggage code.
+  // What WebTracerProvider.register() does, without a global propagator: the instrumentation injects the
+  // W3C headers itself (client-span.ts). Registering one, as register() does (W3C trace context and
+  // baggage), costs 1.4 KB gzipped: any use of the API's `propagation` object brings in its baggage code.
   context.setGlobalContextManager(makeContext(o.diag).enable());
 
   // Our own sends (the OTLP routes) must not become spans: only those, since the endpoint may be the page's own origin, whose API calls must be traced.
@@ -105,8 +97,7 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
       vitals.stop();
       extra?.stop();
       for (const undo of unpatch) undo();
-      // Ends what is buffered in the SDK (nothing: our processor is synchronous), then frees the globals
-      // so a later init can register again.
+      // Spans still running end without reaching the queue; the globals are freed so a later init can register again.
       await provider.shutdown();
       trace.disable();
       context.disable();

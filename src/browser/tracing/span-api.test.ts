@@ -1,23 +1,24 @@
 import { context, type Tracer } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-web';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quietDiag } from '../testing/fakes.js';
+import { recordingProvider } from '../testing/spans.js';
+import type { EndedSpan as ReadableSpan } from './sdk/span.js';
 import { zoneFreeContext } from './context/promise-scope.js';
 import { createSpanApi, noopSpanApi } from './span-api.js';
 import { getActiveSpan, startSpan, withSpan } from './span-exports.js';
 
-let exporter: InMemorySpanExporter;
+let finished: ReadableSpan[];
 let tracer: Tracer;
 let api: ReturnType<typeof createSpanApi>;
 beforeEach(() => {
-  exporter = new InMemorySpanExporter();
-  tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('test');
+  finished = [];
+  tracer = recordingProvider(finished);
   context.setGlobalContextManager(zoneFreeContext(quietDiag()).enable());
   api = createSpanApi(() => tracer, quietDiag());
 });
 afterEach(() => context.disable());
 
-const byName = (name: string): ReadableSpan => exporter.getFinishedSpans().find((s) => s.name === name)!;
+const byName = (name: string): ReadableSpan => finished.find((s) => s.name === name)!;
 
 describe('browser span API (zone-free)', () => {
   it('makes spans started in withSpan, before and after an await, children of its span', async () => {

@@ -1,12 +1,12 @@
 /**
  * CLIENT spans for the page's HTTP calls, shared by the fetch and XHR instrumentations: the span with its
  * HTTP semantic-convention attributes, the W3C trace headers (only to the page's origin and the allowed
- * URLs), and how it ends. The SDK's own sends are never traced. The headers come from core's W3C
- * trace-context propagator, used directly rather than through the API's global `propagation`, whose
- * baggage code would cost 0.6 KB gzipped (isotel registers no global propagator).
+ * URLs), and how it ends. The SDK's own sends are never traced. The headers are injected directly
+ * (../sdk/w3c.ts) rather than through the API's global `propagation`, whose baggage code would cost
+ * 0.6 KB gzipped (isotel registers no global propagator).
  */
-import { type Attributes, type Context, context, SpanKind, SpanStatusCode, type TextMapSetter, type Tracer, trace } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { type Attributes, type Context, context, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { injectTraceContext } from '../sdk/w3c.js';
 import type { CorsUrlMatcher } from '../../types.js';
 import type { NameHttpSpan } from './span-name.js';
 
@@ -41,8 +41,6 @@ export type StartClientSpan = (method: unknown, url: string) => ClientRequest | 
 // The methods the HTTP semantic conventions know; any other is recorded as _OTHER with the original.
 const METHODS = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE', 'QUERY'];
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
-const W3C = new W3CTraceContextPropagator();
-const SETTER: TextMapSetter<HeaderSetter> = { set: (set, name, value) => set(name, value) };
 
 // As @opentelemetry/web-common did: a string is the whole URL; match(), not test(), so a /g regex has no state.
 const matches = (url: string, m: CorsUrlMatcher): boolean => (typeof m === 'string' ? url === m : url.match(m) !== null);
@@ -72,7 +70,7 @@ export function clientSpans(o: ClientSpanOptions): StartClientSpan {
     return {
       ctx,
       inject(set) {
-        if (propagate) W3C.inject(ctx, set, SETTER);
+        if (propagate) injectTraceContext(ctx, set);
       },
       end(status, errorType) {
         if (ended) return;
