@@ -6,13 +6,12 @@
 // batches, as a real page does, so each SDK's background work (IndexedDB queue, batching) runs in between.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { printTable, QUICK } from './lib.mjs';
-import { pageLoadRows } from './browser/page-load.mjs';
+import { pageLoadRows, serveWithIngest } from './browser/page-load.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -47,20 +46,13 @@ const isotelInit = (global) => `window.telemetry = ${global}.init({ endpoint: lo
 window.bench = { info: (m, a) => window.telemetry.logger.info(m, a) };`;
 
 function serve(scripts) {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url, 'http://x');
-    if (url.pathname.startsWith('/ingest/')) {
-      req.resume();
-      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
-      return;
-    }
+  return serveWithIngest((url, res) => {
     const name = url.pathname.slice(1);
     // Cross-origin isolated, so performance.now() has its fine (5 µs) resolution.
     const isolated = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cross-origin-resource-policy': 'same-origin' };
     if (scripts[name]) return res.writeHead(200, { 'content-type': 'text/javascript', ...isolated }).end(scripts[name]);
     res.writeHead(200, { 'content-type': 'text/html', ...isolated }).end(`<!doctype html><html><body><script src="/${url.searchParams.get('s')}"></script></body></html>`);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 async function measure(browser, origin, script) {

@@ -47,15 +47,13 @@ const page = ([code, init]) => `<!doctype html><html><head>
 <script>window.__t1 = performance.now();</script>
 </head><body><p>page</p></body></html>`;
 
-function serve(pages) {
+/** A loopback server: POSTs under /ingest/ answered 200 (a stand-in ingest), every other path by `route`. */
+export function serveWithIngest(route) {
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
-    if (url.pathname.startsWith('/ingest/')) {
-      req.resume();
-      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/html' }).end(pages[url.pathname.slice(1)] ?? '');
+    if (!url.pathname.startsWith('/ingest/')) return route(url, res);
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
@@ -87,7 +85,7 @@ export async function pageLoadRows(browser, root, runs) {
     ['plain OTel web SDK (logs + traces, fetch, XHR)', [await otelWebScript(root), '']],
   ];
   const pages = Object.fromEntries(contenders.map(([, code], i) => [`p${i}`, page(code)]));
-  const server = await serve(pages);
+  const server = await serveWithIngest((url, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(pages[url.pathname.slice(1)] ?? ''));
   const origin = `http://127.0.0.1:${server.address().port}`;
   const results = contenders.map(() => []);
   try {
