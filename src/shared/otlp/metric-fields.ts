@@ -30,7 +30,11 @@ const INT64 = /^-?\d{1,19}$/;
 /** An int64 (`asInt`): a JSON integer or a decimal string. */
 export function readInt64(ctx: DecodeContext, v: unknown): number | Invalid {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (typeof v === 'string' && INT64.test(v)) return Number(v);
+  if (typeof v === 'string' && INT64.test(v)) {
+    // 19 digits pass the pattern up to 9,999,999,999,999,999,999: past int64 is refused, as any-value.ts does.
+    if (v.length >= 19 && BigInt(v) !== BigInt.asIntN(64, BigInt(v))) return fail(ctx, '', 'outside the int64 range');
+    return Number(v);
+  }
   return fail(ctx, '', 'not an int64 (integer or decimal string)');
 }
 

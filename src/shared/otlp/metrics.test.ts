@@ -95,6 +95,13 @@ describe('decodeMetrics: bad points are rejected one by one, with reasons', () =
     ]);
   });
 
+  it('refuses an asInt past the int64 range (19 digits pass the pattern), and keeps int64 max', () => {
+    const r = decodeMetrics(request([{ name: 'g', gauge: { dataPoints: [point({ asInt: '9999999999999999999' }), point({ asInt: '9223372036854775807' }), point({ asInt: '-9223372036854775809' })] } }]), { nowMs: NOW });
+    expect(r.records.map((p) => p.value)).toEqual([9223372036854775807]);
+    const path = 'resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints';
+    expect(r.errors).toEqual([`${path}[0].asInt: outside the int64 range`, `${path}[2].asInt: outside the int64 range`]);
+  });
+
   it('counts the data points under a rejected resource', () => {
     const body = request([{ name: 'g', gauge: { dataPoints: [point({ asDouble: 1 }), point({ asDouble: 2 })] } }]);
     (body.resourceMetrics[0] as Record<string, unknown>).resource = { attributes: 'x' };
