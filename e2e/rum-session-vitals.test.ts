@@ -152,6 +152,16 @@ describe('sessions and web vitals in Chromium', () => {
       expect(v.traceId).toBe(doc.traceId);
     }
     expect(Number(attr(vitals.find((v) => attr(v, 'browser.web_vital.name') === 'cls')!, 'browser.web_vital.value'))).toBeGreaterThan(0);
+    // The click's 120 ms handler is a long animation frame, attributed to the button's listener.
+    const loaf = await waitFor('the click handler\'s long animation frame', () =>
+      logs.find((l) => l.eventName === 'browser.long_animation_frame' && attr(l, 'session.id') === sessionId && String(attr(l, 'browser.long_animation_frame.script.invoker')).includes('go')),
+    );
+    expect(Number(attr(loaf, 'browser.long_animation_frame.duration'))).toBeGreaterThanOrEqual(100);
+    expect(attr(loaf, 'browser.long_animation_frame.script.invoker_type')).toBe('event-listener');
+    // Hiding the page summarized its resources: the SDK's script, and not its own sends to the ingest.
+    const summary = await waitFor('the resource summary', () => logs.find((l) => l.eventName === 'browser.resource_summary' && attr(l, 'session.id') === sessionId));
+    expect(attr(summary, 'browser.resources.script.count')).toBe(1);
+    expect(attr(summary, 'browser.resources.fetch.count')).toBeUndefined();
     await context.close();
   });
 

@@ -19,6 +19,7 @@ import { toOtlpSpan } from './otlp-span.js';
 import { createTracerProvider, type SpanHooks } from './sdk/tracer.js';
 import { createSpanApi } from './span-api.js';
 import { observeWebVitals } from '../vitals/web-vitals.js';
+import { observePageTimings } from '../vitals/long-frames.js';
 
 export interface Tracing {
   spans: SpanApi;
@@ -56,6 +57,7 @@ export type Instrument = (tracer: Tracer, o: TracingContext) => Instrumentation;
 export function setupTracing(o: TracingContext, makeContext: (diag: TracingContext['diag']) => ContextManager, instrument?: Instrument): Tracing {
   // Web vitals are events (log records), whatever happens to tracing below.
   const vitals = observeWebVitals(o.win, o.event);
+  const stopTimings = observePageTimings(o.win, o.event, (url) => url.startsWith(`${o.options.endpoint}/`));
   let extra: Instrumentation | undefined;
   const processor = queueProcessor(o, () => extra);
   const provider = createTracerProvider(o.options.sampleRate, processor);
@@ -66,7 +68,7 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
     o.diag.warn('another OpenTelemetry tracer provider is registered on this page: isotel tracing is off');
     // The app's own spans still reach the queue, in the context of whatever manager is registered.
     vitals.navigation(undefined);
-    return { spans: createSpanApi(() => tracer, o.diag), shutdown: () => (vitals.stop(), provider.shutdown()) };
+    return { spans: createSpanApi(() => tracer, o.diag), shutdown: () => (vitals.stop(), stopTimings(), provider.shutdown()) };
   }
   // What WebTracerProvider.register() does, without a global propagator: the instrumentation injects the
   // W3C headers itself (client-span.ts). Registering one, as register() does (W3C trace context and
@@ -95,6 +97,7 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
     async shutdown() {
       stopDocumentLoad?.();
       vitals.stop();
+      stopTimings();
       extra?.stop();
       for (const undo of unpatch) undo();
       // Spans still running end without reaching the queue; the globals are freed so a later init can register again.
