@@ -75,15 +75,8 @@ export function kafkaBackend(makeProducer: () => Sender, options: KafkaBackendOp
     signals: ['log', 'span', 'metric'],
     async write(batch: Batch): Promise<WriteResult> {
       if (closed) return retryable('kafka backend closed');
-      const t = options.topics;
-      const used = [batch.spans.length > 0 && t.spans, batch.logs.length > 0 && t.logs, batch.metrics.length > 0 && t.metrics].filter((x) => typeof x === 'string');
-      const by = hash && used.length > 0 ? await partitioners(producer, used, hash) : new Map<string, PartitionOf>();
-      if (typeof by === 'string') return retryable(`kafka: ${by}`);
-      const messages = [
-        ...spanMessages(t.spans, batch.spans, options.partition_key, by.get(t.spans)),
-        ...logMessages(t.logs, batch.logs, options.partition_key, by.get(t.logs)),
-        ...metricMessages(t.metrics, batch.metrics, options.partition_key, by.get(t.metrics)),
-      ];
+      const messages = await toMessages(producer, batch, options, hash);
+      if (typeof messages === 'string') return retryable(`kafka: ${messages}`);
       if (messages.length === 0) return SUCCESS;
       const first = await produce(producer, messages);
       if (first === undefined) return SUCCESS;
@@ -104,6 +97,19 @@ export function kafkaBackend(makeProducer: () => Sender, options: KafkaBackendOp
       }
     },
   };
+}
+
+/** The batch as messages (messages.ts), or why the topics' partition counts could not be read. */
+async function toMessages(producer: Sender, batch: Batch, options: KafkaBackendOptions, hash?: (key: Buffer) => number): Promise<OtlpMessage[] | string> {
+  const t = options.topics;
+  const used = [batch.spans.length > 0 && t.spans, batch.logs.length > 0 && t.logs, batch.metrics.length > 0 && t.metrics].filter((x) => typeof x === 'string');
+  const by = hash && used.length > 0 ? await partitioners(producer, used, hash) : new Map<string, PartitionOf>();
+  if (typeof by === 'string') return by;
+  return [
+    ...spanMessages(t.spans, batch.spans, options.partition_key, by.get(t.spans)),
+    ...logMessages(t.logs, batch.logs, options.partition_key, by.get(t.logs)),
+    ...metricMessages(t.metrics, batch.metrics, options.partition_key, by.get(t.metrics)),
+  ];
 }
 
 /**
