@@ -12,7 +12,7 @@ import type { EnrichContext } from './enrich.js';
 export const BATCH_MESSAGES = 1000;
 export const BATCH_BYTES = 8 * 1024 * 1024;
 
-export interface Msg { topic: string; partition: number; offset: bigint; key: Buffer; value: Buffer; commit(): void | Promise<void> }
+export interface Msg { topic: string; partition: number; offset: bigint; key: Buffer; value: Buffer }
 
 export type AppendFn = (batch: Batch) => Promise<{ ok: true } | { ok: false; reason: string; message: string }>;
 
@@ -21,6 +21,8 @@ export interface WriterContext {
   health: { consumed: number; appended_records: number; dead_lettered: number; last_error?: string };
   deadLetters: { send(options: { messages: Array<{ topic: string; key: Buffer; value: Buffer; headers: Map<Buffer, Buffer> }> }): Promise<unknown> };
   signals: Map<string, KafkaSignal>;
+  /** Commits, in one OffsetCommit request, each message's offset + 1 (the next to read) for its partition. */
+  commit(last: Msg[]): Promise<void>;
   isClosing(): boolean;
 }
 
@@ -46,7 +48,7 @@ export function drainBuffered(first: Msg, stream: { read(): unknown }): Msg[] {
  * One batch of messages: each decoded as the HTTP route decodes a body; the undecodable ones to the dead-letter
  * topic; the records of all the others in one append to the write-ahead log (one fsync round for the batch,
  * where one message at a time stored ~80 records/s); then, only once all of that is durable, the highest offset
- * of each partition committed. Closing before that commits nothing: the group's next member reads the batch again
+ * of each partition committed (one request for all of them). Closing before that commits nothing: the group's next member reads the batch again
  * and the record ids keep it stored once.
  */
 export async function handleBatch(c: WriterContext, ms: Msg[]): Promise<void> {
@@ -61,15 +63,11 @@ export async function handleBatch(c: WriterContext, ms: Msg[]): Promise<void> {
   if (good.length > 0 && !(await appendAll(c, good))) return;
   // Committed even while closing: the records are durable, and a commit skipped here would make the next
   // member read them again. A failed commit (rebalance, broker gone) means the same: read again, stored once.
-  await Promise.all(
-    [...highestPerPartition(ms).values()].map(async (m) => {
-      try {
-        await m.commit();
-      } catch (err) {
-        c.health.last_error = `commit: ${describeKafkaError(err)}`;
-      }
-    }),
-  );
+  try {
+    await c.commit([...highestPerPartition(ms).values()]);
+  } catch (err) {
+    c.health.last_error = `commit: ${describeKafkaError(err)}`;
+  }
 }
 
 function highestPerPartition(ms: Msg[]): Map<string, Msg> {
