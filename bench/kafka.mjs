@@ -7,7 +7,7 @@
 //    PostgreSQL, the produce path alone, and the single-process `--role all` path, same bodies and clients,
 //    with the CPU of each process per 1,000 records (where the time goes).
 //   node bench/run.mjs --only=kafka [--quick]   BENCH_RUNS=3 BENCH_KAFKA_N=100000 BENCH_KAFKA_BATCH=1000
-//   BENCH_KAFKA_E2E_N=40000 BENCH_KAFKA_WRITER_N=3000 BENCH_KAFKA_E2E_RUNS=1 BENCH_KAFKA_PARTITIONS=6 BENCH_KAFKA_CLIENTS=8
+//   BENCH_KAFKA_E2E_N=40000 BENCH_KAFKA_WRITER_N=(all) BENCH_KAFKA_E2E_RUNS=1 BENCH_KAFKA_PARTITIONS=6 BENCH_KAFKA_CLIENTS=8
 //   BENCH_KAFKA_TABLES=e2e (the default: about 2-3 minutes at a load average of 23) or clients,e2e (the client table
 //   alone took 3.5 minutes at that load: a one-time comparison, so it runs only when asked for)
 import { fileURLToPath } from 'node:url';

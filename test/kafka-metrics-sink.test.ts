@@ -1,7 +1,7 @@
 /**
  * Metric points through the kafka sink on the shared broker (never stopped here): `isotel serve --role ingest`
  * takes POST /v1/metrics from the official OTLP protobuf exporter and produces the points to its otlp_metrics
- * topic (a kafkametrics-prefixed one), each message keyed by the point's stream identity; read back, the
+ * topic (a kafkametrics-prefixed one), each point in the partition of its stream identity; read back, the
  * messages decode to the same points with the same ids as the request held.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -12,7 +12,7 @@ import { serve, type RunningServer } from '../src/collector-endpoint/serve.js';
 import { decodeMetrics, decodeMetricsProtobuf } from '../src/shared/otlp/index.js';
 import { derivePointId, streamKey } from '../src/shared/otlp/derive-id.js';
 import { sdkResourceMetrics } from '../src/shared/otlp/fixtures/sdk-metrics.js';
-import { BROKERS, createTopics, readTopics, startKafka, uniqueTopic } from './helpers/kafka.js';
+import { BROKERS, createTopics, partitionOfKey, readTopics, startKafka, uniqueTopic } from './helpers/kafka.js';
 
 const topics = { logs: uniqueTopic('kafkametrics-logs'), spans: uniqueTopic('kafkametrics-spans'), metrics: uniqueTopic('kafkametrics-metrics'), dead_letter: uniqueTopic('kafkametrics-dlq') };
 let ingest: RunningServer;
@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 describe('isotel serve --role ingest: metric points to otlp_metrics', () => {
-  it('produces the points of POST /v1/metrics to the metrics topic, keyed by stream, decoding to the same points and ids', async () => {
+  it('produces the points of POST /v1/metrics to the metrics topic, placed by stream, decoding to the same points and ids', async () => {
     const service = `kafkametrics-sink-${process.pid}`;
     const rm = await sdkResourceMetrics('delta', service);
     const exporter = new OTLPMetricExporter({ url: `${ingest.url}/v1/metrics` });
@@ -40,11 +40,13 @@ describe('isotel serve --role ingest: metric points to otlp_metrics', () => {
     const expected = sent.records.map((p) => ({ ...p, point_id: derivePointId(p) }));
     expect(expected).toHaveLength(5);
 
-    const messages = await readTopics([topics.metrics], (m) => m.length >= 5, { timeoutMs: 60_000, idleMs: 1000 });
+    const points = (m: Array<{ value: Buffer }>) => m.reduce((n, x) => n + decodeMetrics(decodeMetricsProtobuf(x.value)).records.length, 0);
+    const messages = await readTopics([topics.metrics], (m) => points(m) >= 5, { timeoutMs: 60_000, idleMs: 1000 });
     const got = messages.flatMap((m) =>
       decodeMetrics(decodeMetricsProtobuf(m.value)).records.map((p) => {
         const point = { ...p, point_id: derivePointId(p) };
-        expect(m.key.toString()).toBe(streamKey(point));
+        expect(m.partition).toBe(partitionOfKey(streamKey(point)));
+        expect(partitionOfKey(m.key.toString())).toBe(m.partition);
         return point;
       }),
     );

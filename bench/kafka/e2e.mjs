@@ -50,7 +50,9 @@ const kafkaYaml = (topics, group) => `kafka:
 function serve(dir, name, tag, role, extraYaml = '') {
   const d = join(dir, name);
   mkdirSync(d, { recursive: true });
-  return startServe(writeConfig(d, targets.postgres.yaml(d, tag), extraYaml), join(dir, `${name}.log`), [], ['--role', role]);
+  // BENCH_KAFKA_PROF=<dir>: a V8 CPU profile of each process (written when it exits on the SIGTERM at the end).
+  const prof = process.env.BENCH_KAFKA_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_KAFKA_PROF}`, `--cpu-prof-name=${role}-${Date.now()}.cpuprofile`] : [];
+  return startServe(writeConfig(d, targets.postgres.yaml(d, tag), extraYaml), join(dir, `${name}.log`), prof, ['--role', role]);
 }
 
 /** Resolves with performance.now() once the table holds `n` rows (polled; a table not created yet counts 0). */

@@ -1,15 +1,15 @@
-import type { Batch } from '../shared/model.js';
 import type { Diag } from '../shared/diag.js';
 import type { DecodeLimits } from '../shared/otlp/index.js';
 import { createProducer, describeKafkaError, loadKafkaClient, type KafkaModule, type KafkaSectionConfig } from '../node/engine/index.js';
-import { decodeKafkaMessage, type KafkaSignal } from './kafka-decode.js';
+import type { KafkaSignal } from './kafka-decode.js';
+import { drainBuffered, handleBatch, type AppendFn, type Msg, type WriterContext } from './kafka-writer-batch.js';
 import type { EnrichContext } from './enrich.js';
 import { startLagMonitor, type LagSnapshot } from './kafka-lag.js';
 
 export interface KafkaWriterOptions {
   kafka: KafkaSectionConfig;
   /** The route's dedupe window, then the engine's durable append (the write-ahead log): resolves once fsync'd. */
-  append(batch: Batch): Promise<{ ok: true } | { ok: false; reason: string; message: string }>;
+  append: AppendFn;
   limits: Partial<DecodeLimits>;
   enrich: Omit<EnrichContext, 'receivedAtMs'>;
   diag: Diag;
@@ -33,16 +33,14 @@ export interface KafkaWriter {
   close(): Promise<void>;
 }
 
-interface Msg { topic: string; partition: number; offset: bigint; key: Buffer; value: Buffer; commit(): void | Promise<void> }
-
+const FETCH_MIN_BYTES = 128 * 1024;
 const closeQuietly = (c: { close(force?: boolean): Promise<void> }) => c.close(true).catch(() => undefined);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /**
  * `isotel serve --role writer`: a member of the consumer group `kafka.group_id` on the logs, spans and metrics topics.
- * Each message is decoded as the HTTP route decodes a body, appended to the write-ahead log, and its offset
- * committed only after the append is durable; from the log the engine delivers to the backends with its one
- * retry policy, breaker and cursors. A message that cannot be decoded goes to the dead-letter topic with the
+ * Messages are read in batches (kafka-writer-batch.ts): each decoded as the HTTP route decodes a body, the
+ * batch's records appended to the write-ahead log at once, and the offsets committed only after the append is
+ * durable; from the log the engine delivers to the backends with its one retry policy, breaker and cursors. A message that cannot be decoded goes to the dead-letter topic with the
  * reason (headers isotel.reason/topic/partition/offset), then is committed. While the log refuses (full:
  * the backends are down longer than its budget), the writer waits and reads nothing more: Kafka keeps the rest.
  */
@@ -65,19 +63,20 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
   const deadLetters = createProducer(kafka, { brokers: k.brokers, clientId: `${k.client_id}-dead-letter`, timeoutMs: k.timeout * 1000 });
   const health: Omit<KafkaWriterHealth, 'lag'> = { consumed: 0, appended_records: 0, dead_lettered: 0 };
   let closing = false;
-  const stream = await consumer.consume({ topics: [...signals.keys()], mode: 'committed', fallbackMode: 'earliest', autocommit: false, maxWaitTime: k.max_wait * 1000 });
+  // A fetch waits for FETCH_MIN_BYTES or max_wait, whichever comes first: under load fewer, fuller fetches.
+  const stream = await consumer.consume({ topics: [...signals.keys()], mode: 'committed', fallbackMode: 'earliest', autocommit: false, maxWaitTime: k.max_wait * 1000, minBytes: FETCH_MIN_BYTES });
   stream.on('error', (err: unknown) => {
     health.last_error = describeKafkaError(err);
     o.diag.error(`kafka writer: ${health.last_error}`);
   });
 
   const lag = startLagMonitor(consumer, [...signals.keys()]);
-  const ctx: WriterContext = { o, health, deadLetters, signals, isClosing: () => closing };
+  const ctx: WriterContext = { o, health, deadLetters, signals, commit: (last) => commitAll(consumer, last), isClosing: () => closing };
   const done = (async () => {
     try {
       for await (const m of stream as AsyncIterable<Msg>) {
         if (closing) break;
-        await handle(ctx, m);
+        await handleBatch(ctx, drainBuffered(m, stream));
       }
     } catch (err) {
       health.last_error = describeKafkaError(err);
@@ -101,56 +100,17 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
   };
 }
 
-interface WriterContext {
-  o: KafkaWriterOptions;
-  health: Omit<KafkaWriterHealth, 'lag'>;
-  deadLetters: { send(options: { messages: Array<{ topic: string; key: Buffer; value: Buffer; headers: Map<Buffer, Buffer> }> }): Promise<unknown> };
-  signals: Map<string, KafkaSignal>;
-  isClosing(): boolean;
+/**
+ * One OffsetCommit for the batch's partitions (the stream's per-message commit sends one request each), with each
+ * partition's leader epoch from the consumer's cached metadata, as the stream's own commit takes it.
+ */
+interface Committer {
+  metadata(o: { topics: string[] }): Promise<{ topics: Map<string, { partitions: Array<{ leaderEpoch: number } | undefined> } | undefined> }>;
+  commit(o: { offsets: Array<{ topic: string; partition: number; offset: bigint; leaderEpoch: number }> }): Promise<void>;
 }
 
-/** The message as it was, with why, to the dead-letter topic; tried until Kafka takes it or the writer closes. */
-async function deadLetter(c: WriterContext, m: Msg, reason: string): Promise<void> {
-  const topic = c.o.kafka.topics.dead_letter;
-  const pairs = [['isotel.reason', reason], ['isotel.topic', m.topic], ['isotel.partition', String(m.partition)], ['isotel.offset', String(m.offset)]];
-  const headers = new Map(pairs.map(([a, b]) => [Buffer.from(a), Buffer.from(b)]));
-  while (!c.isClosing()) {
-    try {
-      await c.deadLetters.send({ messages: [{ topic, key: m.key, value: m.value, headers }] });
-      c.health.dead_lettered++;
-      c.o.diag.warn(`kafka writer: ${m.topic}/${m.partition}@${m.offset} to ${topic}: ${reason}`);
-      return;
-    } catch (err) {
-      c.health.last_error = describeKafkaError(err);
-      await sleep(1000);
-    }
-  }
-}
-
-/** Appends until the log takes the records (it refuses only while full or closing); true once durable. */
-async function appendDurably(c: WriterContext, batch: Batch): Promise<boolean> {
-  while (!c.isClosing()) {
-    const r = await c.o.append(batch);
-    if (r.ok) return true;
-    c.health.last_error = `write-ahead log: ${r.message}`;
-    if (r.reason === 'closed') return false;
-    await sleep(1000);
-  }
-  return false;
-}
-
-async function handle(c: WriterContext, m: Msg): Promise<void> {
-  c.health.consumed++;
-  const signal = c.signals.get(m.topic) ?? 'logs';
-  const decoded = decodeKafkaMessage(signal, m.value, c.o.limits, { ...c.o.enrich, receivedAtMs: Date.now() });
-  if (!decoded.ok) await deadLetter(c, m, decoded.reason);
-  else if (await appendDurably(c, decoded.batch)) c.health.appended_records += decoded.batch.logs.length + decoded.batch.spans.length + decoded.batch.metrics.length;
-  else return; // closing before the append: not committed, the next member of the group reads it again
-  // Committed even while closing: the records are durable, and a commit skipped here would make the next
-  // member read them again. A failed commit (rebalance, broker gone) means the same: read again, stored once.
-  try {
-    await m.commit();
-  } catch (err) {
-    c.health.last_error = `commit: ${describeKafkaError(err)}`;
-  }
+async function commitAll(consumer: Committer, last: Msg[]): Promise<void> {
+  const metadata = await consumer.metadata({ topics: [...new Set(last.map((m) => m.topic))] });
+  const epoch = (m: Msg) => metadata.topics.get(m.topic)?.partitions[m.partition]?.leaderEpoch ?? -1;
+  await consumer.commit({ offsets: last.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.offset + 1n, leaderEpoch: epoch(m) })) });
 }

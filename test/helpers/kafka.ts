@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Admin, Consumer, Producer } from '@platformatic/kafka';
+import { Admin, Consumer, Producer, defaultPartitioner } from '@platformatic/kafka';
 
 /**
  * The real broker of scripts/kafka.sh (one broker, 127.0.0.1:9092) for the Kafka integration tests: started
@@ -49,8 +49,14 @@ export async function createTopics(topics: string[], partitions = 3): Promise<vo
   }
 }
 
+/** The partition a record keyed `key` belongs in: the producer's default partitioner, as isotel's sink computes it. */
+export function partitionOfKey(key: string, partitions = 3): number {
+  return defaultPartitioner(undefined as never, Buffer.from(key)) % partitions;
+}
+
 export interface ReadMessage {
   topic: string;
+  partition: number;
   key: Buffer;
   value: Buffer;
   headers: Map<string, string>;
@@ -69,7 +75,7 @@ export async function readTopics(topics: string[], done: (m: ReadMessage[]) => b
   stream.on('data', (m) => {
     const headers = new Map<string, string>();
     for (const [k, v] of m.headers) headers.set(k.toString(), v.toString());
-    out.push({ topic: m.topic, key: m.key, value: m.value, headers });
+    out.push({ topic: m.topic, partition: m.partition, key: m.key, value: m.value, headers });
     last = Date.now();
   });
   try {

@@ -22,15 +22,15 @@ const log = (n: number, trace_id?: string): LogRecord => ({
 });
 const span = { trace_id: TRACE, span_id: 'c'.repeat(16), name: 'x', kind: 'INTERNAL', start_time: '2026-12-06T10:00:00.000000Z', end_time: '2026-12-06T10:00:00.001000Z', duration_ms: 1, status: { code: 'UNSET' }, attributes: {}, events: [], links: [], resource: { 'service.name': 'svc' }, scope: { name: 'isotel' } } as SpanRecord;
 
-type Sent = Array<{ topic: string; key: Buffer; value: Buffer }>;
-function fakeProducer(send: (messages: Sent) => Promise<unknown>) {
+type Sent = Array<{ topic: string; key: Buffer; partition?: number; value: Buffer }>;
+function fakeProducer(send: (messages: Sent) => Promise<unknown>, metadata: () => Promise<unknown> = () => Promise.resolve({})) {
   const made: Array<{ closed: boolean; sends: Sent[] }> = [];
   const make = () => {
     const p = { closed: false, sends: [] as Sent[] };
     made.push(p);
     return {
       send: (o: { messages: Sent }) => (p.sends.push(o.messages), send(o.messages)),
-      metadata: () => Promise.resolve({}),
+      metadata,
       close: async () => void (p.closed = true),
     };
   };
@@ -87,5 +87,25 @@ describe('kafka backend', () => {
     expect(decoded.map((p) => ({ ...p, point_id: derivePointId(p) }))).toEqual([points[0], points[2], points[1]]);
     const byId = kafkaBackend(fakeProducer(() => Promise.resolve({})).make, { ...options, partition_key: 'record_id' }, ctx);
     expect(await byId.write({ logs: [], spans: [], metrics: points })).toEqual({ status: 'success' });
+  });
+
+  it('with the partition counts known, sends one message per partition, each record where its key hashes to', async () => {
+    const metadata = () => Promise.resolve({ topics: new Map([['L', { partitionsCount: 3 }]]) });
+    const f = fakeProducer(() => Promise.resolve({}), metadata);
+    const hash = (key: Buffer) => key[0];
+    const traces = ['a', 'b', 'c', 'd', 'e'].map((c) => c.repeat(32)); // char codes 97..101: partitions 1, 2, 0, 1, 2
+    const logs = traces.flatMap((t, i) => [log(2 * i, t), log(2 * i + 1, t)]);
+    expect(await kafkaBackend(f.make, options, ctx, hash).write({ logs, spans: [], metrics: [] })).toEqual({ status: 'success' });
+    const sent = f.made[0].sends[0];
+    expect(sent.map((m) => [m.partition, hash(m.key) % 3])).toEqual([[1, 1], [2, 2], [0, 0]]);
+    const ids = sent.map((m) => decodeLogs(decodeLogsProtobuf(m.value)).records.map((r) => r.record_id));
+    expect(ids).toEqual([['id-0', 'id-1', 'id-6', 'id-7'], ['id-2', 'id-3', 'id-8', 'id-9'], ['id-4', 'id-5']]);
+  });
+
+  it('answers retryable when the partition counts cannot be read', async () => {
+    const f = fakeProducer(() => Promise.resolve({}), () => Promise.reject(new Error('Cannot connect to any broker.')));
+    const r = await kafkaBackend(f.make, options, ctx, (k) => k[0]).write({ logs: [log(1)], spans: [], metrics: [] });
+    expect(r).toMatchObject({ status: 'retryable', reason: expect.stringContaining('Cannot connect to any broker') });
+    expect(f.made[0].sends).toHaveLength(0);
   });
 });

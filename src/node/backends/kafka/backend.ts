@@ -4,12 +4,12 @@ import type { Backend, BackendContext } from '../types.js';
 import type { KafkaBackendConfig } from '../../config/backend-schemas.js';
 import { createProducer, loadKafkaClient, type KafkaModule } from './client.js';
 import { describeKafkaError, isPermanentKafkaError } from './errors.js';
-import { logMessages, metricMessages, spanMessages, type OtlpMessage } from './messages.js';
+import { logMessages, metricMessages, spanMessages, type OtlpMessage, type PartitionOf } from './messages.js';
 
 export type KafkaBackendOptions = Pick<KafkaBackendConfig, 'brokers' | 'client_id' | 'topics' | 'partition_key' | 'timeout'>;
 
 interface Sender {
-  send(options: { messages: Array<{ topic: string; key: Buffer; value: Buffer }> }): Promise<unknown>;
+  send(options: { messages: Array<{ topic: string; key: Buffer; partition?: number; value: Buffer }> }): Promise<unknown>;
   metadata(options: { topics: string[] }): Promise<unknown>;
   close(force?: boolean): Promise<void>;
 }
@@ -31,15 +31,17 @@ export async function createKafkaBackend(
   load: () => Promise<KafkaModule> = loadKafkaClient,
 ): Promise<Backend> {
   const kafka = await load();
-  return kafkaBackend(() => createProducer(kafka, { brokers: options.brokers, clientId: options.client_id, timeoutMs: options.timeout * 1000 }), options, ctx);
+  const hash = (key: Buffer) => kafka.defaultPartitioner(undefined as never, key);
+  return kafkaBackend(() => createProducer(kafka, { brokers: options.brokers, clientId: options.client_id, timeoutMs: options.timeout * 1000 }), options, ctx, hash);
 }
 
 /**
  * `makeProducer` gives a new producer: one that did not answer within `timeout` (with the broker down, the
  * idempotent producer's InitProducerId can wait for good in @platformatic/kafka 1.35) is closed and replaced,
- * so the next write starts clean, and `write` always resolves.
+ * so the next write starts clean, and `write` always resolves. `hash`: the producer's default partitioner (a
+ * key's partition is hash(key) modulo the topic's partition count); without it one message per key.
  */
-export function kafkaBackend(makeProducer: () => Sender, options: KafkaBackendOptions, ctx: BackendContext): Backend {
+export function kafkaBackend(makeProducer: () => Sender, options: KafkaBackendOptions, ctx: BackendContext, hash?: (key: Buffer) => number): Backend {
   let closed: Promise<void> | undefined;
   let current = makeProducer();
   const timeoutMs = options.timeout * 1000;
@@ -73,11 +75,8 @@ export function kafkaBackend(makeProducer: () => Sender, options: KafkaBackendOp
     signals: ['log', 'span', 'metric'],
     async write(batch: Batch): Promise<WriteResult> {
       if (closed) return retryable('kafka backend closed');
-      const messages = [
-        ...spanMessages(options.topics.spans, batch.spans, options.partition_key),
-        ...logMessages(options.topics.logs, batch.logs, options.partition_key),
-        ...metricMessages(options.topics.metrics, batch.metrics, options.partition_key),
-      ];
+      const messages = await toMessages(producer, batch, options, hash);
+      if (typeof messages === 'string') return retryable(`kafka: ${messages}`);
       if (messages.length === 0) return SUCCESS;
       const first = await produce(producer, messages);
       if (first === undefined) return SUCCESS;
@@ -100,10 +99,42 @@ export function kafkaBackend(makeProducer: () => Sender, options: KafkaBackendOp
   };
 }
 
+/** The batch as messages (messages.ts), or why the topics' partition counts could not be read. */
+async function toMessages(producer: Sender, batch: Batch, options: KafkaBackendOptions, hash?: (key: Buffer) => number): Promise<OtlpMessage[] | string> {
+  const t = options.topics;
+  const used = [batch.spans.length > 0 && t.spans, batch.logs.length > 0 && t.logs, batch.metrics.length > 0 && t.metrics].filter((x) => typeof x === 'string');
+  const by = hash && used.length > 0 ? await partitioners(producer, used, hash) : new Map<string, PartitionOf>();
+  if (typeof by === 'string') return by;
+  return [
+    ...spanMessages(t.spans, batch.spans, options.partition_key, by.get(t.spans)),
+    ...logMessages(t.logs, batch.logs, options.partition_key, by.get(t.logs)),
+    ...metricMessages(t.metrics, batch.metrics, options.partition_key, by.get(t.metrics)),
+  ];
+}
+
+/**
+ * Each topic's partition of a key, from the partition counts of the producer's metadata (cached by the client,
+ * refreshed after its max age or a stale-metadata error), or why the metadata could not be read.
+ */
+async function partitioners(producer: Sender, topics: string[], hash: (key: Buffer) => number): Promise<Map<string, PartitionOf> | string> {
+  let metadata: { topics?: Map<string, { partitionsCount?: number } | undefined> };
+  try {
+    metadata = (await producer.metadata({ topics })) as typeof metadata;
+  } catch (err) {
+    return describeKafkaError(err);
+  }
+  const by = new Map<string, PartitionOf>();
+  for (const topic of topics) {
+    const n = metadata.topics?.get(topic)?.partitionsCount;
+    if (n && n > 0) by.set(topic, (key) => hash(key) % n);
+  }
+  return by;
+}
+
 /** Undefined when the broker acknowledged everything, else the reason. */
 async function produce(producer: Sender, messages: OtlpMessage[]): Promise<string | undefined> {
   try {
-    await producer.send({ messages: messages.map(({ topic, key, value }) => ({ topic, key, value })) });
+    await producer.send({ messages: messages.map(({ topic, key, partition, value }) => (partition === undefined ? { topic, key, value } : { topic, key, partition, value })) });
     return undefined;
   } catch (err) {
     return describeKafkaError(err);
