@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-/** Stops the shared PostgreSQL and kills the shared Elasticsearch: nothing else may run beside it. */
-const OUTAGES = 'test/backend-outages.test.ts';
+/**
+ * The files that stop shared servers, so nothing else may run beside them: PostgreSQL and Elasticsearch
+ * (backend-outages), the shared Kafka broker at 9092 (kafka-sink).
+ */
+const OUTAGES = ['test/backend-outages.test.ts', 'test/kafka-sink.test.ts'];
 
 export default defineConfig({
   test: {
@@ -9,12 +12,12 @@ export default defineConfig({
       { test: { name: 'unit', include: ['src/**/*.test.ts'], environment: 'node', testTimeout: 20_000 } },
       {
         // Two files at a time: they mostly wait (outages, restarts, Kafka rebalances), and each keeps to its own
-        // schemas, indices, topics, ports and private Kafka clusters. The one file that stops the shared PostgreSQL
-        // and kills the shared Elasticsearch is the `outages` project, run alone after this one (scripts/test.sh).
+        // schemas, indices, topics, ports and private Kafka clusters. The files that stop shared servers are the
+        // `outages` project, run alone after this one (scripts/test.sh).
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: [OUTAGES],
+          exclude: OUTAGES,
           environment: 'node',
           testTimeout: 300_000,
           hookTimeout: 300_000,
@@ -22,7 +25,7 @@ export default defineConfig({
         },
       },
       {
-        test: { name: 'outages', include: [OUTAGES], environment: 'node', testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false },
+        test: { name: 'outages', include: OUTAGES, environment: 'node', testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false },
       },
       {
         test: {

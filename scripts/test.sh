@@ -40,14 +40,14 @@ if [ "$#" -gt 0 ]; then
   step "tests"
   npx vitest run "$@"
 else
-  # Three phases. The `outages` project stops the shared PostgreSQL and kills the shared Elasticsearch on purpose,
+  # Three phases. The `outages` project stops the shared PostgreSQL, Elasticsearch and Kafka broker on purpose,
   # so it runs alone, last. The integration files run two at a time (each keeps to its own schemas, indices,
   # topics, ports and private Kafka clusters), after the unit and browser tests so the timed ones are not starved.
   step "tests: unit and browser (e2e)"
   npx vitest run --project unit --project e2e
   step "tests: integration (real servers, crashes, private Kafka clusters)"
   npx vitest run --project integration
-  step "tests: outages (the shared PostgreSQL and Elasticsearch stopped and restarted)"
+  step "tests: outages (the shared PostgreSQL, Elasticsearch and Kafka stopped and restarted)"
   npx vitest run --project outages
 fi
 step ""
