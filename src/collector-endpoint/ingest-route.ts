@@ -93,11 +93,12 @@ export class IngestRoute {
   private async answer(res: ServerResponse, signal: Signal, kind: Kind, staged: NonNullable<ReturnType<IngestRoute['stage']>>): Promise<void> {
     const { result, appended, duplicates } = await staged.appended;
     if (!result.ok && result.reason === 'too_large') {
-      this.metrics.reject('wal_too_large', staged.count);
+      this.metrics.reject(`${this.runtime.storeKind}_too_large`, staged.count);
       return this.r.fail(res, `/v1/${signal}`, 413, `not stored, send smaller batches: ${result.message}`, kind);
     }
     if (!result.ok) {
-      this.metrics.reject(`wal_${result.reason}`, staged.count);
+      // wal_full, wal_io, ...; kafka_io while Kafka does not acknowledge (--role ingest)
+      this.metrics.reject(`${this.runtime.storeKind}_${result.reason}`, staged.count);
       return this.r.fail(res, `/v1/${signal}`, 503, `not stored, retry later: ${result.message}`, kind, { 'Retry-After': String(result.retryAfterSec ?? 5) });
     }
     this.metrics.accept(signal, appended);

@@ -52,6 +52,7 @@ export async function openKafkaIngestRuntime(o: {
   let closing: Promise<void> | undefined;
   return {
     store: (batch) => rounds.store(batch),
+    storeKind: 'kafka',
     walBytes: () => undefined,
     metricsText: () => rounds.stats.render(),
     dispatcher: NO_DISPATCHER,

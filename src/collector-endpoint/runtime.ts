@@ -25,6 +25,8 @@ export interface IngestRuntime {
    * acknowledgment of the records (kafka-ingest.ts). Resolves, never rejects.
    */
   store(batch: Batch): Promise<AppendResult>;
+  /** Where store() puts the records: the label prefix of its refusals in isotel_ingest_records_rejected_total. */
+  readonly storeKind: 'wal' | 'kafka';
   /** The write-ahead log's size and budget for /metrics; undefined without one (--role ingest). */
   walBytes(): { bytes: number; max: number } | undefined;
   /** More /metrics lines (--role ingest: the produce histogram and errors). */
@@ -84,6 +86,7 @@ function assemble(opts: RuntimeOptions, wal: WriteAheadLog, dispatcher: Dispatch
   let closing: Promise<void> | undefined;
   return {
     store: (batch) => wal.append(batch),
+    storeKind: 'wal',
     walBytes: () => ({ bytes: wal.sizeBytes(), max: opts.walMaxBytes }),
     dispatcher,
     query,
