@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { mkdtempSync, rmSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WriteAheadLog } from './wal.js';
@@ -89,20 +89,5 @@ describe('WalFollower', () => {
     expect(p.follower.reader('a').waiting()).toBe(100 - seen.length);
     expect(await drain(p.follower, seen)).toEqual(Array.from({ length: 100 }, (_, i) => `r${i}`));
     await p.close();
-  });
-
-  it('saves the cursor at most every 50 ms: the first commit at once, a later one within 50 ms, the latest position', async () => {
-    const { wal, follower, close } = await pair(1 << 20);
-    for (let i = 0; i < 4; i++) await wal.append(batch(i * 5, 5));
-    const r = follower.reader('a');
-    const saved = () => JSON.parse(readFileSync(join(dir, 'cursors', 'a.json'), 'utf8')) as { segment: number; offset: number };
-    const entries = await r.read(5);
-    await r.commit(entries[0].end); // the first commit in 50 ms: written at once
-    expect(saved()).toEqual(entries[0].end);
-    const rest = await r.read(100);
-    await r.commit(rest[rest.length - 1].end); // deferred when within 50 ms of the last save (timing: not asserted)
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(saved()).toEqual(rest[rest.length - 1].end);
-    await close();
   });
 });
