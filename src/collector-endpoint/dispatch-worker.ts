@@ -134,7 +134,6 @@ let closing: Promise<void> | undefined;
 function close(): Promise<void> {
   return (closing ??= (async () => {
     await sinks?.stop();
-    follower?.flushCursors();
     clearInterval(publisher);
     publish();
     post({ t: 'closed' });

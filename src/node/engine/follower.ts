@@ -41,7 +41,6 @@ export interface FollowedFrame {
 }
 
 const MAX_FRAMES = 100_000;
-const SAVE_EVERY_MS = 50;
 
 export class WalFollower {
   private readonly segments: Segment[];
@@ -55,9 +54,6 @@ export class WalFollower {
   private cachedBytes = 0;
   private drainedAt: Position | undefined;
   private readonly cacheBytes: number;
-  private readonly unsaved = new Map<string, Position>();
-  private saveTimer: NodeJS.Timeout | undefined;
-  private savedAt = 0;
 
   private constructor(private readonly opts: FollowerOptions) {
     this.segments = opts.segments.map((s) => ({ ...s }));
@@ -115,35 +111,12 @@ export class WalFollower {
         state.cursor = end;
         this.opts.onCommitted?.(name, delivered);
         this.forget();
-        this.persist(name, end);
+        await this.cursors.save(name, end);
         await this.collect();
       },
       waiting: () => state.waiting,
       position: () => state.cursor,
     };
-  }
-
-  /**
-   * Saves the cursors now (the dispatch worker calls it on close). Cursor files are written at most every
-   * SAVE_EVERY_MS, the latest position of each reader, not once per commit: under load the synchronous write
-   * and rename took ~5 ms of this thread per batch (bench/ingest.mjs profile). A crash loses at most that
-   * much progress, which is re-sent and absorbed by the idempotent sinks (JSONL: replay-guard.ts).
-   */
-  flushCursors(): void {
-    clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
-    this.savedAt = Date.now();
-    for (const [name, pos] of this.unsaved) {
-      this.cursors.save(name, pos).catch((err: unknown) => this.opts.diag.error(`write-ahead log: saving the cursor of ${name} failed`, err));
-    }
-    this.unsaved.clear();
-  }
-
-  private persist(name: string, end: Position): void {
-    this.unsaved.set(name, end);
-    const wait = SAVE_EVERY_MS - (Date.now() - this.savedAt);
-    if (wait <= 0) this.flushCursors();
-    else this.saveTimer ??= setTimeout(() => this.flushCursors(), wait).unref();
   }
 
   /** Records waiting for `name` (when just opened: what the log held for it). */
@@ -195,7 +168,7 @@ export class WalFollower {
       const f = this.frames[i];
       if (!f.payload) break;
       const payload = Buffer.from(f.payload.buffer, f.payload.byteOffset, f.payload.byteLength);
-      const frame = decodePayload(payload, { length: payload.length, crc: f.crc, count: f.count }, this.scan.share, true);
+      const frame = decodePayload(payload, { length: payload.length, crc: f.crc, count: f.count }, this.scan.share);
       if (!frame) return out.length > 0 ? out : undefined; // damaged in memory (cannot happen): the disk decides
       out.push({ ...frame, end: f.end });
       n += f.count;
@@ -244,8 +217,6 @@ export class WalFollower {
       this.opts.onDrained?.(head);
     }
     let released: number | undefined;
-    // A saved cursor never points into a deleted segment: the pending ones are written first.
-    if (this.segments.length > 1 && this.segments[0].index < min) this.flushCursors();
     while (this.segments.length > 1 && this.segments[0].index < min) {
       const seg = this.segments.shift()!;
       await fsp.rm(path.join(this.opts.dir, segName(seg.index)), { force: true });

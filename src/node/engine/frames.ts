@@ -98,9 +98,8 @@ function resolve(records: Shared[], table: readonly object[]): void {
  * Parses a frame's payload; undefined when the CRC or JSON does not hold (a torn write). `share` maps each
  * resource/scope object of the frame to the one to use (the log's interner), once per distinct object.
  */
-export function decodePayload(payload: Buffer, header: FrameHeader, share?: <T extends object>(o: T) => T, inMemory = false): Frame | undefined {
-  // `inMemory`: the writer's own bytes, handed over without touching the disk: nothing to check them against.
-  if (!inMemory && crc32(payload) !== header.crc) return undefined;
+export function decodePayload(payload: Buffer, header: FrameHeader, share?: <T extends object>(o: T) => T): Frame | undefined {
+  if (crc32(payload) !== header.crc) return undefined;
   // `m` (metric points) is absent from frames written before metrics were a signal.
   let o: { s: number; t?: object[]; l: LogRecord[]; p: SpanRecord[]; m?: MetricPoint[] };
   try {
