@@ -11,7 +11,7 @@ export function isQueueEntry(v: unknown): v is QueueEntry {
   if (!isObject(v) || (v.state !== 'pending' && v.state !== 'inflight') || typeof v.bytes !== 'number') return false;
   const r = v.record;
   if (!isObject(r) || !isObject(r.attributes) || !isObject(r.resource) || !isObject(r.scope)) return false;
-  return v.kind === 'log' ? typeof r.record_id === 'string' : v.kind === 'span' && typeof r.spanId === 'string';
+  return v.kind === 'log' ? typeof r.record_id === 'string' : v.kind === 'span' ? typeof r.spanId === 'string' : v.kind === 'metric' && typeof r.name === 'string';
 }
 
 export function asDropCounts(v: unknown): DropCounts {
