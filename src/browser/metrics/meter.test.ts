@@ -6,6 +6,7 @@ import { createSoloLock } from '../lock/sender-lock.js';
 import { createMemoryStore } from '../queue/memory-store.js';
 import { fakeServer, fakeTime, quietDiag } from '../testing/fakes.js';
 import { noopTelemetry } from '../noop.js';
+import { isQueueEntry } from '../queue/validate.js';
 import { createMeter, type MeterDeps } from './meter.js';
 
 type MeterWindow = NonNullable<MeterDeps['win']>;
@@ -97,6 +98,13 @@ describe('createMeter', () => {
       'h: boundaries must be finite and ascending; the default boundaries are used',
     ]);
     expect(t.points().map((p) => p.name)).toEqual(['h']);
+  });
+
+  it('queues entries that pass the IndexedDB validation (a metric has no attributes of its own)', () => {
+    const record = { name: 'ui.clicks', sum: { dataPoints: [] }, resource: { 'service.name': 'w' }, scope: { name: 'isotel' } };
+    expect(isQueueEntry({ kind: 'metric', record, bytes: 0, state: 'pending' })).toBe(true);
+    expect(isQueueEntry({ kind: 'metric', record: { ...record, name: 1 }, bytes: 0, state: 'pending' })).toBe(false);
+    expect(isQueueEntry({ kind: 'span', record, bytes: 0, state: 'pending' })).toBe(false);
   });
 
   it('does nothing, and does not throw, on a telemetry that is off', async () => {

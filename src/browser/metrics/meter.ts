@@ -6,7 +6,6 @@
  * for the meter itself. Never throws into the page: bad input gets one console warning per instrument and reason.
  */
 import type { Attributes } from '../../shared/model.js';
-import type { OtlpMetric } from '../../shared/otlp/types.js';
 import type { FlushResult, Telemetry } from '../types.js';
 import { record, take, type Instrument, type InstrumentKind } from './aggregate.js';
 
@@ -59,25 +58,18 @@ export function createMeter(telemetry: Telemetry, options: MeterOptions = {}, de
   const interval = options.exportIntervalMs ?? 10_000;
   const maxSeries = options.maxSeries ?? 1000;
   const instruments = new Map<string, Instrument>();
-  const warned = new Set<string>();
-  const once = (key: string, message: string): void => {
-    if (warned.has(key)) return;
-    warned.add(key);
-    warn(message);
-  };
+  const once = warnOnce(warn);
   let start = now();
   let stopped = false;
   let timer: number | undefined;
 
   const collect = (): void => {
     const end = now();
-    const metrics: OtlpMetric[] = [];
     for (const inst of instruments.values()) {
       const m = take(inst, start, end);
-      if (m) metrics.push(m);
+      if (m && queueMetric) queueMetric(m);
     }
     start = end;
-    if (queueMetric) for (const m of metrics) queueMetric(m);
   };
   const arm = (): void => {
     if (win && !stopped) timer = win.setTimeout(tick, interval);
@@ -94,23 +86,8 @@ export function createMeter(telemetry: Telemetry, options: MeterOptions = {}, de
   win?.addEventListener('pagehide', onHide, true);
   arm();
 
-  const instrument = (kind: InstrumentKind, name: string, o: InstrumentOptions = {}): ((value: number, attributes?: Attributes) => void) => {
-    if (!queueMetric || typeof name !== 'string' || !NAME.test(name)) {
-      if (queueMetric) once(`name:${String(name)}`, `invalid instrument name ${JSON.stringify(name)}: its measurements are ignored`);
-      return () => undefined;
-    }
-    const boundaries = kind === 'histogram' ? validBoundaries(o.boundaries, name, once) : [];
-    let inst = instruments.get(name);
-    if (inst === undefined) instruments.set(name, (inst = { kind, name, unit: o.unit, description: o.description, boundaries, series: new Map() }));
-    else if (inst.kind !== kind) once(`kind:${name}`, `${name} is already a ${inst.kind}; the ${kind} of that name records into it`);
-    const target = inst;
-    return (value, attributes = {}) => {
-      if (stopped) return once('stopped', 'meter used after shutdown (ignored)');
-      if (typeof value !== 'number' || !Number.isFinite(value)) return once(`nan:${name}`, `${name}: ${String(value)} is not a finite number (ignored)`);
-      if (target.kind === 'counter' && value < 0) return once(`neg:${name}`, `${name}: a counter cannot add ${value} (ignored)`);
-      if (!record(target, value, attributes, maxSeries)) once(`series:${name}`, `${name}: over ${maxSeries} series this interval; measurements of new attribute sets dropped`);
-    };
-  };
+  const state: MeterState = { enabled: queueMetric !== undefined, instruments, maxSeries, once, stopped: () => stopped };
+  const instrument = (kind: InstrumentKind, name: string, o?: InstrumentOptions) => recorder(state, kind, name, o);
 
   return {
     counter: (name, o) => {
@@ -131,6 +108,44 @@ export function createMeter(telemetry: Telemetry, options: MeterOptions = {}, de
       win?.removeEventListener('visibilitychange', onHide, true);
       win?.removeEventListener('pagehide', onHide, true);
     },
+  };
+}
+
+/** `warn`, at most once per key (an instrument and a reason). */
+function warnOnce(warn: (message: string) => void): (key: string, message: string) => void {
+  const warned = new Set<string>();
+  return (key, message) => {
+    if (warned.has(key)) return;
+    warned.add(key);
+    warn(message);
+  };
+}
+
+interface MeterState {
+  readonly enabled: boolean;
+  readonly instruments: Map<string, Instrument>;
+  readonly maxSeries: number;
+  readonly once: (key: string, message: string) => void;
+  readonly stopped: () => boolean;
+}
+
+/** The record function of an instrument: validates each measurement, then aggregates it; a no-op when disabled. */
+function recorder(s: MeterState, kind: InstrumentKind, name: string, o: InstrumentOptions = {}): (value: number, attributes?: Attributes) => void {
+  const { once } = s;
+  if (!s.enabled || typeof name !== 'string' || !NAME.test(name)) {
+    if (s.enabled) once(`name:${String(name)}`, `invalid instrument name ${JSON.stringify(name)}: its measurements are ignored`);
+    return () => undefined;
+  }
+  const boundaries = kind === 'histogram' ? validBoundaries(o.boundaries, name, once) : [];
+  let inst = s.instruments.get(name);
+  if (inst === undefined) s.instruments.set(name, (inst = { kind, name, unit: o.unit, description: o.description, boundaries, series: new Map() }));
+  else if (inst.kind !== kind) once(`kind:${name}`, `${name} is already a ${inst.kind}; the ${kind} of that name records into it`);
+  const target = inst;
+  return (value, attributes = {}) => {
+    if (s.stopped()) return once('stopped', 'meter used after shutdown (ignored)');
+    if (typeof value !== 'number' || !Number.isFinite(value)) return once(`nan:${name}`, `${name}: ${String(value)} is not a finite number (ignored)`);
+    if (target.kind === 'counter' && value < 0) return once(`neg:${name}`, `${name}: a counter cannot add ${value} (ignored)`);
+    if (!record(target, value, attributes, s.maxSeries)) once(`series:${name}`, `${name}: over ${s.maxSeries} series this interval; measurements of new attribute sets dropped`);
   };
 }
 
