@@ -76,6 +76,7 @@ export default defineConfig([
       ['index', 'src/browser/index.ts', MODERN_TARGET],
       ['lite', 'src/browser/lite.ts', MODERN_TARGET],
       ['zone', 'src/browser/zone.ts', ZONE_TARGET],
+      ['metrics', 'src/browser/metrics.ts', MODERN_TARGET],
     ] as const
   ).map(([name, entry, target]) => ({
     entry: { [`browser/${name}`]: entry },

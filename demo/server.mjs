@@ -41,6 +41,11 @@ if (wanted.includes('jsonl')) backends.push({ backend_type: 'filesystem', config
 if (wanted.includes('postgres')) backends.push({ backend_type: 'postgres', config: { ...pg, table_name: 'isotel_demo_logs', spans_table_name: 'isotel_demo_spans' } });
 if (wanted.includes('elasticsearch')) backends.push({ backend_type: 'elasticsearch', config: { hosts: [esUrl], index_pattern: 'isotel-demo-logs-%Y.%m.%d', span_index_pattern: 'isotel-demo-traces-%Y.%m.%d', template_name: 'isotel-demo', refresh: true } });
 const queryBackend = backends[0].backend_type;
+// Metrics: the app's own (http.server.request.duration from the http instrumentation) are served for Prometheus
+// on the app's metrics port and go to the backends every 5 s; what the page's meter sends (ui.clicks) reaches
+// the ingest, which writes it to the backends and aggregates it in its Prometheus sink.
+const appMetricsPort = Number(process.env.ISOTEL_DEMO_APP_METRICS_PORT ?? 9464);
+const sinkPort = Number(process.env.ISOTEL_DEMO_PROMETHEUS_PORT ?? 9465);
 
 const logger = await configureLogger({
   config: {
@@ -53,6 +58,7 @@ const logger = await configureLogger({
       backends,
       // The ingest, query API and explorer hosted here are not the app's traffic (the page's files: ignorePaths below).
       tracing: { ignore_incoming_paths: [...INGEST_OWN_PATHS, '/traces*'] },
+      metrics: { export_interval: 5, prometheus: { port: appMetricsPort } },
     },
   },
 });
@@ -65,7 +71,7 @@ const cache = await openCache(Redis);
 for (const why of [shopDb.why, cache.why].filter(Boolean)) logger.warn(`demo: ${why}; the checkout runs without it`);
 const ingest = await createIngestHandler({
   config: {
-    logger: { service_name: 'demo-ingest', enable_console: false, data_dir: join(dataDir, 'ingest'), backends },
+    logger: { service_name: 'demo-ingest', enable_console: false, data_dir: join(dataDir, 'ingest'), backends: [...backends, { backend_type: 'prometheus', config: { port: sinkPort } }] },
     ingest: { query_backend: queryBackend, rate_limit: { records_per_second: 100000, burst: 200000 }, ...fromYaml?.ingest, wal_dir: join(dataDir, 'wal') },
   },
 });
@@ -79,6 +85,8 @@ const files = {
   '/app.js': ['demo/public/app.js', 'text/javascript; charset=utf-8'],
   '/style.css': ['demo/public/style.css', 'text/css; charset=utf-8'],
   '/isotel.global.js': ['dist/browser/isotel.global.js', 'text/javascript; charset=utf-8'],
+  '/metrics.js': ['demo/public/metrics.js', 'text/javascript; charset=utf-8'],
+  '/isotel-metrics.js': ['dist/browser/metrics.js', 'text/javascript; charset=utf-8'],
 };
 
 function json(res, status, body) {
@@ -151,7 +159,7 @@ const app = httpMiddleware(logger, async (req, res) => {
   if (!existsSync(path)) return json(res, 500, { error: `${file[0]} is missing: run npm run build` });
   res.writeHead(200, { 'content-type': file[1], 'cache-control': 'no-store' });
   res.end(await readFile(path));
-}, { ignorePaths: ['/isotel.global.js', '/app.js', '/style.css', '/favicon.ico'] });
+}, { ignorePaths: ['/isotel.global.js', '/isotel-metrics.js', '/metrics.js', '/app.js', '/style.css', '/favicon.ico'] });
 
 const server = http.createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0];
@@ -170,6 +178,7 @@ server.listen(port, '127.0.0.1', () => {
   const address = server.address();
   inventory.start(address.port);
   console.log(`\nisotel demo: http://127.0.0.1:${address.port}/   (explorer: http://127.0.0.1:${address.port}/ui/)`);
+  console.log(`metrics for Prometheus: http://127.0.0.1:${appMetricsPort}/metrics (the app's), http://127.0.0.1:${sinkPort}/metrics (the ingest's sink: the page's)`);
   if (fromYaml) console.log(`backends: ${backends.map((b) => b.backend_type).join(', ')}   (from ${values.config})`);
   else console.log(`backends: ${wanted.join(', ')}${wanted.includes('jsonl') ? `   (JSONL in ${logDir})` : ''}`);
 });

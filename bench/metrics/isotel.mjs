@@ -1,6 +1,7 @@
 // isotel: configureLogger registers its MeterProvider as the API's global; the app uses @opentelemetry/api. Its
-// readers: the engine's periodic reader (points to the backends) and the Prometheus port, which counts the adds.
-// sdk-metrics records each measurement once per reader, so two readers cost about twice one.
+// consumers: the engine's periodic reader (points to the backends) and the Prometheus port, which counts the adds.
+// sdk-metrics records each measurement once per registered reader; isotel registers one shared reader that feeds
+// both (src/node/metrics/shared-reader.ts), so it costs what one reader costs.
 import { createServer } from 'node:net';
 import { metrics } from '@opentelemetry/api';
 import { configureLogger } from '../../dist/node/index.js';

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
 
 /**
@@ -75,12 +76,18 @@ export async function startDemo(o: DemoOptions): Promise<DemoServer> {
   if (!existsSync(join(ROOT, 'dist', 'browser', 'isotel.global.js')) || !existsSync(join(ROOT, 'dist', 'node', 'index.js'))) {
     throw new Error('dist/ is missing: run `npm run build` before the browser tests (npm test does)');
   }
+  // The demo's metrics ports (9464, 9465 by default) are free ones, so parallel runs do not collide; a test that
+  // scrapes them sets them in process.env first.
+  const metricsPorts = {
+    ISOTEL_DEMO_APP_METRICS_PORT: process.env.ISOTEL_DEMO_APP_METRICS_PORT ?? String(await freePort()),
+    ISOTEL_DEMO_PROMETHEUS_PORT: process.env.ISOTEL_DEMO_PROMETHEUS_PORT ?? String(await freePort()),
+  };
   const out = openSync(o.outFile, 'a');
   const child = spawn(process.execPath, ['--import', WATCHDOG, join(ROOT, 'demo', 'server.mjs'), ...(o.config ? ['--config', o.config] : ['--backend', o.backend ?? 'all']), '--port', String(o.port)], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', out, out],
-    env: { ...process.env, ISOTEL_DEMO_DATA: o.dataDir, ISOTEL_DEMO_LOGS: o.logDir, ISOTEL_E2E_PARENT_PID: String(process.pid), ISOTEL_DEBUG: '' },
+    env: { ...process.env, ...metricsPorts, ISOTEL_DEMO_DATA: o.dataDir, ISOTEL_DEMO_LOGS: o.logDir, ISOTEL_E2E_PARENT_PID: String(process.pid), ISOTEL_DEBUG: '' },
   });
   closeSync(out);
   child.unref();

@@ -242,7 +242,6 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     }),
   );
   sender.schedule(0);
-
   function health(): TelemetryHealth {
     return {
       queued: queue.size(),
@@ -295,6 +294,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     shutdown,
     health,
     subscribe: (fn) => notifier.subscribe(fn),
+    _metric: (m) => void (closed || queue.push('metric', { ...m, resource, scope })),
     ...tracing?.spans,
   };
 }

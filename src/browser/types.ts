@@ -3,6 +3,7 @@
  */
 import type { Span, SpanOptions } from '@opentelemetry/api';
 import type { LogRecord } from '../shared/model.js';
+import type { OtlpMetric } from '../shared/otlp/types.js';
 import type { Level } from '../shared/severity.js';
 
 export type { LogRecord, SpanRecord } from '../shared/model.js';
@@ -123,6 +124,8 @@ export interface Telemetry {
   health(): TelemetryHealth;
   /** Calls fn on every status change until the returned function is called. */
   subscribe(fn: StatusListener): () => void;
+  /** @internal How `isotel/browser/metrics` queues one OTLP metric (this page's resource and scope are added). */
+  readonly _metric?: (metric: OtlpMetric) => void;
 }
 
 /** Spans of the app's own work (`isotel/browser` and `/zone`; not lite). Never throws for the SDK's own reasons. */

@@ -9,7 +9,7 @@
  */
 import type { Diag } from '../../shared/diag.js';
 import type { LogRecord } from '../../shared/model.js';
-import type { OtlpSpanRecord } from '../../shared/otlp/types.js';
+import type { OtlpMetricRecord, OtlpSpanRecord } from '../../shared/otlp/types.js';
 import { utf8Length } from '../utf8.js';
 import { createMemoryStore } from './memory-store.js';
 import type { DropCounts, KeyedEntry, QueueEntry, QueueStore, ReadResult, StoreChange } from './types.js';
@@ -34,6 +34,7 @@ export interface Queue {
   /** `key`: a record queued again under its key (the page-close rescue of an earlier page). */
   push(kind: 'log', record: LogRecord, key?: string): void;
   push(kind: 'span', record: OtlpSpanRecord, key?: string): void;
+  push(kind: 'metric', record: OtlpMetricRecord, key?: string): void;
   /** Writes the buffer now; resolves when it is stored (or in the fallback store). Never rejects. */
   persist(): Promise<void>;
   read(limit: number, accept: (e: QueueEntry) => boolean): Promise<ReadResult>;
@@ -166,7 +167,7 @@ export function createQueue(opts: QueueOptions): Queue {
     return w;
   };
 
-  function push(kind: 'log' | 'span', record: LogRecord | OtlpSpanRecord, key = kind === 'log' ? (record as LogRecord).record_id : opts.newKey()): void {
+  function push(kind: QueueEntry['kind'], record: QueueEntry['record'], key = kind === 'log' ? (record as LogRecord).record_id : opts.newKey()): void {
     buffer.push([key, { kind, record, bytes: 0, state: 'pending' } as QueueEntry]);
     if (buffer.length > maxRecords + (maxRecords >> 4)) {
       // The store is not keeping up (a long IndexedDB stall): keep the newest. Cut in steps of 1/16 so

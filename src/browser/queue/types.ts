@@ -3,11 +3,12 @@
  * so "oldest first" is key order. Every tab of an origin shares one store.
  */
 import type { LogRecord } from '../../shared/model.js';
-import type { OtlpSpanRecord } from '../../shared/otlp/types.js';
+import type { OtlpMetricRecord, OtlpSpanRecord } from '../../shared/otlp/types.js';
 
 export type QueueEntry =
   | { kind: 'log'; record: LogRecord; bytes: number; state: 'pending' | 'inflight'; sentAt?: number }
-  | { kind: 'span'; record: OtlpSpanRecord; bytes: number; state: 'pending' | 'inflight'; sentAt?: number };
+  | { kind: 'span'; record: OtlpSpanRecord; bytes: number; state: 'pending' | 'inflight'; sentAt?: number }
+  | { kind: 'metric'; record: OtlpMetricRecord; bytes: number; state: 'pending' | 'inflight'; sentAt?: number };
 
 export type KeyedEntry = [key: string, entry: QueueEntry];
 

@@ -10,8 +10,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function isQueueEntry(v: unknown): v is QueueEntry {
   if (!isObject(v) || (v.state !== 'pending' && v.state !== 'inflight') || typeof v.bytes !== 'number') return false;
   const r = v.record;
-  if (!isObject(r) || !isObject(r.attributes) || !isObject(r.resource) || !isObject(r.scope)) return false;
-  return v.kind === 'log' ? typeof r.record_id === 'string' : v.kind === 'span' && typeof r.spanId === 'string';
+  if (!isObject(r) || !isObject(r.resource) || !isObject(r.scope)) return false;
+  // A metric (the browser meter's) has no attributes of its own: its data points have
+  if (v.kind === 'metric') return typeof r.name === 'string';
+  return isObject(r.attributes) && (v.kind === 'log' ? typeof r.record_id === 'string' : v.kind === 'span' && typeof r.spanId === 'string');
 }
 
 export function asDropCounts(v: unknown): DropCounts {

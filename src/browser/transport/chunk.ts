@@ -1,13 +1,13 @@
 /**
  * Queue entries to request bodies of at most `maxBytes` (60 KB by default, inside the page's 64 KiB
- * keepalive budget): logs and spans apart, packed by estimate, then measured exactly; a body that is too
+ * keepalive budget): logs, spans and metrics apart, packed by estimate, then measured exactly; a body that is too
  * large is split in halves, and a single record that alone is too large is reported as such, so the sender
  * drops it with the reason `too_large` rather than let it block the queue. (Such a record needs several
  * 16 KB strings: the sanitizer caps each one. Cutting it down to size instead cost 0.3 KB gzipped.)
  */
 import type { LogRecord } from '../../shared/model.js';
-import { encodeLogs, groupSpans } from '../../shared/otlp/encode.js';
-import type { OtlpSpanRecord } from '../../shared/otlp/types.js';
+import { encodeLogs, groupOtlp } from '../../shared/otlp/encode.js';
+import type { OtlpMetricRecord, OtlpSpanRecord } from '../../shared/otlp/types.js';
 import type { KeyedEntry } from '../queue/types.js';
 import { utf8Length } from '../utf8.js';
 import type { Signal } from './url.js';
@@ -32,7 +32,7 @@ export interface ChunkResult {
 const estimate = (e: KeyedEntry): number => (e[1].bytes || JSON.stringify(e[1].record).length) * 1.5 + 32;
 
 function encode(signal: Signal, records: unknown[]): string {
-  return JSON.stringify(signal === 'logs' ? encodeLogs(records as LogRecord[]) : groupSpans(records as OtlpSpanRecord[]));
+  return JSON.stringify(signal === 'logs' ? encodeLogs(records as LogRecord[]) : groupOtlp(records as OtlpSpanRecord[] | OtlpMetricRecord[], signal === 'traces' ? 'Spans' : 'Metrics'));
 }
 
 export function chunkEntries(entries: KeyedEntry[], maxBytes: number = MAX_BATCH_BYTES): ChunkResult {
@@ -70,5 +70,6 @@ export function chunkEntries(entries: KeyedEntry[], maxBytes: number = MAX_BATCH
 
   pack('logs', entries.filter((e) => e[1].kind === 'log'));
   pack('traces', entries.filter((e) => e[1].kind === 'span'));
+  pack('metrics', entries.filter((e) => e[1].kind === 'metric'));
   return result;
 }

@@ -5,6 +5,7 @@ import { createDiag } from '../../shared/diag.js';
 import { parseConfigObject } from '../config/index.js';
 import { startMetrics } from './meter-provider.js';
 import { freePort } from './testing.js';
+import type { MetricPoint } from '../../shared/model.js';
 
 /** A pull reader the test collects from by hand. */
 class TestReader extends MetricReader {
@@ -91,5 +92,26 @@ describe('startMetrics', () => {
     } finally {
       taken.close();
     }
+  });
+});
+
+describe('startMetrics with the engine and a Prometheus port', () => {
+  it('records each measurement once for both: Prometheus reads it cumulatively, the engine in delta', async () => {
+    const port = await freePort();
+    const batches: MetricPoint[][] = [];
+    const diag = createDiag(() => {});
+    const config = parseConfigObject({ logger: { metrics: { temporality: 'delta', prometheus: { port } } } }).logger.metrics;
+    const started = startMetrics({ config, resource, diag, onPoints: (points) => batches.push(points) });
+    await started.ready;
+    const counter = started.meterProvider!.getMeter('app').createCounter('jobs.done');
+    const valuesOf = (name: string) => batches.flat().filter((p) => p.name === name).map((p) => p.value);
+    counter.add(2);
+    await started.flush();
+    counter.add(3);
+    await started.flush();
+    expect(valuesOf('jobs.done')).toEqual([2, 3]);
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(text).toMatch(/^jobs_done_total\{[^}]*\} 5$/m);
+    await started.shutdown();
   });
 });

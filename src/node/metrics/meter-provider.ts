@@ -10,6 +10,7 @@ import { withPrometheusUnitNames } from './prometheus-unit-names.js';
 import { engineReader, type PointSink } from './engine-exporter.js';
 import { ExemplarStore, withExemplars } from './exemplars.js';
 import { toViewOptions } from './views.js';
+import { sharedReader, type ReaderConsumer } from './shared-reader.js';
 
 /** Series whose exemplars one collection keeps (memory bound: two exemplars each). */
 const EXEMPLAR_SERIES = 10_000;
@@ -34,7 +35,8 @@ const SHUTDOWN_TIMEOUT_MS = 5000;
  * tracer's spans carry), each reader limited to `cardinality_limit` series per instrument. Its readers: the
  * periodic reader that hands the points to the delivery engine (`onPoints`: every `export_interval` seconds, in
  * `temporality`; engine-exporter.ts), the Prometheus exporter when `prometheus.port` is set (its HTTP server is
- * unref'd: it never keeps the process alive), or `readers` given by the caller (tests).
+ * unref'd: it never keeps the process alive), or `readers` given by the caller (tests). With both, the provider
+ * sees one shared reader that feeds the two (shared-reader.ts), so a measurement is aggregated once.
  */
 export function startMetrics(opts: StartOptions): StartedMetrics {
   if (!opts.config.enabled) return METRICS_OFF;
@@ -66,16 +68,19 @@ function createMetrics(opts: StartOptions): StartedMetrics {
   let exemplars: ExemplarStore | undefined;
   if (readers === undefined) {
     port = config.prometheus.port;
-    readers = [];
+    const consumers: ReaderConsumer[] = [];
     if (opts.onPoints) {
       exemplars = new ExemplarStore(EXEMPLAR_SERIES);
-      readers.push(engineReader({ sink: opts.onPoints, temporality: config.temporality, intervalSeconds: config.export_interval, diag, exemplars }));
+      const reader = engineReader({ sink: opts.onPoints, temporality: config.temporality, intervalSeconds: config.export_interval, diag, exemplars });
+      consumers.push({ reader, temporality: config.temporality });
     }
     if (port !== undefined) {
       const served = prometheusReader(config.prometheus.host, port, diag);
-      readers.push(served.reader);
+      consumers.push({ reader: served.reader, temporality: 'cumulative' });
       ready = served.ready;
     }
+    // one registered reader, so each measurement is aggregated once (shared-reader.ts)
+    readers = consumers.length > 1 ? [sharedReader(consumers)] : consumers.map((c) => c.reader);
   }
   const meterProvider = new MeterProvider({
     resource: resourceFromAttributes(primitives(opts.resource)),

@@ -157,11 +157,22 @@ export function encodeSpans(spans: readonly SpanRecord[]): ExportTraceServiceReq
  * then need no span encoder), grouped into one request.
  */
 export function groupSpans(spans: readonly OtlpSpanRecord[]): ExportTraceServiceRequest {
+  return groupOtlp(spans, 'Spans') as ExportTraceServiceRequest;
+}
+
+/**
+ * Records that are OTLP items plus their resource and scope, grouped as OTLP requests spell them: `Spans` gives
+ * `{resourceSpans: [{resource, scopeSpans: [{scope, spans}]}]}`, `Metrics` the same with metrics (the browser
+ * meter's queued metrics). One function for both, so the browser builds carry no second copy.
+ */
+export function groupOtlp(records: readonly ItemRecord[], signal: 'Spans' | 'Metrics'): object {
   return {
-    // The resource and scope go to the group; the span itself is everything else.
-    resourceSpans: group(spans, ({ resource, scope, ...span }): OtlpSpan => span).map((g) => ({
+    // The resource and scope go to the group; the item itself is everything else.
+    ['resource' + signal]: group(records, ({ resource, scope, ...item }) => item).map((g) => ({
       resource: g.resource,
-      scopeSpans: Array.from(g.scopes.values(), (s) => ({ scope: s.scope, spans: s.items })),
+      ['scope' + signal]: Array.from(g.scopes.values(), (s) => ({ scope: s.scope, [signal.toLowerCase()]: s.items })),
     })),
   };
 }
+
+type ItemRecord = { resource: Attributes; scope: InstrumentationScope };

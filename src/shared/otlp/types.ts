@@ -186,6 +186,9 @@ export type OtlpMetricKind = 'gauge' | 'sum' | 'histogram' | 'exponentialHistogr
 
 export type OtlpMetric = { name: string; description?: string; unit?: string } & Partial<Record<OtlpMetricKind, OtlpMetricData>>;
 
+/** One OTLP metric with its resource and scope: what the browser meter queues (like OtlpSpanRecord). */
+export type OtlpMetricRecord = OtlpMetric & { resource: Attributes; scope: InstrumentationScope };
+
 export interface OtlpScopeMetrics {
   scope?: OtlpInstrumentationScope;
   metrics?: OtlpMetric[];
