@@ -58,7 +58,7 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
   const vitals = observeWebVitals(o.win, o.event);
   let extra: Instrumentation | undefined;
   const processor = queueProcessor(o, () => extra);
-  const provider = createTracerProvider(o.options.sampleRate, processor);
+  const provider = createTracerProvider(() => o.session.sampled(), processor);
   // A page has one global tracer provider: if one is there already (init called twice, or the app set up
   // OpenTelemetry itself), leave it alone rather than patch fetch and XHR a second time.
   const tracer = provider.getTracer(o.scope.name, o.scope.version);
