@@ -95,8 +95,7 @@ export function createTelemetry(input: unknown, features: Features, deps: Browse
 function wire(options: ResolvedOptions, features: Features, win: WindowLike, deps: BrowserDeps, diag: Diag): Telemetry & Partial<SpanApi> {
   // 1. Identity and the page.
   const env = resolveEnv(win, deps, diag);
-  // The session's events go straight to the queue, ahead of the records waiting for it (`start` below).
-  const session = features.session({ win, now: env.now, options, event: (name, attributes) => logs.event && direct(() => logs.event!(name, attributes)), diag });
+  const session = features.session({ win, now: env.now, options, event: (name, attributes) => logs.event && logs.event(name, attributes), diag });
   const page = createPageInfo(safe(() => win.location), safe(() => win.navigator?.userAgent));
   const resource = resourceOf(options);
   const scope: InstrumentationScope = { name: 'isotel', version: SDK_VERSION };
@@ -130,15 +129,10 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   // 3c. Nothing in init touches localStorage/sessionStorage (Chromium's first synchronous access costs
   // 7-24 ms). Records made before `start` wait here; `start` runs in a task after init, or earlier when
   // the queue is first read, the page hides, or the app asks for the session: it replays the rescue, reads
-  // the session (its session.start event first), then stamps and queues the waiting records in order.
+  // the session (its session.start event first, unless a span read it earlier), then stamps and queues the
+  // waiting records in order.
   let early: Array<() => void> | undefined = [];
   const later = (fn: () => void): void => void (early ? early.push(fn) : fn());
-  const direct = (fn: () => void): void => {
-    const q = early;
-    early = undefined;
-    safe(fn);
-    early = q;
-  };
   const start = (): void => {
     if (!early) return;
     const q = early;

@@ -23,7 +23,7 @@ const RESCUE_MAX_CHARS = 1 << 20;
 export interface Rescue {
   /** Page hide: copies what IndexedDB may not hold to localStorage. */
   save(): void;
-  /** Once: queues again what earlier pages saved (with `atMostOnce`, deletes what they beaconed). */
+  /** Queues again (call it once) what earlier pages saved (with `atMostOnce`, deletes what they beaconed). */
   replay(): void;
   /** The queue wrote: what this page saved is in IndexedDB now, its copy is not needed. */
   written(): void;
@@ -34,7 +34,6 @@ export function createRescue(win: { localStorage?: Storage }, queue: Queue, atMo
   let storage: Storage | undefined;
   const store = (): Storage | undefined => (storage ??= safe(() => win.localStorage));
   let saved = false;
-  let replayed = false;
   return {
     save() {
       let left = queue.storageKind() === 'memory' ? queue.own() : queue.buffered();
@@ -46,8 +45,6 @@ export function createRescue(win: { localStorage?: Storage }, queue: Queue, atMo
       else if (text) saved = true;
     },
     replay() {
-      if (replayed) return;
-      replayed = true;
       // A corrupt entry is removed before it is parsed, so it cannot fail every later page.
       safe(() => {
         const s = store()!;
