@@ -24,7 +24,7 @@ export interface PageInfo {
 export function stampSession(session: Session, a: Attributes): void {
   if (a['session.id'] === undefined) {
     a['session.id'] = session.id();
-    const prev = session.previousId();
+    const prev = session.previousId && session.previousId();
     if (prev) a['session.previous_id'] = prev;
   }
 }

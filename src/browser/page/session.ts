@@ -23,10 +23,10 @@ type StorageLike = Pick<Storage, 'getItem' | 'setItem'>;
 export interface Session {
   /** The current session's id, starting a new session first when the current one has ended. */
   id(): string;
-  /** The id of the session before the current one (after a roll-over), else undefined. */
-  previousId(): string | undefined;
-  /** Whether this session's traces are recorded (decided once per session). */
-  sampled(): boolean;
+  /** The id of the session before the current one (after a roll-over), else undefined (lite: none). */
+  previousId?(): string | undefined;
+  /** Whether this session's traces are recorded (decided once per session; lite: no tracing, none). */
+  sampled?(): boolean;
   stop(): void;
 }
 
@@ -62,7 +62,7 @@ export function parseSession(text: string | null | undefined): SessionState | un
   return s && HEX32.test(s.id) && s.start > 0 && s.last >= s.start ? s : undefined;
 }
 
-export function createSession(o: SessionContext): Session {
+export function createSession(o: SessionContext): Required<Session> {
   const { sessionInactivityTimeoutMs: inactivityMs, sessionMaxDurationMs: maxMs } = o.options;
   const newId = o.newId || newTraceId;
   const rate = o.options.sampleRate ?? 1;
@@ -115,8 +115,6 @@ export function tabSession(o: Pick<SessionContext, 'win' | 'newId' | 'diag'>): S
   let id: string | undefined;
   return {
     id: () => (id ??= tabSessionId(() => o.win.sessionStorage, o.newId || newTraceId, o.diag)),
-    previousId: () => undefined,
-    sampled: () => true,
     stop: () => undefined,
   };
 }

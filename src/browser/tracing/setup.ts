@@ -30,7 +30,7 @@ function queueProcessor(o: TracingContext, hooks: () => Instrumentation | undefi
   return {
     onStart(span) {
       span.setAttribute('session.id', o.session.id());
-      const prev = o.session.previousId();
+      const prev = o.session.previousId!();
       if (prev) span.setAttribute('session.previous_id', prev);
       hooks()?.onStart(span);
     },
@@ -58,7 +58,7 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
   const vitals = observeWebVitals(o.win, o.event);
   let extra: Instrumentation | undefined;
   const processor = queueProcessor(o, () => extra);
-  const provider = createTracerProvider(() => o.session.sampled(), processor);
+  const provider = createTracerProvider(() => o.session.sampled!(), processor);
   // A page has one global tracer provider: if one is there already (init called twice, or the app set up
   // OpenTelemetry itself), leave it alone rather than patch fetch and XHR a second time.
   const tracer = provider.getTracer(o.scope.name, o.scope.version);
