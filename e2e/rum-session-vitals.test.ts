@@ -38,8 +38,8 @@ const logs: Log[] = [];
 const spans: Span[] = [];
 
 /** The page: init (with a short session timeout when asked), a heading (the LCP element), a late banner (CLS), a button with a 120 ms handler (INP counts interactions over 40 ms). */
-function page(timeoutMs: string | null): string {
-  const session = timeoutMs ? `, sessionInactivityTimeoutMs: ${Number(timeoutMs)}` : '';
+function page(timeoutMs: string | null, rate: string | null): string {
+  const session = (timeoutMs ? `, sessionInactivityTimeoutMs: ${Number(timeoutMs)}` : '') + (rate ? `, sampleRate: ${Number(rate)}` : '');
   return `<!doctype html><html><head><script src="/isotel.js"></script><script>
 window.telemetry = Isotel.init({ endpoint: location.origin + '/ingest', serviceName: 'rum-e2e', instrumentDocumentLoad: true, batchDelayMs: 100${session} });
 </script></head><body>
@@ -83,7 +83,7 @@ beforeAll(async () => {
       }
       res
         .writeHead(200, { 'content-type': 'text/html', 'server-timing': `traceparent;desc="00-${SERVER_TRACE}-b7ad6b7169203331-01"` })
-        .end(page(url.searchParams.get('timeout')));
+        .end(page(url.searchParams.get('timeout'), url.searchParams.get('rate')));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -209,6 +209,32 @@ describe('sessions and web vitals in Chromium', () => {
     const start = await waitFor('session.start', () => logs.find((l) => l.eventName === 'session.start' && attr(l, 'session.id') === second));
     expect(end).toBeDefined();
     expect(attr(start, 'session.previous_id')).toBe(first);
+    await context.close();
+  });
+
+  it('decides sampling once per session: a tab joining an unsampled session records no spans (logs kept), a new session decides again', async () => {
+    const context = await browser.newContext();
+    const probe = (p: Page, name: string): Promise<void> =>
+      p.evaluate((n) => (window as unknown as { telemetry: { startSpan(n: string): { end(): void } } }).telemetry.startSpan(n).end(), name);
+    const flush = (p: Page): Promise<unknown> => p.evaluate(() => (window as unknown as { telemetry: { flush(): Promise<unknown> } }).telemetry.flush());
+    const a = await open(context, '?timeout=3000&rate=0'); // this session's decision: not sampled
+    const id = await sessionOf(a);
+    const b = await open(context, '?timeout=3000&rate=1'); // joins it, and its decision
+    expect(await sessionOf(b)).toBe(id);
+    await probe(a, 'probe-a');
+    await probe(b, 'probe-b');
+    await log(a, 'unsampled a');
+    await log(b, 'unsampled b');
+    expect(attr(await received('unsampled a'), 'session.id')).toBe(id);
+    expect(attr(await received('unsampled b'), 'session.id')).toBe(id);
+    await flush(a);
+    await flush(b);
+    expect(spans.filter((x) => x.name === 'probe-a' || x.name === 'probe-b')).toEqual([]);
+    await b.waitForTimeout(4_500); // the session ends; tab b's next span starts one, decided with its rate (1)
+    await probe(b, 'probe-c');
+    const c = await waitFor('the span of the new session', () => spans.find((x) => x.name === 'probe-c'));
+    expect(attr(c, 'session.id')).not.toBe(id);
+    expect(attr(c, 'session.previous_id')).toBe(id);
     await context.close();
   });
 });

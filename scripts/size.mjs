@@ -18,9 +18,12 @@ const KB = 1024;
 // zone-free work, lite was 12.2 KB and full 42.9 KB; the earlier budgets (12 and 42 KB) were checked against
 // an es2022 build. Lower the budgets as the builds shrink; never raise them quietly. Raised once, loudly:
 // lite 12,460 B -> 12,554 B (+94 B) for the unload policy (`unloadAtMostOnce`: the options table entry, the
-// sender's deletion of beaconed records, the rescue's noting and deletion of them).
+// sender's deletion of beaconed records, the rescue's noting and deletion of them). Raised again, loudly:
+// 12,554 B -> 12,727 B (+173 B) so that init touches no localStorage/sessionStorage (Chromium's first
+// synchronous access costs 7-24 ms with a 4x CPU slowdown): the deferred start step, the records waiting for
+// the session, the lazy session and the rescue as its own module (queue/rescue.ts).
 const builds = [
-  { name: 'lite', dist: 'dist/browser/lite.js', src: 'src/browser/lite.ts', global: 'dist/browser/isotel-lite.global.js', budget: 12_554, target: 10 * KB },
+  { name: 'lite', dist: 'dist/browser/lite.js', src: 'src/browser/lite.ts', global: 'dist/browser/isotel-lite.global.js', budget: 12_727, target: 10 * KB },
   { name: 'full', dist: 'dist/browser/index.js', src: 'src/browser/index.ts', global: 'dist/browser/isotel.global.js', budget: 28 * KB, target: 28 * KB },
   { name: 'zone', dist: 'dist/browser/zone.js', src: 'src/browser/zone.ts', global: 'dist/browser/isotel-zone.global.js' },
 ];

@@ -5,7 +5,7 @@
  * page: a failure during init gives a no-op telemetry and one console warning.
  */
 import type { Diag } from '../shared/diag.js';
-import { createRecordIdGenerator, newTraceId } from '../shared/ids.js';
+import { createRecordIdGenerator } from '../shared/ids.js';
 import type { Attributes, InstrumentationScope, LogRecord } from '../shared/model.js';
 import type { OtlpSpanRecord } from '../shared/otlp/types.js';
 import type { Level } from '../shared/severity.js';
@@ -19,19 +19,15 @@ import { buildLogRecord, type LogContext } from './logs/build.js';
 import { noopTelemetry } from './noop.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { watchLifecycle } from './page/lifecycle.js';
-import { createPageInfo } from './page/page-info.js';
+import { createPageInfo, stampSession } from './page/page-info.js';
 import type { Session, SessionContext } from './page/session.js';
 import { createQueue } from './queue/queue.js';
+import { createRescue } from './queue/rescue.js';
 import { createCounters } from './status/counters.js';
 import { createNotifier } from './status/notifier.js';
 import { createKeepaliveBudget } from './transport/budget.js';
 import { createSender } from './transport/sender.js';
-import type { KeyedEntry } from './queue/types.js';
 import type { BrowserLogger, SpanApi, Telemetry, TelemetryHealth } from './types.js';
-
-/** localStorage key prefix of the page-close rescue (one key per page, so tabs do not overwrite each other). */
-const RESCUE = 'isotel.rescue.';
-const RESCUE_MAX_CHARS = 1 << 20;
 
 export interface LoggerFeature {
   logger: BrowserLogger;
@@ -100,7 +96,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   // 1. Identity and the page.
   const env = resolveEnv(win, deps, diag);
   const session = features.session({ win, now: env.now, options, event: (name, attributes) => logs.event && logs.event(name, attributes), diag });
-  const page = createPageInfo(session, safe(() => win.location), safe(() => win.navigator?.userAgent));
+  const page = createPageInfo(safe(() => win.location), safe(() => win.navigator?.userAgent));
   const resource = resourceOf(options);
   const scope: InstrumentationScope = { name: 'isotel', version: SDK_VERSION };
   const newId = createRecordIdGenerator();
@@ -119,41 +115,33 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     diag,
     newKey: () => newId(),
     onDrop: (reason, n) => counters.drop(reason, n),
+    prepare: () => start(),
     onChange: (added) => {
-      // What the last page-hide rescued is in IndexedDB now: the copy in localStorage is not needed (a queue
-      // in memory has nothing durable, so its copy stays).
-      if (queue.buffered().length === 0 && queue.storageKind() !== 'memory') safe(() => storage!.removeItem(rescueKey));
+      rescue.written();
       notifier.changed();
       if (added) sender.schedule(options.batchDelayMs);
     },
   });
 
-  // 3b. The page-close rescue. Records not confirmed in IndexedDB when the page hides (a burst logged just
-  // before the tab closed, whose transaction may die with the page; or everything, when the queue is in
-  // memory) are copied to localStorage, synchronously, beaconed ones included (a beacon is sent, not
-  // delivered). The next page of the origin queues them again under the same keys; the ingest's idempotent
-  // ids absorb a record that arrives twice. At most ~1 MB: localStorage is the host page's too.
-  const storage = safe(() => win.localStorage);
-  const rescueKey = RESCUE + newTraceId();
-  const rescue = (): void => {
-    let left = queue.storageKind() === 'memory' ? queue.own() : queue.buffered();
-    // At most once: the beacon's inflight marks may not reach IndexedDB before the page dies; what it
-    // carried is noted here too, synchronously, and the next page deletes it.
-    if (options.unloadAtMostOnce) left = left.concat(queue.own().filter((x) => x[1].sentAt));
-    const text = left.length > 0 ? JSON.stringify(left) : '';
-    if (text && (text.length > RESCUE_MAX_CHARS || !safe(() => (storage!.setItem(rescueKey, text), 1)))) diag.count('rescue_failed');
+  // 3b. The page-close rescue (queue/rescue.ts): localStorage on page hide, replayed by `start`.
+  const rescue = createRescue(win as { localStorage?: Storage }, queue, options.unloadAtMostOnce, diag);
+
+  // 3c. Nothing in init touches localStorage/sessionStorage (Chromium's first synchronous access costs
+  // 7-24 ms). Records made before `start` wait here; `start` runs in a task after init, or earlier when
+  // the queue is first read, the page hides, or the app asks for the session: it replays the rescue, reads
+  // the session (its session.start event first, unless a span read it earlier), then stamps and queues the
+  // waiting records in order.
+  let early: Array<() => void> | undefined = [];
+  const later = (fn: () => void): void => void (early ? early.push(fn) : fn());
+  const start = (): void => {
+    if (!early) return;
+    const q = early;
+    early = undefined;
+    rescue.replay();
+    safe(() => session.id());
+    for (const fn of q) fn();
   };
-  // A corrupt entry is removed before it is parsed, so it cannot fail every later page.
-  safe(() => {
-    for (let i = storage!.length; i-- > 0; ) {
-      const k = storage!.key(i)!;
-      if (!k.startsWith(RESCUE)) continue;
-      const saved = storage!.getItem(k)!;
-      storage!.removeItem(k);
-      // At most once: what the last page beaconed (sentAt: inflight) is deleted, not queued again.
-      for (const [key, e] of JSON.parse(saved) as KeyedEntry[]) options.unloadAtMostOnce && e.sentAt ? void queue.remove([key]) : queue.push(e.kind as 'log', e.record as LogRecord, key);
-    }
-  });
+  const startTimer = env.timers.setTimeout(start, 0);
 
   // 4. The sender: one tab per origin, fetch keepalive while the page lives, sendBeacon when it hides.
   const sender = createSender({
@@ -176,13 +164,17 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
       let total = 0;
       for (const k of Object.keys(counts)) total += counts[k];
       const attrs = { 'isotel.dropped_count': total, 'isotel.dropped_reasons': counts };
-      queue.push('log', buildLogRecord(logCtx, 'warn', `isotel dropped ${total} records before sending`, attrs));
+      const r = buildLogRecord(logCtx, 'warn', `isotel dropped ${total} records before sending`, attrs);
+      stampSession(session, r.attributes);
+      queue.push('log', r);
     },
   });
 
   // 5. Records: beforeSend, then the queue.
   let closed = false;
-  const emit = (record: LogRecord): void => {
+  const emit = (record: LogRecord): void => later(() => emitNow(record));
+  const emitNow = (record: LogRecord): void => {
+    stampSession(session, record.attributes);
     if (closed) {
       diag.warn('logger used after shutdown (ignored)');
       return;
@@ -205,7 +197,6 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     queue.push('log', out);
   };
   const logs = features.createLogger(logCtx, options.logLevel, emit);
-  session.id(); // starts (or joins) the session now: its session.start event is the page's first record
   const tracing = features.setupTracing?.({
     options,
     win,
@@ -214,12 +205,12 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     session,
     event: logs.event || (() => undefined),
     pageUrl: page.url(),
-    push: (span) => (closed ? undefined : queue.push('span', span)),
+    push: (span) => later(() => (closed ? undefined : queue.push('span', span))),
     diag,
   });
 
   // 6. Capture: errors (default on), console (opt-in).
-  const removers: Array<() => void> = [session.stop];
+  const removers: Array<() => void> = [session.stop, () => env.timers.clearTimeout(startTimer)];
   if (options.captureErrors) {
     const limiter = createRateLimiter(env.now);
     removers.push(captureErrors(win, (message, attrs) => logs.logger.error(message, attrs), limiter));
@@ -234,8 +225,9 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   removers.push(
     watchLifecycle(win, safe(() => win.document), {
       hidden: () => {
+        start();
         sender.setVisible(false);
-        rescue();
+        rescue.save();
       },
       visible: () => sender.setVisible(true),
       online: () => sender.online(),
@@ -252,11 +244,12 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
       lastError: counters.lastError,
       sender: env.lock.held(),
       storage: queue.storageKind(),
-      sessionId: session.id(),
+      sessionId: (start(), session.id()),
     };
   }
   const flush = async (): Promise<{ done: boolean; queued: number }> => {
     try {
+      start();
       await queue.persist();
       const r = await sender.run();
       return { done: r.done, queued: queue.size() };
@@ -288,6 +281,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   return {
     logger: logs.logger,
     get sessionId() {
+      start();
       return session.id();
     },
     flush: () => (closed ? Promise.resolve({ done: true, queued: queue.size() }) : flush()),

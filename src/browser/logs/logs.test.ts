@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecordIdGenerator } from '../../shared/ids.js';
 import type { LogRecord } from '../../shared/model.js';
 import { createPageInfo } from '../page/page-info.js';
-import { fixedSession, quietDiag } from '../testing/fakes.js';
+import { quietDiag } from '../testing/fakes.js';
 import { buildLogRecord, type LogContext } from './build.js';
 import { createLevelLogger } from './level-logger.js';
 import { createContextLogger } from './context-logger.js';
@@ -13,7 +13,7 @@ function ctx(): LogContext & { diag: ReturnType<typeof quietDiag> } {
   return {
     resource: { 'service.name': 'web' },
     scope: { name: 'isotel', version: '0.0.0' },
-    page: createPageInfo(fixedSession('s1'), { href: 'https://a.example/p?password=x' }, 'UA/1'),
+    page: createPageInfo({ href: 'https://a.example/p?password=x' }, 'UA/1'),
     now: () => 1_750_000_000_123.456,
     newId: createRecordIdGenerator(),
     diag: quietDiag(),
@@ -28,7 +28,7 @@ describe('buildLogRecord', () => {
       severity_number: 13,
       body: 'low stock',
       timestamp: '2025-06-15T15:06:40.123456Z',
-      attributes: { sku: 'A1', n: 2, 'session.id': 's1', 'url.full': 'https://a.example/p?password=[REDACTED]', 'user_agent.original': 'UA/1' },
+      attributes: { sku: 'A1', n: 2, 'url.full': 'https://a.example/p?password=[REDACTED]', 'user_agent.original': 'UA/1' },
       resource: { 'service.name': 'web' },
     });
     expect(r.record_id).toMatch(/^[0-9A-Z]{24}$/);

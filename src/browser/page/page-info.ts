@@ -1,6 +1,7 @@
 /**
- * Page attributes added to every log: `session.id` (and `session.previous_id` after a roll-over), `url.full` (redacted, recomputed only when the
- * address changes: SPAs change it, log calls mostly do not) and `user_agent.original`.
+ * Page attributes added to every log: `url.full` (redacted, recomputed only when the address changes: SPAs
+ * change it, log calls mostly do not) and `user_agent.original`; `session.id` (and `session.previous_id`
+ * after a roll-over) by `stampSession`, when the record is queued (initialize.ts: after the session is read).
  */
 import type { Attributes } from '../../shared/model.js';
 import type { Session } from './session.js';
@@ -14,12 +15,21 @@ import { redactUrl } from './url.js';
 const SECRET_PARAM = /pass|pwd|secret|token|auth|key|sig|session|sid|code|jwt|otp|ticket|cookie|credential|card/i;
 
 export interface PageInfo {
-  /** Adds session.id, url.full and user_agent.original (keeping values the caller set). */
+  /** Adds url.full and user_agent.original (keeping values the caller set). */
   annotate(attributes: Attributes): void;
   url(): string | undefined;
 }
 
-export function createPageInfo(session: Session, location: { href: string } | undefined, userAgent: string | undefined): PageInfo {
+/** Adds session.id and session.previous_id (keeping values the caller set). */
+export function stampSession(session: Session, a: Attributes): void {
+  if (a['session.id'] === undefined) {
+    a['session.id'] = session.id();
+    const prev = session.previousId && session.previousId();
+    if (prev) a['session.previous_id'] = prev;
+  }
+}
+
+export function createPageInfo(location: { href: string } | undefined, userAgent: string | undefined): PageInfo {
   const isSecret = (name: string): boolean => SECRET_PARAM.test(name);
   let lastHref = '';
   let lastUrl: string | undefined;
@@ -35,11 +45,6 @@ export function createPageInfo(session: Session, location: { href: string } | un
   return {
     url,
     annotate(a) {
-      if (a['session.id'] === undefined) {
-        a['session.id'] = session.id();
-        const prev = session.previousId();
-        if (prev) a['session.previous_id'] = prev;
-      }
       const u = url();
       if (u !== undefined && a['url.full'] === undefined) a['url.full'] = u;
       if (userAgent !== undefined && a['user_agent.original'] === undefined) a['user_agent.original'] = userAgent;

@@ -10,7 +10,7 @@ function memoryStorage(): Storage {
 }
 
 /** One tab of the origin: its window (shared localStorage), its events, a clock all tabs share. */
-function tab(localStorage: Storage, clock: { t: number }) {
+function tab(localStorage: Storage, clock: { t: number }, random?: () => number) {
   const win = Object.assign(new EventTarget(), { localStorage });
   const events: Array<[string, Record<string, string>]> = [];
   let n = 0;
@@ -18,7 +18,8 @@ function tab(localStorage: Storage, clock: { t: number }) {
     win,
     now: () => clock.t,
     newId: () => (++n).toString(16).padStart(32, String(events.length + 1)),
-    options: { sessionInactivityTimeoutMs: 15 * MIN, sessionMaxDurationMs: 240 * MIN },
+    options: { sessionInactivityTimeoutMs: 15 * MIN, sessionMaxDurationMs: 240 * MIN, sampleRate: 0.5 },
+    random,
     event: (name, attributes) => events.push([name, attributes]),
     diag: quietDiag(),
   });
@@ -122,5 +123,33 @@ describe('session', () => {
     const ctx = { win, newId: () => 'cd'.repeat(16), diag: quietDiag() };
     expect(tabSession(ctx).id()).toBe('cd'.repeat(16));
     expect(tabSession({ ...ctx, newId: () => 'ef'.repeat(16) }).id()).toBe('cd'.repeat(16));
+  });
+
+  it('decides sampling once per session: stored with it, the same in every tab, decided again at a roll-over', () => {
+    const clock = { t: 1_750_000_000_000 };
+    const storage = memoryStorage();
+    const draws = [0.9, 0.1];
+    let calls = 0;
+    const random = () => draws[calls++ % 2]!;
+    const a = tab(storage, clock, random);
+    expect(a.session.sampled()).toBe(false); // 0.9 >= sampleRate 0.5
+    for (let i = 0; i < 5; i++) expect(a.session.sampled()).toBe(false);
+    const b = tab(storage, clock, () => 0); // would sample, but joins the session's decision
+    expect(b.session.sampled()).toBe(false);
+    expect(calls).toBe(1);
+    clock.t += 15 * MIN;
+    expect(a.session.sampled()).toBe(true); // new session, new draw (0.1)
+    expect(calls).toBe(2);
+    expect(JSON.parse(storage.getItem(SHARED_SESSION_KEY)!)).toMatchObject({ id: a.session.id(), smp: 1 });
+  });
+
+  it('decides once for a stored session from before sampling was stored', () => {
+    const clock = { t: 1_750_000_000_000 };
+    const storage = memoryStorage();
+    storage.setItem(SHARED_SESSION_KEY, JSON.stringify({ id: 'a'.repeat(32), start: clock.t, last: clock.t }));
+    const a = tab(storage, clock, () => 0.2);
+    expect(a.session.sampled()).toBe(true);
+    expect(a.session.id()).toBe('a'.repeat(32));
+    expect(JSON.parse(storage.getItem(SHARED_SESSION_KEY)!).smp).toBe(1);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createPageInfo } from './page-info.js';
 import { fixedSession } from '../testing/fakes.js';
+import { createPageInfo, stampSession } from './page-info.js';
 
-const info = (href: string) => createPageInfo(fixedSession('s'), { href }, undefined).url();
+const info = (href: string) => createPageInfo({ href }, undefined).url();
 
 describe('url.full', () => {
   it('redacts secret-looking query values and drops the fragment and credentials', () => {
@@ -19,11 +19,12 @@ describe('url.full', () => {
 
   it('follows address changes of a single-page app', () => {
     const loc = { href: 'https://shop.example.com/a' };
-    const page = createPageInfo(fixedSession('s'), loc, 'UA');
+    const page = createPageInfo(loc, 'UA');
     expect(page.url()).toBe('https://shop.example.com/a');
     loc.href = 'https://shop.example.com/b?password=x';
     const attrs: Record<string, string> = {};
     page.annotate(attrs);
+    stampSession(fixedSession('s'), attrs);
     expect(attrs).toEqual({ 'session.id': 's', 'url.full': 'https://shop.example.com/b?password=[REDACTED]', 'user_agent.original': 'UA' });
   });
 });

@@ -25,6 +25,8 @@ export interface QueueOptions {
   onDrop: (reason: string, n: number) => void;
   /** Called after each write that changed what is queued (`added`: new records were stored). */
   onChange: (added: boolean) => void;
+  /** Runs (synchronously) at the start of every read, before anything is read: the page-close rescue's replay. */
+  prepare?: () => void;
   /** Defaults to queueMicrotask. */
   schedule?: (fn: () => void) => void;
   fallback?: () => QueueStore;
@@ -186,6 +188,7 @@ export function createQueue(opts: QueueOptions): Queue {
     push: push as Queue['push'],
     persist,
     async read(limit, accept) {
+      if (opts.prepare) opts.prepare();
       await persist();
       const r = await guarded((s) => s.read(limit, accept));
       estBytes = (estCount > 0 ? estBytes / estCount : ASSUMED_RECORD_BYTES) * r.total;

@@ -154,4 +154,4 @@ export function fakeLocks(): LockManagerLike {
 }
 
 /** A session that never rolls over (page-info and record tests). */
-export const fixedSession = (id: string): Session => ({ id: () => id, previousId: () => undefined, stop: () => undefined });
+export const fixedSession = (id: string, sampled = true): Session => ({ id: () => id, previousId: () => undefined, sampled: () => sampled, stop: () => undefined });

@@ -18,7 +18,7 @@ export interface RecordingTracer {
 
 /** A tracer sampling everything, whose ended spans are kept in `ended` (started ones in `started`, if given). */
 export function recordingProvider(ended: EndedSpan[], started: EndedSpan[] = []): Tracer {
-  return createTracerProvider(1, { onStart: (s) => void started.push(s), onEnd: (s) => void ended.push(s) }).getTracer('test');
+  return createTracerProvider(() => true, { onStart: (s) => void started.push(s), onEnd: (s) => void ended.push(s) }).getTracer('test');
 }
 
 export function recordingTracer(): RecordingTracer {

@@ -55,7 +55,7 @@ let hooks: Instrumentation | undefined;
 let win: ReturnType<typeof fakeWindow>;
 beforeEach(() => {
   finished = [];
-  appTracer = createTracerProvider(1, {
+  appTracer = createTracerProvider(() => true, {
     onStart: (s) => hooks?.onStart(s),
     onEnd: (s) => (hooks?.onEnd(s), finished.push(s)),
   }).getTracer('t');

@@ -31,7 +31,7 @@ function queueProcessor(o: TracingContext, hooks: () => Instrumentation | undefi
   return {
     onStart(span) {
       span.setAttribute('session.id', o.session.id());
-      const prev = o.session.previousId();
+      const prev = o.session.previousId!();
       if (prev) span.setAttribute('session.previous_id', prev);
       hooks()?.onStart(span);
     },
@@ -60,7 +60,7 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
   const stopTimings = observePageTimings(o.win, o.event, (url) => url.startsWith(`${o.options.endpoint}/`));
   let extra: Instrumentation | undefined;
   const processor = queueProcessor(o, () => extra);
-  const provider = createTracerProvider(o.options.sampleRate, processor);
+  const provider = createTracerProvider(() => o.session.sampled!(), processor);
   // A page has one global tracer provider: if one is there already (init called twice, or the app set up
   // OpenTelemetry itself), leave it alone rather than patch fetch and XHR a second time.
   const tracer = provider.getTracer(o.scope.name, o.scope.version);

@@ -9,7 +9,7 @@ import { injectTraceContext, parseTraceParent } from './w3c.js';
 
 let started: BrowserSpan[];
 let ended: BrowserSpan[];
-const provider = (rate = 1) => createTracerProvider(rate, { onStart: (s) => void started.push(s), onEnd: (s) => void ended.push(s) });
+const provider = (rate = 1) => createTracerProvider((id) => ratioSampled(id, rate), { onStart: (s) => void started.push(s), onEnd: (s) => void ended.push(s) });
 beforeEach(() => {
   started = [];
   ended = [];

@@ -2,8 +2,9 @@
  * isotel's browser tracer: the @opentelemetry/api TracerProvider/Tracer the browser builds need, in place of
  * @opentelemetry/sdk-trace-web/-base (with the core, resources and api metrics code they pulled in): the full
  * build measured as `npm run size` does went from 32,551 to 24,979 B gzipped (-7.4 KB). The sampling is
- * sdk-trace's parent-based one with a trace-id ratio root sampler: a child follows its parent's sampled flag
- * (remote or local), a root span is sampled when the trace id's accumulated 32-bit words fall under the ratio.
+ * sdk-trace's parent-based one: a child follows its parent's sampled flag (remote or local), a root span asks
+ * `rootSampled` (the browser builds: the session's decision, page/session.ts; ratioSampled is sdk-trace's
+ * trace-id ratio, kept for tests and callers that want it).
  * Not sampled: a non-recording span that still carries the new span context (its headers say "not sampled").
  */
 import { type Context, context, type Span, type SpanOptions, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
@@ -28,7 +29,7 @@ export function ratioSampled(traceId: string, ratio: number): boolean {
   return acc < (r === 1 ? 2 ** 32 : Math.floor(r * 0xffffffff));
 }
 
-export function createTracerProvider(sampleRate: number, hooks: SpanHooks): BrowserTracerProvider {
+export function createTracerProvider(rootSampled: (traceId: string) => boolean, hooks: SpanHooks): BrowserTracerProvider {
   let on = true;
   const onEnd = (span: BrowserSpan): void => {
     if (on) hooks.onEnd(span);
@@ -38,7 +39,7 @@ export function createTracerProvider(sampleRate: number, hooks: SpanHooks): Brow
       const parent = options.root ? undefined : trace.getSpanContext(ctx);
       const valid = parent && trace.isSpanContextValid(parent) ? parent : undefined;
       const traceId = valid ? valid.traceId : newTraceId();
-      const sampled = on && (valid ? (valid.traceFlags & 1) === 1 : ratioSampled(traceId, sampleRate));
+      const sampled = on && (valid ? (valid.traceFlags & 1) === 1 : rootSampled(traceId));
       const sc = { traceId, spanId: newSpanId(), traceFlags: sampled ? 1 : 0, traceState: valid?.traceState };
       if (!sampled) return trace.wrapSpanContext(sc);
       const span = new BrowserSpan(name, options.kind ?? 0, sc, valid, options.startTime, onEnd);
