@@ -54,7 +54,7 @@ export async function benchSize() {
   const otelAll = await bundledGz(otelTracing(false), ES2019);
   const otelZone = await bundledGz(otelTracing(true), ES2019);
   // Budgets as in scripts/size.mjs (lite's, 12,554 B, is above the 10 KB target).
-  const LITE = Number((12_554 / KB).toFixed(2));
+  const LITE = Number((12_821 / KB).toFixed(2)); // scripts/size.mjs's lite budget
   const rows = [
     { name: 'isotel/browser/lite (import)', gz: await bundledGz(isotelEntry('dist/browser/lite.js'), ES2019), budget: LITE, base: otelLogs },
     { name: 'isotel/browser/lite (script tag)', gz: fileGz('dist/browser/isotel-lite.global.js'), budget: LITE, base: otelLogs },

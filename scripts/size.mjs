@@ -21,9 +21,12 @@ const KB = 1024;
 // sender's deletion of beaconed records, the rescue's noting and deletion of them). Raised again, loudly:
 // 12,554 B -> 12,727 B (+173 B) so that init touches no localStorage/sessionStorage (Chromium's first
 // synchronous access costs 7-24 ms with a 4x CPU slowdown): the deferred start step, the records waiting for
-// the session, the lazy session and the rescue as its own module (queue/rescue.ts).
+// the session, the lazy session and the rescue as its own module (queue/rescue.ts). And again, loudly:
+// 12,727 B -> 12,821 B (+94 B) for the browser meter's way into the queue (the `_metric` hook, the queue's
+// metric kind, its validation and its /v1/metrics chunks), which the core must carry for `isotel/browser/metrics`
+// to work with lite; a meter that registers its queue kind itself would give these bytes back.
 const builds = [
-  { name: 'lite', dist: 'dist/browser/lite.js', src: 'src/browser/lite.ts', global: 'dist/browser/isotel-lite.global.js', budget: 12_727, target: 10 * KB },
+  { name: 'lite', dist: 'dist/browser/lite.js', src: 'src/browser/lite.ts', global: 'dist/browser/isotel-lite.global.js', budget: 12_821, target: 10 * KB },
   { name: 'full', dist: 'dist/browser/index.js', src: 'src/browser/index.ts', global: 'dist/browser/isotel.global.js', budget: 28 * KB, target: 28 * KB },
   { name: 'zone', dist: 'dist/browser/zone.js', src: 'src/browser/zone.ts', global: 'dist/browser/isotel-zone.global.js' },
 ];
