@@ -36,6 +36,20 @@ describe('withSignalCheck', () => {
     expect(await down.backend.write({ logs: [makeLog(1, 'a'.repeat(32))], spans: [], metrics: [point('p')] })).toEqual({ status: 'retryable', delayMs: 5, reason: 'down' });
   });
 
+  it('skips, without a write or a dead letter, the signals a backend lists in skips, and still refuses the others', async () => {
+    const seen: Batch[] = [];
+    const inner: Backend = { name: 'points', signals: ['metric'], skips: ['log'], write: async (b) => (seen.push(b), SUCCESS), flush: async () => {}, close: async () => {} };
+    const backend = withSignalCheck(inner);
+    const log = makeLog(1, 'a'.repeat(32));
+    expect(await backend.write({ logs: [log], spans: [], metrics: [] })).toEqual(SUCCESS);
+    expect(seen).toEqual([]);
+    expect(await backend.write({ logs: [log], spans: [], metrics: [point('p1')] })).toEqual(SUCCESS);
+    expect(seen).toEqual([{ logs: [], spans: [], metrics: [point('p1')] }]);
+    const span = { ...makeLog(2, 'b'.repeat(32)) } as unknown as Batch['spans'][number];
+    const r = await backend.write({ logs: [], spans: [{ ...span, trace_id: 'b'.repeat(32), span_id: 'c'.repeat(16) }], metrics: [] });
+    expect(r.status).toBe('failure');
+  });
+
   it('leaves a backend that stores every signal as it is', async () => {
     const inner: Backend = { name: 'all', signals: ['log', 'span', 'metric'], write: async () => SUCCESS, flush: async () => {}, close: async () => {} };
     expect(withSignalCheck(inner)).toBe(inner);

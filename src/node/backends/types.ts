@@ -27,6 +27,11 @@ export interface Backend {
    * any other signal before `write` sees them (signals.ts): a backend never drops a signal it does not know silently.
    */
   readonly signals?: readonly SignalName[];
+  /**
+   * Signals this backend takes no part in by design (the Prometheus sink: logs and spans): their records are
+   * done for it, neither written nor dead-lettered. A signal in neither list is refused with a reason.
+   */
+  readonly skips?: readonly SignalName[];
   /** Optional cheap liveness probe used by the circuit breaker's health check. */
   ping?(): Promise<boolean>;
   /** Every span and log of a trace, for the query API. */

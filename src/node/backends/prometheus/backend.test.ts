@@ -49,16 +49,14 @@ describe('prometheus backend', () => {
     expect((await fetch(url.replace('/metrics', '/other'))).status).toBe(404);
   });
 
-  it('refuses logs and spans with a reason (the engine signal check), and points beyond max_series, counted', async () => {
+  it('skips logs and spans (no dead letter: the engine signal check), and refuses points beyond max_series, counted', async () => {
     const { diag, backend: b } = await open({ max_series: 1 });
     const checked = withSignalCheck(b);
     const r = await checked.write({ logs: [log], spans: [], metrics: [counter(1, { a: 1 }), counter(1, { a: 2 })] });
     expect(r.status).toBe('failure');
     const reasons = r.status === 'failure' ? r.reasons.map((x) => `${x.id}: ${x.reason}`) : [];
-    expect(reasons).toEqual([
-      `p-1-{"a":2}: series limit 1 reached (max_series); point of a new series refused`,
-      'log-1: backend prometheus:127.0.0.1:' + b.name.split(':').pop() + ' does not store log records (not supported yet); refused, not dropped',
-    ]);
+    expect(reasons).toEqual([`p-1-{"a":2}: series limit 1 reached (max_series); point of a new series refused`]);
+    expect(await checked.write({ logs: [log], spans: [], metrics: [] })).toEqual({ status: 'success' });
     expect(diag.counters()['prometheus.series_dropped']).toBe(1);
   });
 

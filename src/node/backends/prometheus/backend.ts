@@ -37,6 +37,7 @@ export async function createPrometheusBackend(options: PrometheusBackendOptions,
   return {
     name: `prometheus:${host}:${options.port}`,
     signals: ['metric'],
+    skips: ['log', 'span'],
     write(batch: Batch): Promise<WriteResult> {
       expire();
       const refused: RejectedItem[] = [];
