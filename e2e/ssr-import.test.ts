@@ -1,5 +1,5 @@
 /**
- * `isotel/browser` (and `/lite`, `/zone`) imported by server-side rendering in Node (the `node` export
+ * `isotel/browser` (and `/lite`, `/zone`, `/metrics`) imported by server-side rendering in Node (the `node` export
  * condition) gets an `init` that does nothing: the zone build would install zone.js in the server process,
  * whose patched MessagePort then throws on a worker's reply. Bundlers for the browser still get the real SDK,
  * zone.js only from `isotel/browser/zone`. Runs the built package (dist/) by its own name, as an app would.
@@ -46,7 +46,8 @@ describe('isotel/browser on the server (SSR)', () => {
 
   it('require() of every entry works from CommonJS', async () => {
     const { out } = await node(`const { Worker } = require('node:worker_threads'); require('isotel/browser/lite'); require('isotel/browser/zone');
-      const t = require('isotel/browser').init({ endpoint: 'https://ingest.example/v1/logs' });${WORKER_ROUND_TRIP}`, 'commonjs');
+      const t = require('isotel/browser').init({ endpoint: 'https://ingest.example/v1/logs' });
+      require('isotel/browser/metrics').createMeter(t).counter('ssr.renders').add(1); // measures nothing, throws nothing${WORKER_ROUND_TRIP}`, 'commonjs');
     expect(JSON.parse(out)).toMatchObject({ zone: 'undefined', reply: 42 });
   });
 

@@ -1,5 +1,5 @@
 /**
- * `isotel/browser` (and `/lite`, `/zone`) as Node resolves them (the `node` export condition): server-side rendering
+ * `isotel/browser` (and `/lite`, `/zone`, `/metrics`) as Node resolves them (the `node` export condition): server-side rendering
  * imports the page's code in Node, and the browser build would install zone.js in that process (patching
  * its timers, promises and worker MessagePorts: a worker's reply then throws inside zone.js). Here `init`
  * records nothing and returns a telemetry whose calls do nothing; the page's own copy, loaded by the
@@ -34,6 +34,10 @@ export function withSpan<T>(span: Span, fn: (span: Span) => T): T {
 export function getActiveSpan(): Span | undefined {
   return noopSpanApi.getActiveSpan();
 }
+
+// `isotel/browser/metrics` on the server: the page's meter, given the telemetry above (no queue), measures nothing.
+export { createMeter } from './metrics/meter.js';
+export type { BrowserMeter, Counter, Gauge, Histogram, InstrumentOptions, MeterDeps, MeterOptions } from './metrics/meter.js';
 
 // The same public types as the browser entry (type-only: nothing of the browser build is loaded).
 export type * from './index.js';
