@@ -100,6 +100,23 @@ describe('createMeter', () => {
     expect(t.points().map((p) => p.name)).toEqual(['h']);
   });
 
+  it('never throws into the page on attributes it cannot key (null, a BigInt, a cycle), and records the rest', async () => {
+    const t = setup();
+    const c = t.meter.counter('clicks');
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(() => {
+      c.add(1, null as never);
+      c.add(1, { n: 1n } as never);
+      c.add(1, cycle as never);
+      c.add(2, { button: 'buy' });
+    }).not.toThrow();
+    await t.meter.flush();
+    expect(t.warnings).toHaveLength(1);
+    expect(t.warnings[0]).toMatch(/^clicks: attributes that cannot be recorded \(.*\); measurement ignored$/);
+    expect(t.points().map((p) => [p.attributes, p.value])).toEqual([[{}, 1], [{ button: 'buy' }, 2]]);
+  });
+
   it('queues entries that pass the IndexedDB validation (a metric has no attributes of its own)', () => {
     const record = { name: 'ui.clicks', sum: { dataPoints: [] }, resource: { 'service.name': 'w' }, scope: { name: 'isotel' } };
     expect(isQueueEntry({ kind: 'metric', record, bytes: 0, state: 'pending' })).toBe(true);

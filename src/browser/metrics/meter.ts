@@ -141,11 +141,16 @@ function recorder(s: MeterState, kind: InstrumentKind, name: string, o: Instrume
   if (inst === undefined) s.instruments.set(name, (inst = { kind, name, unit: o.unit, description: o.description, boundaries, series: new Map() }));
   else if (inst.kind !== kind) once(`kind:${name}`, `${name} is already a ${inst.kind}; the ${kind} of that name records into it`);
   const target = inst;
-  return (value, attributes = {}) => {
+  return (value, attributes) => {
     if (s.stopped()) return once('stopped', 'meter used after shutdown (ignored)');
     if (typeof value !== 'number' || !Number.isFinite(value)) return once(`nan:${name}`, `${name}: ${String(value)} is not a finite number (ignored)`);
     if (target.kind === 'counter' && value < 0) return once(`neg:${name}`, `${name}: a counter cannot add ${value} (ignored)`);
-    if (!record(target, value, attributes, s.maxSeries)) once(`series:${name}`, `${name}: over ${s.maxSeries} series this interval; measurements of new attribute sets dropped`);
+    try {
+      // Never into the page: attributes that cannot be keyed (a BigInt, a cycle, null) cost this measurement only.
+      if (!record(target, value, attributes ?? {}, s.maxSeries)) once(`series:${name}`, `${name}: over ${s.maxSeries} series this interval; measurements of new attribute sets dropped`);
+    } catch (err) {
+      once(`attrs:${name}`, `${name}: attributes that cannot be recorded (${String(err)}); measurement ignored`);
+    }
   };
 }
 

@@ -93,6 +93,15 @@ describe('long animation frames and the resource summary', () => {
     ]);
   });
 
+  it('summarizes on a pagehide that comes while the page is still visible (navigating away: the unload beacon goes then)', () => {
+    const events: string[] = [];
+    const w = fakeWindow();
+    observePageTimings(w.win, (name) => events.push(name), () => false);
+    w.listeners.get('visibilitychange')?.(new Event('visibilitychange')); // still visible: nothing yet
+    w.listeners.get('pagehide')?.(new Event('pagehide'));
+    expect(events).toEqual(['browser.resource_summary']);
+  });
+
   it('does nothing where PerformanceObserver is missing, and still summarizes', () => {
     const events: string[] = [];
     const w = fakeWindow();

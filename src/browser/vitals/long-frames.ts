@@ -117,8 +117,9 @@ export function observePageTimings(win: PerfWindow, event: EmitEvent, own: (url:
     o.observe({ type: 'long-animation-frame', buffered: true });
     return o;
   });
-  const onHide = (): void => {
-    if ((win as { document?: { visibilityState?: string } }).document?.visibilityState === 'visible') return;
+  // pagehide comes before the page turns hidden when it navigates away, and the unload beacon goes then.
+  const onHide = (e: Event): void => {
+    if (e.type !== 'pagehide' && (win as { document?: { visibilityState?: string } }).document?.visibilityState === 'visible') return;
     win.removeEventListener('pagehide', onHide, true);
     win.removeEventListener('visibilitychange', onHide, true);
     const entries = (safe(() => win.performance!.getEntriesByType!('resource')) || []) as ResourceTiming[];
