@@ -14,8 +14,9 @@ async function writeLines(file, lines) {
   await once(out, 'finish');
 }
 
-/** The rows of `fromTable` (without the serial id) loaded by the backends benchmark's COPY loader into a same-shaped table; rows/s. */
-export async function pgDirect(pool, fromTable, toTable, dir) {
+/** The rows of `fromTable` (without the serial id) loaded by the backends benchmark's COPY loader into a same-shaped table; rows/s.
+ *  `order`: the order they are read (and loaded) in; `ctid` (the order they were stored in) for tables without an id. */
+export async function pgDirect(pool, fromTable, toTable, dir, order = 'id') {
   const cols = (await pool.query(
     `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 AND column_name <> 'id' ORDER BY ordinal_position`,
     [fromTable],
@@ -23,7 +24,7 @@ export async function pgDirect(pool, fromTable, toTable, dir) {
   const columns = cols.map((c) => c.column_name);
   const jsonb = cols.flatMap((c, i) => (c.data_type === 'jsonb' ? [i] : []));
   const select = cols.map((c) => (c.data_type === 'jsonb' ? `"${c.column_name}"` : `"${c.column_name}"::text`)).join(', ');
-  const res = await pool.query({ text: `SELECT ${select} FROM ${fromTable} ORDER BY id`, rowMode: 'array' });
+  const res = await pool.query({ text: `SELECT ${select} FROM ${fromTable} ORDER BY ${order}`, rowMode: 'array' });
   const file = join(dir, 'pg-rows.jsonl');
   await writeLines(file, res.rows.map((r) => JSON.stringify(r)));
   await pool.query(`CREATE TABLE ${toTable} (LIKE ${fromTable} INCLUDING ALL)`);

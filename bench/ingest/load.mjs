@@ -1,4 +1,4 @@
-// The load client of the ingest benchmark: pre-built OTLP JSON (here) or protobuf (protobuf.mjs) requests, sent by a few keep-alive
+// The load client of the ingest benchmark: pre-built OTLP JSON (here; metrics.mjs for /v1/metrics) or protobuf (protobuf.mjs) requests, sent by a few keep-alive
 // connections at once, every request timed; and the wait until the server's backends have everything.
 import * as http from 'node:http';
 
@@ -56,10 +56,10 @@ function post(agent, url, body, contentType) {
   });
 }
 
-/** Sends every body (retrying 429/503 after Retry-After); resolves with the wall time and each request's latency. */
-export async function sendAll(baseUrl, bodies, concurrency, contentType = 'application/json') {
+/** Sends every body to `route` (retrying 429/503 after Retry-After); resolves with the wall time and each request's latency. */
+export async function sendAll(baseUrl, bodies, concurrency, contentType = 'application/json', route = '/v1/logs') {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const url = `${baseUrl}/v1/logs`;
+  const url = `${baseUrl}${route}`;
   const latencies = [];
   let next = 0;
   let retries = 0;

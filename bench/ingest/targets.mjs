@@ -1,6 +1,7 @@
 // The backends the ingest benchmark measures `isotel serve` with, one at a time: the YAML of the backend, how
 // many records it holds afterwards, its direct loader (the baseline for the databases, see direct.mjs) and
-// the clean-up of what a run created; and the process figures (CPU, peak RSS) read from /proc.
+// the clean-up of what a run created; and the process figures (CPU, peak RSS) read from /proc. `signal`: 'logs'
+// (log records) or 'metrics' (metric points: JSONL's `.metrics.jsonl` file, PostgreSQL's metrics table).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -23,15 +24,15 @@ export const targets = {
   filesystem: {
     label: 'JSONL',
     yaml: (dir) => `    - backend_type: filesystem\n      config: { log_file: ${dir}/logs/bench.jsonl, max_bytes: 4294967296 }`,
-    stored: (dir) => countLines(join(dir, 'logs', 'bench.jsonl')),
+    stored: (dir, _tag, signal) => countLines(join(dir, 'logs', signal === 'metrics' ? 'bench.metrics.jsonl' : 'bench.jsonl')),
   },
   postgres: {
     label: 'PostgreSQL',
     directName: 'direct COPY',
-    yaml: (_dir, tag) => `    - backend_type: postgres\n      config: { host: ${PG.host}, port: ${PG.port}, database: ${PG.database}, user: ${PG.user}, table_name: ${tag}_logs, spans_table_name: ${tag}_spans }`,
-    stored: (_dir, tag) => withPool(async (pool) => (await pool.query(`SELECT count(*)::int AS n FROM ${tag}_logs`)).rows[0].n),
-    direct: (tag, dir) => withPool((pool) => pgDirect(pool, `${tag}_logs`, `${tag}_direct`, dir)),
-    cleanup: (tag) => withPool((pool) => pool.query(`DROP TABLE IF EXISTS ${tag}_logs, ${tag}_spans, ${tag}_direct`)),
+    yaml: (_dir, tag) => `    - backend_type: postgres\n      config: { host: ${PG.host}, port: ${PG.port}, database: ${PG.database}, user: ${PG.user}, table_name: ${tag}_logs, spans_table_name: ${tag}_spans, metrics_table_name: ${tag}_metrics }`,
+    stored: (_dir, tag, signal) => withPool(async (pool) => (await pool.query(`SELECT count(*)::int AS n FROM ${tag}_${signal}`)).rows[0].n),
+    direct: (tag, dir, signal) => withPool((pool) => pgDirect(pool, `${tag}_${signal}`, `${tag}_direct`, dir, signal === 'metrics' ? 'ctid' : 'id')),
+    cleanup: (tag) => withPool((pool) => pool.query(`DROP TABLE IF EXISTS ${tag}_logs, ${tag}_spans, ${tag}_metrics, ${tag}_direct`)),
   },
   elasticsearch: {
     label: 'Elasticsearch',
