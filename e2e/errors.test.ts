@@ -8,12 +8,11 @@
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './helpers/browser.js';
+import { closeBoth, listenAndLaunch } from './helpers/browser.js';
 import { waitFor } from './helpers/wait.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,15 +56,10 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': type }).end(text);
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ origin, browser } = await listenAndLaunch(server));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-});
+afterAll(() => closeBoth(browser, server));
 
 const attr = (l: OtlpLog, key: string) => {
   const v = l.attributes.find((a) => a.key === key)?.value;

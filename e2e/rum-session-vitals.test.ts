@@ -5,12 +5,11 @@
  */
 import { build } from 'esbuild';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './helpers/browser.js';
+import { closeBoth, listenAndLaunch } from './helpers/browser.js';
 import { waitFor } from './helpers/wait.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -86,15 +85,10 @@ beforeAll(async () => {
         .end(page(url.searchParams.get('timeout'), url.searchParams.get('rate')));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ origin, browser } = await listenAndLaunch(server));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-});
+afterAll(() => closeBoth(browser, server));
 
 async function open(context: BrowserContext, query = ''): Promise<Page> {
   const p = await context.newPage();

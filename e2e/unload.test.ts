@@ -6,12 +6,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './helpers/browser.js';
+import { closeBoth, listenAndLaunch } from './helpers/browser.js';
 import { storedBodies } from './helpers/stored-bodies.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -52,15 +51,10 @@ beforeAll(async () => {
       else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ origin, browser } = await listenAndLaunch(server));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-});
+afterAll(() => closeBoth(browser, server));
 
 interface PageTelemetry {
   logger: { info(m: string): void };
