@@ -7,6 +7,7 @@
 // (the one `isotel serve` serves, with its query API) searches and draws them.
 import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
+import { createServer as createProbe } from 'node:net';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,8 +45,9 @@ const queryBackend = backends[0].backend_type;
 // Metrics: the app's own (http.server.request.duration from the http instrumentation) are served for Prometheus
 // on the app's metrics port and go to the backends every 5 s; what the page's meter sends (ui.clicks) reaches
 // the ingest, which writes it to the backends and aggregates it in its Prometheus sink.
-const appMetricsPort = Number(process.env.ISOTEL_DEMO_APP_METRICS_PORT ?? 9464);
-const sinkPort = Number(process.env.ISOTEL_DEMO_PROMETHEUS_PORT ?? 9465);
+// A port another program holds (a second demo, a node_exporter) is replaced by a free one, printed below.
+const appMetricsPort = await portOr(Number(process.env.ISOTEL_DEMO_APP_METRICS_PORT ?? 9464));
+const sinkPort = await portOr(Number(process.env.ISOTEL_DEMO_PROMETHEUS_PORT ?? 9465));
 
 const logger = await configureLogger({
   config: {
@@ -270,4 +272,18 @@ async function checkReachable() {
     for (const p of problems) console.error(`demo: ${p}`);
     process.exit(1);
   }
+}
+
+/** `wanted` if it can be listened on at 127.0.0.1, else a free port the system gives. */
+function portOr(wanted) {
+  const tryListen = (p) =>
+    new Promise((resolve) => {
+      const probe = createProbe();
+      probe.once('error', () => resolve(undefined));
+      probe.listen(p, '127.0.0.1', () => {
+        const got = probe.address().port;
+        probe.close(() => resolve(got));
+      });
+    });
+  return tryListen(wanted).then((p) => p ?? tryListen(0));
 }
