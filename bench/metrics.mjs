@@ -49,5 +49,32 @@ export async function benchMetrics() {
     ['contender', 'counter.add wall ns', 'CPU ns', 'ratio', 'histogram.record wall ns', 'CPU ns', 'ratio'],
     rows,
   );
+  return { hotPath: results, memory: benchMetricsMemory() };
+}
+
+/** Issue 12's memory goal: 10,000 live series under 50 MB in the Node SDK (bench/metrics/memory.mjs). */
+function benchMetricsMemory() {
+  const runs = Math.max(RUNS, 3);
+  const results = [];
+  for (const c of [{ name: 'isotel (engine export every 1 s + Prometheus port)', id: 'isotel' }, { name: '@opentelemetry/sdk-metrics directly', id: 'sdk' }, { name: 'prom-client', id: 'prom-client' }]) {
+    const heap = [];
+    const rss = [];
+    for (let run = 0; run < runs; run++) {
+      const dir = tempDir();
+      try {
+        const r = runScenario('bench/metrics/memory.mjs', [c.id, dir]);
+        heap.push(r.heapMB);
+        rss.push(r.rssMB);
+      } finally {
+        removeDir(dir);
+      }
+    }
+    results.push({ name: c.name, heapMB: median(heap), rssMB: median(rss) });
+  }
+  printTable(
+    `Metrics memory: 10,000 live series (5 counters + 5 histograms x 1,000 attribute sets), recorded, exported twice, recorded again; growth over the same process before them, median of ${runs} runs`,
+    ['contender', 'heap MB (after gc)', 'RSS MB', 'goal'],
+    results.map((r) => [r.name, r.heapMB.toFixed(1), r.rssMB.toFixed(1), r.name.startsWith('isotel') ? (r.heapMB < 50 ? '< 50 MB ok' : '< 50 MB !') : '-']),
+  );
   return results;
 }
