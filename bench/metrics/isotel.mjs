@@ -2,32 +2,11 @@
 // consumers: the engine's periodic reader (points to the backends) and the Prometheus port, which counts the adds.
 // sdk-metrics records each measurement once per registered reader; isotel registers one shared reader that feeds
 // both (src/node/metrics/shared-reader.ts), so it costs what one reader costs.
-import { createServer } from 'node:net';
 import { metrics } from '@opentelemetry/api';
-import { configureLogger } from '../../dist/node/index.js';
-import { BOUNDARIES, SETS, timeOps, value, report } from './shape.mjs';
+import { BOUNDARIES, SETS, configureIsotel, freePort, timeOps, value, report } from './shape.mjs';
 
-const port = await new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
-const dir = process.argv[2];
-const logger = await configureLogger({
-  config: {
-    logger: {
-      service_name: 'bench',
-      enable_console: false,
-      data_dir: `${dir}/data`,
-      backends: [{ backend_type: 'filesystem', config: { log_file: `${dir}/out.jsonl` } }],
-      tracing: { instrumentations: [] },
-      metrics: { prometheus: { port } },
-    },
-  },
-  watch: false,
-  exitHooks: false,
-});
+const port = await freePort();
+const logger = await configureIsotel(process.argv[2], { prometheus: { port } });
 const meter = metrics.getMeter('bench');
 const counter = meter.createCounter('bench.requests');
 const histogram = meter.createHistogram('bench.duration', { unit: 's', advice: { explicitBucketBoundaries: BOUNDARIES } });

@@ -5,8 +5,7 @@
 // exposition), recorded again, and the heap (after gc) and RSS are compared with the same process before the
 // first series. Run as `node --expose-gc bench/metrics/memory.mjs isotel|sdk|prom-client DIR`.
 import { get } from 'node:http';
-import { createServer } from 'node:net';
-import { BOUNDARIES } from './shape.mjs';
+import { BOUNDARIES, configureIsotel, freePort } from './shape.mjs';
 
 const [contender, dir] = process.argv.slice(2);
 const INSTRUMENTS = 5;
@@ -43,27 +42,8 @@ function otelInstruments(meter) {
 
 async function isotel() {
   const { metrics } = await import('@opentelemetry/api');
-  const { configureLogger } = await import('../../dist/node/index.js');
-  const port = await new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-  const logger = await configureLogger({
-    config: {
-      logger: {
-        service_name: 'bench',
-        enable_console: false,
-        data_dir: `${dir}/data`,
-        backends: [{ backend_type: 'filesystem', config: { log_file: `${dir}/out.jsonl` } }],
-        tracing: { instrumentations: [] },
-        metrics: { export_interval: Number(process.env.BENCH_EXPORT_INTERVAL ?? 1), prometheus: { port } },
-      },
-    },
-    watch: false,
-    exitHooks: false,
-  });
+  const port = await freePort();
+  const logger = await configureIsotel(dir, { export_interval: Number(process.env.BENCH_EXPORT_INTERVAL ?? 1), prometheus: { port } });
   const record = otelInstruments(metrics.getMeter('bench'));
   const exportAll = async () => {
     await sleep(2_300); // two export intervals to the engine
