@@ -4,13 +4,8 @@
  * query; the API's requests are the http instrumentation's http.server.request.duration histogram, served on the
  * app's metrics port for Prometheus and in the query API. Needs `npm run build`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './helpers/browser.js';
-import { startDemo, type DemoServer } from './helpers/demo-server.js';
+import { describe, expect, it } from 'vitest';
+import { useDemoAndChromium } from './helpers/demo-suite.js';
 import { openDemo } from './helpers/page.js';
 import { freePort } from './helpers/ports.js';
 import { waitFor } from './helpers/wait.js';
@@ -22,47 +17,30 @@ interface Series {
   points: Array<{ value?: number; count?: number }>;
 }
 
-let work: string;
-let demo: DemoServer | undefined;
-let browser: Browser | undefined;
 let appMetricsPort = 0;
 let sinkPort = 0;
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'isotel-e2e-demo-metrics-'));
+// The demo's metrics ports, scraped below.
+const suite = useDemoAndChromium('demo-metrics', async () => {
   [appMetricsPort, sinkPort] = [await freePort(), await freePort()];
-  // The demo inherits the environment: its metrics ports.
-  process.env.ISOTEL_DEMO_APP_METRICS_PORT = String(appMetricsPort);
-  process.env.ISOTEL_DEMO_PROMETHEUS_PORT = String(sinkPort);
-  const opts = { port: await freePort(), dataDir: join(work, 'data'), logDir: join(work, 'logs'), outFile: join(work, 'demo.out'), backend: 'jsonl' as const };
-  [demo, browser] = await Promise.all([startDemo(opts), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  delete process.env.ISOTEL_DEMO_APP_METRICS_PORT;
-  delete process.env.ISOTEL_DEMO_PROMETHEUS_PORT;
-  if (work) rmSync(work, { recursive: true, force: true });
+  return { ISOTEL_DEMO_APP_METRICS_PORT: String(appMetricsPort), ISOTEL_DEMO_PROMETHEUS_PORT: String(sinkPort) };
 });
 
 const scrape = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 
 async function query(name: string): Promise<Series[]> {
-  const res = await fetch(`${demo!.url}/v1/metrics/query?name=${encodeURIComponent(name)}&step=1h`);
+  const res = await fetch(`${suite.demo.url}/v1/metrics/query?name=${encodeURIComponent(name)}&step=1h`);
   return ((await res.json()) as { data?: Series[] }).data ?? [];
 }
 
 describe('the demo records metrics', () => {
   it('a browser click counter reaches the Prometheus sink and the query API; request durations the app port and the query API', async () => {
-    if (!demo || !browser) throw new Error('the demo or Chromium did not start');
-    const context = await browser.newContext();
-    const page = await openDemo(context, demo.url);
+    const context = await suite.browser.newContext();
+    const page = await openDemo(context, suite.demo.url);
     await page.waitForFunction(() => 'meter' in window, undefined, { timeout: 15_000 });
     for (let i = 0; i < 2; i++) await page.click('#calculate');
     await page.evaluate(() => (window as unknown as { meter: { flush(): Promise<unknown> } }).meter.flush());
 
-    const detail = () => demo?.tail() ?? '';
+    const detail = () => suite.demo?.tail() ?? '';
     const sink = await waitFor('ui_clicks_total in the ingest Prometheus sink', async () => {
       const text = await scrape(sinkPort);
       return /^ui_clicks_total\{[^}]*button="calculate"[^}]*\} 2$/m.test(text) ? text : undefined;

@@ -5,16 +5,12 @@
  * backend) → its PostgreSQL span. Asserted on what the query backend stored, then drawn by the viewer
  * (ISOTEL_UPDATE_SCREENSHOTS=1 refreshes docs/screenshots/multi-service-trace.png for the README).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './helpers/browser.js';
-import { startDemo, type DemoServer } from './helpers/demo-server.js';
+import { describe, expect, it } from 'vitest';
+import { useDemoAndChromium } from './helpers/demo-suite.js';
 import { lastTraceId, openDemo, pageErrors } from './helpers/page.js';
-import { freePort } from './helpers/ports.js';
 import { waitFor } from './helpers/wait.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,37 +25,21 @@ interface Span {
   resource: Record<string, unknown>;
 }
 
-let work: string;
-let demo: DemoServer | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'isotel-e2e-services-'));
-  const opts = { port: await freePort(), dataDir: join(work, 'data'), logDir: join(work, 'logs'), outFile: join(work, 'demo.out'), backend: 'jsonl' as const };
-  [demo, browser] = await Promise.all([startDemo(opts), launchChromium()]);
-  mkdirSync(SCREENSHOTS, { recursive: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const suite = useDemoAndChromium('services');
 
 const service = (s: Span) => s.resource['service.name'];
 const dbSystem = (s: Span) => s.attributes['db.system.name'] ?? s.attributes['db.system'];
 
 describe('the demo checkout, two services, one trace', () => {
   it('links browser → demo-api → Redis + PostgreSQL + fetch → demo-inventory → PostgreSQL, and the viewer draws it', async () => {
-    if (!demo || !browser) throw new Error('the demo or Chromium did not start');
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await openDemo(context, demo.url);
+    const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await openDemo(context, suite.demo.url);
     await page.selectOption('#sku', 'tea');
     await page.click('#checkout');
     await page.waitForFunction(() => /in stock/.test(document.getElementById('checkout-result')?.textContent ?? ''), undefined, { timeout: 15_000 });
     const traceId = await lastTraceId(page);
 
-    const url = demo.url;
+    const url = suite.demo.url;
     const spans = await waitFor(
       'the whole checkout trace in the query backend',
       async () => {
@@ -70,7 +50,7 @@ describe('the demo checkout, two services, one trace', () => {
         const invDb = invServer && got.find((s) => s.parent_span_id === invServer.span_id && dbSystem(s) === 'postgresql');
         return got.some((s) => service(s) === 'demo-web') && invDb ? got : undefined;
       },
-      { timeoutMs: 30_000, detail: () => demo?.tail() ?? '' },
+      { timeoutMs: 30_000, detail: () => suite.demo?.tail() ?? '' },
     );
 
     const byId = new Map(spans.map((s) => [s.span_id, s]));
@@ -93,6 +73,7 @@ describe('the demo checkout, two services, one trace', () => {
     await viewer.waitForSelector('.waterfall .span-row', { timeout: 15_000 });
     const services = await viewer.locator('.span-row .service-name').allTextContents();
     for (const svc of ['demo-web', 'demo-api', 'demo-inventory']) expect(services, svc).toContain(svc);
+    mkdirSync(SCREENSHOTS, { recursive: true });
     await viewer.screenshot({ path: join(SCREENSHOTS, 'multi-service-trace.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
     await context.close();

@@ -4,15 +4,9 @@
  * "Calculate" is one trace, click span → fetch CLIENT span → demo-api SERVER span; a link whose handler
  * calls history.pushState makes a route span, the click's child; going back (popstate) another one.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './helpers/browser.js';
-import { startDemo, type DemoServer } from './helpers/demo-server.js';
+import { describe, expect, it } from 'vitest';
+import { useDemoAndChromium } from './helpers/demo-suite.js';
 import { calculate, openDemo, pageErrors } from './helpers/page.js';
-import { freePort } from './helpers/ports.js';
 import { waitFor } from './helpers/wait.js';
 
 interface Span {
@@ -25,21 +19,7 @@ interface Span {
   resource: Record<string, unknown>;
 }
 
-let work: string;
-let demo: DemoServer | undefined;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'isotel-e2e-interactions-'));
-  const opts = { port: await freePort(), dataDir: join(work, 'data'), logDir: join(work, 'logs'), outFile: join(work, 'demo.out'), backend: 'jsonl' as const };
-  [demo, browser] = await Promise.all([startDemo(opts), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const suite = useDemoAndChromium('interactions');
 
 const service = (s: Span) => s.resource['service.name'];
 
@@ -48,27 +28,27 @@ function traceSpans(traceId: string, ready: (spans: Span[]) => boolean): Promise
   return waitFor(
     `the spans of trace ${traceId}`,
     async () => {
-      const res = await fetch(`${demo!.url}/v1/traces/${traceId}`);
+      const res = await fetch(`${suite.demo.url}/v1/traces/${traceId}`);
       if (!res.ok) return undefined;
       const spans = ((await res.json()) as { spans: Span[] }).spans;
       return ready(spans) ? spans : undefined;
     },
-    { timeoutMs: 30_000, detail: () => demo?.tail() ?? '' },
+    { timeoutMs: 30_000, detail: () => suite.demo?.tail() ?? '' },
   );
 }
 
 /** The id of the latest trace whose root span is named `rootName` (the query API's trace list). */
 function traceNamed(rootName: string): Promise<string> {
   return waitFor(`a trace whose root is ${rootName}`, async () => {
-    const { traces } = (await (await fetch(`${demo!.url}/v1/traces?limit=50`)).json()) as { traces: Array<{ trace_id: string; root_name: string }> };
+    const { traces } = (await (await fetch(`${suite.demo.url}/v1/traces?limit=50`)).json()) as { traces: Array<{ trace_id: string; root_name: string }> };
     return traces.find((t) => t.root_name === rootName)?.trace_id;
   });
 }
 
 describe('interactions and routes (isotel/browser in Chromium, the demo)', () => {
   it('a click on Calculate is one trace: click span → fetch span → demo-api server span', async () => {
-    const context = await browser!.newContext();
-    const page = await openDemo(context, demo!.url);
+    const context = await suite.browser.newContext();
+    const page = await openDemo(context, suite.demo.url);
     const traceId = await calculate(page);
     const spans = await traceSpans(traceId, (got) => got.some((s) => s.name === 'click button#calculate') && got.some((s) => service(s) === 'demo-api' && s.kind === 'SERVER'));
     const click = spans.find((s) => s.name === 'click button#calculate')!;
@@ -85,8 +65,8 @@ describe('interactions and routes (isotel/browser in Chromium, the demo)', () =>
   });
 
   it('pushState in a click handler is a route span, child of the click; going back (popstate) is one too', async () => {
-    const context = await browser!.newContext();
-    const page = await openDemo(context, demo!.url);
+    const context = await suite.browser.newContext();
+    const page = await openDemo(context, suite.demo.url);
     await page.evaluate(() => {
       const a = document.createElement('a');
       a.href = '#';
