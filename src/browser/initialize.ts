@@ -76,17 +76,17 @@ export function createTelemetry(input: unknown, features: Features, deps: Browse
   const diag = deps.diag || createBrowserDiag(safe(() => (win && win.console) || console));
   try {
     if (!win) {
-      diag.warn('no window (SSR?): telemetry off');
+      diag.warn('B01' /* no window (SSR?): telemetry off */);
       return noopTelemetry();
     }
-    const parsed = resolveOptions(input, safe(() => win.location?.href));
+    const parsed = resolveOptions(input, safe(() => win.location!.href));
     if (!parsed.ok) {
-      diag.warn(`invalid options, telemetry disabled: ${parsed.error}`);
+      diag.warn(`B02 ${parsed.error}` /* invalid options, telemetry disabled: <reason> */);
       return noopTelemetry('', parsed.error);
     }
     return wire(parsed.options, features, win, deps, diag);
   } catch (err) {
-    diag.error('init failed: telemetry off', err);
+    diag.error('B03' /* init failed: telemetry off */, err);
     return noopTelemetry();
   }
 }
@@ -96,7 +96,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   // 1. Identity and the page.
   const env = resolveEnv(win, deps, diag);
   const session = features.session({ win, now: env.now, options, event: (name, attributes) => logs.event && logs.event(name, attributes), diag });
-  const page = createPageInfo(safe(() => win.location), safe(() => win.navigator?.userAgent));
+  const page = createPageInfo(safe(() => win.location), safe(() => win.navigator!.userAgent));
   const resource = resourceOf(options);
   const scope: InstrumentationScope = { name: 'isotel', version: SDK_VERSION };
   const newId = createRecordIdGenerator();
@@ -176,7 +176,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   const emitNow = (record: LogRecord): void => {
     stampSession(session, record.attributes);
     if (closed) {
-      diag.warn('logger used after shutdown (ignored)');
+      diag.warn('B04' /* logger used after shutdown (ignored) */);
       return;
     }
     let out: LogRecord | null | undefined = record;
@@ -185,7 +185,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
         out = options.beforeSend(record);
       } catch (err) {
         // The hook may have been about to redact this record: dropping it is the safe choice.
-        diag.warn('beforeSend threw, record dropped', err);
+        diag.warn('B05' /* beforeSend threw, record dropped */, err);
         counters.drop('before_send_threw', 1);
         return;
       }
@@ -197,7 +197,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     queue.push('log', out);
   };
   const logs = features.createLogger(logCtx, options.logLevel, emit);
-  const tracing = features.setupTracing?.({
+  const tracing = features.setupTracing && features.setupTracing({
     options,
     win,
     resource,
@@ -217,7 +217,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   }
   const con = safe(() => win.console);
   if (options.captureConsole && con) {
-    if (!features.captureConsole) diag.warn('captureConsole needs isotel/browser, not lite');
+    if (!features.captureConsole) diag.warn('B06' /* captureConsole needs isotel/browser, not lite */);
     else removers.push(features.captureConsole(con as unknown as Record<string, unknown>, (level, message, attrs) => logs.logger[level](message, attrs)));
   }
 
@@ -254,24 +254,25 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
       const r = await sender.run();
       return { done: r.done, queued: queue.size() };
     } catch (err) {
-      diag.warn('flush failed', err);
+      diag.warn('B07' /* flush failed */, err);
       return { done: false, queued: queue.size() };
     }
   };
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
-    (shutdownPromise ??= (async () => {
+    shutdownPromise ||
+    (shutdownPromise = (async () => {
       for (const remove of removers.splice(0)) {
         try {
           remove();
         } catch (err) {
-          diag.warn('shutdown: a listener failed', err);
+          diag.warn('B08' /* shutdown: a listener failed */, err);
         }
       }
       // Tracing and logging first: what they still hold reaches the queue before the last flush.
-      await tracing?.shutdown().catch((err: unknown) => diag.warn('shutdown: tracing failed', err));
-      await logs.shutdown().catch((err: unknown) => diag.warn('shutdown: logs failed', err));
+      if (tracing) await tracing.shutdown().catch((err: unknown) => diag.warn('B09' /* shutdown: tracing failed */, err));
+      await logs.shutdown().catch((err: unknown) => diag.warn('B10' /* shutdown: logs failed */, err));
       await flush();
       closed = true;
       await sender.stop();

@@ -114,7 +114,7 @@ export function createSession(o: SessionContext): Required<Session> {
 export function tabSession(o: Pick<SessionContext, 'win' | 'newId' | 'diag'>): Session {
   let id: string | undefined;
   return {
-    id: () => (id ??= tabSessionId(() => o.win.sessionStorage, o.newId || newTraceId, o.diag)),
+    id: () => id || (id = tabSessionId(() => o.win.sessionStorage, o.newId || newTraceId, o.diag)),
     stop: () => undefined,
   };
 }
@@ -129,7 +129,7 @@ export function tabSessionId(storage: () => StorageLike | undefined, newId: () =
     return id;
   } catch (err) {
     // sessionStorage blocked (sandboxed iframe, storage disabled): one id for this page only.
-    diag.debug('sessionStorage unavailable', err);
+    diag.debug('B21' /* sessionStorage unavailable */, err);
     return newId();
   }
 }

@@ -84,8 +84,8 @@ export function createQueue(opts: QueueOptions): Queue {
 
   const drop = (reason: string, n: number): void => {
     opts.onDrop(reason, n);
-    pendingDrops ??= {};
-    pendingDrops[reason] = (pendingDrops[reason] ?? 0) + n;
+    pendingDrops = pendingDrops || {};
+    pendingDrops[reason] = (pendingDrops[reason] || 0) + n;
   };
 
   /** Runs op on the store; on failure moves to memory and runs it there. */
@@ -93,7 +93,7 @@ export function createQueue(opts: QueueOptions): Queue {
     const next = chain.then(() =>
       op(store).catch((err: unknown) => {
         if (store.kind === 'memory') throw err;
-        diag.warn('IndexedDB unavailable, queueing in memory', err);
+        diag.warn('B11' /* IndexedDB unavailable, queueing in memory */, err);
         diag.count('queue.storage_fallback');
         store = fallback();
         return op(store);
@@ -121,7 +121,7 @@ export function createQueue(opts: QueueOptions): Queue {
         put.push(kv);
       } catch (err) {
         // Records are sanitized plain JSON; this is a bug or a beforeSend returning something odd.
-        diag.warn('record could not be serialized, dropped', err);
+        diag.warn('B12' /* record could not be serialized, dropped */, err);
         drop('unserializable', 1);
       }
     }
@@ -145,7 +145,7 @@ export function createQueue(opts: QueueOptions): Queue {
     } catch (err) {
       // Even the memory store failed: nothing can hold these records.
       inWrite = [];
-      diag.error('queue write failed, records dropped', err);
+      diag.error('B13' /* queue write failed, records dropped */, err);
       opts.onDrop('storage_failed', put.length);
     }
     opts.onChange(put.length > 0);
@@ -163,7 +163,7 @@ export function createQueue(opts: QueueOptions): Queue {
     };
     const w = writeBuffer().then(clear, (err: unknown) => {
       clear();
-      diag.error('queue write failed', err);
+      diag.error('B14' /* queue write failed */, err);
     });
     writing = w;
     return w;

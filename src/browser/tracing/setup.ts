@@ -40,7 +40,7 @@ function queueProcessor(o: TracingContext, hooks: () => Instrumentation | undefi
       try {
         o.push(toOtlpSpan(span, o.resource, o.scope));
       } catch (err) {
-        o.diag.warn('converting a span failed', err);
+        o.diag.warn('B22' /* converting a span failed */, err);
         o.diag.count('span.failed');
       }
     },
@@ -65,7 +65,7 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
   // OpenTelemetry itself), leave it alone rather than patch fetch and XHR a second time.
   const tracer = provider.getTracer(o.scope.name, o.scope.version);
   if (!trace.setGlobalTracerProvider(provider)) {
-    o.diag.warn('another OpenTelemetry tracer provider is registered on this page: isotel tracing is off');
+    o.diag.warn('B23' /* another OpenTelemetry tracer provider is registered on this page: isotel tracing is off */);
     // The app's own spans still reach the queue, in the context of whatever manager is registered.
     vitals.navigation(undefined);
     return { spans: createSpanApi(() => tracer, o.diag), shutdown: () => (vitals.stop(), stopTimings(), provider.shutdown()) };

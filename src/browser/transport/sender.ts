@@ -75,12 +75,9 @@ const MIN_BATCH_BYTES = 4_096;
 
 // Over 60 lines on purpose: split into 60-line functions, the lite build grew 204 B gzip, over its 12 KB budget.
 export function createSender(o: SenderOptions): Sender {
-  const { queue, lock, budget, counters, diag, timers, now } = o;
-  const random = o.random || Math.random;
-  const readLimit = o.readLimit ?? 500;
-  const resendMs = o.inflightResendMs ?? 5 * 60_000;
-  const tickMs = o.tickMs ?? 5_000;
-  let maxBytes = o.maxBatchBytes ?? MAX_BATCH_BYTES;
+  // Defaults by destructuring, not `??`: es2019 (what the size is measured for) spells `??` out in full.
+  const { queue, lock, budget, counters, diag, timers, now, random = Math.random, readLimit = 500, inflightResendMs: resendMs = 5 * 60_000, tickMs = 5_000 } = o;
+  let maxBytes = o.maxBatchBytes || MAX_BATCH_BYTES;
   let attempt = 0;
   let retryAt = 0;
   let visible = true;
@@ -101,8 +98,7 @@ export function createSender(o: SenderOptions): Sender {
     await queue.remove(keys, dropped);
   };
 
-  const backoff = (reason: string, delayMs?: number): RunResult => {
-    const delay = delayMs ?? backoffDelay(attempt, random);
+  const backoff = (reason: string, delay = backoffDelay(attempt, random)): RunResult => {
     attempt++;
     retryAt = now() + delay;
     counters.lastError = reason;
@@ -207,7 +203,7 @@ export function createSender(o: SenderOptions): Sender {
     if (!running) {
       running = pass()
         .catch((err: unknown): RunResult => {
-          diag.warn('send pass failed', err);
+          diag.warn('B17' /* send pass failed */, err);
           backoff(errorMessage(err));
           return { done: false, reason: 'error' };
         })
@@ -262,7 +258,7 @@ export function createSender(o: SenderOptions): Sender {
     if (sent.length === 0) return Promise.resolve();
     counters.beaconed += sent.length;
     for (const [k] of sent) cache.delete(k);
-    return queue.markInflight(sent, t).catch((err: unknown) => diag.warn('marking beaconed records failed', err));
+    return queue.markInflight(sent, t).catch((err: unknown) => diag.warn('B18' /* marking beaconed records failed */, err));
   }
 
   return {
