@@ -36,25 +36,22 @@ export interface LoggerFeature {
   shutdown(): Promise<void>;
 }
 
-export interface TracingContext {
+/** What the features get: one object for the session, the logger and tracing (three cost the lite build bytes). */
+export interface TracingContext extends LogContext {
   options: ResolvedOptions;
   win: WindowLike;
-  resource: Attributes;
-  scope: InstrumentationScope;
   session: Session;
   /** Records an event (a log record with `event_name`), in the trace of `link` when given. */
   event: EmitEvent;
-  pageUrl: string | undefined;
   push: (span: OtlpSpanRecord) => void;
-  diag: Diag;
 }
 
 export type EmitEvent = (name: string, attributes: Attributes, link?: { traceId: string; spanId: string; traceFlags: number }) => void;
 
 export interface Features {
   /** The session: shared by the origin's tabs with roll-over and events (full), or one per tab (lite). */
-  session(ctx: SessionContext): Session;
-  createLogger(ctx: LogContext, minLevel: Level, emit: (record: LogRecord) => void): LoggerFeature;
+  session(ctx: SessionContext & TracingContext): Session;
+  createLogger(ctx: TracingContext, minLevel: Level, emit: (record: LogRecord) => void): LoggerFeature;
   setupTracing?(ctx: TracingContext): { spans: SpanApi; shutdown(): Promise<void> };
   /** Console capture (the full build; the lite build leaves it out to stay small). */
   captureConsole?: typeof captureConsole;
@@ -95,12 +92,22 @@ export function createTelemetry(input: unknown, features: Features, deps: Browse
 function wire(options: ResolvedOptions, features: Features, win: WindowLike, deps: BrowserDeps, diag: Diag): Telemetry & Partial<SpanApi> {
   // 1. Identity and the page.
   const env = resolveEnv(win, deps, diag);
-  const session = features.session({ win, now: env.now, options, event: (name, attributes) => logs.event && logs.event(name, attributes), diag });
-  const page = createPageInfo(safe(() => win.location), safe(() => win.navigator!.userAgent));
   const resource = resourceOf(options);
   const scope: InstrumentationScope = { name: 'isotel', version: SDK_VERSION };
-  const newId = createRecordIdGenerator();
-  const logCtx: LogContext = { resource, scope, page, now: env.now, newId, diag };
+  const recordId = createRecordIdGenerator();
+  const ctx = {
+    win,
+    now: env.now,
+    options,
+    diag,
+    resource,
+    scope,
+    recordId,
+    page: createPageInfo(safe(() => win.location), safe(() => win.navigator!.userAgent)),
+    event: (name, attributes, link) => logs.event && logs.event(name, attributes, link),
+    push: (span) => later(() => (closed ? undefined : queue.push('span', span))),
+  } as TracingContext;
+  const session = (ctx.session = features.session(ctx));
 
   // 2. Status: counters, and listeners called with snapshots.
   const counters = createCounters();
@@ -113,7 +120,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     maxRecords: options.maxQueueRecords,
     maxBytes: options.maxQueueBytes,
     diag,
-    newKey: () => newId(),
+    newKey: () => recordId(),
     onDrop: (reason, n) => counters.drop(reason, n),
     prepare: () => start(),
     onChange: (added) => {
@@ -164,7 +171,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
       let total = 0;
       for (const k of Object.keys(counts)) total += counts[k];
       const attrs = { 'isotel.dropped_count': total, 'isotel.dropped_reasons': counts };
-      const r = buildLogRecord(logCtx, 'warn', `isotel dropped ${total} records before sending`, attrs);
+      const r = buildLogRecord(ctx, 'warn', `isotel dropped ${total} records before sending`, attrs);
       stampSession(session, r.attributes);
       queue.push('log', r);
     },
@@ -196,18 +203,8 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     }
     queue.push('log', out);
   };
-  const logs = features.createLogger(logCtx, options.logLevel, emit);
-  const tracing = features.setupTracing && features.setupTracing({
-    options,
-    win,
-    resource,
-    scope,
-    session,
-    event: logs.event || (() => undefined),
-    pageUrl: page.url(),
-    push: (span) => later(() => (closed ? undefined : queue.push('span', span))),
-    diag,
-  });
+  const logs = features.createLogger(ctx, options.logLevel, emit);
+  const tracing = features.setupTracing && features.setupTracing(ctx);
 
   // 6. Capture: errors (default on), console (opt-in).
   const removers: Array<() => void> = [session.stop, () => env.timers.clearTimeout(startTimer)];

@@ -17,7 +17,7 @@ export interface LogContext {
   scope: InstrumentationScope;
   page: PageInfo;
   now: () => number;
-  newId: RecordIdGenerator;
+  recordId: RecordIdGenerator;
   diag: Diag;
 }
 
@@ -63,7 +63,7 @@ export function buildLogRecord(ctx: LogContext, level: Level, message: unknown, 
   const nowMs = ctx.now();
   const ts = msToIso(nowMs);
   const record: LogRecord = {
-    record_id: ctx.newId(nowMs),
+    record_id: ctx.recordId(nowMs),
     timestamp: ts,
     observed_timestamp: ts,
     severity_text: SEVERITY_TEXT[level],

@@ -88,7 +88,7 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
   });
   const unpatch = [instrumentFetch(win, start, o.diag), instrumentXhr(safe(() => win.XMLHttpRequest?.prototype), start, o.diag)];
   const stopDocumentLoad = o.options.instrumentDocumentLoad
-    ? recordDocumentLoad(tracer, win, o.pageUrl, (fn) => setTimeout(fn, 0), (span) => vitals.navigation(span))
+    ? recordDocumentLoad(tracer, win, o.page.url(), (fn) => setTimeout(fn, 0), (span) => vitals.navigation(span))
     : vitals.navigation(undefined);
   extra = instrument?.(tracer, o);
 
