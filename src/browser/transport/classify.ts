@@ -31,7 +31,7 @@ export async function classifyResponse(res: TransportResponse, nowMs: number): P
   if ((s >= 200 && s < 300) || s === 400) {
     const ps = await partialSuccess(res);
     if (s === 400 && !ps) return { kind: 'drop', reason };
-    return { kind: 'delivered', rejected: ps ? ps.rejected : 0, message: ps?.message };
+    return { kind: 'delivered', rejected: 0, ...ps };
   }
   if (s === 413) return { kind: 'split' };
   if (s >= 400 && s < 500 && s !== 408 && s !== 429) return { kind: 'drop', reason };
