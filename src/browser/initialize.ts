@@ -116,9 +116,8 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
 
   // 3. The write-ahead queue (IndexedDB, memory when that fails).
   const queue = createQueue({
+    ...options, // maxQueueRecords, maxQueueBytes
     store: env.store,
-    maxRecords: options.maxQueueRecords,
-    maxBytes: options.maxQueueBytes,
     diag,
     newKey: () => recordId(),
     onDrop: (reason, n) => counters.drop(reason, n),
@@ -152,21 +151,15 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
 
   // 4. The sender: one tab per origin, fetch keepalive while the page lives, sendBeacon when it hides.
   const sender = createSender({
+    ...options, // endpoint, ingestKey, unloadAtMostOnce
+    ...env, // beacon, lock, now, timers, random
     queue,
     request: env.request || (() => Promise.reject(new Error('fetch is not available'))),
-    beacon: env.beacon,
-    lock: env.lock,
     budget: createKeepaliveBudget(),
     counters,
     notify: () => notifier.changed(),
     diag,
-    endpoint: options.endpoint,
-    ingestKey: options.ingestKey,
-    now: env.now,
-    timers: env.timers,
-    random: env.random,
     loadTime: env.now(),
-    atMostOnce: options.unloadAtMostOnce,
     reportDrops: (counts) => {
       let total = 0;
       for (const k of Object.keys(counts)) total += counts[k];

@@ -16,8 +16,9 @@ import type { DropCounts, KeyedEntry, QueueEntry, QueueStore, ReadResult, StoreC
 
 export interface QueueOptions {
   store: QueueStore;
-  maxRecords: number;
-  maxBytes: number;
+  /** The bounds (named as the init options: init passes its options). */
+  maxQueueRecords: number;
+  maxQueueBytes: number;
   diag: Diag;
   /** Queue key of a span (logs use their record_id). */
   newKey: () => string;
@@ -66,7 +67,7 @@ const defaultSchedule = (fn: () => void): void => {
 
 // Over 60 lines on purpose: split into 60-line functions, the lite build grew 204 B gzip, over its 12 KB budget.
 export function createQueue(opts: QueueOptions): Queue {
-  const { maxRecords, maxBytes, diag } = opts;
+  const { maxQueueRecords: maxRecords, maxQueueBytes: maxBytes, diag } = opts;
   const schedule = opts.schedule || defaultSchedule;
   const fallback = opts.fallback || createMemoryStore;
   let store = opts.store;

@@ -46,8 +46,8 @@ export interface SenderOptions {
   maxBatchBytes?: number;
   readLimit?: number;
   inflightResendMs?: number;
-  /** `unloadAtMostOnce`: records a beacon carried are deleted instead of re-sent. */
-  atMostOnce?: boolean;
+  /** Records a beacon carried are deleted instead of re-sent (named as the option: init passes its options). */
+  unloadAtMostOnce?: boolean;
   /** Housekeeping period: lock polling/renewal and retries (default 5 s). */
   tickMs?: number;
 }
@@ -177,7 +177,7 @@ export function createSender(o: SenderOptions): Sender {
       const t = now();
       let { entries } = await queue.read(readLimit, (e) => eligible(e, t));
       if (entries.length === 0) return { done: true };
-      if (o.atMostOnce) {
+      if (o.unloadAtMostOnce) {
         // At most once: what a beacon carried (sentAt: inflight) is deleted, never sent again.
         await settle(entries.filter((x) => x[1].sentAt).map((x) => x[0]));
         entries = entries.filter((x) => !x[1].sentAt);
@@ -253,8 +253,7 @@ export function createSender(o: SenderOptions): Sender {
     } else {
       for (const [k, e] of queue.buffered()) add(k, e);
     }
-    const ctx = { beacon: o.beacon, budget, endpoint: o.endpoint, ingestKey: o.ingestKey, maxBytes, timers, diag };
-    const sent = beaconEntries(ctx, candidates, t);
+    const sent = beaconEntries({ ...o, beacon: o.beacon, budget, maxBytes }, candidates, t);
     if (sent.length === 0) return Promise.resolve();
     counters.beaconed += sent.length;
     for (const [k] of sent) cache.delete(k);
