@@ -19,7 +19,7 @@ import { buildLogRecord, type LogContext } from './logs/build.js';
 import { noopTelemetry } from './noop.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { watchLifecycle } from './page/lifecycle.js';
-import { createPageInfo, stampSession } from './page/page-info.js';
+import { createPageInfo } from './page/page-info.js';
 import type { Session, SessionContext } from './page/session.js';
 import { createQueue } from './queue/queue.js';
 import { createRescue } from './queue/rescue.js';
@@ -165,7 +165,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
       for (const k of Object.keys(counts)) total += counts[k];
       const attrs = { 'isotel.dropped_count': total, 'isotel.dropped_reasons': counts };
       const r = buildLogRecord(ctx, 'warn', `isotel dropped ${total} records before sending`, attrs);
-      stampSession(session, r.attributes);
+      session.stamp(r.attributes);
       queue.push('log', r);
     },
   });
@@ -174,7 +174,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   let closed = false;
   const emit = (record: LogRecord): void => later(() => emitNow(record));
   const emitNow = (record: LogRecord): void => {
-    stampSession(session, record.attributes);
+    session.stamp(record.attributes);
     if (closed) {
       diag.warn('B04' /* logger used after shutdown (ignored) */);
       return;
