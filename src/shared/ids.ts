@@ -14,11 +14,9 @@ function randomBytes(n: number): Uint8Array {
   return out;
 }
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 function hex(bytes: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]];
+  for (let i = 0; i < bytes.length; i++) s += (bytes[i] | 256).toString(16).slice(1);
   return s;
 }
 
