@@ -64,7 +64,7 @@ export function createWebLock(locks: LockManagerLike, diag: Diag, name = LOCK_NA
     },
     release() {
       held = false;
-      release?.();
+      if (release) release();
       release = undefined;
     },
   };

@@ -136,7 +136,7 @@ export function createSender(o: SenderOptions): Sender {
         counters.delivered += keys.length - rejected;
         if (rejected > 0) {
           counters.drop('rejected_by_ingest', rejected);
-          counters.lastError = outcome.message ?? 'rejected by the ingest';
+          counters.lastError = outcome.message != null ? outcome.message : 'rejected by the ingest';
         }
         await settle(keys);
         return undefined;

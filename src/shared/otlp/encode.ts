@@ -90,7 +90,7 @@ function encodeLogRecord(r: LogRecord): OtlpLogRecord {
     severityNumber: r.severity_number,
     severityText: r.severity_text,
   };
-  if (r.body !== null && r.body !== undefined) out.body = encodeAnyValue(r.body);
+  if (r.body != null) out.body = encodeAnyValue(r.body);
   out.attributes = attributes;
   if (r.dropped_attributes_count) out.droppedAttributesCount = r.dropped_attributes_count;
   if (r.trace_flags !== undefined) out.flags = r.trace_flags;
