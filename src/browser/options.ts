@@ -4,7 +4,7 @@
  * every byte here ships in the lite build.
  */
 import type { LogRecord } from '../shared/model.js';
-import { type Level, parseLevel } from '../shared/severity.js';
+import { type Level, LEVELS, parseLevel } from '../shared/severity.js';
 import type { CorsUrlMatcher, HttpSpanNameInput, StatusListener } from './types.js';
 
 export interface ResolvedOptions {
@@ -89,7 +89,7 @@ export function resolveOptions(input: unknown, base?: string): OptionsResult {
     if (!o.serviceName) throw new TypeError('serviceName is required');
     out.endpoint = endpointOf(o.endpoint, base);
     out.logLevel = o.logLevel === undefined ? 'info' : parseLevel(o.logLevel);
-    check('logLevel', !!out.logLevel, 'one of trace, debug, info, warn, error, fatal');
+    check('logLevel', !!out.logLevel, `one of ${LEVELS.join(', ')}`);
     const cors = o.propagateTraceHeaderCorsUrls == null ? [] : o.propagateTraceHeaderCorsUrls;
     out.propagateTraceHeaderCorsUrls = Array.isArray(cors) ? cors : [cors];
     for (const m of out.propagateTraceHeaderCorsUrls as unknown[]) {
