@@ -16,7 +16,7 @@ import type { DropCounts, QueueEntry } from '../queue/types.js';
 import type { Counters } from '../status/counters.js';
 import type { Timers } from '../timers.js';
 import { backoffDelay } from './backoff.js';
-import { beaconEntries } from './beacon.js';
+import { type BeaconContext, beaconEntries } from './beacon.js';
 import type { KeepaliveBudget } from './budget.js';
 import { type Chunk, chunkEntries, MAX_BATCH_BYTES } from './chunk.js';
 import { classifyResponse, type SendOutcome } from './classify.js';
@@ -253,7 +253,7 @@ export function createSender(o: SenderOptions): Sender {
     } else {
       for (const [k, e] of queue.buffered()) add(k, e);
     }
-    const sent = beaconEntries({ ...o, beacon: o.beacon, budget, maxBytes }, candidates, t);
+    const sent = beaconEntries({ ...o, budget, maxBytes } as BeaconContext, candidates, t);
     if (sent.length === 0) return Promise.resolve();
     counters.beaconed += sent.length;
     for (const [k] of sent) cache.delete(k);
