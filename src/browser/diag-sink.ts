@@ -9,7 +9,7 @@ import type { Diag } from '../shared/diag.js';
 type Write = (...args: unknown[]) => void;
 
 export function createBrowserDiag(c: { warn?: unknown } | undefined): Diag {
-  const warn = typeof c?.warn === 'function' ? (c.warn as Write).bind(c) : undefined;
+  const warn = c && typeof c.warn === 'function' ? (c.warn as Write).bind(c) : undefined;
   const seen = new Set<string>();
   const counts: Record<string, number> = {};
   const write = (level: string, message: string, detail?: unknown): void => {

@@ -65,7 +65,7 @@ export function defaultWindow(): WindowLike | undefined {
 }
 
 function chooseLock(win: WindowLike, diag: Diag): SenderLock {
-  const locks = safe(() => win.navigator?.locks);
+  const locks = safe(() => win.navigator!.locks);
   return locks && typeof locks.request === 'function' ? createWebLock(locks, diag) : createSoloLock();
 }
 
@@ -75,7 +75,7 @@ export function resolveEnv(win: WindowLike, deps: BrowserDeps, diag: Diag): Env 
   const nav = safe(() => win.navigator);
   // The page's fetch as it is now, before the fetch instrumentation wraps it: our sends make no spans.
   const fetchFn = safe(() => win.fetch);
-  const sendBeacon = nav?.sendBeacon;
+  const sendBeacon = nav && nav.sendBeacon;
   return {
     win,
     store: deps.store || (idb ? createIdbStore() : createMemoryStore()),

@@ -19,7 +19,7 @@ import { buildLogRecord, type LogContext } from './logs/build.js';
 import { noopTelemetry } from './noop.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { watchLifecycle } from './page/lifecycle.js';
-import { createPageInfo, stampSession } from './page/page-info.js';
+import { createPageInfo } from './page/page-info.js';
 import type { Session, SessionContext } from './page/session.js';
 import { createQueue } from './queue/queue.js';
 import { createRescue } from './queue/rescue.js';
@@ -36,25 +36,22 @@ export interface LoggerFeature {
   shutdown(): Promise<void>;
 }
 
-export interface TracingContext {
+/** What the features get: one object for the session, the logger and tracing (three cost the lite build bytes). */
+export interface TracingContext extends LogContext {
   options: ResolvedOptions;
   win: WindowLike;
-  resource: Attributes;
-  scope: InstrumentationScope;
   session: Session;
   /** Records an event (a log record with `event_name`), in the trace of `link` when given. */
   event: EmitEvent;
-  pageUrl: string | undefined;
   push: (span: OtlpSpanRecord) => void;
-  diag: Diag;
 }
 
 export type EmitEvent = (name: string, attributes: Attributes, link?: { traceId: string; spanId: string; traceFlags: number }) => void;
 
 export interface Features {
   /** The session: shared by the origin's tabs with roll-over and events (full), or one per tab (lite). */
-  session(ctx: SessionContext): Session;
-  createLogger(ctx: LogContext, minLevel: Level, emit: (record: LogRecord) => void): LoggerFeature;
+  session(ctx: SessionContext & TracingContext): Session;
+  createLogger(ctx: TracingContext, minLevel: Level, emit: (record: LogRecord) => void): LoggerFeature;
   setupTracing?(ctx: TracingContext): { spans: SpanApi; shutdown(): Promise<void> };
   /** Console capture (the full build; the lite build leaves it out to stay small). */
   captureConsole?: typeof captureConsole;
@@ -76,17 +73,17 @@ export function createTelemetry(input: unknown, features: Features, deps: Browse
   const diag = deps.diag || createBrowserDiag(safe(() => (win && win.console) || console));
   try {
     if (!win) {
-      diag.warn('no window (SSR?): telemetry off');
+      diag.warn('B01' /* no window (SSR?): telemetry off */);
       return noopTelemetry();
     }
-    const parsed = resolveOptions(input, safe(() => win.location?.href));
+    const parsed = resolveOptions(input, safe(() => win.location!.href));
     if (!parsed.ok) {
-      diag.warn(`invalid options, telemetry disabled: ${parsed.error}`);
+      diag.warn(`B02 ${parsed.error}` /* invalid options, telemetry disabled: <reason> */);
       return noopTelemetry('', parsed.error);
     }
     return wire(parsed.options, features, win, deps, diag);
   } catch (err) {
-    diag.error('init failed: telemetry off', err);
+    diag.error('B03' /* init failed: telemetry off */, err);
     return noopTelemetry();
   }
 }
@@ -95,12 +92,22 @@ export function createTelemetry(input: unknown, features: Features, deps: Browse
 function wire(options: ResolvedOptions, features: Features, win: WindowLike, deps: BrowserDeps, diag: Diag): Telemetry & Partial<SpanApi> {
   // 1. Identity and the page.
   const env = resolveEnv(win, deps, diag);
-  const session = features.session({ win, now: env.now, options, event: (name, attributes) => logs.event && logs.event(name, attributes), diag });
-  const page = createPageInfo(safe(() => win.location), safe(() => win.navigator?.userAgent));
   const resource = resourceOf(options);
   const scope: InstrumentationScope = { name: 'isotel', version: SDK_VERSION };
-  const newId = createRecordIdGenerator();
-  const logCtx: LogContext = { resource, scope, page, now: env.now, newId, diag };
+  const recordId = createRecordIdGenerator();
+  const ctx = {
+    win,
+    now: env.now,
+    options,
+    diag,
+    resource,
+    scope,
+    recordId,
+    page: createPageInfo(safe(() => win.location), safe(() => win.navigator!.userAgent)),
+    event: (name, attributes, link) => logs.event && logs.event(name, attributes, link),
+    push: (span) => later(() => (closed ? undefined : queue.push('span', span))),
+  } as TracingContext;
+  const session = (ctx.session = features.session(ctx));
 
   // 2. Status: counters, and listeners called with snapshots.
   const counters = createCounters();
@@ -109,11 +116,10 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
 
   // 3. The write-ahead queue (IndexedDB, memory when that fails).
   const queue = createQueue({
+    ...options, // maxQueueRecords, maxQueueBytes
     store: env.store,
-    maxRecords: options.maxQueueRecords,
-    maxBytes: options.maxQueueBytes,
     diag,
-    newKey: () => newId(),
+    newKey: () => recordId(),
     onDrop: (reason, n) => counters.drop(reason, n),
     prepare: () => start(),
     onChange: (added) => {
@@ -145,27 +151,21 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
 
   // 4. The sender: one tab per origin, fetch keepalive while the page lives, sendBeacon when it hides.
   const sender = createSender({
+    ...options, // endpoint, ingestKey, unloadAtMostOnce
+    ...env, // beacon, lock, now, timers, random
     queue,
     request: env.request || (() => Promise.reject(new Error('fetch is not available'))),
-    beacon: env.beacon,
-    lock: env.lock,
     budget: createKeepaliveBudget(),
     counters,
     notify: () => notifier.changed(),
     diag,
-    endpoint: options.endpoint,
-    ingestKey: options.ingestKey,
-    now: env.now,
-    timers: env.timers,
-    random: env.random,
     loadTime: env.now(),
-    atMostOnce: options.unloadAtMostOnce,
     reportDrops: (counts) => {
       let total = 0;
       for (const k of Object.keys(counts)) total += counts[k];
       const attrs = { 'isotel.dropped_count': total, 'isotel.dropped_reasons': counts };
-      const r = buildLogRecord(logCtx, 'warn', `isotel dropped ${total} records before sending`, attrs);
-      stampSession(session, r.attributes);
+      const r = buildLogRecord(ctx, 'warn', `isotel dropped ${total} records before sending`, attrs);
+      session.stamp(r.attributes);
       queue.push('log', r);
     },
   });
@@ -174,9 +174,9 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   let closed = false;
   const emit = (record: LogRecord): void => later(() => emitNow(record));
   const emitNow = (record: LogRecord): void => {
-    stampSession(session, record.attributes);
+    session.stamp(record.attributes);
     if (closed) {
-      diag.warn('logger used after shutdown (ignored)');
+      diag.warn('B04' /* logger used after shutdown (ignored) */);
       return;
     }
     let out: LogRecord | null | undefined = record;
@@ -185,7 +185,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
         out = options.beforeSend(record);
       } catch (err) {
         // The hook may have been about to redact this record: dropping it is the safe choice.
-        diag.warn('beforeSend threw, record dropped', err);
+        diag.warn('B05' /* beforeSend threw, record dropped */, err);
         counters.drop('before_send_threw', 1);
         return;
       }
@@ -196,18 +196,8 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     }
     queue.push('log', out);
   };
-  const logs = features.createLogger(logCtx, options.logLevel, emit);
-  const tracing = features.setupTracing?.({
-    options,
-    win,
-    resource,
-    scope,
-    session,
-    event: logs.event || (() => undefined),
-    pageUrl: page.url(),
-    push: (span) => later(() => (closed ? undefined : queue.push('span', span))),
-    diag,
-  });
+  const logs = features.createLogger(ctx, options.logLevel, emit);
+  const tracing = features.setupTracing && features.setupTracing(ctx);
 
   // 6. Capture: errors (default on), console (opt-in).
   const removers: Array<() => void> = [session.stop, () => env.timers.clearTimeout(startTimer)];
@@ -217,7 +207,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   }
   const con = safe(() => win.console);
   if (options.captureConsole && con) {
-    if (!features.captureConsole) diag.warn('captureConsole needs isotel/browser, not lite');
+    if (!features.captureConsole) diag.warn('B06' /* captureConsole needs isotel/browser, not lite */);
     else removers.push(features.captureConsole(con as unknown as Record<string, unknown>, (level, message, attrs) => logs.logger[level](message, attrs)));
   }
 
@@ -254,24 +244,25 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
       const r = await sender.run();
       return { done: r.done, queued: queue.size() };
     } catch (err) {
-      diag.warn('flush failed', err);
+      diag.warn('B07' /* flush failed */, err);
       return { done: false, queued: queue.size() };
     }
   };
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
-    (shutdownPromise ??= (async () => {
+    shutdownPromise ||
+    (shutdownPromise = (async () => {
       for (const remove of removers.splice(0)) {
         try {
           remove();
         } catch (err) {
-          diag.warn('shutdown: a listener failed', err);
+          diag.warn('B08' /* shutdown: a listener failed */, err);
         }
       }
       // Tracing and logging first: what they still hold reaches the queue before the last flush.
-      await tracing?.shutdown().catch((err: unknown) => diag.warn('shutdown: tracing failed', err));
-      await logs.shutdown().catch((err: unknown) => diag.warn('shutdown: logs failed', err));
+      if (tracing) await tracing.shutdown().catch((err: unknown) => diag.warn('B09' /* shutdown: tracing failed */, err));
+      await logs.shutdown().catch((err: unknown) => diag.warn('B10' /* shutdown: logs failed */, err));
       await flush();
       closed = true;
       await sender.stop();

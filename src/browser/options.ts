@@ -4,7 +4,7 @@
  * every byte here ships in the lite build.
  */
 import type { LogRecord } from '../shared/model.js';
-import { type Level, parseLevel } from '../shared/severity.js';
+import { type Level, LEVELS, parseLevel } from '../shared/severity.js';
 import type { CorsUrlMatcher, HttpSpanNameInput, StatusListener } from './types.js';
 
 export interface ResolvedOptions {
@@ -78,19 +78,19 @@ export function resolveOptions(input: unknown, base?: string): OptionsResult {
     }
     for (const k in BOOLEANS) {
       check(k, o[k] === undefined || typeof o[k] === 'boolean', 'true or false');
-      out[k] = o[k] ?? BOOLEANS[k];
+      out[k] = o[k] === undefined ? BOOLEANS[k] : o[k];
     }
     for (const k in NUMBERS) {
       const [dflt, min, max] = NUMBERS[k];
-      const v = o[k] ?? dflt;
+      const v = o[k] == null ? dflt : o[k];
       check(k, typeof v === 'number' && v >= min && v <= max, `a number from ${min} to ${max}`);
       out[k] = v;
     }
     if (!o.serviceName) throw new TypeError('serviceName is required');
     out.endpoint = endpointOf(o.endpoint, base);
     out.logLevel = o.logLevel === undefined ? 'info' : parseLevel(o.logLevel);
-    check('logLevel', !!out.logLevel, 'one of trace, debug, info, warn, error, fatal');
-    const cors = o.propagateTraceHeaderCorsUrls ?? [];
+    check('logLevel', !!out.logLevel, `one of ${LEVELS.join(', ')}`);
+    const cors = o.propagateTraceHeaderCorsUrls == null ? [] : o.propagateTraceHeaderCorsUrls;
     out.propagateTraceHeaderCorsUrls = Array.isArray(cors) ? cors : [cors];
     for (const m of out.propagateTraceHeaderCorsUrls as unknown[]) {
       check('propagateTraceHeaderCorsUrls', typeof m === 'string' || m instanceof RegExp, 'strings or regular expressions');

@@ -6,7 +6,7 @@ export function exceptionAttributes(thrown: unknown, fallbackMessage = ''): Attr
   try {
     const e = (typeof thrown === 'object' && thrown !== null ? thrown : {}) as { name?: unknown; message?: unknown; stack?: unknown };
     const out: Attributes = {
-      'exception.type': e.message !== undefined ? String(e.name ?? 'Error') : typeof thrown,
+      'exception.type': e.message !== undefined ? String(e.name != null ? e.name : 'Error') : typeof thrown,
       'exception.message': e.message !== undefined ? String(e.message) : thrown === undefined ? fallbackMessage : String(thrown),
     };
     if (typeof e.stack === 'string') out['exception.stacktrace'] = e.stack.slice(0, 8_192) /* the longest stack kept, browser and Node alike */;

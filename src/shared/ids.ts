@@ -14,11 +14,9 @@ function randomBytes(n: number): Uint8Array {
   return out;
 }
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 function hex(bytes: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]];
+  for (let i = 0; i < bytes.length; i++) s += (bytes[i] | 256).toString(16).slice(1);
   return s;
 }
 
@@ -63,10 +61,10 @@ export interface RecordIdGenerator {
  * counter. About 40 ns an id: the time prefix is cached per millisecond and the rest is concatenation.
  */
 export function createRecordIdGenerator(): RecordIdGenerator {
-  const rnd = randomBytes(5);
+  // Eight random digits (40 bits), one from each byte's low five bits.
+  const rnd = randomBytes(8);
   let node = '';
-  for (let i = 0; i < 5; i++) node += CROCKFORD[rnd[i] & 31];
-  node += base32(((rnd[0] >> 5) << 6) | ((rnd[1] >> 5) << 3) | (rnd[2] >> 5), 3);
+  for (let i = 0; i < 8; i++) node += CROCKFORD[rnd[i] & 31];
   let lastMs = -1;
   let prefix = '';
   let counter = 0;

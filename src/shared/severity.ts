@@ -15,7 +15,7 @@ export const SEVERITY_NUMBER: Readonly<Record<Level, number>> = Object.freeze({
   fatal: 21,
 });
 
-export const SEVERITY_TEXT: Readonly<Record<Level, string>> = Object.freeze({
+export const SEVERITY_TEXT: Readonly<Record<Level, string>> = /* @__PURE__ */ Object.freeze({
   trace: 'TRACE',
   debug: 'DEBUG',
   info: 'INFO',

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { msToIso, nanosToIso, isoToNanos, isoToMs } from './time.js';
+import { msToIso, nanosToIso, isoToNanos, isoToNanoText, isoToMs } from './time.js';
 
 describe('time', () => {
   it('formats milliseconds with microseconds', () => {
@@ -19,5 +19,12 @@ describe('time', () => {
     expect(isoToNanos('2025-07-06T12:34:56.5+02:00')).toBe(1751798096500000000n);
     expect(isoToNanos('garbage')).toBeUndefined();
     expect(isoToMs('2025-07-06T10:34:56.123456Z')).toBeCloseTo(1751798096123.456, 3);
+  });
+
+  it('isoToNanoText is isoToNanos as text, 0 for invalid or negative times', () => {
+    const times = ['1970-01-01T00:00:00Z', '1970-01-01T00:00:00.000000001Z', '1970-01-01T00:00:00.5Z', '1970-01-01T00:00:01Z',
+      '2025-07-06T10:34:56.123456Z', '2025-07-06T12:34:56.5+02:00', '2025-07-06T10:34:56.123456789-03:30', '9999-12-31T23:59:59.999999999Z'];
+    for (const t of times) expect(isoToNanoText(t)).toBe(String(isoToNanos(t)));
+    for (const bad of ['garbage', '1969-12-31T23:59:59.5Z', '2025-13-45T10:00:00Z', 42, undefined]) expect(isoToNanoText(bad)).toBe('0');
   });
 });

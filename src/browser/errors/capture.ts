@@ -24,7 +24,7 @@ export function captureErrors(win: EventTargetLike, report: ErrorReport, limiter
     if (ev.filename) extra['code.file.path'] = ev.filename;
     if (ev.lineno) extra['code.line.number'] = ev.lineno;
     if (ev.colno) extra['code.column.number'] = ev.colno;
-    record(ev.error ?? ev.message, ev.message || 'Script error', extra);
+    record(ev.error != null ? ev.error : ev.message, ev.message || 'Script error', extra);
   };
   const onRejection = (e: Event): void => {
     record((e as PromiseRejectionEvent).reason, 'Unhandled promise rejection', { 'isotel.error.source': 'unhandledrejection' });

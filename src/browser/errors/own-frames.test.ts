@@ -44,7 +44,7 @@ describe('own frames', () => {
     expect(ownFrames(liteFeatures, undefined)).toBe(liteFeatures);
     const emitted: LogRecord[] = [];
     const ctx = {
-      resource: {}, scope: { name: 't' }, page: { annotate: () => undefined, url: () => undefined }, now: () => 0, newId: () => 'id', diag: { warn() {}, error() {}, count() {} },
+      resource: {}, scope: { name: 't' }, page: { annotate: () => undefined, url: () => undefined }, now: () => 0, recordId: () => 'id', diag: { warn() {}, error() {}, count() {} },
     } as unknown as Parameters<typeof liteFeatures.createLogger>[0];
     ownFrames(liteFeatures, SDK).createLogger(ctx, 'info', (r) => emitted.push(r)).logger.error('boom', { 'exception.stacktrace': STACK });
     expect(String(emitted[0].attributes?.['exception.stacktrace'])).not.toContain(SDK);

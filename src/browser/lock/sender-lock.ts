@@ -49,7 +49,7 @@ export function createWebLock(locks: LockManagerLike, diag: Diag, name = LOCK_NA
               () => (held = false),
               (err: unknown) => {
                 held = false;
-                diag.warn('navigator.locks.request failed', err);
+                diag.warn('B15' /* navigator.locks.request failed */, err);
                 resolve(false);
               },
             );
@@ -64,7 +64,7 @@ export function createWebLock(locks: LockManagerLike, diag: Diag, name = LOCK_NA
     },
     release() {
       held = false;
-      release?.();
+      if (release) release();
       release = undefined;
     },
   };

@@ -7,7 +7,7 @@ import type { Diag } from '../../shared/diag.js';
 import type { RecordIdGenerator } from '../../shared/ids.js';
 import type { AnyValue, Attributes, InstrumentationScope, LogRecord } from '../../shared/model.js';
 import { DEFAULT_SANITIZE_LIMITS, sanitizeAttributes, sanitizeValue } from '../../shared/sanitize.js';
-import { type Level, SEVERITY_NUMBER, SEVERITY_TEXT } from '../../shared/severity.js';
+import { type Level, SEVERITY_NUMBER } from '../../shared/severity.js';
 import { msToIso } from '../../shared/time.js';
 import { exceptionAttributes } from '../../shared/exception.js';
 import type { PageInfo } from '../page/page-info.js';
@@ -17,7 +17,7 @@ export interface LogContext {
   scope: InstrumentationScope;
   page: PageInfo;
   now: () => number;
-  newId: RecordIdGenerator;
+  recordId: RecordIdGenerator;
   diag: Diag;
 }
 
@@ -63,10 +63,10 @@ export function buildLogRecord(ctx: LogContext, level: Level, message: unknown, 
   const nowMs = ctx.now();
   const ts = msToIso(nowMs);
   const record: LogRecord = {
-    record_id: ctx.newId(nowMs),
+    record_id: ctx.recordId(nowMs),
     timestamp: ts,
     observed_timestamp: ts,
-    severity_text: SEVERITY_TEXT[level],
+    severity_text: level.toUpperCase(), // SEVERITY_TEXT's values, without its table in the bundle
     severity_number: SEVERITY_NUMBER[level],
     body,
     attributes,

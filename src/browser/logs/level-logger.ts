@@ -18,7 +18,7 @@ export function createLevelLogger(minLevel: Level, log: (level: Level, message: 
             log(level, message, attributes);
           } catch (err) {
             diag.count('logs.failed');
-            diag.error('a log record could not be built', err);
+            diag.error('B20' /* a log record could not be built */, err);
           }
         };
   const logger = {} as Record<Level, LogMethod>;

@@ -15,7 +15,7 @@ function ctx(): LogContext & { diag: ReturnType<typeof quietDiag> } {
     scope: { name: 'isotel', version: '0.0.0' },
     page: createPageInfo({ href: 'https://a.example/p?password=x' }, 'UA/1'),
     now: () => 1_750_000_000_123.456,
-    newId: createRecordIdGenerator(),
+    recordId: createRecordIdGenerator(),
     diag: quietDiag(),
   };
 }

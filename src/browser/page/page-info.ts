@@ -1,10 +1,9 @@
 /**
  * Page attributes added to every log: `url.full` (redacted, recomputed only when the address changes: SPAs
  * change it, log calls mostly do not) and `user_agent.original`; `session.id` (and `session.previous_id`
- * after a roll-over) by `stampSession`, when the record is queued (initialize.ts: after the session is read).
+ * after a roll-over) by the session's `stamp`, when the record is queued (initialize.ts: after the session is read).
  */
 import type { Attributes } from '../../shared/model.js';
-import type { Session } from './session.js';
 import { redactUrl } from './url.js';
 
 /**
@@ -18,15 +17,6 @@ export interface PageInfo {
   /** Adds url.full and user_agent.original (keeping values the caller set). */
   annotate(attributes: Attributes): void;
   url(): string | undefined;
-}
-
-/** Adds session.id and session.previous_id (keeping values the caller set). */
-export function stampSession(session: Session, a: Attributes): void {
-  if (a['session.id'] === undefined) {
-    a['session.id'] = session.id();
-    const prev = session.previousId && session.previousId();
-    if (prev) a['session.previous_id'] = prev;
-  }
 }
 
 export function createPageInfo(location: { href: string } | undefined, userAgent: string | undefined): PageInfo {

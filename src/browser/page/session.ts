@@ -9,6 +9,7 @@
  * first synchronous localStorage/sessionStorage access costs Chromium 7-24 ms (bench/browser/page-load.mjs).
  */
 import type { Diag } from '../../shared/diag.js';
+import type { Attributes } from '../../shared/model.js';
 import { newTraceId } from '../../shared/ids.js';
 import { safe } from '../env.js';
 import type { ResolvedOptions } from '../options.js';
@@ -25,6 +26,8 @@ export interface Session {
   id(): string;
   /** The id of the session before the current one (after a roll-over), else undefined (lite: none). */
   previousId?(): string | undefined;
+  /** Adds session.id (and session.previous_id after a roll-over), keeping values the caller set. */
+  stamp(a: Attributes): void;
   /** Whether this session's traces are recorded (decided once per session; lite: no tracing, none). */
   sampled?(): boolean;
   stop(): void;
@@ -105,6 +108,12 @@ export function createSession(o: SessionContext): Required<Session> {
   return {
     id: () => current().id,
     previousId: () => s?.prev,
+    stamp(a) {
+      if (a['session.id'] === undefined) {
+        a['session.id'] = current().id;
+        if (s!.prev) a['session.previous_id'] = s!.prev;
+      }
+    },
     sampled: () => current().smp === 1,
     stop: () => o.win.removeEventListener('storage', onStorage),
   };
@@ -113,10 +122,15 @@ export function createSession(o: SessionContext): Required<Session> {
 /** The lite build's session: random per tab, kept in sessionStorage so reloads of the tab keep it. */
 export function tabSession(o: Pick<SessionContext, 'win' | 'newId' | 'diag'>): Session {
   let id: string | undefined;
-  return {
-    id: () => (id ??= tabSessionId(() => o.win.sessionStorage, o.newId || newTraceId, o.diag)),
+  const session: Session = {
+    id: () => id || (id = tabSessionId(() => o.win.sessionStorage, o.newId || newTraceId, o.diag)),
+    // Lite has no roll-over: no previous id to add.
+    stamp(a) {
+      if (a['session.id'] === undefined) a['session.id'] = session.id();
+    },
     stop: () => undefined,
   };
+  return session;
 }
 
 export function tabSessionId(storage: () => StorageLike | undefined, newId: () => string, diag: Diag): string {
@@ -129,7 +143,7 @@ export function tabSessionId(storage: () => StorageLike | undefined, newId: () =
     return id;
   } catch (err) {
     // sessionStorage blocked (sandboxed iframe, storage disabled): one id for this page only.
-    diag.debug('sessionStorage unavailable', err);
+    diag.debug('B21' /* sessionStorage unavailable */, err);
     return newId();
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixedSession } from '../testing/fakes.js';
-import { createPageInfo, stampSession } from './page-info.js';
+import { createPageInfo } from './page-info.js';
 
 const info = (href: string) => createPageInfo({ href }, undefined).url();
 
@@ -24,7 +24,7 @@ describe('url.full', () => {
     loc.href = 'https://shop.example.com/b?password=x';
     const attrs: Record<string, string> = {};
     page.annotate(attrs);
-    stampSession(fixedSession('s'), attrs);
+    fixedSession('s').stamp(attrs);
     expect(attrs).toEqual({ 'session.id': 's', 'url.full': 'https://shop.example.com/b?password=[REDACTED]', 'user_agent.original': 'UA' });
   });
 });

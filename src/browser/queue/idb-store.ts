@@ -22,14 +22,8 @@ function addMeta(store: IDBObjectStore, dropped: DropCounts | undefined): void {
 export function createIdbStore(use: UseStore = createStore('isotel', 'queue')): QueueStore {
   // Record keys are Crockford base32 (0-9, A-Z): every one sorts before '~'.
   const records = (): IDBKeyRange => IDBKeyRange.upperBound(META, true);
-  // A sync throw (indexedDB missing, SecurityError) becomes a rejection like every other failure.
-  const run = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => Promise<T>): Promise<T> => {
-    try {
-      return use(mode, fn);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  };
+  // A sync throw (indexedDB missing, SecurityError) becomes a rejection like every other failure: run in a reaction.
+  const run = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => Promise<T>): Promise<T> => Promise.resolve().then(() => use(mode, fn));
 
   const store: QueueStore = {
     kind: 'indexeddb',

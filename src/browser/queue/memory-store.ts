@@ -7,7 +7,8 @@ import { addCounts, type DropCounts, type KeyedEntry, type QueueEntry, type Queu
 export function createMemoryStore(): QueueStore {
   const map = new Map<string, QueueEntry>();
   let dropped: DropCounts = {};
-  const sorted = (): KeyedEntry[] => Array.from(map).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  // Keys are unique (a Map's): never equal, so the comparator needs no 0.
+  const sorted = (): KeyedEntry[] => Array.from(map).sort((a, b) => (a[0] < b[0] ? -1 : 1));
 
   return {
     kind: 'memory',

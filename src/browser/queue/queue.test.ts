@@ -17,8 +17,8 @@ function setup(over: Partial<QueueOptions> = {}) {
   const diag = quietDiag();
   const queue = createQueue({
     store: counting,
-    maxRecords: 5_000,
-    maxBytes: 5 * 1024 * 1024,
+    maxQueueRecords: 5_000,
+    maxQueueBytes: 5 * 1024 * 1024,
     diag,
     newKey: createRecordIdGenerator(),
     onDrop: (reason, n) => (drops[reason] = (drops[reason] ?? 0) + n),
@@ -61,7 +61,7 @@ describe('write-ahead queue', () => {
   });
 
   it('drops the oldest records beyond the record bound and counts every drop', async () => {
-    const { queue, store, drops } = setup({ maxRecords: 100 });
+    const { queue, store, drops } = setup({ maxQueueRecords: 100 });
     const records = Array.from({ length: 150 }, () => logRecord());
     for (const r of records.slice(0, 90)) queue.push('log', r);
     await queue.persist();
@@ -76,7 +76,7 @@ describe('write-ahead queue', () => {
   });
 
   it('drops the oldest records beyond the byte bound', async () => {
-    const { queue, store, drops } = setup({ maxBytes: 20_000 });
+    const { queue, store, drops } = setup({ maxQueueBytes: 20_000 });
     for (let i = 0; i < 60; i++) queue.push('log', logRecord({ body: 'x'.repeat(900) }));
     await queue.persist();
     const r = await store.read(1_000, all);
@@ -87,7 +87,7 @@ describe('write-ahead queue', () => {
 
   it('bounds the in-memory buffer too when the store is stalled', () => {
     const stalled: QueueStore = { ...createMemoryStore(), write: () => new Promise(() => undefined) };
-    const { queue, drops } = setup({ store: stalled, maxRecords: 10 });
+    const { queue, drops } = setup({ store: stalled, maxQueueRecords: 10 });
     for (let i = 0; i < 25; i++) queue.push('log', logRecord());
     expect(queue.buffered()).toHaveLength(10);
     expect(drops.queue_full).toBe(15);
@@ -107,7 +107,7 @@ describe('write-ahead queue', () => {
     await queue.persist();
     expect(queue.storageKind()).toBe('memory');
     expect((await queue.read(10, all)).entries.map((e) => e[0])).toEqual([r.record_id]);
-    expect(diag.messages.join('\n')).toMatch(/IndexedDB unavailable/);
+    expect(diag.messages).toContain('warn: B11'); // IndexedDB unavailable
     expect(diag.counters()['queue.storage_fallback']).toBe(1);
   });
 

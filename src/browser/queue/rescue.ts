@@ -32,7 +32,7 @@ export interface Rescue {
 export function createRescue(win: { localStorage?: Storage }, queue: Queue, atMostOnce: boolean, diag: Diag): Rescue {
   const key = RESCUE + newTraceId();
   let storage: Storage | undefined;
-  const store = (): Storage | undefined => (storage ??= safe(() => win.localStorage));
+  const store = (): Storage | undefined => storage || (storage = safe(() => win.localStorage));
   let saved = false;
   return {
     save() {

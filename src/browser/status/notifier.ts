@@ -23,7 +23,7 @@ export function createNotifier(snapshot: () => TelemetryHealth, timers: Timers, 
       try {
         fn(s);
       } catch (err) {
-        diag.warn('a status listener threw', err);
+        diag.warn('B19' /* a status listener threw */, err);
       }
     }
   };

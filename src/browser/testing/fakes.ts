@@ -154,4 +154,10 @@ export function fakeLocks(): LockManagerLike {
 }
 
 /** A session that never rolls over (page-info and record tests). */
-export const fixedSession = (id: string, sampled = true): Session => ({ id: () => id, previousId: () => undefined, sampled: () => sampled, stop: () => undefined });
+export const fixedSession = (id: string, sampled = true): Session => ({
+  id: () => id,
+  previousId: () => undefined,
+  stamp: (a) => void (a['session.id'] === undefined && (a['session.id'] = id)),
+  sampled: () => sampled,
+  stop: () => undefined,
+});

@@ -57,7 +57,7 @@ const guarded =
     try {
       fn(a);
     } catch (err) {
-      diag.warn('interaction', err);
+      diag.warn('B30' /* interaction */, err);
     }
   };
 

@@ -40,7 +40,7 @@ function queueProcessor(o: TracingContext, hooks: () => Instrumentation | undefi
       try {
         o.push(toOtlpSpan(span, o.resource, o.scope));
       } catch (err) {
-        o.diag.warn('converting a span failed', err);
+        o.diag.warn('B22' /* converting a span failed */, err);
         o.diag.count('span.failed');
       }
     },
@@ -65,7 +65,7 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
   // OpenTelemetry itself), leave it alone rather than patch fetch and XHR a second time.
   const tracer = provider.getTracer(o.scope.name, o.scope.version);
   if (!trace.setGlobalTracerProvider(provider)) {
-    o.diag.warn('another OpenTelemetry tracer provider is registered on this page: isotel tracing is off');
+    o.diag.warn('B23' /* another OpenTelemetry tracer provider is registered on this page: isotel tracing is off */);
     // The app's own spans still reach the queue, in the context of whatever manager is registered.
     vitals.navigation(undefined);
     return { spans: createSpanApi(() => tracer, o.diag), shutdown: () => (vitals.stop(), stopTimings(), provider.shutdown()) };
@@ -88,7 +88,7 @@ export function setupTracing(o: TracingContext, makeContext: (diag: TracingConte
   });
   const unpatch = [instrumentFetch(win, start, o.diag), instrumentXhr(safe(() => win.XMLHttpRequest?.prototype), start, o.diag)];
   const stopDocumentLoad = o.options.instrumentDocumentLoad
-    ? recordDocumentLoad(tracer, win, o.pageUrl, (fn) => setTimeout(fn, 0), (span) => vitals.navigation(span))
+    ? recordDocumentLoad(tracer, win, o.page.url(), (fn) => setTimeout(fn, 0), (span) => vitals.navigation(span))
     : vitals.navigation(undefined);
   extra = instrument?.(tracer, o);
 

@@ -28,7 +28,7 @@ export function createSpanApi(tracer: () => Tracer, diag?: Diag): SpanApi {
       try {
         return tracer().startSpan(String(name), options);
       } catch (err) {
-        diag?.warn('startSpan failed: a non-recording span instead', err);
+        diag?.warn('B28' /* startSpan failed: a non-recording span instead */, err);
         return nonRecording();
       }
     },
@@ -37,7 +37,7 @@ export function createSpanApi(tracer: () => Tracer, diag?: Diag): SpanApi {
       try {
         ctx = trace.setSpan(context.active(), span).setValue(KEEP_THROUGH_PROMISE, true);
       } catch (err) {
-        diag?.warn('withSpan: the span could not be made active', err);
+        diag?.warn('B29' /* withSpan: the span could not be made active */, err);
       }
       return ctx ? context.with(ctx, () => fn(span)) : fn(span);
     },

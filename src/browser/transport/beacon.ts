@@ -35,7 +35,7 @@ export function beaconEntries(c: BeaconContext, candidates: Map<string, QueueEnt
     try {
       ok = c.beacon(signalUrl(c.endpoint, chunk.signal, sentAt, c.ingestKey), new Blob([chunk.body], { type: 'text/plain' }));
     } catch (err) {
-      c.diag.warn('sendBeacon threw', err);
+      c.diag.warn('B16' /* sendBeacon threw */, err);
     }
     if (!ok) {
       // Refused (over the browser's quota, or no beacons here): what is left waits for the next load.

@@ -19,7 +19,7 @@ async function partialSuccess(res: TransportResponse): Promise<{ rejected: numbe
     const ps: unknown = JSON.parse(await res.text()).partialSuccess;
     if (typeof ps !== 'object' || ps === null) return undefined;
     const p = ps as Record<string, unknown>;
-    return { rejected: Number(p.rejectedLogRecords ?? p.rejectedSpans) || 0, message: typeof p.errorMessage === 'string' ? p.errorMessage : undefined };
+    return { rejected: Number(p.rejectedLogRecords || p.rejectedSpans) || 0, message: typeof p.errorMessage === 'string' ? p.errorMessage : undefined };
   } catch {
     return undefined; // no body, not JSON, unreadable: the ingest sent no OTLP answer to read
   }
@@ -31,7 +31,7 @@ export async function classifyResponse(res: TransportResponse, nowMs: number): P
   if ((s >= 200 && s < 300) || s === 400) {
     const ps = await partialSuccess(res);
     if (s === 400 && !ps) return { kind: 'drop', reason };
-    return { kind: 'delivered', rejected: ps ? ps.rejected : 0, message: ps?.message };
+    return { kind: 'delivered', rejected: 0, ...ps };
   }
   if (s === 413) return { kind: 'split' };
   if (s >= 400 && s < 500 && s !== 408 && s !== 429) return { kind: 'drop', reason };

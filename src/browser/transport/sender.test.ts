@@ -21,8 +21,8 @@ function setup(o: { replies?: Array<Reply | Error>; lock?: SenderLock; store?: Q
   const reports: DropCounts[] = [];
   const queue = createQueue({
     store,
-    maxRecords: 5_000,
-    maxBytes: 5e6,
+    maxQueueRecords: 5_000,
+    maxQueueBytes: 5e6,
     diag,
     newKey: createRecordIdGenerator(),
     onDrop: counters.drop,
@@ -46,7 +46,7 @@ function setup(o: { replies?: Array<Reply | Error>; lock?: SenderLock; store?: Q
     timers: time.timers,
     random: () => 0,
     loadTime: o.loadTime ?? time.now(),
-    atMostOnce: o.atMostOnce,
+    unloadAtMostOnce: o.atMostOnce,
     reportDrops: (c) => reports.push(c),
   });
   const log = (n: number) => {

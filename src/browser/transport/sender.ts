@@ -16,7 +16,7 @@ import type { DropCounts, QueueEntry } from '../queue/types.js';
 import type { Counters } from '../status/counters.js';
 import type { Timers } from '../timers.js';
 import { backoffDelay } from './backoff.js';
-import { beaconEntries } from './beacon.js';
+import { type BeaconContext, beaconEntries } from './beacon.js';
 import type { KeepaliveBudget } from './budget.js';
 import { type Chunk, chunkEntries, MAX_BATCH_BYTES } from './chunk.js';
 import { classifyResponse, type SendOutcome } from './classify.js';
@@ -46,8 +46,8 @@ export interface SenderOptions {
   maxBatchBytes?: number;
   readLimit?: number;
   inflightResendMs?: number;
-  /** `unloadAtMostOnce`: records a beacon carried are deleted instead of re-sent. */
-  atMostOnce?: boolean;
+  /** Records a beacon carried are deleted instead of re-sent (named as the option: init passes its options). */
+  unloadAtMostOnce?: boolean;
   /** Housekeeping period: lock polling/renewal and retries (default 5 s). */
   tickMs?: number;
 }
@@ -75,12 +75,9 @@ const MIN_BATCH_BYTES = 4_096;
 
 // Over 60 lines on purpose: split into 60-line functions, the lite build grew 204 B gzip, over its 12 KB budget.
 export function createSender(o: SenderOptions): Sender {
-  const { queue, lock, budget, counters, diag, timers, now } = o;
-  const random = o.random || Math.random;
-  const readLimit = o.readLimit ?? 500;
-  const resendMs = o.inflightResendMs ?? 5 * 60_000;
-  const tickMs = o.tickMs ?? 5_000;
-  let maxBytes = o.maxBatchBytes ?? MAX_BATCH_BYTES;
+  // Defaults by destructuring, not `??`: es2019 (what the size is measured for) spells `??` out in full.
+  const { queue, lock, budget, counters, diag, timers, now, random = Math.random, readLimit = 500, inflightResendMs: resendMs = 5 * 60_000, tickMs = 5_000 } = o;
+  let maxBytes = o.maxBatchBytes || MAX_BATCH_BYTES;
   let attempt = 0;
   let retryAt = 0;
   let visible = true;
@@ -101,8 +98,7 @@ export function createSender(o: SenderOptions): Sender {
     await queue.remove(keys, dropped);
   };
 
-  const backoff = (reason: string, delayMs?: number): RunResult => {
-    const delay = delayMs ?? backoffDelay(attempt, random);
+  const backoff = (reason: string, delay = backoffDelay(attempt, random)): RunResult => {
     attempt++;
     retryAt = now() + delay;
     counters.lastError = reason;
@@ -140,7 +136,7 @@ export function createSender(o: SenderOptions): Sender {
         counters.delivered += keys.length - rejected;
         if (rejected > 0) {
           counters.drop('rejected_by_ingest', rejected);
-          counters.lastError = outcome.message ?? 'rejected by the ingest';
+          counters.lastError = outcome.message != null ? outcome.message : 'rejected by the ingest';
         }
         await settle(keys);
         return undefined;
@@ -181,7 +177,7 @@ export function createSender(o: SenderOptions): Sender {
       const t = now();
       let { entries } = await queue.read(readLimit, (e) => eligible(e, t));
       if (entries.length === 0) return { done: true };
-      if (o.atMostOnce) {
+      if (o.unloadAtMostOnce) {
         // At most once: what a beacon carried (sentAt: inflight) is deleted, never sent again.
         await settle(entries.filter((x) => x[1].sentAt).map((x) => x[0]));
         entries = entries.filter((x) => !x[1].sentAt);
@@ -207,7 +203,7 @@ export function createSender(o: SenderOptions): Sender {
     if (!running) {
       running = pass()
         .catch((err: unknown): RunResult => {
-          diag.warn('send pass failed', err);
+          diag.warn('B17' /* send pass failed */, err);
           backoff(errorMessage(err));
           return { done: false, reason: 'error' };
         })
@@ -257,12 +253,11 @@ export function createSender(o: SenderOptions): Sender {
     } else {
       for (const [k, e] of queue.buffered()) add(k, e);
     }
-    const ctx = { beacon: o.beacon, budget, endpoint: o.endpoint, ingestKey: o.ingestKey, maxBytes, timers, diag };
-    const sent = beaconEntries(ctx, candidates, t);
+    const sent = beaconEntries({ ...o, budget, maxBytes } as BeaconContext, candidates, t);
     if (sent.length === 0) return Promise.resolve();
     counters.beaconed += sent.length;
     for (const [k] of sent) cache.delete(k);
-    return queue.markInflight(sent, t).catch((err: unknown) => diag.warn('marking beaconed records failed', err));
+    return queue.markInflight(sent, t).catch((err: unknown) => diag.warn('B18' /* marking beaconed records failed */, err));
   }
 
   return {

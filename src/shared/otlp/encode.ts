@@ -6,7 +6,7 @@
  */
 import type { Attributes, InstrumentationScope, LogRecord, SpanEvent, SpanLink, SpanRecord } from '../model.js';
 import { SPAN_KINDS, STATUS_CODES } from '../model.js';
-import { isoToNanos } from '../time.js';
+import { isoToNanoText } from '../time.js';
 import { encodeAnyValue, encodeKeyValues, LOG_RECORD_UID } from './any-value.js';
 import type {
   ExportLogsServiceRequest,
@@ -68,18 +68,15 @@ function group<T extends { resource: Attributes; scope: InstrumentationScope }, 
   return Array.from(groups.values());
 }
 
-function encodeScope(scope: InstrumentationScope | undefined): OtlpInstrumentationScope {
-  const out: OtlpInstrumentationScope = { name: scope?.name ?? '' };
-  if (scope?.version) out.version = scope.version;
-  if (scope?.attributes && Object.keys(scope.attributes).length > 0) out.attributes = encodeKeyValues(scope.attributes);
+function encodeScope(scope: Partial<InstrumentationScope> = {}): OtlpInstrumentationScope {
+  const out: OtlpInstrumentationScope = { name: scope.name || '' };
+  if (scope.version) out.version = scope.version;
+  if (scope.attributes && Object.keys(scope.attributes).length > 0) out.attributes = encodeKeyValues(scope.attributes);
   return out;
 }
 
 /** A model timestamp as decimal nanoseconds; '0' (unset) when it is not a valid timestamp. */
-function nanos(iso: string): string {
-  const n = typeof iso === 'string' ? isoToNanos(iso) : undefined;
-  return n === undefined || n < 0n ? '0' : n.toString();
-}
+const nanos = isoToNanoText;
 
 function encodeLogRecord(r: LogRecord): OtlpLogRecord {
   const attrs: Attributes = r.attributes || {};
@@ -93,7 +90,7 @@ function encodeLogRecord(r: LogRecord): OtlpLogRecord {
     severityNumber: r.severity_number,
     severityText: r.severity_text,
   };
-  if (r.body !== null && r.body !== undefined) out.body = encodeAnyValue(r.body);
+  if (r.body != null) out.body = encodeAnyValue(r.body);
   out.attributes = attributes;
   if (r.dropped_attributes_count) out.droppedAttributesCount = r.dropped_attributes_count;
   if (r.trace_flags !== undefined) out.flags = r.trace_flags;
@@ -140,12 +137,7 @@ function encodeSpan(s: SpanRecord): OtlpSpan {
 }
 
 export function encodeLogs(records: readonly LogRecord[]): ExportLogsServiceRequest {
-  return {
-    resourceLogs: group(records, encodeLogRecord).map((g) => ({
-      resource: g.resource,
-      scopeLogs: Array.from(g.scopes.values(), (s) => ({ scope: s.scope, logRecords: s.items })),
-    })),
-  };
+  return groupOtlp(records, 'Logs', encodeLogRecord) as ExportLogsServiceRequest;
 }
 
 export function encodeSpans(spans: readonly SpanRecord[]): ExportTraceServiceRequest {
@@ -165,12 +157,16 @@ export function groupSpans(spans: readonly OtlpSpanRecord[]): ExportTraceService
  * `{resourceSpans: [{resource, scopeSpans: [{scope, spans}]}]}`, `Metrics` the same with metrics (the browser
  * meter's queued metrics). One function for both, so the browser builds carry no second copy.
  */
-export function groupOtlp(records: readonly ItemRecord[], signal: 'Spans' | 'Metrics'): object {
+export function groupOtlp<T extends ItemRecord>(
+  records: readonly T[],
+  signal: 'Spans' | 'Metrics' | 'Logs',
+  // By default the resource and scope go to the group; the item itself is everything else.
+  item: (record: T) => object = ({ resource, scope, ...rest }) => rest,
+): object {
   return {
-    // The resource and scope go to the group; the item itself is everything else.
-    ['resource' + signal]: group(records, ({ resource, scope, ...item }) => item).map((g) => ({
+    ['resource' + signal]: group(records, item).map((g) => ({
       resource: g.resource,
-      ['scope' + signal]: Array.from(g.scopes.values(), (s) => ({ scope: s.scope, [signal.toLowerCase()]: s.items })),
+      ['scope' + signal]: Array.from(g.scopes.values(), (s) => ({ scope: s.scope, [signal === 'Logs' ? 'logRecords' : signal.toLowerCase()]: s.items })),
     })),
   };
 }

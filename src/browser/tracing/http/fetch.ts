@@ -55,7 +55,7 @@ export function instrumentFetch(target: object | undefined, start: StartClientSp
         try {
           prepared = prepare(start, callArgs[0], callArgs[1] as RequestInit | undefined);
         } catch (err) {
-          diag.warn('tracing a fetch call failed', err);
+          diag.warn('B26' /* tracing a fetch call failed */, err);
         }
         if (!prepared) return original.apply(this, callArgs);
         const [client, args] = prepared;

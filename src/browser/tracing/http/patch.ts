@@ -21,7 +21,7 @@ export function patchMethod(target: object | undefined, name: string, make: (ori
     host[name] = wrapper;
   } catch (err) {
     // A page (or a script) locked it with Object.defineProperty: those calls are not traced.
-    diag.warn(`${name} cannot be instrumented`, err);
+    diag.warn(`B27 ${name}` /* <name> cannot be instrumented */, err);
     return () => undefined;
   }
   return () => {

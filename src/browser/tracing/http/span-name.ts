@@ -32,7 +32,7 @@ export function httpSpanNamer(hook: ((request: HttpSpanNameInput) => string | un
         const chosen = hook({ method, url: url.href, template });
         if (typeof chosen === 'string' && chosen) name = chosen;
       } catch (err) {
-        diag.warn('httpSpanName threw: the default span name is used', err);
+        diag.warn('B25' /* httpSpanName threw: the default span name is used */, err);
       }
     }
     return { name, template };

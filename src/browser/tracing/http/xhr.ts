@@ -75,7 +75,7 @@ export function instrumentXhr(proto: object | undefined, start: StartClientSpan,
             client.inject((k, v) => xhr.setRequestHeader(k, v));
           }
         } catch (err) {
-          diag.warn('tracing an XMLHttpRequest failed', err);
+          diag.warn('B24' /* tracing an XMLHttpRequest failed */, err);
         }
         if (!client) return original.apply(this, args);
         try {
