@@ -19,7 +19,7 @@ async function partialSuccess(res: TransportResponse): Promise<{ rejected: numbe
     const ps: unknown = JSON.parse(await res.text()).partialSuccess;
     if (typeof ps !== 'object' || ps === null) return undefined;
     const p = ps as Record<string, unknown>;
-    return { rejected: Number(p.rejectedLogRecords || p.rejectedSpans) || 0, message: typeof p.errorMessage === 'string' ? p.errorMessage : undefined };
+    return { rejected: Number(p.rejectedLogRecords || p.rejectedSpans || p.rejectedDataPoints) || 0, message: typeof p.errorMessage === 'string' ? p.errorMessage : undefined };
   } catch {
     return undefined; // no body, not JSON, unreadable: the ingest sent no OTLP answer to read
   }

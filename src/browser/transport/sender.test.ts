@@ -141,6 +141,15 @@ describe('sender', () => {
     expect((await t.store.read(10, () => true)).total).toBe(0);
   });
 
+  it('counts the rejected data points of a metrics partial_success', async () => {
+    const body = JSON.stringify({ partialSuccess: { rejectedDataPoints: '2', errorMessage: 'point 1: bad temporality' } });
+    const t = setup({ replies: [{ status: 200, body }] });
+    t.log(3);
+    await t.sender.run();
+    expect(t.counters.dropped).toEqual({ rejected_by_ingest: 2 });
+    expect(t.counters.delivered).toBe(1);
+  });
+
   it('sends smaller bodies after a 413', async () => {
     const t = setup({ replies: [{ status: 413 }] });
     t.log(200);
