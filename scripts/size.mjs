@@ -24,9 +24,11 @@ const KB = 1024;
 // the session, the lazy session and the rescue as its own module (queue/rescue.ts). And again, loudly:
 // 12,727 B -> 12,821 B (+94 B) for the browser meter's way into the queue (the `_metric` hook, the queue's
 // metric kind, its validation and its /v1/metrics chunks), which the core must carry for `isotel/browser/metrics`
-// to work with lite; a meter that registers its queue kind itself would give these bytes back.
+// to work with lite; a meter that registers its queue kind itself would give these bytes back. And again, loudly:
+// 12,821 B -> 12,858 B (+37 B; full +49 B) so that a tab keeps the queue entries of a kind its version does not
+// know (a later version's signal, written by another tab) instead of deleting them as corrupt (queue/validate.ts).
 const builds = [
-  { name: 'lite', dist: 'dist/browser/lite.js', src: 'src/browser/lite.ts', global: 'dist/browser/isotel-lite.global.js', budget: 12_821, target: 10 * KB },
+  { name: 'lite', dist: 'dist/browser/lite.js', src: 'src/browser/lite.ts', global: 'dist/browser/isotel-lite.global.js', budget: 12_858, target: 10 * KB },
   { name: 'full', dist: 'dist/browser/index.js', src: 'src/browser/index.ts', global: 'dist/browser/isotel.global.js', budget: 28 * KB, target: 28 * KB },
   { name: 'zone', dist: 'dist/browser/zone.js', src: 'src/browser/zone.ts', global: 'dist/browser/isotel-zone.global.js' },
 ];
