@@ -35,9 +35,11 @@ const KB = 1024;
 // 811, options validation 728 (149 of it the tracing options lite ignores), error capture 416, record/session ids
 // 391, the page-close rescue 248, the memory fallback 229, the page-hide beacon 164, url.full redaction 155, Web
 // Locks 136, IndexedDB entry validation 123, the diag sink 112, status listeners 78, idb-keyval itself 143 (a
-// hand-written copy would be the same code: kept).
+// hand-written copy would be the same code: kept). And +37 B (full +49 B) so that a tab keeps the queue entries of a
+// kind its version does not know (a later version's signal, written by another tab) instead of deleting them as
+// corrupt (queue/validate.ts), and +6 B to count a metrics partial success's rejected points: 12,203 -> 12,246 B.
 const builds = [
-  { name: 'lite', dist: 'dist/browser/lite.js', src: 'src/browser/lite.ts', global: 'dist/browser/isotel-lite.global.js', budget: 12_203, target: 10 * KB },
+  { name: 'lite', dist: 'dist/browser/lite.js', src: 'src/browser/lite.ts', global: 'dist/browser/isotel-lite.global.js', budget: 12_246, target: 10 * KB },
   { name: 'full', dist: 'dist/browser/index.js', src: 'src/browser/index.ts', global: 'dist/browser/isotel.global.js', budget: 28 * KB, target: 28 * KB },
   { name: 'zone', dist: 'dist/browser/zone.js', src: 'src/browser/zone.ts', global: 'dist/browser/isotel-zone.global.js' },
 ];

@@ -40,7 +40,7 @@ interface LogIn {
 
 const API_LOGS: LogIn[] = [
   { n: 1, at: T0, sev: 9, text: 'INFO', body: 'user signed in', attrs: [str('http.route', '/login'), str('user.tier', 'gold')], trace: TRACE_A },
-  { n: 2, at: T0 + 1000n * MS, sev: 5, text: 'DEBUG', body: 'cache warmed' },
+  { n: 2, at: T0 + 1000n * MS, sev: 5, text: 'DEBUG', body: 'cache warmed', attrs: [kv('cache.bytes', { intValue: '9007199254740993' }), kv('cache.min', { intValue: '-9223372036854775808' })] },
   { n: 3, at: T0 + 2000n * MS, sev: 13, text: 'WARN', body: 'payment retry scheduled', attrs: [kv('attempt', { intValue: '2' })], trace: TRACE_B },
   { n: 4, at: T0 + 2000n * MS, sev: 17, text: 'ERROR', body: 'Payment DECLINED by bank', attrs: [kv('http.status_code', { intValue: '402' })], trace: TRACE_B },
   { n: 5, at: T0 + 2000n * MS, sev: 9, text: 'INFO', body: 'order created', attrs: [kv('premium', { boolValue: true })], trace: TRACE_B },
@@ -185,6 +185,11 @@ describe('logs query: the same answer from JSONL, PostgreSQL and Elasticsearch',
     ]);
     const six = await everywhere(logs({ start: us(T0 + 2000n * MS), end: us(T0 + 2000n * MS), limit: '1' }));
     expect((six.body.data as unknown as { timestamp: string }[])[0].timestamp).toBe(iso(T0 + 2000n * MS).replace('Z', '000500Z'));
+  });
+
+  it('returns an int attribute beyond 2^53 exactly, still an int ({"$int": decimal}), from every backend', async () => {
+    const a = await everywhere(logs({ start: us(T0 + 1000n * MS), end: us(T0 + 1000n * MS), limit: '1' }));
+    expect((a.body.data as unknown as { attributes: object }[])[0].attributes).toStrictEqual({ 'cache.bytes': { $int: '9007199254740993' }, 'cache.min': { $int: '-9223372036854775808' } });
   });
 
   it('returns script-bearing bodies and attributes as data: <, > and & escaped, with CSP and nosniff', async () => {

@@ -13,6 +13,7 @@ import type { MetricPoint } from '../src/shared/model.js';
 import { sdkResourceMetrics } from '../src/shared/otlp/fixtures/sdk-metrics.js';
 import { createDiag } from '../src/shared/diag.js';
 import { createPostgresBackend } from '../src/node/backends/postgres/index.js';
+import { METRIC_COLUMNS } from '../src/node/backends/postgres/metric-schema.js';
 import { createElasticsearchBackend } from '../src/node/backends/elasticsearch/index.js';
 import { dropTagged } from './helpers/cleanup.js';
 import { storeConfigs } from './helpers/store-configs.js';
@@ -193,5 +194,28 @@ describe('a batch of points written twice straight to a backend (no ingest dedup
     }
     const twice = (await stored(backend)).filter((p) => p.name === 'twice.gauge');
     expect(twice.map((p) => p.point_id).sort()).toEqual(points().map((p) => p.point_id));
+  });
+});
+
+describe('a metric_points table made before value_int (an earlier isotel) on start', () => {
+  it('gains the BIGINT value_int column, and keeps an int64 beyond 2^53 exactly', async () => {
+    const table = `${tag}_oldm`;
+    const client = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
+    await client.connect();
+    try {
+      const old = METRIC_COLUMNS.filter((c) => c.name !== 'value_int').map((c) => `"${c.name}" ${c.type}`);
+      await client.query(`CREATE TABLE ${table} (${old.join(', ')})`);
+      const b = await createPostgresBackend({ ...PG_CONFIG, metrics_table_name: table }, { dataDir: dir, diag: createDiag(() => {}) });
+      try {
+        const point: MetricPoint = { point_id: `OLD-${tag}`, name: 'old.gauge', type: 'gauge', time: new Date().toISOString(), attributes: {}, resource: {}, scope: { name: 'old' }, value: '-9223372036854775808' };
+        expect(await b.write({ logs: [], spans: [], metrics: [point] })).toEqual({ status: 'success' });
+      } finally {
+        await b.close();
+      }
+      const r = await client.query<{ value_int: string }>(`SELECT value_int::text AS value_int FROM ${table}`);
+      expect(r.rows).toEqual([{ value_int: '-9223372036854775808' }]);
+    } finally {
+      await client.query(`DROP TABLE IF EXISTS ${table}`).finally(() => client.end());
+    }
   });
 });

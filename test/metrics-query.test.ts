@@ -1,9 +1,11 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningServer } from '../src/collector-endpoint/index.js';
+import { encodeMetricsProtobuf } from '../src/shared/otlp/encode-protobuf-metrics.js';
 import { dropTagged } from './helpers/cleanup.js';
 import { QUERY_BACKENDS as BACKENDS, startQueryServers, type QueryBackend } from './helpers/query-servers.js';
 
@@ -26,6 +28,21 @@ const num = (secs: number, value: number, attributes: object[]) => ({ timeUnixNa
 const ROUTE_CART = [str('http.route', '/cart'), int('http.status_code', 200), bool('ok', true)];
 const ROUTE_PAY = [str('http.route', '/pay'), int('http.status_code', 500), bool('ok', false)];
 
+/** int64 values beyond 2^53 (asInt, decimal strings) and an int attribute beyond it: a gauge and a delta sum named `${prefix}...`. */
+const BIG = ['9007199254740993', '-9223372036854775808', '9223372036854775807'];
+const BIG_ATTRS = [{ key: 'n', value: { intValue: '-9007199254740993' } }];
+const asInt = (secs: number, v: string) => ({ timeUnixNano: ns(T0 + secs * 1000), asInt: v, attributes: BIG_ATTRS });
+function bigInts(prefix: string) {
+  return [
+    { name: `${prefix}.gauge`, gauge: { dataPoints: BIG.map((v, i) => asInt(5 + i * 60, v)) } },
+    { name: `${prefix}.delta`, sum: { aggregationTemporality: 1, isMonotonic: false, dataPoints: [asInt(1, BIG[0]), asInt(2, '2'), asInt(61, BIG[1]), asInt(62, BIG[2])] } },
+  ];
+}
+/** The same in OTLP protobuf (the ingest's other encoding). */
+function protobufRequest(): Uint8Array {
+  return encodeMetricsProtobuf({ resourceMetrics: [{ resource: { attributes: [str('service.name', `${tag}-proto`)] }, scopeMetrics: [{ scope: { name: 'proto' }, metrics: bigInts('bigpb') }] }] } as never);
+}
+
 function metricsRequest() {
   const shop = [
     { name: 'requests', unit: '1', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [num(5, 1, ROUTE_CART), num(50, 4, ROUTE_CART), num(70, 6, ROUTE_CART), num(130, 9, ROUTE_CART), num(10, 2, ROUTE_PAY), num(100, 3, ROUTE_PAY)] } },
@@ -39,7 +56,7 @@ function metricsRequest() {
       ] },
     },
   ];
-  const worker = [{ name: 'requests', unit: '1', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [num(15, 11, ROUTE_CART)] } }];
+  const worker = [{ name: 'requests', unit: '1', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [num(15, 11, ROUTE_CART)] } }, ...bigInts('big')];
   return {
     resourceMetrics: [
       { resource: { attributes: [str('service.name', `${tag}-shop`)] }, scopeMetrics: [{ scope: { name: 'shop' }, metrics: shop }] },
@@ -56,6 +73,8 @@ beforeAll(async () => {
   Object.assign(servers, await startQueryServers({ tag, dir, name: 'metrics-query-ingest', send: async (url) => {
       const res = await fetch(`${url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(metricsRequest()) });
       expect(await res.json()).toStrictEqual({});
+      const pb = await fetch(`${url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from(protobufRequest()) });
+      expect(pb.status).toBe(200);
     } }));
 });
 
@@ -128,5 +147,37 @@ describe('GET /v1/metrics/query: the same series from JSONL, PostgreSQL and Elas
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/^parameter 'step': 1ms makes 600001 buckets/);
     expect((await everywhere({ name: 'requests', attr: ['route'] })).body.message).toMatch(/parameter 'attr'/);
+  });
+});
+
+describe('int64 metric values beyond 2^53, exactly, from OTLP JSON and protobuf', () => {
+  it('the query API answers them as their decimal strings from every backend, and adds delta points exactly', async () => {
+    for (const prefix of ['big', 'bigpb']) {
+      const gauge = (await everywhere({ name: `${prefix}.gauge`, step: '1m' })).body.data!;
+      expect(gauge.map((s) => [s.attributes, values(s)])).toStrictEqual([[{ n: { $int: '-9007199254740993' } }, [[at(0), BIG[0]], [at(1), BIG[1]], [at(2), BIG[2]]]]]);
+      const delta = (await everywhere({ name: `${prefix}.delta`, step: '1m' })).body.data!;
+      expect(values(delta[0])).toStrictEqual([[at(0), '9007199254740995'], [at(1), -1]]);
+    }
+  });
+
+  it('JSONL keeps the decimal string, PostgreSQL a BIGINT value_int, Elasticsearch a long value_int and the string in point.value', async () => {
+    const lines = readFileSync(join(dir, 'logs', 'metrics-query-ingest.metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"name":"big.gauge"'));
+    expect(lines.map((l) => /"value":("[^"]*"|[^,}]*)/.exec(l)?.[1]).sort()).toStrictEqual(BIG.map((v) => `"${v}"`).sort());
+    const client = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
+    await client.connect();
+    try {
+      const r = await client.query<{ value_int: string; value: number }>(`SELECT value_int::text AS value_int, value FROM ${tag}_metrics WHERE name = 'bigpb.gauge' ORDER BY "time"`);
+      expect(r.rows.map((row) => row.value_int)).toStrictEqual(BIG);
+      expect(r.rows.map((row) => row.value)).toStrictEqual(BIG.map(Number));
+    } finally {
+      await client.end();
+    }
+    const search = async (query: object) => {
+      const res = await fetch(`http://127.0.0.1:9200/${tag}-metrics/_search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      return ((await res.json()) as { hits: { hits: Array<{ _source: { point: { value: unknown } } }> } }).hits.hits;
+    };
+    // a long: the exact value finds its point, its double neighbour (9007199254740992) none
+    expect((await search({ bool: { filter: [{ term: { name: 'big.gauge' } }, { term: { value_int: BIG[0] } }] } })).map((h) => h._source.point.value)).toStrictEqual([BIG[0]]);
+    expect(await search({ bool: { filter: [{ term: { name: 'big.gauge' } }, { term: { value_int: '9007199254740992' } }] } })).toStrictEqual([]);
   });
 });

@@ -113,10 +113,17 @@ export const METRIC_TYPES = ['sum', 'gauge', 'histogram', 'exponential_histogram
 export type MetricType = (typeof METRIC_TYPES)[number];
 export type Temporality = 'delta' | 'cumulative';
 
+/**
+ * A metric value (sum, gauge, exemplar): a number, or, for an int64 (`asInt`) beyond ±(2^53 - 1), which a
+ * double cannot hold, its exact decimal string (as OTLP JSON writes every int64), e.g. "9007199254740993".
+ * Every backend stores and the query API answers it so (metricNumber reads either as a number, rounded).
+ */
+export type MetricValue = number | string;
+
 /** An exemplar of a metric point: a measurement, with the span it was recorded in when it had one. */
 export interface Exemplar {
   time: string;
-  value: number;
+  value: MetricValue;
   trace_id?: string;
   span_id?: string;
   filtered_attributes: Attributes;
@@ -153,8 +160,8 @@ export interface MetricPoint {
   /** The ResourceMetrics `schema_url`, when one was sent. */
   resource_schema_url?: string;
   scope: InstrumentationScope;
-  /** sum and gauge; an int above 2^53 loses precision here. */
-  value?: number;
+  /** sum and gauge: a number, or an int64 beyond ±(2^53 - 1) as its exact decimal string (MetricValue). */
+  value?: MetricValue;
   count?: number;
   sum?: number;
   min?: number;
@@ -198,3 +205,23 @@ export function emptyBatch(): Batch {
 export function spanId(span: Pick<SpanRecord, 'trace_id' | 'span_id'>): string {
   return `${span.trace_id}-${span.span_id}`;
 }
+
+/** A metric value as a number (an int64 beyond ±(2^53 - 1) rounded to the nearest double). */
+export function metricNumber(v: MetricValue): number {
+  return typeof v === 'number' ? v : Number(v);
+}
+
+/**
+ * The sum of two metric values, exact when both are ints (safe integers or int64 decimal strings): a number
+ * while it is a safe integer, else its decimal string; a double when either is not an int. The query API's
+ * bucket sum of delta points.
+ */
+export function addMetricValues(a: MetricValue, b: MetricValue): MetricValue {
+  if (!isInt(a) || !isInt(b)) return metricNumber(a) + metricNumber(b);
+  if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a + b)) return a + b;
+  const big = BigInt(a) + BigInt(b);
+  const n = Number(big);
+  return Number.isSafeInteger(n) ? n : big.toString();
+}
+
+const isInt = (v: MetricValue): boolean => typeof v === 'string' || Number.isSafeInteger(v);

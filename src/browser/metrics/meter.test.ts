@@ -124,6 +124,28 @@ describe('createMeter', () => {
     expect(isQueueEntry({ kind: 'span', record, bytes: 0, state: 'pending' })).toBe(false);
   });
 
+  it('stops with the telemetry: its shutdown queues the last interval, sends it, and stops the timer and listeners', async () => {
+    const t = setup();
+    const removed: string[] = [];
+    const remove = t.win.removeEventListener.bind(t.win);
+    t.win.removeEventListener = (type: string, fn: EventListenerOrEventListenerObject | null, o?: boolean | EventListenerOptions) => {
+      removed.push(type);
+      remove(type, fn, o);
+    };
+    let cleared = 0;
+    (t.win as unknown as MeterWindow).clearTimeout = () => void cleared++;
+    const clicks = t.meter.counter('ui.clicks');
+    clicks.add(1);
+    t.timers.shift()!(); // an interval while the telemetry runs: queued, and the timer armed again
+    clicks.add(2);
+    await t.telemetry.shutdown();
+    expect(cleared).toBe(1);
+    expect(removed.filter((type) => type === 'pagehide' || type === 'visibilitychange')).toEqual(['visibilitychange', 'pagehide', 'visibilitychange', 'pagehide']); // the meter's, then the telemetry's
+    clicks.add(1);
+    expect(t.warnings).toEqual(['meter used after shutdown (ignored)']);
+    expect(t.points().map((p) => p.value)).toEqual([1, 2]);
+  });
+
   it('does nothing, and does not throw, on a telemetry that is off', async () => {
     const meter = createMeter(noopTelemetry(), {}, { win: undefined, warn: () => undefined });
     expect(() => meter.counter('x').add(1)).not.toThrow();

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { createStore } from 'idb-keyval';
+import { createStore, promisifyRequest as promisify } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
 import { logRecord } from '../testing/fakes.js';
 import { createIdbStore } from './idb-store.js';
@@ -70,6 +70,28 @@ describe('IndexedDB store', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect((await store.read(10, () => true)).total).toBe(1);
     expect(await store.takeDropped()).toEqual({ corrupt: 1 });
+  });
+
+  it("keeps an entry of a kind this version does not know (a later SDK version's, from another tab): not deleted as corrupt, trimmed by the bounds", async () => {
+    const use = fresh();
+    const store = createIdbStore(use);
+    const good = entry();
+    const later = { kind: 'profile', record: { frames: [1, 2] }, bytes: 100, state: 'pending' };
+    await use('readwrite', (s) => {
+      s.put(later, '00000000000000000000000000');
+      return new Promise<void>((r) => (s.transaction.oncomplete = () => r()));
+    });
+    await store.write({ put: [good] });
+    const r = await store.read(10, (e) => e.kind === 'log'); // queue.ts never accepts a kind it does not know
+    expect(r.entries.map((e) => e[0])).toEqual([good[0]]);
+    expect(r.total).toBe(2);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await store.takeDropped()).toEqual({});
+    expect(await use('readonly', (s) => promisify(s.get('00000000000000000000000000')))).toEqual(later);
+    expect(await store.trim(10, 10_000)).toEqual({ count: 2, bytes: 200, removed: 0 });
+    expect(await store.takeDropped()).toEqual({});
+    expect(await store.trim(1, 10_000)).toEqual({ count: 1, bytes: 100, removed: 1 }); // the oldest: the later kind's
+    expect(await store.takeDropped()).toEqual({ queue_full: 1 });
   });
 
   it('rejects (so the queue can fall back) when IndexedDB throws', async () => {

@@ -119,4 +119,18 @@ describe('write-ahead queue', () => {
     expect(queue.size()).toBe(2);
     expect((await queue.read(10, all)).total).toBe(2);
   });
+
+  it('never reads an entry of a kind this version does not know (queued again by the page-close rescue of a later SDK), and keeps it', async () => {
+    for (const store of [createMemoryStore(), undefined]) {
+      const { queue } = setup(store ? { store } : {});
+      const record = logRecord();
+      queue.push('log', record);
+      (queue.push as (kind: string, record: unknown, key: string) => void)('profile', { frames: [1] }, '00000000000000000000000000');
+      const r = await queue.read(10, all);
+      expect(r.entries.map((e) => e[0])).toEqual([record.record_id]);
+      expect(r.total).toBe(2);
+      await queue.remove([record.record_id]);
+      expect((await queue.read(10, all)).total).toBe(1);
+    }
+  });
 });

@@ -12,6 +12,7 @@ import type { LogRecord } from '../../shared/model.js';
 import type { OtlpMetricRecord, OtlpSpanRecord } from '../../shared/otlp/types.js';
 import { utf8Length } from '../utf8.js';
 import { createMemoryStore } from './memory-store.js';
+import { isKnownKind } from './validate.js';
 import type { DropCounts, KeyedEntry, QueueEntry, QueueStore, ReadResult, StoreChange } from './types.js';
 
 export interface QueueOptions {
@@ -189,7 +190,8 @@ export function createQueue(opts: QueueOptions): Queue {
     async read(limit, accept) {
       if (opts.prepare) opts.prepare();
       await persist();
-      const r = await guarded((s) => s.read(limit, accept));
+      // Never an entry of a kind this version cannot send (a later version's, validate.ts): it stays queued.
+      const r = await guarded((s) => s.read(limit, (e) => isKnownKind(e) && accept(e)));
       estBytes = (estCount > 0 ? estBytes / estCount : ASSUMED_RECORD_BYTES) * r.total;
       estCount = r.total;
       return r;

@@ -7,8 +7,19 @@ import type { QueueEntry, DropCounts } from './types.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
+/** The kinds this version sends. */
+export const isKnownKind = (e: QueueEntry): boolean => e.kind === 'log' || e.kind === 'span' || e.kind === 'metric';
+
+/**
+ * True for an entry the queue keeps. One of a kind this version does not know (a later SDK's, written by a tab
+ * running it: all tabs share the store) is kept as it is, for a tab that knows its kind: never read out to be
+ * sent (queue.ts), never deleted as corrupt, and counted toward the bounds like any entry. (Versions before
+ * this rule deleted such entries as corrupt: a tab of one of them deletes the meter's `metric` entries; see
+ * the README's browser meter section.)
+ */
 export function isQueueEntry(v: unknown): v is QueueEntry {
-  if (!isObject(v) || (v.state !== 'pending' && v.state !== 'inflight') || typeof v.bytes !== 'number') return false;
+  if (!isObject(v) || (v.state !== 'pending' && v.state !== 'inflight') || typeof v.bytes !== 'number' || typeof v.kind !== 'string') return false;
+  if (!isKnownKind(v as QueueEntry)) return true;
   const r = v.record;
   if (!isObject(r) || !isObject(r.resource) || !isObject(r.scope)) return false;
   // A metric (the browser meter's) has no attributes of its own: its data points have

@@ -46,6 +46,22 @@ describe('metric query: grouping and bucketing', () => {
     ]);
   });
 
+  it('adds delta sums exactly past 2^53 (an int64 beyond it is its decimal string), doubles as doubles', () => {
+    const sums = [
+      point(1, { temporality: 'delta', value: '9007199254740993' }),
+      point(2, { temporality: 'delta', value: 2 }),
+      point(61, { temporality: 'delta', value: 9007199254740991 }),
+      point(62, { temporality: 'delta', value: 2 }),
+      point(121, { temporality: 'delta', value: '-9223372036854775808' }),
+      point(122, { temporality: 'delta', value: '9223372036854775807' }),
+      point(181, { temporality: 'delta', value: '9007199254740993' }),
+      point(182, { temporality: 'delta', value: 0.5 }),
+    ];
+    expect(bucketSeries(sums, filter()).data[0].points.map((p) => p.value)).toStrictEqual(['9007199254740995', '9007199254740993', -1, 9007199254740992.5]);
+    const big = [point(1, { type: 'gauge', temporality: undefined, value: '-9223372036854775808' })];
+    expect(bucketSeries(big, filter()).data[0].points).toStrictEqual([{ time: '2025-01-01T12:00:00.000Z', value: '-9223372036854775808' }]);
+  });
+
   it('groups by name, type, service and attributes (key order aside), sorted, `limit` series', () => {
     const pts = [
       point(1, { attributes: { b: 1, a: 'x' }, value: 1 }),

@@ -1,4 +1,4 @@
-import type { AnyValue, Attributes, MetricPoint } from '../../shared/model.js';
+import { addMetricValues, type AnyValue, type Attributes, type MetricPoint } from '../../shared/model.js';
 import { isoToNanos } from '../../shared/time.js';
 
 /**
@@ -157,7 +157,7 @@ function valuesOf(p: MetricPoint, time: string): SeriesPoint {
 function combine(acc: SeriesPoint, p: MetricPoint): SeriesPoint {
   const next = valuesOf(p, acc.time);
   if (p.temporality !== 'delta') return next;
-  if (p.type === 'sum') return { ...next, value: (acc.value ?? 0) + (p.value ?? 0) };
+  if (p.type === 'sum') return { ...next, value: addMetricValues(acc.value ?? 0, p.value ?? 0) };
   if (p.type !== 'histogram' || canonical(acc.explicit_bounds) !== canonical(p.explicit_bounds)) return next;
   const counts = (acc.bucket_counts ?? []).map((c, i) => c + (p.bucket_counts?.[i] ?? 0));
   const merged: SeriesPoint = { ...next, count: (acc.count ?? 0) + (p.count ?? 0), bucket_counts: counts };

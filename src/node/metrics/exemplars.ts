@@ -1,5 +1,5 @@
 import { context, trace, TraceFlags, type Attributes as ApiAttributes, type Context, type Histogram, type Meter, type MeterOptions, type MeterProvider } from '@opentelemetry/api';
-import type { Exemplar, MetricPoint } from '../../shared/model.js';
+import { metricNumber, type Exemplar, type MetricPoint } from '../../shared/model.js';
 import { msToIso } from '../../shared/time.js';
 
 /**
@@ -32,7 +32,7 @@ export class ExemplarStore {
     const largest = kept.length > 1 ? kept[1] : kept[0];
     kept.length = 0;
     kept.push(e);
-    if (largest.value > value) kept.push(largest);
+    if (metricNumber(largest.value) > value) kept.push(largest);
   }
 
   /** Puts each histogram point's exemplars on it and forgets them (each collection starts anew). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AggregationTemporality, AggregationType, MeterProvider, MetricReader, type CollectionResult } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, AggregationType, InstrumentType, MeterProvider, MetricReader, type CollectionResult } from '@opentelemetry/sdk-metrics';
 import { sharedReader } from './shared-reader.js';
 
 /** A pull reader the test collects from by hand; counts its flushes and shutdowns. */
@@ -57,6 +57,23 @@ describe('sharedReader', () => {
     expect(pointsOf(result, 'queue.depth').map((p) => p.value)).toEqual([3]);
     expect(metricOf(result, 'queue.depth')?.aggregationTemporality).toBe(AggregationTemporality.CUMULATIVE);
     expect(pointsOf(result, 'temperature').map((p) => p.value)).toEqual([21]);
+    await provider.shutdown();
+  });
+
+  it('reports a gauge in the delta reader only when it changed, an observable gauge every time: as a delta reader of sdk-metrics', async () => {
+    const { provider, meter, delta } = setup();
+    // sdk-metrics' own delta reader (the OTLP delta preference), fed the same measurements, is the reference
+    const own = new TestReader({ aggregationTemporalitySelector: (t) => (t === InstrumentType.UP_DOWN_COUNTER ? AggregationTemporality.CUMULATIVE : AggregationTemporality.DELTA) });
+    const reference = new MeterProvider({ readers: [own] }).getMeter('app');
+    const gauges = [meter.createGauge('temperature'), reference.createGauge('temperature')];
+    for (const m of [meter, reference]) m.createObservableGauge('load').addCallback((o) => o.observe(0.5));
+    const reported = async () => [delta, own].map(async (r) => (await r.collect()).resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).filter((m) => m.dataPoints.length > 0).map((m) => `${m.descriptor.name}=${m.dataPoints.map((p) => String(p.value)).join()}`));
+    const round = async () => Promise.all(await reported());
+    for (const g of gauges) g.record(20, { room: 'a' });
+    expect(await round()).toEqual([['temperature=20', 'load=0.5'], ['temperature=20', 'load=0.5']]);
+    expect(await round()).toEqual([['load=0.5'], ['load=0.5']]); // not recorded since: not re-sent
+    for (const g of gauges) g.record(21, { room: 'a' });
+    expect(await round()).toEqual([['temperature=21', 'load=0.5'], ['temperature=21', 'load=0.5']]);
     await provider.shutdown();
   });
 

@@ -1,14 +1,17 @@
 import type { HrTime } from '@opentelemetry/api';
-import { AggregationTemporality, DataPointType, type DataPoint, type ExponentialHistogram, type Histogram, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, InstrumentType, type DataPoint, type ExponentialHistogram, type Histogram, type MetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
 
 type Buckets = ExponentialHistogram['positive'];
 
 /**
  * A producer that reads `producer` (cumulative) and returns deltas since its own previous collection, for the
  * instruments the OTLP delta preference puts in delta (monotonic sums, histograms, exponential histograms;
- * up-down counters and gauges pass unchanged; engine-exporter.ts's deltaPreferred). As in a delta reader of
- * sdk-metrics, a series that did not change is not reported, and a series seen for the first time reports all
- * it counted. A value that went down (a reset) is reported whole with its own start time. A delta histogram's
+ * up-down counters and observable gauges pass unchanged; engine-exporter.ts's deltaPreferred). As in a delta
+ * reader of sdk-metrics, a series that did not change is not reported, and a series seen for the first time
+ * reports all it counted. A synchronous gauge is reported only when its value changed since the previous
+ * collection, as sdk-metrics reports it only when recorded in the interval (the cumulative value cannot tell a
+ * same-value re-recording from none: that one is not reported); an observable gauge, whose callback runs at
+ * every collection, is reported every time, as sdk-metrics does. A value that went down (a reset) is reported whole with its own start time. A delta histogram's
  * min (max) is the cumulative one when the interval lowered (raised) it, and absent otherwise: the exact
  * interval extremes are not derivable from two cumulative points. State: the last point of each live series.
  */
@@ -52,6 +55,9 @@ function metricDelta(m: MetricData, prefix: string, last: Map<string, DataPoint<
       return { ...m, ...delta, dataPoints: points(m.dataPoints, histogramDelta) };
     case DataPointType.EXPONENTIAL_HISTOGRAM:
       return { ...m, ...delta, dataPoints: points(m.dataPoints, exponentialDelta) };
+    case DataPointType.GAUGE:
+      // sdk-metrics hands the instrument's descriptor, with its type, though MetricDescriptor does not declare it
+      return (m.descriptor as { type?: InstrumentType }).type === InstrumentType.GAUGE ? { ...m, ...delta, dataPoints: points(m.dataPoints, gaugeDelta) } : m;
     default:
       return m;
   }
@@ -63,6 +69,9 @@ function attributesKey(attrs: Readonly<Record<string, unknown>>): string {
 }
 
 const sumDelta: Delta<number> = (cur, prev) => (cur === prev ? 'unchanged' : cur < prev ? 'reset' : cur - prev);
+
+/** A synchronous gauge: the point as collected ('reset': reported whole) when its value changed. */
+const gaugeDelta: Delta<number> = (cur, prev) => (cur === prev ? 'unchanged' : 'reset');
 
 const histogramDelta: Delta<Histogram> = (cur, prev) => {
   if (cur.count === prev.count) return 'unchanged';

@@ -5,7 +5,7 @@
  * bounds, a count that is not the buckets' sum) rejects that point alone, with its path and reason.
  * `point_id` is left empty: the ingest derives it (derive-id.ts, node:crypto).
  */
-import type { MetricPoint, MetricType, Temporality } from '../model.js';
+import { metricNumber, type MetricPoint, type MetricType, type Temporality } from '../model.js';
 import { decodeKeyValueList } from './any-value.js';
 import { isObject, isoFromNanos, readEnum, readString, readTime, readUint32 } from './fields.js';
 import { invalidText } from './invalid-text.js';
@@ -148,7 +148,7 @@ const numberValue: ValueReader = (ctx, raw, p, noValue) => {
   const v = readNumberValue(ctx, raw);
   if (v === INVALID) return v;
   if (v === undefined) return noValue ? true : fail(ctx, '', 'no value (asDouble or asInt)');
-  if (p.monotonic && v < 0) {
+  if (p.monotonic && metricNumber(v) < 0) {
     return fail(ctx, raw.asDouble !== undefined && raw.asDouble !== null ? '.asDouble' : '.asInt', `negative value ${v} on a monotonic ${p.temporality} sum (a counter never decreases)`);
   }
   p.value = v;

@@ -80,6 +80,18 @@ describe('encodeMetrics / encodeMetricsProtobuf', () => {
     expect(metrics[1].sum?.dataPoints).toHaveLength(3);
   });
 
+  it('round-trips int64 values beyond 2^53 exactly (decimal strings in the model go out as asInt), in JSON and in protobuf', () => {
+    const exemplar = { time: iso(1500), value: '-9007199254740993', filtered_attributes: {} };
+    const points = withIds(
+      ['9007199254740993', '9223372036854775807', '-9223372036854775808'].map((value, i) => ({ ...base, point_id: '', name: 'bytes', type: 'gauge', time: iso(1000 + i), value, exemplars: [exemplar] }) as MetricPoint),
+    );
+    expect(encodeMetrics(points).resourceMetrics?.[0].scopeMetrics?.[0].metrics?.[0].gauge?.dataPoints?.[0]).toMatchObject({ asInt: '9007199254740993', exemplars: [{ asInt: '-9007199254740993' }] });
+    for (const out of [viaJson(points), viaProtobuf(points)]) {
+      expect(out.errors).toEqual([]);
+      expect(withIds(out.records)).toEqual(points);
+    }
+  });
+
   it('encodes an empty list as an empty request', () => {
     expect(encodeMetrics([])).toEqual({ resourceMetrics: [] });
     expect(encodeMetricsProtobuf(encodeMetrics([]))).toHaveLength(0);

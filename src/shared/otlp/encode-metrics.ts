@@ -4,10 +4,11 @@
  * (name, description, unit, type, temporality, monotonic), each group in order of first appearance, so the
  * points of one request come back in one Metric per stream. Times go out as decimal nanoseconds, counts as
  * decimal strings, attributes with the exact encoder's key-values (tagged values written back as what they
- * stand for). A value goes out as `asDouble`: the model keeps a number, not whether the sender used as_int, and
- * a double holds every value the model does. Decoding the result gives the same points (and so the same ids).
+ * stand for). A value goes out as `asDouble`, except an int64 beyond ±(2^53 - 1) (the model's decimal string),
+ * which goes out as `asInt`: the model keeps a number, not whether the sender used as_int, and a double holds
+ * every other value exactly. Decoding the result gives the same points (and so the same ids).
  */
-import type { Attributes, Exemplar, ExponentialBuckets, InstrumentationScope, MetricPoint, MetricType } from '../model.js';
+import type { Attributes, Exemplar, ExponentialBuckets, InstrumentationScope, MetricPoint, MetricType, MetricValue } from '../model.js';
 import { isoToNanos } from '../time.js';
 import { encodeKeyValues } from './any-value.js';
 import { untagKeyValues } from './encode-exact.js';
@@ -50,7 +51,8 @@ function encodeScope(scope: InstrumentationScope | undefined): OtlpInstrumentati
 }
 
 function encodeExemplar(e: Exemplar): OtlpExemplar {
-  const out: OtlpExemplar = { timeUnixNano: nanos(e.time), asDouble: e.value };
+  const out: OtlpExemplar = { timeUnixNano: nanos(e.time) };
+  setValue(out, e.value);
   const attrs = keyValues(e.filtered_attributes);
   if (attrs.length > 0) out.filteredAttributes = attrs;
   if (e.trace_id) out.traceId = e.trace_id;
@@ -61,10 +63,16 @@ function encodeExemplar(e: Exemplar): OtlpExemplar {
 const counts = (list: readonly number[] | undefined): string[] => (list ?? []).map((c) => String(c));
 const buckets = (b: ExponentialBuckets): { offset: number; bucketCounts: string[] } => ({ offset: b.offset, bucketCounts: counts(b.bucket_counts) });
 
+/** `asDouble`, or `asInt` for an int64 the model keeps as its decimal string. */
+function setValue(out: { asDouble?: number; asInt?: string }, v: MetricValue): void {
+  if (typeof v === 'string') out.asInt = v;
+  else out.asDouble = v;
+}
+
 /** The value fields of a point, by its type (what decode-metric.ts reads back). */
 function encodeValues(p: MetricPoint, out: OtlpDataPoint): void {
   if (p.type === 'gauge' || p.type === 'sum') {
-    if (p.value !== undefined) out.asDouble = p.value;
+    if (p.value !== undefined) setValue(out, p.value);
     return;
   }
   out.count = String(p.count ?? 0);

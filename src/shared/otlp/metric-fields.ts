@@ -3,7 +3,7 @@
  * protobuf reader): doubles that must be finite, uint64 counts, int64 values, bucket lists, and exemplars.
  * Each returns the value or INVALID with the reason on the context, like fields.ts.
  */
-import type { Exemplar, ExponentialBuckets } from '../model.js';
+import type { Exemplar, ExponentialBuckets, MetricValue } from '../model.js';
 import { decodeKeyValueList } from './any-value.js';
 import { isObject, isoFromNanos, readId, readNanos, readTime } from './fields.js';
 import { fail, INVALID, within, type DecodeContext, type Invalid } from './limits.js';
@@ -27,15 +27,24 @@ export function readCount(ctx: DecodeContext, v: unknown): number | Invalid {
 
 const INT64 = /^-?\d{1,19}$/;
 
-/** An int64 (`asInt`): a JSON integer or a decimal string. */
-export function readInt64(ctx: DecodeContext, v: unknown): number | Invalid {
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (typeof v === 'string' && INT64.test(v)) {
-    // 19 digits pass the pattern up to 9,999,999,999,999,999,999: past int64 is refused, as any-value.ts does.
-    if (v.length >= 19 && BigInt(v) !== BigInt.asIntN(64, BigInt(v))) return fail(ctx, '', 'outside the int64 range');
-    return Number(v);
-  }
+/**
+ * An int64 (`asInt`): a JSON integer or a decimal string (the protobuf reader's sfixed64 too: a number when
+ * exact, else its decimal string). A number when it is within ±(2^53 - 1); beyond, its exact decimal string
+ * (MetricValue). Past int64 is refused.
+ */
+export function readInt64(ctx: DecodeContext, v: unknown): MetricValue | Invalid {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  // A JSON number beyond 2^53 lost its digits in JSON.parse already (senders write int64 as strings): kept as read.
+  if (typeof v === 'number' && Number.isInteger(v)) return exactInt64(ctx, BigInt(v));
+  // 19 digits pass the pattern up to 9,999,999,999,999,999,999: past int64 is refused, as any-value.ts does.
+  if (typeof v === 'string' && INT64.test(v)) return v.length < 16 ? Number(v) : exactInt64(ctx, BigInt(v));
   return fail(ctx, '', 'not an int64 (integer or decimal string)');
+}
+
+function exactInt64(ctx: DecodeContext, big: bigint): MetricValue | Invalid {
+  if (big !== BigInt.asIntN(64, big)) return fail(ctx, '', 'outside the int64 range');
+  const n = Number(big);
+  return Number.isSafeInteger(n) ? n : big.toString();
 }
 
 /** An int32 (scale, bucket offset). */
@@ -61,7 +70,7 @@ export function readList<T>(ctx: DecodeContext, v: unknown, read: (ctx: DecodeCo
 }
 
 /** The value of a NumberDataPoint or an Exemplar: `asDouble` or `asInt`; undefined when neither is set. */
-export function readNumberValue(ctx: DecodeContext, raw: Record<string, unknown>): number | undefined | Invalid {
+export function readNumberValue(ctx: DecodeContext, raw: Record<string, unknown>): MetricValue | undefined | Invalid {
   if (raw.asDouble !== undefined && raw.asDouble !== null) {
     const d = readFinite(ctx, raw.asDouble);
     return d === INVALID ? within(ctx, '.asDouble') : d;

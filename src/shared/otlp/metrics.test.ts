@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { decodeMetrics, decodeMetricsProtobuf } from './index.js';
+import { encodeMetricsProtobuf } from './encode-protobuf-metrics.js';
 import { sdkResourceMetrics } from './fixtures/sdk-metrics.js';
 import { fixed64, len, vint, tag, type Bytes } from '../testing/protobuf-writer.js';
 
@@ -97,9 +98,36 @@ describe('decodeMetrics: bad points are rejected one by one, with reasons', () =
 
   it('refuses an asInt past the int64 range (19 digits pass the pattern), and keeps int64 max', () => {
     const r = decodeMetrics(request([{ name: 'g', gauge: { dataPoints: [point({ asInt: '9999999999999999999' }), point({ asInt: '9223372036854775807' }), point({ asInt: '-9223372036854775809' })] } }]), { nowMs: NOW });
-    expect(r.records.map((p) => p.value)).toEqual([9223372036854775807]);
+    expect(r.records.map((p) => p.value)).toEqual(['9223372036854775807']);
     const path = 'resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints';
     expect(r.errors).toEqual([`${path}[0].asInt: outside the int64 range`, `${path}[2].asInt: outside the int64 range`]);
+  });
+
+  it('keeps an asInt beyond ±(2^53 - 1) exactly, as its decimal string, from JSON and from protobuf; within, a number', () => {
+    const ints = ['9007199254740993', '-9223372036854775808', '9223372036854775807', '9007199254740991', '-9007199254740991', '0'];
+    const body = request([{ name: 'g', gauge: { dataPoints: ints.map((asInt) => point({ asInt, exemplars: [{ timeUnixNano: T, asInt }] })) } }]);
+    const expected = ['9007199254740993', '-9223372036854775808', '9223372036854775807', 9007199254740991, -9007199254740991, 0];
+    for (const r of [decodeMetrics(body, { nowMs: NOW }), decodeMetrics(decodeMetricsProtobuf(encodeMetricsProtobuf(body as never)), { nowMs: NOW })]) {
+      expect(r.errors).toEqual([]);
+      expect(r.records.map((p) => p.value)).toEqual(expected);
+      expect(r.records.map((p) => p.exemplars?.[0].value)).toEqual(expected);
+    }
+  });
+
+  it('reads an int64 JSON number beyond 2^53 as the integer it parsed to, refuses one past int64, and a negative beyond 2^53 on a counter', () => {
+    const r = decodeMetrics(
+      request([
+        { name: 'g', gauge: { dataPoints: [point({ asInt: 2 ** 60 }), point({ asInt: 1e300 })] } },
+        { name: 'c', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [point({ asInt: '-9007199254740993' })] } },
+      ]),
+      { nowMs: NOW },
+    );
+    expect(r.records.map((p) => p.value)).toEqual(['1152921504606846976']);
+    const path = 'resourceMetrics[0].scopeMetrics[0].metrics';
+    expect(r.errors).toEqual([
+      `${path}[0].gauge.dataPoints[1].asInt: outside the int64 range`,
+      `${path}[1].sum.dataPoints[0].asInt: negative value -9007199254740993 on a monotonic cumulative sum (a counter never decreases)`,
+    ]);
   });
 
   it('counts the data points under a rejected resource', () => {

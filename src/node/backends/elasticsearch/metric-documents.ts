@@ -1,4 +1,4 @@
-import type { MetricPoint } from '../../../shared/model.js';
+import { metricNumber, type MetricPoint } from '../../../shared/model.js';
 
 /**
  * Metric point → document, in the OpenTelemetry Collector Elasticsearch exporter's `otel` mapping for metrics:
@@ -9,6 +9,9 @@ import type { MetricPoint } from '../../../shared/model.js';
  * (`summary_metric`). One document per point (its `_id` is the point id), so `_metric_names_hash` is not needed.
  * isotel's own fields keep the point exactly: `point_id`, `name`, `type`, `temporality`, `monotonic`,
  * `description`, `flags`, and `point` (the value fields as recorded) and `exemplars`, stored, not indexed.
+ * An int64 value beyond ±(2^53 - 1) is a double in `metrics.<name>` (rounded, as the Collector's `double_metric`
+ * would hold it), its exact decimal string in `point.value` (what the query API reads), and a `long` in
+ * `value_int`, indexed exactly (set for such values only).
  */
 export const METRIC_DATA_STREAM = { type: 'metrics', dataset: 'isotel', namespace: 'default' } as const;
 
@@ -30,6 +33,7 @@ export function metricDocument(p: MetricPoint): Record<string, unknown> {
     scope: p.scope,
     metrics: { [p.name]: metricValue(p) },
     point: pointValues(p),
+    value_int: typeof p.value === 'string' ? p.value : undefined,
     exemplars: p.exemplars,
   };
 }
@@ -50,7 +54,7 @@ function metricValue(p: MetricPoint): unknown {
   if (p.type === 'summary') return { sum: p.sum ?? 0, value_count: p.count ?? 0 };
   if (p.type === 'histogram') return explicitHistogram(p.bucket_counts ?? [], p.explicit_bounds ?? []);
   if (p.type === 'exponential_histogram') return exponentialHistogram(p);
-  return p.value ?? null;
+  return p.value === undefined ? null : metricNumber(p.value);
 }
 
 /** Each non-empty bucket as its midpoint: the first below bounds[0] at half of it (or at it), the last at the top bound. */

@@ -140,6 +140,7 @@ export function metricsMappings(): Mapping {
       scope: scope(),
       metrics: { type: 'object', dynamic: true },
       point: stored,
+      value_int: { type: 'long' },
       exemplars: stored,
       _types: { properties: { histogram: HISTOGRAM, summary: SUMMARY } },
     },

@@ -39,5 +39,6 @@ export function pointToRow(p: MetricPoint, r: Repairs, shared: (o: object) => st
     json(p.quantiles),
     json(p.exemplars),
     opt(p.flags),
+    typeof p.value === 'string' ? p.value : null,
   ];
 }

@@ -2,7 +2,9 @@ import type { ColumnSpec } from './column-spec.js';
 
 /**
  * The `metric_points` table: one row per data point, keyed by its point id (its stream identity and time). The
- * point's value is `value` (sum, gauge) or the histogram / summary columns; bucket lists, exponential buckets,
+ * point's value is `value` (sum, gauge; DOUBLE PRECISION) or the histogram / summary columns; an int64 value
+ * beyond ±(2^53 - 1), which a double cannot hold, is also in `value_int` (BIGINT), exactly (`value` has it
+ * rounded): `COALESCE(value_int::numeric, value::numeric)` reads every value exactly; bucket lists, exponential buckets,
  * quantiles and exemplars are JSONB arrays (bounded by the sender, read whole). Times are exact as in the other
  * tables (a `*_unix_nano` column beside a TIMESTAMPTZ only when the time has nanoseconds).
  * Indexes: the point id (unique, the ON CONFLICT target), name + time (a series over a time range), attributes
@@ -40,6 +42,8 @@ export const METRIC_COLUMNS: readonly ColumnSpec[] = [
   { name: 'quantiles', type: 'JSONB' },
   { name: 'exemplars', type: 'JSONB' },
   { name: 'flags', type: 'INTEGER' },
+  // Last: added to an existing table by the ALTER below (start-up's catalog check sees it missing).
+  { name: 'value_int', type: 'BIGINT' },
 ];
 
 /** Index suffixes of the metrics table (schema.ts indexName), for the catalog check. */

@@ -24,7 +24,7 @@ export async function findMetrics(pool: Pool, table: string, f: MetricFilter, ma
 
 const SELECT = [
   'point_id', 'name', 'unit', 'type', 'temporality', 'time', 'time_unix_nano', 'attributes', 'service_name', 'value', 'count', 'sum',
-  'min', 'max', 'bucket_counts', 'explicit_bounds', 'scale', 'zero_count', 'positive', 'negative', 'quantiles',
+  'min', 'max', 'bucket_counts', 'explicit_bounds', 'scale', 'zero_count', 'positive', 'negative', 'quantiles', 'value_int',
 ].map((c) => (c === 'time' ? `to_char(t."time" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "time"` : `t."${c}"`)).join(', ');
 
 /** The query and its parameters. Exported for its unit test and the EXPLAIN in docs/query-plans.md. */
@@ -67,5 +67,12 @@ function rowToPoint(row: Row): MetricPoint {
     const v = row[k];
     if (v !== null && v !== undefined) p[k] = k === 'count' || k === 'zero_count' ? Number(v) : v;
   }
+  // An int64 beyond ±(2^53 - 1): exact in value_int (a BIGINT, which pg reads as its decimal string).
+  if (row.value_int !== null && row.value_int !== undefined) p.value = exactInt(String(row.value_int));
   return p as unknown as MetricPoint;
+}
+
+function exactInt(text: string): number | string {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : text;
 }

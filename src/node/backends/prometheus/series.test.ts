@@ -59,6 +59,15 @@ describe('prometheus series', () => {
     expect(line(text, 'inflight{')).toMatch(/ 1$/);
   });
 
+  it('exposes an int64 beyond 2^53 (a decimal string in the point) as the nearest double: the exposition is a float', () => {
+    const s = store();
+    s.add(point({ name: 'big', type: 'gauge', temporality: undefined, monotonic: undefined, value: '9007199254740993' }));
+    s.add(point({ name: 'bytes', temporality: 'cumulative', value: '9223372036854775807' }));
+    const text = expose(s, false);
+    expect(Number(line(text, 'big{')?.split(' ').pop())).toBe(9007199254740992);
+    expect(Number(line(text, 'bytes_total{')?.split(' ').pop())).toBe(2 ** 63);
+  });
+
   it('adds delta histogram buckets, replaces cumulative ones, and writes cumulative le buckets with a unit suffix', () => {
     const s = store();
     const h = (over: Partial<MetricPoint>) => point({ name: 'http.server.request.duration', unit: 's', type: 'histogram', value: undefined, explicit_bounds: [0.1, 1], ...over });

@@ -1,4 +1,4 @@
-import type { Attributes, MetricPoint } from '../../../shared/model.js';
+import { metricNumber, type Attributes, type MetricPoint } from '../../../shared/model.js';
 import { prometheusUnitSuffix } from '../../metrics/prometheus-unit-names.js';
 
 /** The Prometheus family a series belongs to: counter (monotonic sum), gauge (gauge, non-monotonic sum) or histogram. */
@@ -135,7 +135,9 @@ function isReplay(s: Series, p: MetricPoint): boolean {
 function merge(s: Series, p: MetricPoint, fresh: boolean): string | undefined {
   const delta = isDelta(p);
   if (s.kind !== 'histogram') {
-    s.value = delta && !fresh ? s.value + (p.value ?? 0) : (p.value ?? 0);
+    // The exposition is a float: an int64 beyond ±(2^53 - 1) is rounded to the nearest double here (README).
+    const v = metricNumber(p.value ?? 0);
+    s.value = delta && !fresh ? s.value + v : v;
     return undefined;
   }
   const bounds = p.explicit_bounds ?? [];
