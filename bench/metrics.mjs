@@ -54,7 +54,7 @@ export async function benchMetrics() {
 
 /** Issue 12's memory goal: 10,000 live series under 50 MB in the Node SDK (bench/metrics/memory.mjs). */
 function benchMetricsMemory() {
-  const runs = Math.max(RUNS, 3);
+  const runs = RUNS;
   const results = [];
   for (const c of [{ name: 'isotel (engine export every 1 s + Prometheus port)', id: 'isotel' }, { name: '@opentelemetry/sdk-metrics directly', id: 'sdk' }, { name: 'prom-client', id: 'prom-client' }]) {
     const heap = [];
