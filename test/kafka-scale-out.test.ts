@@ -8,7 +8,7 @@
  * of one group on one machine must, docs/scaling-out.md): a file per Kafka partition, each record once.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServe, writeYaml, type ServeProcess } from './helpers/serve-process.js';
@@ -131,7 +131,10 @@ describe('3 ingests + 2 writers on Kafka, each SIGKILLed once', () => {
     const stats = await loading;
     const loadS = (Date.now() - t0) / 1000;
     const stored = await untilStored(stats, 180_000);
-    console.log(`scale-out: ${stats.acked.size} acknowledged in ${loadS.toFixed(1)} s (${stats.refused} refused connections, ${stats.unavailable} 503), killed ${killed.join(' ')}, back: ${back.join(', ')}; stored pg/es/jsonl ids ${stored.sizes.join('/')} after ${((Date.now() - t0) / 1000).toFixed(1)} s`, JSON.stringify(stored));
+    // What the writers' filesystem sinks found already written and skipped (their diag warnings).
+    const skipped = [0, 1].map((i) => readFileSync(join(dir, `writer${i}.log`), 'utf8')).join('').matchAll(/(\d+) partition file lines? already written skipped/g);
+    const skippedLines = [...skipped].reduce((n, m) => n + Number(m[1]), 0);
+    console.log(`scale-out: ${skippedLines} JSONL lines skipped as already written; ${stats.acked.size} acknowledged in ${loadS.toFixed(1)} s (${stats.refused} refused connections, ${stats.unavailable} 503), killed ${killed.join(' ')}, back: ${back.join(', ')}; stored pg/es/jsonl ids ${stored.sizes.join('/')} after ${((Date.now() - t0) / 1000).toFixed(1)} s`, JSON.stringify(stored));
     expect(killed).toHaveLength(5);
     expect(stats.acked.size).toBe(RECORDS);
     expect(stored.pg).toEqual({ missing: 0, doubled: 0 });

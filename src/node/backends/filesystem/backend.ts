@@ -157,7 +157,10 @@ class FilesystemSink implements FilesystemBackend {
       if (this.closed) return retryable('filesystem backend is closed');
       try {
         const { skipped } = await this.partitions.write(sourced);
-        if (skipped > 0) this.ctx?.diag.count('filesystem.partition_lines_skipped', skipped);
+        if (skipped > 0) {
+          this.ctx?.diag.count('filesystem.partition_lines_skipped', skipped);
+          this.ctx?.diag.warn(`filesystem: ${skipped} partition file line${skipped === 1 ? '' : 's'} already written skipped (a Kafka message read again, or a record re-sent in another message)`);
+        }
       } catch (err) {
         return retryable(`filesystem backend: ${errorMessage(err)}`, 1000);
       }
