@@ -11,6 +11,7 @@ import { recordsOfTrace } from './indexed-reads.js';
 import { defaultMetricsFile, metricLine, metricLineId } from './metric-lines.js';
 import { recordCount } from '../../engine/batch-utils.js';
 import { PartitionFiles } from './partition-files.js';
+import { withPartitionFiles } from './partition-file.js';
 import type { TraceSearch } from '../trace-search.js';
 
 /** `backend_type: filesystem` — rotating JSONL files, the embedded default that needs nothing installed. */
@@ -110,9 +111,12 @@ class FilesystemSink implements FilesystemBackend {
     this.logs = acquired.logs.file;
     this.spans = acquired.spans.file;
     this.points = acquired.metrics.file;
-    this.logIndex = new JsonlIndex(() => this.logs.files(), 'logs', ctx?.diag);
-    this.spanIndex = new JsonlIndex(() => this.spans.files(), 'spans', ctx?.diag);
-    this.search = filesystemSearch(this.spanIndex, this.logIndex, () => this.logs.files(), undefined, () => this.points.files());
+    // Reads cover the files of Kafka partitions too, when a writer of a consumer group wrote some (partition-files.ts).
+    const logFiles = () => withPartitionFiles(files.logFile, this.logs.files());
+    const spanFiles = () => withPartitionFiles(files.spansFile, this.spans.files());
+    this.logIndex = new JsonlIndex(logFiles, 'logs', ctx?.diag);
+    this.spanIndex = new JsonlIndex(spanFiles, 'spans', ctx?.diag);
+    this.search = filesystemSearch(this.spanIndex, this.logIndex, logFiles, undefined, () => withPartitionFiles(files.metricsFile, this.points.files()));
     this.partitions = new PartitionFiles(files, { ...files.rotation, fsync: !!files.rotation.fsync });
   }
 

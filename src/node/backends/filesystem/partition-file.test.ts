@@ -32,7 +32,8 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('PartitionFile', () => {
   it('names the file after its stem, topic and partition', () => {
-    expect(partitionFileName('/x/app.jsonl', 'otlp_logs', 3)).toBe('/x/app.otlp_logs.3.jsonl');
+    expect(partitionFileName('/x/app.jsonl', 'otlp_logs', 3)).toBe('/x/app.kafka-otlp_logs-3.jsonl');
+    expect(partitionFileName('/x/app.spans.jsonl', 'otlp_spans', 0)).toBe('/x/app.spans.kafka-otlp_spans-0.jsonl');
   });
 
   it('writes a message read again by another writer once, however far back, with no id window at all', async () => {

@@ -1,4 +1,4 @@
-import { promises as fsp, constants as fsc } from 'node:fs';
+import { promises as fsp, constants as fsc, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { SourcePosition } from '../../engine/source.js';
 import type { LineId } from './json-lines.js';
@@ -7,7 +7,7 @@ import { WrittenPositions, type WrittenPositionsJson } from './written-positions
 import { IdTail, readTailIds } from './id-tail.js';
 
 /**
- * The JSONL file of one Kafka partition's records of one signal (`app.<topic>.<partition>.jsonl` beside
+ * The JSONL file of one Kafka partition's records of one signal (`app.kafka-<topic>-<partition>.jsonl` beside
  * `app.jsonl`), written by whichever writer of the consumer group offers them: each record once.
  *
  * Beside it, `<file>.state` holds the file's committed length and the positions (offset, index) of the records
@@ -46,9 +46,32 @@ interface State {
 
 export const PARTITION_WINDOW_BYTES = 32 * 1024 * 1024;
 
+const stemOf = (base: string) => (base.endsWith('.jsonl') ? base.slice(0, -'.jsonl'.length) : base);
+
+/** `logs/app.jsonl` → `logs/app.kafka-<topic>-<partition>.jsonl` (spans: `app.spans.kafka-…`, beside `app.spans.jsonl`). */
 export function partitionFileName(base: string, topic: string, partition: number): string {
-  const stem = base.endsWith('.jsonl') ? base.slice(0, -'.jsonl'.length) : base;
-  return `${stem}.${topic}.${partition}.jsonl`;
+  return `${stemOf(base)}.kafka-${topic}-${partition}.jsonl`;
+}
+
+/**
+ * The partition files of `base` and their backups on disk, with `own` (the base's own files, its current one
+ * last), oldest first by modification time: what a reader of the files reads (search, the index). Just `own`
+ * when there are none.
+ */
+export function withPartitionFiles(base: string, own: string[]): string[] {
+  const dir = path.dirname(base);
+  const prefix = `${path.basename(stemOf(base))}.kafka-`;
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith(prefix) && /-\d+\.jsonl(\.\d+)?$/.test(n));
+  } catch {
+    return own;
+  }
+  if (names.length === 0) return own;
+  const mtime = (f: string) => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const all = [...own.slice(0, -1), ...names.map((n) => path.join(dir, n))].map((f) => ({ f, t: mtime(f) }));
+  // The base's current file stays last: the index keeps its directory beside the last file (index-files.ts).
+  return [...all.sort((a, b) => a.t - b.t).map((x) => x.f), ...own.slice(-1)];
 }
 
 export class PartitionFile {
