@@ -132,9 +132,9 @@ describe('3 ingests + 2 writers on Kafka, each SIGKILLed once', () => {
     const loadS = (Date.now() - t0) / 1000;
     const stored = await untilStored(stats, 180_000);
     // What the writers' filesystem sinks found already written and skipped (their diag warnings).
-    const skipped = [0, 1].map((i) => readFileSync(join(dir, `writer${i}.log`), 'utf8')).join('').matchAll(/(\d+) partition file lines? already written skipped/g);
-    const skippedLines = [...skipped].reduce((n, m) => n + Number(m[1]), 0);
-    console.log(`scale-out: ${skippedLines} JSONL lines skipped as already written; ${stats.acked.size} acknowledged in ${loadS.toFixed(1)} s (${stats.refused} refused connections, ${stats.unavailable} 503), killed ${killed.join(' ')}, back: ${back.join(', ')}; stored pg/es/jsonl ids ${stored.sizes.join('/')} after ${((Date.now() - t0) / 1000).toFixed(1)} s`, JSON.stringify(stored));
+    const warnings = [0, 1].map((i) => readFileSync(join(dir, `writer${i}.log`), 'utf8')).join('');
+    const skipped = [...warnings.matchAll(/lines already written skipped: (\d+) by position, (\d+) by id/g)].reduce((n, m) => [n[0] + Number(m[1]), n[1] + Number(m[2])], [0, 0]);
+    console.log(`scale-out: JSONL lines skipped as already written: ${skipped[0]} by position, ${skipped[1]} by id; ${stats.acked.size} acknowledged in ${loadS.toFixed(1)} s (${stats.refused} refused connections, ${stats.unavailable} 503), killed ${killed.join(' ')}, back: ${back.join(', ')}; stored pg/es/jsonl ids ${stored.sizes.join('/')} after ${((Date.now() - t0) / 1000).toFixed(1)} s`, JSON.stringify(stored));
     expect(killed).toHaveLength(5);
     expect(stats.acked.size).toBe(RECORDS);
     expect(stored.pg).toEqual({ missing: 0, doubled: 0 });

@@ -160,10 +160,11 @@ class FilesystemSink implements FilesystemBackend {
     if (sourced.size > 0) {
       if (this.closed) return retryable('filesystem backend is closed');
       try {
-        const { skipped } = await this.partitions.write(sourced);
-        if (skipped > 0) {
-          this.ctx?.diag.count('filesystem.partition_lines_skipped', skipped);
-          this.ctx?.diag.warn(`filesystem: ${skipped} partition file line${skipped === 1 ? '' : 's'} already written skipped (a Kafka message read again, or a record re-sent in another message)`);
+        const { byPosition, byId } = await this.partitions.write(sourced);
+        if (byPosition + byId > 0) {
+          this.ctx?.diag.count('filesystem.partition_lines_skipped', byPosition + byId);
+          // Read again (a rebalance, a writer killed before its offset commit), or the same record in another message.
+          this.ctx?.diag.warn(`filesystem: partition file lines already written skipped: ${byPosition} by position, ${byId} by id`);
         }
       } catch (err) {
         return retryable(`filesystem backend: ${errorMessage(err)}`, 1000);

@@ -39,12 +39,12 @@ describe('PartitionFile', () => {
   it('writes a message read again by another writer once, however far back, with no id window at all', async () => {
     const a = new PartitionFile(file, { ...opts, windowBytes: 0 }, logLineId);
     const b = new PartitionFile(file, { ...opts, windowBytes: 0 }, logLineId);
-    expect(await a.append([...msg(0, 3), ...msg(1, 2)])).toEqual({ written: 5, skipped: 0 });
+    expect(await a.append([...msg(0, 3), ...msg(1, 2)])).toEqual({ written: 5, byPosition: 0, byId: 0 });
     for (let o = 2; o < 50; o++) await a.append(msg(o, 2));
     // b took the partition from the group's committed offset 1 and reads 1..51 again.
     const again = [];
     for (let o = 1; o < 52; o++) again.push(...msg(o, 2));
-    expect(await b.append(again)).toEqual({ written: 4, skipped: 98 });
+    expect(await b.append(again)).toEqual({ written: 4, byPosition: 98, byId: 0 });
     expect(idsInFiles()).toHaveLength(3 + 2 * 51);
     expect(new Set(idsInFiles()).size).toBe(3 + 2 * 51);
   });
@@ -63,7 +63,7 @@ describe('PartitionFile', () => {
     const a = new PartitionFile(file, opts, logLineId);
     const b = new PartitionFile(file, opts, logLineId);
     await a.append([line('x', 1, 0, 2), line('y', 1, 1, 2)]);
-    expect(await b.append([line('x', 7, 0, 2), line('z', 7, 1, 2)])).toEqual({ written: 1, skipped: 1 });
+    expect(await b.append([line('x', 7, 0, 2), line('z', 7, 1, 2)])).toEqual({ written: 1, byPosition: 0, byId: 1 });
     expect(idsInFiles()).toEqual(['x', 'y', 'z']);
   });
 
@@ -72,7 +72,7 @@ describe('PartitionFile', () => {
     await a.append(msg(0, 2));
     appendFileSync(file, '{"body":"x","record_id":"r1-0"}\n{"body":"x","rec'); // b's write, b killed before its state
     const c = new PartitionFile(file, opts, logLineId);
-    expect(await c.append(msg(1, 2))).toEqual({ written: 2, skipped: 0 });
+    expect(await c.append(msg(1, 2))).toEqual({ written: 2, byPosition: 0, byId: 0 });
     expect(idsInFiles()).toEqual(['r0-0', 'r0-1', 'r1-0', 'r1-1']);
   });
 
@@ -91,7 +91,7 @@ describe('PartitionFile', () => {
     const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
     writeFileSync(`${file}.lock`, dead.stdout.trim());
     const a = new PartitionFile(file, opts, logLineId);
-    expect(await a.append(msg(0, 1))).toEqual({ written: 1, skipped: 0 });
+    expect(await a.append(msg(0, 1))).toEqual({ written: 1, byPosition: 0, byId: 0 });
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
 });

@@ -44,6 +44,13 @@ interface State {
   pos: WrittenPositionsJson;
 }
 
+/** Lines written; skipped because their position was written (a message read again), or their id (a re-send). */
+export interface AppendOutcome {
+  written: number;
+  byPosition: number;
+  byId: number;
+}
+
 export const PARTITION_WINDOW_BYTES = 32 * 1024 * 1024;
 
 const stemOf = (base: string) => (base.endsWith('.jsonl') ? base.slice(0, -'.jsonl'.length) : base);
@@ -88,13 +95,13 @@ export class PartitionFile {
   }
 
   /** Appends what the file does not hold yet; one append at a time in this process, under the lock across processes. */
-  append(lines: SourcedLine[]): Promise<{ written: number; skipped: number }> {
+  append(lines: SourcedLine[]): Promise<AppendOutcome> {
     const run = this.chain.then(() => this.appendLocked(lines));
     this.chain = run.catch(() => undefined);
     return run;
   }
 
-  private async appendLocked(lines: SourcedLine[]): Promise<{ written: number; skipped: number }> {
+  private async appendLocked(lines: SourcedLine[]): Promise<AppendOutcome> {
     await fsp.mkdir(path.dirname(this.file), { recursive: true });
     const lock = await lockPartitionFile(this.file);
     try {
@@ -103,9 +110,12 @@ export class PartitionFile {
       const keep: string[] = [];
       const fresh: string[] = [];
       const seen = new Set<string>();
+      let byPosition = 0;
       for (const l of lines) {
-        const dup = positions.has(l.pos.offset, l.pos.index) || this.ids.has(l.id) || seen.has(l.id);
+        const written = positions.has(l.pos.offset, l.pos.index);
+        const dup = written || this.ids.has(l.id) || seen.has(l.id);
         positions.add(l.pos.offset, l.pos.index, l.pos.count); // in the file now, by this line or an earlier one
+        if (written) byPosition++;
         if (dup) continue;
         seen.add(l.id);
         keep.push(l.line);
@@ -122,7 +132,7 @@ export class PartitionFile {
       await this.saveState(next);
       this.known = { state: next, positions };
       this.ids.addAll(fresh, chunk.length);
-      return { written: keep.length, skipped: lines.length - keep.length };
+      return { written: keep.length, byPosition, byId: lines.length - keep.length - byPosition };
     } catch (err) {
       this.known = undefined; // read everything again from disk next time
       throw err;

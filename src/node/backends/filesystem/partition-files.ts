@@ -2,7 +2,7 @@ import { spanId, type Batch } from '../../../shared/model.js';
 import { sourceOf } from '../../engine/source.js';
 import { logLine, logLineId, spanLine, spanLineId, type LineId } from './json-lines.js';
 import { metricLine, metricLineId } from './metric-lines.js';
-import { PartitionFile, partitionFileName, type PartitionFileOptions, type SourcedLine } from './partition-file.js';
+import { PartitionFile, partitionFileName, type AppendOutcome, type PartitionFileOptions, type SourcedLine } from './partition-file.js';
 
 /**
  * The filesystem backend's path for records read from a Kafka partition (`isotel serve --role writer`): each
@@ -45,16 +45,16 @@ export class PartitionFiles {
   }
 
   /** Every group appended (each file under its lock); rejects with the first failure once all have settled. */
-  async write(groups: Map<PartitionFile, SourcedLine[]>): Promise<{ written: number; skipped: number }> {
+  async write(groups: Map<PartitionFile, SourcedLine[]>): Promise<AppendOutcome> {
     const settled = await Promise.allSettled([...groups].map(([f, lines]) => f.append(lines)));
-    let written = 0;
-    let skipped = 0;
+    const sum: AppendOutcome = { written: 0, byPosition: 0, byId: 0 };
     for (const s of settled) {
       if (s.status === 'rejected') throw s.reason;
-      written += s.value.written;
-      skipped += s.value.skipped;
+      sum.written += s.value.written;
+      sum.byPosition += s.value.byPosition;
+      sum.byId += s.value.byId;
     }
-    return { written, skipped };
+    return sum;
   }
 
   private fileFor(file: string, lineId: LineId): PartitionFile {

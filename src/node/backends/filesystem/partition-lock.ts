@@ -57,7 +57,10 @@ async function takeOverIfDead(lock: string): Promise<boolean> {
   try {
     // Under the guard nobody else removes the lock; only its holder releasing it can change it, and a new
     // holder is alive: so the same dead pid read again means the same stale lock.
-    if ((await holderOf(lock)) === holder) await fsp.rm(lock, { force: true });
+    if ((await holderOf(lock)) === holder) {
+      await fsp.rm(lock, { force: true });
+      await fsp.rm(`${lock}.${holder}`, { force: true }); // its private copy, left by the kill
+    }
     return true;
   } finally {
     await fsp.rm(guard, { force: true });
