@@ -51,7 +51,12 @@ export interface AppendOutcome {
   byId: number;
 }
 
-export const PARTITION_WINDOW_BYTES = 32 * 1024 * 1024;
+/**
+ * The id window of each partition file: ~23,000 lines of 350 bytes, seconds of one partition at high rates (a
+ * re-send follows its original by about a client's retry delay). Per partition file a process has written to,
+ * in memory: ~2 MB of ids.
+ */
+export const PARTITION_WINDOW_BYTES = 8 * 1024 * 1024;
 
 const stemOf = (base: string) => (base.endsWith('.jsonl') ? base.slice(0, -'.jsonl'.length) : base);
 

@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
 
 /**
  * A lock file held around one append to a partition file, by the processes of one machine (writers of one
@@ -17,10 +18,11 @@ export interface PartitionLock {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+let acquisitions = 0;
 
 export async function lockPartitionFile(file: string, timeoutMs = 30_000, pid = process.pid): Promise<PartitionLock> {
   const lock = `${file}.lock`;
-  const mine = `${lock}.${pid}`;
+  const mine = `${lock}.${pid}-${acquisitions++}`; // one per acquisition: two files of one process never share it
   await fsp.writeFile(mine, String(pid));
   try {
     const end = Date.now() + timeoutMs;
@@ -59,12 +61,19 @@ async function takeOverIfDead(lock: string): Promise<boolean> {
     // holder is alive: so the same dead pid read again means the same stale lock.
     if ((await holderOf(lock)) === holder) {
       await fsp.rm(lock, { force: true });
-      await fsp.rm(`${lock}.${holder}`, { force: true }); // its private copy, left by the kill
+      await removePrivateCopies(lock, holder);
     }
     return true;
   } finally {
     await fsp.rm(guard, { force: true });
   }
+}
+
+/** The dead holder's private copies (`<lock>.<pid>-<n>`), left by the kill. */
+async function removePrivateCopies(lock: string, holder: number): Promise<void> {
+  const prefix = `${path.basename(lock)}.${holder}-`;
+  const names = await fsp.readdir(path.dirname(lock)).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => fsp.rm(path.join(path.dirname(lock), n), { force: true })));
 }
 
 async function holderOf(lock: string): Promise<number | undefined> {
