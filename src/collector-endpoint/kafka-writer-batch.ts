@@ -61,8 +61,7 @@ export async function handleBatch(c: WriterContext, ms: Msg[]): Promise<void> {
       // Each record's (topic, partition, offset, index): the JSONL sink writes each position once (source.ts).
       tagMessage(decoded.batch, m.topic, m.partition, Number(m.offset));
       good.push(decoded.batch);
-    }
-    else if (!(await deadLetter(c, m, decoded.reason))) return;
+    } else if (!(await deadLetter(c, m, decoded.reason))) return;
   }
   if (good.length > 0 && !(await appendAll(c, good))) return;
   // Committed even while closing: the records are durable, and a commit skipped here would make the next
