@@ -4,10 +4,11 @@
  * PostgreSQL tables, Elasticsearch indices and JSONL files. 20,000 records are sent across the ingests (the
  * issue asks for 100,000; at this machine's pace that would be over 2 minutes of load alone) while each ingest
  * and each writer is SIGKILLed once and restarted. Every acknowledged record must be in PostgreSQL,
- * Elasticsearch exactly once, and in the writers' JSONL files at least once (not exactly once: see the assertion).
+ * Elasticsearch and the writers' JSONL files exactly once. The writers share one JSONL directory (as the writers
+ * of one group on one machine must, docs/scaling-out.md): a file per Kafka partition, each record once.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServe, writeYaml, type ServeProcess } from './helpers/serve-process.js';
@@ -38,6 +39,7 @@ function ingestYaml(): string {
   return writeYaml(join(dir, 'ingest.yaml'), `logger:\n  enable_console: false\n  backends: []\ningest:\n  rate_limit: { records_per_second: 100000, burst: 50000 }\n${kafkaYaml}`);
 }
 
+// Rotated at 1 MiB (about 2,500 lines): the partition files rotate several times during the run.
 function writerYaml(i: number): string {
   const d = join(dir, `writer${i}`);
   mkdirSync(d, { recursive: true });
@@ -46,7 +48,7 @@ function writerYaml(i: number): string {
   data_dir: ${d}/data
   backends:
     - backend_type: filesystem
-      config: { log_file: ${d}/logs/scale.jsonl, max_bytes: 1073741824, retry_delay: 0.2 }
+      config: { log_file: ${dir}/logs/scale.jsonl, max_bytes: 1048576, backup_count: 100, retry_delay: 0.2 }
     - backend_type: postgres
       config: { host: 127.0.0.1, port: 5432, database: test, user: postgres, table_name: ${tag}_logs, spans_table_name: ${tag}_spans, retry_delay: 0.2 }
     - backend_type: elasticsearch
@@ -105,18 +107,23 @@ async function killEachOnce(everyMs: number, done: () => boolean): Promise<{ kil
 
 async function untilStored(stats: LoadStats, timeoutMs: number) {
   const end = Date.now() + timeoutMs;
-  const dirs = [0, 1].map((i) => join(dir, `writer${i}`, 'logs'));
+  let settled = false;
   for (;;) {
     const [pgs, es] = [await pgIds(`${tag}_logs`, tag), await esIds(`${tag}-logs-*`)];
-    const jsonl = jsonlIds(dirs, 'scale.jsonl');
+    const jsonl = jsonlIds([join(dir, 'logs')], 'scale.');
     const all = [pgs, es, jsonl].map((m) => compare(stats.acked, m));
-    if (all.every((c) => c.missing === 0) || Date.now() > end) return { pg: all[0], es: all[1], jsonl: all[2], sizes: [pgs.size, es.size, jsonl.size] };
+    if (all.every((c) => c.missing === 0) || Date.now() > end) {
+      if (settled || Date.now() > end) return { pg: all[0], es: all[1], jsonl: all[2], sizes: [pgs.size, es.size, jsonl.size] };
+      settled = true; // all there: look once more after the writers' logs had time to deliver any late second copy
+      await sleep(5000);
+      continue;
+    }
     await sleep(1000);
   }
 }
 
 describe('3 ingests + 2 writers on Kafka, each SIGKILLed once', () => {
-  it('stores every acknowledged record in PostgreSQL and Elasticsearch exactly once, and in JSONL at least once', async () => {
+  it('stores every acknowledged record in PostgreSQL, Elasticsearch and JSONL exactly once', async () => {
     let finished = false;
     const t0 = Date.now();
     const loading = runLoad({ tag, batches: RECORDS / BATCH, size: BATCH, senders: 6, pace: PACE, pick: (b) => ingests[b % 3].url }).finally(() => (finished = true));
@@ -124,16 +131,14 @@ describe('3 ingests + 2 writers on Kafka, each SIGKILLed once', () => {
     const stats = await loading;
     const loadS = (Date.now() - t0) / 1000;
     const stored = await untilStored(stats, 180_000);
-    console.log(`scale-out: ${stats.acked.size} acknowledged in ${loadS.toFixed(1)} s (${stats.refused} refused connections, ${stats.unavailable} 503), killed ${killed.join(' ')}, back: ${back.join(', ')}; stored pg/es/jsonl ids ${stored.sizes.join('/')} after ${((Date.now() - t0) / 1000).toFixed(1)} s`, JSON.stringify(stored));
+    // What the writers' filesystem sinks found already written and skipped (their diag warnings).
+    const warnings = [0, 1].map((i) => readFileSync(join(dir, `writer${i}.log`), 'utf8')).join('');
+    const skipped = [...warnings.matchAll(/lines already written skipped: (\d+) by position, (\d+) by id/g)].reduce((n, m) => [n[0] + Number(m[1]), n[1] + Number(m[2])], [0, 0]);
+    console.log(`scale-out: JSONL lines skipped as already written: ${skipped[0]} by position, ${skipped[1]} by id; ${stats.acked.size} acknowledged in ${loadS.toFixed(1)} s (${stats.refused} refused connections, ${stats.unavailable} 503), killed ${killed.join(' ')}, back: ${back.join(', ')}; stored pg/es/jsonl ids ${stored.sizes.join('/')} after ${((Date.now() - t0) / 1000).toFixed(1)} s`, JSON.stringify(stored));
     expect(killed).toHaveLength(5);
     expect(stats.acked.size).toBe(RECORDS);
     expect(stored.pg).toEqual({ missing: 0, doubled: 0 });
     expect(stored.es).toEqual({ missing: 0, doubled: 0 });
-    // JSONL: NOT exactly once across writers (docs/scaling-out.md, "Known gap"). Each writer has its own files;
-    // a message a writer appended but whose offset commit did not reach the group (SIGKILLed in between, or
-    // a commit refused while the group rebalances around a restarted member) is read again by the member that
-    // takes the partition and written to that member's file too. Measured: 100, 7,000 and 6,200 of 20,000 records
-    // twice in three runs (the later two with restarts of 32-50 s, so rebalances went on for most of the load).
-    expect(stored.jsonl.missing).toBe(0);
+    expect(stored.jsonl).toEqual({ missing: 0, doubled: 0 });
   });
 });

@@ -5,7 +5,7 @@
  * dead-letter topic with the reason and the writer keeps going.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -79,11 +79,17 @@ async function otelMessages(n: number, run: string): Promise<{ logs: Uint8Array[
   return { logs: chunks, spans: ProtobufTraceSerializer.serializeRequest(spanExporter.getFinishedSpans())! };
 }
 
+/**
+ * The lines of `<stem>.jsonl` and of the writer's per-partition files beside it (`<stem>.kafka-<topic>-<partition>.jsonl`,
+ * where a writer puts the records it reads from Kafka: each record once across the group's writers).
+ */
+function familyLines<T>(stem: string): T[] {
+  const files = [`${stem}.jsonl`, ...readdirSync(dir).filter((n) => n.startsWith(`${stem}.kafka-`) && /-\d+\.jsonl(\.\d+)?$/.test(n))];
+  return files.flatMap((f) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T) : []));
+}
+
 function jsonl(run: string): Array<Record<string, unknown>> {
-  const file = join(dir, 'logs.jsonl');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
-    .filter((r) => (r.attributes as Record<string, unknown>).run === run);
+  return familyLines<Record<string, unknown>>('logs').filter((r) => (r.attributes as Record<string, unknown>).run === run);
 }
 
 async function pgCount(table: string, run: string): Promise<{ rows: number; distinct: number }> {
@@ -128,12 +134,7 @@ describe('isotel serve --role writer', () => {
       const r = await pool.query<{ rows: string; distinct: string }>(`SELECT count(*) AS rows, count(DISTINCT point_id) AS distinct FROM ${METRICS_TABLE} WHERE service_name = $1`, [service]).catch(() => ({ rows: [{ rows: '0', distinct: '0' }] }));
       return { rows: Number(r.rows[0].rows), distinct: Number(r.rows[0].distinct) };
     };
-    const lines = () => {
-      const file = join(dir, 'logs.metrics.jsonl');
-      if (!existsSync(file)) return [];
-      return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { point_id: string; type: string; resource: Record<string, unknown> })
-        .filter((p) => p.resource['service.name'] === service);
-    };
+    const lines = () => familyLines<{ point_id: string; type: string; resource: Record<string, unknown> }>('logs.metrics').filter((p) => p.resource['service.name'] === service);
     // Both copies consumed (the writer's count), then everything delivered: 5 points (the SDK fixture's 5 streams) once.
     await until('both messages and 5 points', async () => (await count()).rows >= 5 && lines().length >= 5 && consumed() >= before + 2);
     await writer.handler.drain(10_000);

@@ -1,7 +1,7 @@
 import type { Batch } from '../shared/model.js';
 import type { Diag } from '../shared/diag.js';
 import type { DecodeLimits } from '../shared/otlp/index.js';
-import { describeKafkaError } from '../node/engine/index.js';
+import { describeKafkaError, tagMessage } from '../node/engine/index.js';
 import { decodeKafkaMessage, type KafkaSignal } from './kafka-decode.js';
 import type { EnrichContext } from './enrich.js';
 
@@ -57,8 +57,11 @@ export async function handleBatch(c: WriterContext, ms: Msg[]): Promise<void> {
   const good: Batch[] = [];
   for (const m of ms) {
     const decoded = decodeKafkaMessage(c.signals.get(m.topic) ?? 'logs', m.value, c.o.limits, { ...c.o.enrich, receivedAtMs });
-    if (decoded.ok) good.push(decoded.batch);
-    else if (!(await deadLetter(c, m, decoded.reason))) return;
+    if (decoded.ok) {
+      // Each record's (topic, partition, offset, index): the JSONL sink writes each position once (source.ts).
+      tagMessage(decoded.batch, m.topic, m.partition, Number(m.offset));
+      good.push(decoded.batch);
+    } else if (!(await deadLetter(c, m, decoded.reason))) return;
   }
   if (good.length > 0 && !(await appendAll(c, good))) return;
   // Committed even while closing: the records are durable, and a commit skipped here would make the next

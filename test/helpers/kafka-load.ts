@@ -108,11 +108,16 @@ export async function esIds(index: string): Promise<Map<string, number>> {
   return ids;
 }
 
-/** Lines per record id in the JSONL files of `dirs` (every file whose name starts with `prefix`, rotated ones too). */
+/**
+ * Lines per record id in the JSONL files of `dirs` (every file whose name starts with `prefix`, rotated ones too,
+ * and the per-partition files of a writer, `<stem>.<topic>.<partition>.jsonl`).
+ */
 export function jsonlIds(dirs: string[], prefix: string): Map<string, number> {
   const ids = new Map<string, number>();
   for (const d of dirs) {
-    for (const f of existsSync(d) ? readdirSync(d).filter((n) => n.startsWith(prefix) && !n.includes('spans')) : []) {
+    // JSONL files and their rotated backups (.1, .2, ...), not the partition files' .state and .lock beside them.
+    const isJsonl = (n: string) => /\.jsonl(\.\d+)?$/.test(n);
+    for (const f of existsSync(d) ? readdirSync(d).filter((n) => n.startsWith(prefix) && isJsonl(n) && !n.includes('spans')) : []) {
       for (const line of readFileSync(join(d, f), 'utf8').split('\n')) {
         if (!line) continue;
         try {

@@ -1,6 +1,7 @@
 import { crc32 } from 'node:zlib';
 import type { Batch, LogRecord, MetricPoint, SpanRecord } from '../../shared/model.js';
 import { recordCount } from './batch-utils.js';
+import { applySourceTuples, sourceTuples } from './source.js';
 
 /**
  * The write-ahead log's on-disk frame: a 12-byte header (payload length, CRC-32 of the payload, record
@@ -48,8 +49,10 @@ function frameJson(seq: number, batch: Batch): string {
     r.resource = ref(r.resource);
     r.scope = ref(r.scope);
   }
+  // `k`: where each record was read from, for records from a Kafka partition only (source.ts).
+  const k = sourceTuples(records);
   try {
-    return JSON.stringify({ s: seq, t: table, l: batch.logs, p: batch.spans, m: batch.metrics });
+    return JSON.stringify({ s: seq, t: table, l: batch.logs, p: batch.spans, m: batch.metrics, k });
   } finally {
     for (let i = 0; i < records.length; i++) {
       records[i].resource = saved[2 * i];
@@ -101,7 +104,7 @@ function resolve(records: Shared[], table: readonly object[]): void {
 export function decodePayload(payload: Buffer, header: FrameHeader, share?: <T extends object>(o: T) => T): Frame | undefined {
   if (crc32(payload) !== header.crc) return undefined;
   // `m` (metric points) is absent from frames written before metrics were a signal.
-  let o: { s: number; t?: object[]; l: LogRecord[]; p: SpanRecord[]; m?: MetricPoint[] };
+  let o: { s: number; t?: object[]; l: LogRecord[]; p: SpanRecord[]; m?: MetricPoint[]; k?: unknown };
   try {
     o = JSON.parse(payload.toString('utf8')) as typeof o;
   } catch {
@@ -113,5 +116,6 @@ export function decodePayload(payload: Buffer, header: FrameHeader, share?: <T e
     resolve(o.p as unknown as Shared[], table);
     if (o.m) resolve(o.m as unknown as Shared[], table);
   }
+  if (o.k !== undefined) applySourceTuples([...o.l, ...o.p, ...(o.m ?? [])], o.k);
   return { seq: o.s, batch: { logs: o.l, spans: o.p, metrics: o.m ?? [] }, count: header.count };
 }

@@ -39,6 +39,8 @@ export type { IsotelConfig, IngestConfig, RedactConfig } from '../config/index.j
 export { createProducer, loadKafkaClient } from '../backends/kafka/client.js';
 export { createKafkaBackend } from '../backends/kafka/backend.js';
 export { withCircuitBreaker } from './breaker.js';
+export { tagMessage, sourceOf } from './source.js';
+export type { SourcePosition } from './source.js';
 export type { CircuitBreakerBackend } from './breaker.js';
 export type { KafkaModule } from '../backends/kafka/client.js';
 export { describeKafkaError } from '../backends/kafka/errors.js';

@@ -10,6 +10,8 @@ import { JsonlIndex } from './index-files.js';
 import { recordsOfTrace } from './indexed-reads.js';
 import { defaultMetricsFile, metricLine, metricLineId } from './metric-lines.js';
 import { recordCount } from '../../engine/batch-utils.js';
+import { PartitionFiles } from './partition-files.js';
+import { withPartitionFiles } from './partition-file.js';
 import type { TraceSearch } from '../trace-search.js';
 
 /** `backend_type: filesystem` — rotating JSONL files, the embedded default that needs nothing installed. */
@@ -98,6 +100,8 @@ class FilesystemSink implements FilesystemBackend {
   /** The files' index, built by this reader for what it has not indexed yet (index-files.ts). */
   private readonly logIndex: JsonlIndex;
   private readonly spanIndex: JsonlIndex;
+  /** Records read from a Kafka partition: a file per partition, each record once across writers (partition-files.ts). */
+  private readonly partitions: PartitionFiles;
 
   constructor(
     readonly files: FilesystemBackend['files'],
@@ -107,9 +111,13 @@ class FilesystemSink implements FilesystemBackend {
     this.logs = acquired.logs.file;
     this.spans = acquired.spans.file;
     this.points = acquired.metrics.file;
-    this.logIndex = new JsonlIndex(() => this.logs.files(), 'logs', ctx?.diag);
-    this.spanIndex = new JsonlIndex(() => this.spans.files(), 'spans', ctx?.diag);
-    this.search = filesystemSearch(this.spanIndex, this.logIndex, () => this.logs.files(), undefined, () => this.points.files());
+    // Reads cover the files of Kafka partitions too, when a writer of a consumer group wrote some (partition-files.ts).
+    const logFiles = () => withPartitionFiles(files.logFile, this.logs.files());
+    const spanFiles = () => withPartitionFiles(files.spansFile, this.spans.files());
+    this.logIndex = new JsonlIndex(logFiles, 'logs', ctx?.diag);
+    this.spanIndex = new JsonlIndex(spanFiles, 'spans', ctx?.diag);
+    this.search = filesystemSearch(this.spanIndex, this.logIndex, logFiles, undefined, () => withPartitionFiles(files.metricsFile, this.points.files()));
+    this.partitions = new PartitionFiles(files, { ...files.rotation, fsync: !!files.rotation.fsync });
   }
 
   sharesFiles(): boolean {
@@ -141,10 +149,27 @@ class FilesystemSink implements FilesystemBackend {
 
   async write(batch: Batch): Promise<WriteResult> {
     let p: PreparedFileBatch;
+    let sourced: ReturnType<PartitionFiles['split']>['groups'];
     try {
-      p = this.prepare(batch);
+      const split = this.partitions.split(batch);
+      sourced = split.groups;
+      p = this.prepare(split.rest);
     } catch (err) {
       return retryable(`filesystem backend: ${errorMessage(err)}`, 1000);
+    }
+    if (sourced.size > 0) {
+      if (this.closed) return retryable('filesystem backend is closed');
+      try {
+        const { byPosition, byId } = await this.partitions.write(sourced);
+        if (byPosition + byId > 0) {
+          this.ctx?.diag.count('filesystem.partition_lines_skipped', byPosition + byId);
+          // Read again (a rebalance, a writer killed before its offset commit), or the same record in another message.
+          this.ctx?.diag.warn(`filesystem: partition file lines already written skipped: ${byPosition} by position, ${byId} by id`);
+        }
+      } catch (err) {
+        return retryable(`filesystem backend: ${errorMessage(err)}`, 1000);
+      }
+      if (p.count === 0) return SUCCESS;
     }
     return this.writePrepared(p);
   }
