@@ -142,14 +142,11 @@ describe('sender', () => {
   });
 
   it('counts the rejected data points of a metrics partial_success', async () => {
-    const body = JSON.stringify({ partialSuccess: { rejectedDataPoints: '2', errorMessage: 'point 1: bad temporality' } });
-    const t = setup({ replies: [{ status: 200, body }] });
+    const t = setup({ replies: [{ status: 200, body: JSON.stringify({ partialSuccess: { rejectedDataPoints: '2' } }) }] });
     t.log(3);
     await t.sender.run();
-    expect(t.counters.dropped).toEqual({ rejected_by_ingest: 2 });
-    expect(t.counters.delivered).toBe(1);
+    expect([t.counters.dropped, t.counters.delivered]).toEqual([{ rejected_by_ingest: 2 }, 1]);
   });
-
   it('sends smaller bodies after a 413', async () => {
     const t = setup({ replies: [{ status: 413 }] });
     t.log(200);
