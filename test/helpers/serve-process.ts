@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync, openSync, closeSync } from 'node:fs';
+import { writeFileSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** `isotel serve` as a real child process (the built CLI), started detached with its output in a file. */
@@ -37,7 +37,8 @@ export async function startServe(configFile: string, logFile: string, port = 0, 
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`isotel serve exited with ${code}; see ${logFile}`));
+      // The log's end in the error: a test's temporary directory (and the file) may be gone when it is read.
+      reject(new Error(`isotel serve exited with ${code}; see ${logFile}, which ends:\n${tail(logFile)}`));
     });
   });
   child.stdout!.resume();
@@ -51,4 +52,12 @@ export async function startServe(configFile: string, logFile: string, port = 0, 
         child.kill(signal);
       }),
   };
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-2000);
+  } catch {
+    return '(unreadable)';
+  }
 }
