@@ -16,9 +16,9 @@ import { BROKERS, createTopics, startKafka, uniqueTopic } from './helpers/kafka.
 import { compare, esIds, jsonlIds, pgIds, runLoad, type LoadStats } from './helpers/kafka-load.js';
 import { dropTagged } from './helpers/cleanup.js';
 
-const RECORDS = 20_000;
+const RECORDS = Number(process.env.ISOTEL_SCALE_RECORDS ?? 100_000); // issue 13: 100,000 across the ingests
 const BATCH = 100;
-const PACE = 600;
+const PACE = 2_500;
 const tag = `kscale${process.pid}`;
 const topics = { logs: uniqueTopic(`${tag}-logs`), spans: uniqueTopic(`${tag}-spans`), metrics: uniqueTopic(`${tag}-metrics`), dead_letter: uniqueTopic(`${tag}-dlq`) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
