@@ -30,9 +30,13 @@ function records(spans: Array<SpanRecord | SpanSource>): SpanRecord[] {
  * cost (the JSONL channel packs a chunk, settles it, pokes its writer thread), and a service ends a few spans
  * per event-loop turn: handed off every turn, 4 spans a turn cost 13 µs of CPU each, spaced 7 µs (2-core VM,
  * `npm run bench -- --only=tracing`, row "4 spans per event-loop turn"; the HTTP table shows the effect on a
- * service). 5 ms more before a record reaches its backend is invisible next to the backends' own delay.
+ * service). A service spreads its requests over time, so each hand-off also wakes the JSONL writer thread and is
+ * woken by its answer, which on a VM costs more than the records themselves: 5 → 20 ms took isotel's CPU per
+ * simulated request (4 spans + 3 histogram records, 2 requests per 1 ms timer turn) from 138-153 to 112-116 µs
+ * (2-core VM, same session). 20 ms more before a record reaches its backend is invisible next to the backends'
+ * own delay (sdk-trace's BatchSpanProcessor waits 5 s); flush() and close() still hand off at once.
  */
-export const MIN_HANDOFF_INTERVAL_MS = 5;
+export const MIN_HANDOFF_INTERVAL_MS = 20;
 
 /** Spans a synchronous burst may buffer, in batches, before end() itself hands them off (memory bound). */
 export const SYNC_BATCHES = 8;
@@ -116,14 +120,14 @@ export class RecordBuffer {
     if (now && !this.immediate) {
       this.immediate = true;
       this.scheduled = true;
-      setImmediate(this.drain); // a 5 ms timer already set fires later on an empty buffer: harmless
+      setImmediate(this.drain); // a timer already set fires later on an empty buffer: harmless
       return;
     }
     if (this.scheduled) return;
     this.scheduled = true;
     const wait = this.lastHandoff + MIN_HANDOFF_INTERVAL_MS - this.now();
     if (wait <= 0) setImmediate(this.drain);
-    // Not unref'd, like the setImmediate before it: it carries records, and holds a process for 5 ms at most.
+    // Not unref'd, like the setImmediate before it: it carries records, and holds a process for MIN_HANDOFF_INTERVAL_MS at most.
     else setTimeout(this.drain, wait);
   }
 }

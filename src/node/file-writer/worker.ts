@@ -18,10 +18,11 @@ type WriteMessage = Extract<ToWriter, { type: 'write' }>;
  */
 export function runWriter(data: WriterThreadData): void {
   const { port } = data;
+  const rotation = { ...data.rotation, blocking: true };
   const files: Record<FileKind, RotatingFile> = {
-    logs: new RotatingFile(data.logFile, data.rotation, logLineId),
-    spans: new RotatingFile(data.spansFile, data.rotation, spanLineId),
-    metrics: new RotatingFile(data.metricsFile, data.rotation, metricLineId),
+    logs: new RotatingFile(data.logFile, rotation, logLineId),
+    spans: new RotatingFile(data.spansFile, rotation, spanLineId),
+    metrics: new RotatingFile(data.metricsFile, rotation, metricLineId),
   };
   const queue: WriteMessage[] = [];
   let closing = false;

@@ -39,6 +39,20 @@ describe('histogram exemplars (trace-based filter)', () => {
     expect(second.every((p) => p.exemplars === undefined)).toBe(true);
   });
 
+  it('keys a series by its attributes whatever their order, and never joins two series', async () => {
+    const [points] = await run((h) => {
+      h.record(7, { b: 'x', a: 1 }, inSpan('00f067aa0ba902c1'));
+      h.record(3, { a: 1, b: 'x' }, inSpan('00f067aa0ba902c2'));
+      h.record(1, { a: '1', b: 'x' }, inSpan('00f067aa0ba902c3'));
+      h.record(2, { a: 1, b: 'x;' }, inSpan('00f067aa0ba902c4'));
+    });
+    const spans = (attrs: Record<string, unknown>) => points.find((p) => JSON.stringify(p.attributes) === JSON.stringify(attrs))?.exemplars?.map((e) => e.span_id);
+    expect(spans({ a: 1, b: 'x' }) ?? spans({ b: 'x', a: 1 })).toEqual(['00f067aa0ba902c2', '00f067aa0ba902c1']);
+    expect(spans({ a: '1', b: 'x' })).toEqual(['00f067aa0ba902c3']);
+    expect(spans({ a: 1, b: 'x;' })).toEqual(['00f067aa0ba902c4']);
+    expect(points.flatMap((p) => p.exemplars ?? []).every((e) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(e.time))).toBe(true);
+  });
+
   it('takes none from a span that is not sampled', async () => {
     const [points] = await run((h) => h.record(1, {}, inSpan('00f067aa0ba902b9', false)));
     expect(points[0].exemplars).toBeUndefined();

