@@ -9,6 +9,11 @@ const routes = ['/', '/api/orders', '/api/users', '/health'];
 const statuses = ['200', '404', '500'];
 export const SETS = routes.flatMap((route) => statuses.map((status) => ({ 'http.request.method': 'GET', 'http.route': route, 'http.response.status_code': status })));
 export const value = (i) => (i % 1000) / 500;
+/**
+ * The attributes of call `i` out of `sets`: the same object each time, or with BENCH_ATTRS=fresh a new copy per
+ * call, as instrumentations build them per request.
+ */
+export const attrsOf = (sets) => (process.env.BENCH_ATTRS === 'fresh' ? (i) => ({ ...sets[i % 12] }) : (i) => sets[i % 12]);
 
 /**
  * Times `op(i)` over N calls after a warm-up of the same calls: wall ns per call, and the process's CPU ns per

@@ -11,6 +11,7 @@ import { engineReader, type PointSink } from './engine-exporter.js';
 import { ExemplarStore, withExemplars } from './exemplars.js';
 import { toViewOptions } from './views.js';
 import { sharedReader, type ReaderConsumer } from './shared-reader.js';
+import { speedUpAttributeHashing } from './attribute-hash.js';
 
 /** Series whose exemplars one collection keeps (memory bound: two exemplars each). */
 const EXEMPLAR_SERIES = 10_000;
@@ -82,6 +83,7 @@ function createMetrics(opts: StartOptions): StartedMetrics {
     // one registered reader, so each measurement is aggregated once (shared-reader.ts)
     readers = consumers.length > 1 ? [sharedReader(consumers)] : consumers.map((c) => c.reader);
   }
+  if (!speedUpAttributeHashing()) diag.debug('@opentelemetry/sdk-metrics is not the build isotel speeds up (attribute-hash.ts): each measurement costs ~1 µs');
   const meterProvider = new MeterProvider({
     resource: resourceFromAttributes(primitives(opts.resource)),
     readers: readers.map((r) => withCardinalityLimit(r, config.cardinality_limit)),
