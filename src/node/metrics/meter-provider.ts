@@ -63,6 +63,7 @@ interface StartOptions {
 
 function createMetrics(opts: StartOptions): StartedMetrics {
   const { config, diag } = opts;
+  if (!speedUpAttributeHashing()) diag.debug('@opentelemetry/sdk-metrics is not the build isotel speeds up (attribute-hash.ts): each measurement costs ~1 µs');
   let ready: Promise<void> = Promise.resolve();
   let readers = opts.readers;
   let port: number | undefined;
@@ -83,7 +84,6 @@ function createMetrics(opts: StartOptions): StartedMetrics {
     // one registered reader, so each measurement is aggregated once (shared-reader.ts)
     readers = consumers.length > 1 ? [sharedReader(consumers)] : consumers.map((c) => c.reader);
   }
-  if (!speedUpAttributeHashing()) diag.debug('@opentelemetry/sdk-metrics is not the build isotel speeds up (attribute-hash.ts): each measurement costs ~1 µs');
   const meterProvider = new MeterProvider({
     resource: resourceFromAttributes(primitives(opts.resource)),
     readers: readers.map((r) => withCardinalityLimit(r, config.cardinality_limit)),
