@@ -46,7 +46,7 @@ export async function openKafkaIngestRuntime(o: {
   load?: () => Promise<KafkaModule>;
 }): Promise<IngestRuntime & { kafkaHealth(): KafkaIngestHealth }> {
   const k = o.kafka;
-  const backend = await createKafkaBackend({ brokers: k.brokers, client_id: k.client_id, topics: k.topics, partition_key: k.partition_key, timeout: k.timeout }, { dataDir: '', diag: o.diag }, o.load ?? loadKafkaClient);
+  const backend = await createKafkaBackend({ brokers: k.brokers, client_id: k.client_id, topics: k.topics, partition_key: k.partition_key, compression: k.compression, timeout: k.timeout }, { dataDir: '', diag: o.diag }, o.load ?? loadKafkaClient);
   const rounds = new ProduceRounds(withCircuitBreaker(backend, { ...BREAKER, diag: o.diag }), new ProduceStats());
   const kafkaHealth = (): KafkaIngestHealth => ({ brokers: k.brokers, topics: { logs: k.topics.logs, spans: k.topics.spans, metrics: k.topics.metrics }, ...rounds.health() });
   let closing: Promise<void> | undefined;

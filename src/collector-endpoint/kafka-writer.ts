@@ -60,7 +60,7 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
     heartbeatInterval: Math.min(3000, (k.session_timeout * 1000) / 3),
     timeout: k.timeout * 1000,
   });
-  const deadLetters = createProducer(kafka, { brokers: k.brokers, clientId: `${k.client_id}-dead-letter`, timeoutMs: k.timeout * 1000 });
+  const deadLetters = createProducer(kafka, { brokers: k.brokers, clientId: `${k.client_id}-dead-letter`, timeoutMs: k.timeout * 1000, compression: k.compression });
   const health: Omit<KafkaWriterHealth, 'lag'> = { consumed: 0, appended_records: 0, dead_lettered: 0 };
   let closing = false;
   // A fetch waits for FETCH_MIN_BYTES or max_wait, whichever comes first: under load fewer, fuller fetches.

@@ -30,6 +30,11 @@ export const KafkaTopicsSchema = strict({
 const clientId = z.string().min(1).default('isotel').describe('Kafka client id (in broker logs and quotas).');
 const timeout = z.number().positive().default(10).describe('Seconds a produce, fetch or metadata request may take before it counts as failed.');
 
+const compression = z
+  .enum(['none', 'gzip', 'snappy', 'lz4'])
+  .default('none')
+  .describe('Compression of produced record batches (the broker stores them compressed; consumers, a Collector included, decompress). gzip: fewest bytes, most CPU; lz4 and snappy: cheap. zstd needs Node 22.15+ and is not offered.');
+
 const partitionKey = z
   .enum(['trace_id', 'record_id'])
   .default('trace_id')
@@ -41,6 +46,7 @@ export function kafkaBackendFields<T extends z.core.$ZodLooseShape>(common: T) {
     client_id: clientId,
     topics: KafkaTopicsSchema.prefault({}),
     partition_key: partitionKey,
+    compression,
     timeout,
     batch_size: z.int().positive().default(1000).describe('Records per batch the engine hands to the producer.'),
     ...common,
@@ -54,6 +60,7 @@ export const KafkaSectionSchema = strict({
   group_id: z.string().min(1).default('isotel-writer').describe('Consumer group of the writers: each partition is read by one member.'),
   topics: KafkaTopicsSchema.prefault({}),
   partition_key: partitionKey,
+  compression,
   timeout,
   session_timeout: z.number().positive().default(30).describe('Seconds without a heartbeat before the group gives a member\'s partitions to another.'),
   max_wait: z.number().positive().default(0.5).describe('Seconds a fetch waits for new messages before it returns empty.'),

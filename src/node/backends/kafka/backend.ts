@@ -6,7 +6,7 @@ import { createProducer, loadKafkaClient, type KafkaModule } from './client.js';
 import { describeKafkaError, isPermanentKafkaError } from './errors.js';
 import { logMessages, metricMessages, spanMessages, type OtlpMessage, type PartitionOf } from './messages.js';
 
-export type KafkaBackendOptions = Pick<KafkaBackendConfig, 'brokers' | 'client_id' | 'topics' | 'partition_key' | 'timeout'>;
+export type KafkaBackendOptions = Pick<KafkaBackendConfig, 'brokers' | 'client_id' | 'topics' | 'partition_key' | 'timeout'> & Partial<Pick<KafkaBackendConfig, 'compression'>>;
 
 interface Sender {
   send(options: { messages: Array<{ topic: string; key: Buffer; partition?: number; value: Buffer }> }): Promise<unknown>;
@@ -32,7 +32,7 @@ export async function createKafkaBackend(
 ): Promise<Backend> {
   const kafka = await load();
   const hash = (key: Buffer) => kafka.defaultPartitioner(undefined as never, key);
-  return kafkaBackend(() => createProducer(kafka, { brokers: options.brokers, clientId: options.client_id, timeoutMs: options.timeout * 1000 }), options, ctx, hash);
+  return kafkaBackend(() => createProducer(kafka, { brokers: options.brokers, clientId: options.client_id, timeoutMs: options.timeout * 1000, compression: options.compression }), options, ctx, hash);
 }
 
 /**

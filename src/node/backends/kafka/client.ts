@@ -20,6 +20,8 @@ export interface ProducerSettings {
   brokers: string[];
   clientId: string;
   timeoutMs: number;
+  /** Record batch compression (`kafka.compression`); none by default. */
+  compression?: 'none' | 'gzip' | 'snappy' | 'lz4';
 }
 
 /**
@@ -41,5 +43,6 @@ export function createProducer(kafka: KafkaModule, s: ProducerSettings): Produce
     requestTimeout: s.timeoutMs,
     retries: false,
     autocreateTopics: true,
+    ...(s.compression && s.compression !== 'none' ? { compression: s.compression } : {}),
   });
 }
