@@ -1,7 +1,7 @@
 import type { LogRecord, MetricPoint, SpanRecord } from '../shared/model.js';
 import { isoToNanos, nanosToIso, msToIso } from '../shared/time.js';
 import type { Redactor } from '../shared/redact.js';
-import { createRequestIdDeriver, derivePointId } from '../shared/otlp/derive-id.js';
+import { createPointIdDeriver, createRequestIdDeriver } from '../shared/otlp/derive-id.js';
 
 /**
  * What the ingest adds to records after validation and before the write-ahead log:
@@ -92,6 +92,7 @@ export function enrichSpans(spans: SpanRecord[], ctx: EnrichContext): void {
  */
 export function enrichMetrics(points: MetricPoint[], ctx: EnrichContext): void {
   const skew = skewOf(ctx);
+  const derivePointId = createPointIdDeriver();
   for (const p of points) {
     p.point_id = derivePointId(p);
     if (ctx.redactor.redactsAnything) {

@@ -4,7 +4,7 @@ import { JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import type { MetricPoint } from '../../shared/model.js';
 import type { Diag } from '../../shared/diag.js';
 import { decodeMetrics } from '../../shared/otlp/decode.js';
-import { derivePointId } from '../../shared/otlp/derive-id.js';
+import { createPointIdDeriver } from '../../shared/otlp/derive-id.js';
 import type { ExemplarStore } from './exemplars.js';
 
 export type MetricTemporality = 'cumulative' | 'delta';
@@ -35,6 +35,7 @@ export function toMetricPoints(rm: ResourceMetrics, diag?: Diag): MetricPoint[] 
     diag.count('metrics.points_rejected', decoded.rejected);
     diag.warn(`${decoded.rejected} metric point(s) not recorded: ${decoded.errors.join('; ')}`);
   }
+  const derivePointId = createPointIdDeriver();
   for (const p of decoded.records) p.point_id = derivePointId(p);
   return decoded.records;
 }

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { createRecordIdGenerator } from '../ids.js';
 import { isoToMs } from '../time.js';
-import { createRequestIdDeriver, deriveRecordId } from './derive-id.js';
+import { createPointIdDeriver, createRequestIdDeriver, derivePointId, deriveRecordId } from './derive-id.js';
+import type { MetricPoint } from '../model.js';
 import { logRecord } from './fixtures/samples.js';
 
 describe('deriveRecordId', () => {
@@ -68,5 +69,28 @@ describe('deriveRecordId', () => {
     const repeats = Array.from({ length: 1000 }, () => derive(logRecord()));
     const others = Array.from({ length: 1000 }, (_, i) => deriveRecordId(logRecord({ body: `#${i}` })));
     expect(new Set([...repeats, ...others]).size).toBe(2000);
+  });
+});
+
+describe('point ids', () => {
+  const resource = { 'service.name': 'shop', 'service.instance.id': 'i-1', n: 3 };
+  const scope = { name: 'checkout', version: '1.2.0', attributes: { 'a.b': true } };
+  const points = (): MetricPoint[] => [
+    { point_id: '', name: 'orders', type: 'sum', temporality: 'cumulative', monotonic: true, unit: '{order}', time: '2026-12-06T09:59:59.000000Z', value: 3, attributes: { region: 'eu', code: 200 }, resource, scope },
+    { point_id: '', name: 'orders', type: 'sum', temporality: 'cumulative', monotonic: true, unit: '{order}', time: '2026-12-06T09:59:59.000000Z', value: 4, attributes: { code: 200, region: 'eu' }, resource, scope },
+    { point_id: '', name: 'queue.depth', type: 'gauge', time: '2026-12-06T10:00:00.123456789Z', value: 1.5, attributes: {}, resource, scope: { name: '' } },
+    { point_id: '', name: 'lat', type: 'histogram', temporality: 'delta', unit: 's', time: '2026-12-06T10:00:01Z', attributes: { route: '/x', list: ['a', 1] }, resource: {}, scope } as MetricPoint,
+  ];
+  // The ids of these points as every earlier version derived them: a changed id would store a re-sent point twice.
+  const GOLDEN = ['01M95CQJ8R-f92a931f333bbce88541372cbaa983c9', '01M95CQJ8R-f92a931f333bbce88541372cbaa983c9', '01M95CQKBV-ca49e6f2c49f29d19cdbe920e5883d1c', '01M95CQM78-1beb4c8319b690dac5040abc84a52215'];
+
+  it('are stable across versions, and equal for the same stream and time whatever the attribute order or value', () => {
+    expect(points().map(derivePointId)).toEqual(GOLDEN);
+  });
+
+  it('come out the same from one deriver per request, which reads a shared resource and scope once', () => {
+    const derive = createPointIdDeriver();
+    expect(points().map(derive)).toEqual(GOLDEN);
+    expect(points().map(derive)).toEqual(GOLDEN);
   });
 });

@@ -91,20 +91,36 @@ export function createRequestIdDeriver(): (record: LogRecord) => string {
  * one time, and a re-send that changed it is still the same point.
  */
 export function derivePointId(p: MetricPoint): string {
-  return `${timePrefix(p.time)}-${hashOf(`${streamContent(p).slice(0, -1)},${canonical(p.time)}]`, 0)}`;
+  return createPointIdDeriver()(p);
 }
 
-function streamContent(p: MetricPoint): string {
-  return canonical([
-    p.name,
-    p.unit ?? '',
-    p.type,
-    p.temporality ?? null,
-    p.monotonic ?? null,
-    p.resource,
-    { name: p.scope?.name ?? '', version: p.scope?.version ?? null, attributes: p.scope?.attributes ?? {} },
-    p.attributes,
-  ]);
+/**
+ * derivePointId for the points of one request or collection: the canonical JSON of a resource and of a scope is
+ * computed once per object (the decoder gives a group's points the same two objects), the rest per point. The
+ * objects must not change while it is in use. Same ids as derivePointId.
+ */
+export function createPointIdDeriver(): (p: MetricPoint) => string {
+  const canonicalOf = new WeakMap<object, string>();
+  const once = (o: object | undefined, make: () => string) => {
+    if (o === null || typeof o !== 'object') return make();
+    let c = canonicalOf.get(o);
+    if (c === undefined) canonicalOf.set(o, (c = make()));
+    return c;
+  };
+  return (p) => {
+    const stream = streamParts(p, once(p.resource, () => canonical(p.resource)), once(p.scope, () => scopeContent(p)));
+    return `${timePrefix(p.time)}-${hashOf(`[${stream},${canonical(p.time)}]`, 0)}`;
+  };
+}
+
+/** The stream identity's canonical JSON array without its brackets: name, unit, type, temporality, monotonic, resource, scope, attributes. */
+function streamParts(p: MetricPoint, resource: string, scope: string): string {
+  const head = [p.name, p.unit ?? '', p.type, p.temporality ?? null, p.monotonic ?? null].map(canonical).join(',');
+  return `${head},${resource},${scope},${canonical(p.attributes)}`;
+}
+
+function scopeContent(p: MetricPoint): string {
+  return canonical({ name: p.scope?.name ?? '', version: p.scope?.version ?? null, attributes: p.scope?.attributes ?? {} });
 }
 
 /**
@@ -112,5 +128,5 @@ function streamContent(p: MetricPoint): string {
  * gets the same, whichever process computes it (the Kafka sink's message key, so a stream stays in one partition).
  */
 export function streamKey(p: MetricPoint): string {
-  return hashOf(streamContent(p), 0);
+  return hashOf(`[${streamParts(p, canonical(p.resource), scopeContent(p))}]`, 0);
 }
