@@ -94,3 +94,11 @@ describe('point ids', () => {
     expect(points().map(derive)).toEqual(GOLDEN);
   });
 });
+
+describe('record ids', () => {
+  it('are stable across versions for a content and its repeats in a request (non-ASCII body included)', () => {
+    const r = logRecord({ record_id: '', body: 'ünï 😀 tight loop' });
+    const derive = createRequestIdDeriver();
+    expect([derive(r), derive(r), derive(r)]).toEqual(['01JZFMV87V-5949f7d99757a999b37b323bb470017a', '01JZFMV87V-52549cd04562059c2dac70458537ce1e', '01JZFMV87V-5f87035140ac047d56824533b6e1bb56']);
+  });
+});
