@@ -9,10 +9,10 @@
 # replication factor 3 and min.insync.replicas=2 by default. Data survives stop/start (it is formatted once),
 # so a test can stop Kafka for a while and find its topics afterwards.
 # A private cluster beside the shared one: KAFKA_PORT_BASE=29092 puts the brokers on 29092.. and the
-# controllers on KAFKA_CONTROLLER_BASE (default: port base + 10000); its run directory, mode file, lock and
+# controllers on KAFKA_CONTROLLER_BASE (default: port base + 10000, or + 500 when that is >= 32768); its run directory, mode file, lock and
 # logs are keyed by the port base, so start/stop/status of one never touch the other.
 # Env: KAFKA_VERSION (4.1.1), KAFKA_CACHE (<project>/.cache/kafka), KAFKA_START_TIMEOUT (seconds, 90),
-#      KAFKA_HEAP (-Xms256m -Xmx512m), KAFKA_PORT_BASE (9092), KAFKA_CONTROLLER_BASE (port base + 10000).
+#      KAFKA_HEAP (-Xms256m -Xmx512m), KAFKA_PORT_BASE (9092), KAFKA_CONTROLLER_BASE (port base + 10000, or + 500 past 32767).
 set -euo pipefail
 
 KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
@@ -23,7 +23,11 @@ KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx512m}"
 BROKERS=1
 PORT_BASE="${KAFKA_PORT_BASE:-9092}"
-CONTROLLER_BASE="${KAFKA_CONTROLLER_BASE:-$((PORT_BASE + 10000))}"
+# Controllers 10000 above the brokers, or 500 above where that would land in Linux's ephemeral port range
+# (32768-60999): there an outgoing connection of another process can hold the port, and a private cluster on
+# 29192 failed to start once with "Address already in use" on its controller port 39192.
+if [ $((PORT_BASE + 10000)) -lt 32768 ]; then DEFAULT_CONTROLLER_BASE=$((PORT_BASE + 10000)); else DEFAULT_CONTROLLER_BASE=$((PORT_BASE + 500)); fi
+CONTROLLER_BASE="${KAFKA_CONTROLLER_BASE:-$DEFAULT_CONTROLLER_BASE}"
 # The default cluster keeps the names it always had; another port base gets its own.
 if [ "$PORT_BASE" = 9092 ]; then KEY=""; else KEY="-$PORT_BASE"; fi
 
