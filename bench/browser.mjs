@@ -79,7 +79,7 @@ async function measure(browser, origin, script) {
     samples.sort((a, c) => a - c);
     return { median: samples[samples.length >> 1], p90: samples[Math.floor(samples.length * 0.9)] };
   }, [BATCHES, PER_BATCH]);
-  // minus the 5 ms waits' timer tasks and the final wait, which cost next to nothing; per call, in µs
+  // per call, in µs; it includes the 5 ms waits' timer tasks and the final wait, which cost next to nothing
   const allWork = ((await busy()) - busy0) * 1e6 / ((BATCHES + 10) * PER_BATCH);
   // isotel's own count of records it dropped (queue_full when the burst outruns its bounded queue); sdk-logs drops
   // past its maxQueueSize (2,048) without a count the page can read.

@@ -94,7 +94,7 @@ export function createRequestIdDeriver(): (record: LogRecord) => string {
  * one time, and a re-send that changed it is still the same point.
  */
 export function derivePointId(p: MetricPoint): string {
-  return createPointIdDeriver()(p);
+  return pointId(p, canonical(p.resource), scopeContent(p));
 }
 
 /**
@@ -110,10 +110,11 @@ export function createPointIdDeriver(): (p: MetricPoint) => string {
     if (c === undefined) canonicalOf.set(o, (c = make()));
     return c;
   };
-  return (p) => {
-    const stream = streamParts(p, once(p.resource, () => canonical(p.resource)), once(p.scope, () => scopeContent(p)));
-    return `${timePrefix(p.time)}-${hashOf(`[${stream},${canonical(p.time)}]`, 0)}`;
-  };
+  return (p) => pointId(p, once(p.resource, () => canonical(p.resource)), once(p.scope, () => scopeContent(p)));
+}
+
+function pointId(p: MetricPoint, resource: string, scope: string): string {
+  return `${timePrefix(p.time)}-${hashOf(`[${streamParts(p, resource, scope)},${canonical(p.time)}]`, 0)}`;
 }
 
 /** The stream identity's canonical JSON array without its brackets: name, unit, type, temporality, monotonic, resource, scope, attributes. */
