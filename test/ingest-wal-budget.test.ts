@@ -72,6 +72,7 @@ describe('isotel serve with a 16 MiB write-ahead log, PostgreSQL cut off for 60 
     let outageEnd = 0;
     let firstOkAfter = Number.POSITIVE_INFINITY;
     let stopping = false;
+    let restarting = false;
     let next = 0;
     const t0 = Date.now();
     const sender = async () => {
@@ -88,9 +89,13 @@ describe('isotel serve with a 16 MiB write-ahead log, PostgreSQL cut off for 60 
           }
           expect(res.status, text).toBe(503);
           stats.refused++;
+          const before = restarting;
           const health = await fetch(`${serve.url}/health`);
           const h = (await health.json()) as { wal: { refusing?: string } };
-          if (health.status !== 503 || !h.wal.refusing || !text.includes(h.wal.refusing.split(' (')[0])) stats.healthDisagreed++;
+          // Compared only while PostgreSQL is still cut off: once it is back, the log may drain between the
+          // POST's 503 and the /health probe, and both answers are right (one of 36 probes did, once).
+          const agrees = health.status === 503 && !!h.wal.refusing && text.includes(h.wal.refusing.split(' (')[0]);
+          if (!agrees && !before && !restarting) stats.healthDisagreed++;
           stats.retryAfter = Number(res.headers.get('retry-after'));
           if (stopping) return;
           await sleep(stats.retryAfter * 1000);
@@ -101,6 +106,7 @@ describe('isotel serve with a 16 MiB write-ahead log, PostgreSQL cut off for 60 
     await sleep(3_000);
     await proxy.stop();
     await sleep(OUTAGE_MS);
+    restarting = true;
     await proxy.start();
     outageEnd = Date.now();
     await sleep(15_000);
