@@ -177,6 +177,31 @@ describe('isotel/browser in Chromium', () => {
     await p.context().close();
   });
 
+  it("stamps url.full with the address as it is at the call: right after pushState and replaceState (document.URL), in lite and full", async () => {
+    for (const build of ['lite', 'full'] as const) {
+      const p = await open(
+        build,
+        `telemetry.logger.info('${build} before');
+         history.pushState({}, '', '/orders/42?token=t0k');
+         telemetry.logger.info('${build} after push');
+         history.replaceState({}, '', '/orders/43');
+         telemetry.logger.info('${build} after replace');`,
+      );
+      const urls = await waitFor(`the ${build} logs`, () => {
+        const found = new Map<string, string | undefined>();
+        for (const l of bodies('/ingest/v1/logs').flatMap(logsIn) as Array<{ body?: { stringValue?: string }; attributes: OtlpKV[] }>) {
+          const body = l.body?.stringValue ?? '';
+          if (body.startsWith(`${build} `)) found.set(body, l.attributes.find((a) => a.key === 'url.full')?.value.stringValue);
+        }
+        return found.size === 3 ? found : undefined;
+      });
+      expect(new URL(urls.get(`${build} before`)!).pathname).toBe('/');
+      expect(urls.get(`${build} after push`)).toBe(`${origin}/orders/42?token=[REDACTED]`);
+      expect(urls.get(`${build} after replace`)).toBe(`${origin}/orders/43`);
+      await p.context().close();
+    }
+  });
+
   it('beacons what is pending when the page goes away and re-sends it on the next load', async () => {
     // The ingest is down (Retry-After: 1 h) while the page lives, so nothing goes by fetch: what is queued
     // when the page goes can only leave by beacon.

@@ -16,7 +16,7 @@ import { realTimers, type Timers } from './timers.js';
 export interface WindowLike extends EventTargetLike {
   location?: { href: string; origin?: string };
   navigator?: { userAgent?: string; sendBeacon?: (url: string, data: Blob) => boolean; locks?: LockManagerLike };
-  document?: { visibilityState?: string; readyState?: string; baseURI?: string };
+  document?: { visibilityState?: string; readyState?: string; baseURI?: string; URL?: string };
   sessionStorage?: Storage;
   localStorage?: Storage;
   performance?: Pick<Performance, 'timeOrigin' | 'now' | 'getEntriesByType'>;

@@ -36,13 +36,14 @@ function storage(): Storage {
   };
 }
 
-function fakeWindow(): WindowLike & EventTarget & { document: { visibilityState: string } } {
+function fakeWindow(): WindowLike & EventTarget & { document: { visibilityState: string; URL: string } } {
   const w = new EventTarget();
   const printed: string[] = [];
   return Object.assign(w, {
     location: { href: 'https://shop.example.com/checkout?token=abc123&step=2#frag' },
     navigator: { userAgent: 'TestAgent/1.0' },
-    document: { visibilityState: 'visible' },
+    // url.full comes from document.URL (page-info.ts), the same address as location.href in a browser.
+    document: { visibilityState: 'visible', URL: 'https://shop.example.com/checkout?token=abc123&step=2#frag' },
     sessionStorage: storage(),
     localStorage: storage(),
     console: { log: (m: string) => printed.push(m), warn: (m: string) => printed.push(m) } as unknown as Console,

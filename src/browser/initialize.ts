@@ -103,7 +103,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     resource,
     scope,
     recordId,
-    page: createPageInfo(safe(() => win.location), safe(() => win.navigator!.userAgent)),
+    page: createPageInfo(safe(() => win.document), safe(() => win.navigator!.userAgent)),
     event: (name, attributes, link) => logs.event && logs.event(name, attributes, link),
     push: (span) => later(() => (closed ? undefined : queue.push('span', span))),
   } as TracingContext;

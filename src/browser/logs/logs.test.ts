@@ -13,7 +13,7 @@ function ctx(): LogContext & { diag: ReturnType<typeof quietDiag> } {
   return {
     resource: { 'service.name': 'web' },
     scope: { name: 'isotel', version: '0.0.0' },
-    page: createPageInfo({ href: 'https://a.example/p?password=x' }, 'UA/1'),
+    page: createPageInfo({ URL: 'https://a.example/p?password=x' }, 'UA/1'),
     now: () => 1_750_000_000_123.456,
     recordId: createRecordIdGenerator(),
     diag: quietDiag(),

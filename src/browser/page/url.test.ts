@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fixedSession } from '../testing/fakes.js';
 import { createPageInfo } from './page-info.js';
 
-const info = (href: string) => createPageInfo({ href }, undefined).url();
+const info = (URL: string) => createPageInfo({ URL }, undefined).url();
 
 describe('url.full', () => {
   it('redacts secret-looking query values and drops the fragment and credentials', () => {
@@ -18,13 +18,17 @@ describe('url.full', () => {
   });
 
   it('follows address changes of a single-page app', () => {
-    const loc = { href: 'https://shop.example.com/a' };
-    const page = createPageInfo(loc, 'UA');
+    const doc = { URL: 'https://shop.example.com/a' };
+    const page = createPageInfo(doc, 'UA');
     expect(page.url()).toBe('https://shop.example.com/a');
-    loc.href = 'https://shop.example.com/b?password=x';
+    doc.URL = 'https://shop.example.com/b?password=x';
     const attrs: Record<string, string> = {};
     page.annotate(attrs);
     fixedSession('s').stamp(attrs);
     expect(attrs).toEqual({ 'session.id': 's', 'url.full': 'https://shop.example.com/b?password=[REDACTED]', 'user_agent.original': 'UA' });
+  });
+
+  it('has no url.full without a document', () => {
+    expect(createPageInfo(undefined, undefined).url()).toBeUndefined();
   });
 });
