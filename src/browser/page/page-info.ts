@@ -22,7 +22,8 @@ export interface PageInfo {
 /**
  * `doc`: the page's document. Its `URL` is the page's address (pushState, replaceState and fragment changes update
  * it) at 0.08 µs a read in Chromium, where location.href builds its string every time: 1.1-1.3 µs, most of a log
- * call's own cost (bench/browser.mjs: logger.info 1.50-2.00 -> 1.15-1.35 µs lite, 2.55-3.50 -> 1.75-1.95 full).
+ * call's own cost (logger.info in a page probe: 1.50-2.00 -> 1.15-1.35 µs lite, 2.55-3.50 -> 1.75-1.95 full;
+ * `node bench/run.mjs --only=browser`: lite 1.25 µs, 0.93x sdk-logs' in the same run).
  */
 export function createPageInfo(doc: { URL?: string } | undefined, userAgent: string | undefined): PageInfo {
   const isSecret = (name: string): boolean => SECRET_PARAM.test(name);
