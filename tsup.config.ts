@@ -93,6 +93,7 @@ export default defineConfig([
       ['isotel', 'src/browser/global.ts', MODERN_TARGET],
       ['isotel-lite', 'src/browser/lite-global.ts', MODERN_TARGET],
       ['isotel-zone', 'src/browser/zone-global.ts', ZONE_TARGET],
+      ['isotel-loader', 'src/browser/loader-global.ts', MODERN_TARGET],
     ] as const
   ).map(([name, entry, target]) => ({
     entry: { [`browser/${name}`]: entry },

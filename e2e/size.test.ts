@@ -19,5 +19,6 @@ describe('browser bundle sizes (scripts/size.mjs)', () => {
     expect(budgets.map(([name]) => name)).toEqual(['lite', 'full', 'zone']);
     expect(budgets.find(([name]) => name === 'lite')?.[1]).toMatch(/ ok;/);
     expect(budgets.find(([name]) => name === 'full')?.[1]).toMatch(/ ok;/);
+    expect(stdout).toMatch(/loader script: .*\n\s+budget: .* ok$/m);
   });
 });
