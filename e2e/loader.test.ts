@@ -57,6 +57,8 @@ window.spanResult = telemetry.withSpan(telemetry.startSpan('before load'), (s) =
   );
   pages.lite = page(opts(", sdkUrl: '/dist/isotel-lite.global.js'"), `telemetry.logger.warn('lite-before', { k: 'v' });`);
   pages.missing = page(opts(", sdkUrl: '/dist/nothing-here.js'"), `telemetry.logger.info('lost-1');`);
+  // Scripts allowed by nonce only: the loader's script tag has the nonce, the SDK's script must get it too.
+  pages.csp = page(opts(", sdkUrl: '/dist/isotel-lite.global.js'"), `telemetry.logger.info('csp-before');`).replace(/<script/g, '<script nonce="n0nce42"');
   pages.overflow = page(opts(", sdkUrl: '/dist/isotel-lite.global.js'"), `for (let i = 0; i < 1005; i++) telemetry.logger.info('burst', { i });`);
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -74,7 +76,8 @@ window.spanResult = telemetry.withSpan(telemetry.startSpan('before load'), (s) =
         return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(ROOT, 'dist/browser', f)));
       }
       const html = pages[url.pathname.slice(1)];
-      res.writeHead(html ? 200 : 404, { 'content-type': 'text/html' }).end(html ?? '');
+      const csp = url.pathname === '/csp' ? { 'content-security-policy': "script-src 'nonce-n0nce42'" } : {};
+      res.writeHead(html ? 200 : 404, { 'content-type': 'text/html', ...csp }).end(html ?? '');
     });
   });
   ({ origin, browser } = await listenAndLaunch(server));
@@ -134,6 +137,13 @@ describe('the script-tag loader', () => {
     const { p } = await open('lite');
     await waitFor('the lite record', () => withBody('lite-before').length === 1, { timeoutMs: 20_000 });
     expect(attr(withBody('lite-before')[0], 'k')).toBe('v');
+    await p.context().close();
+  });
+
+  it('gives the SDK script the page\'s nonce under a nonce-only Content-Security-Policy', async () => {
+    const { p, warnings } = await open('csp');
+    await waitFor('the record of the CSP page', () => withBody('csp-before').length === 1, { timeoutMs: 20_000 });
+    expect(warnings.filter((w) => w.includes('[isotel]'))).toEqual([]);
     await p.context().close();
   });
 

@@ -121,6 +121,9 @@ export function installLoader(win: LoaderWindow): void {
     } catch {
       return fail(sdkUrl ? `sdkUrl is not a valid URL: ${sdkUrl}` : 'sdkUrl is required unless the loader is a file named isotel-loader*');
     }
+    // A page whose Content-Security-Policy allows scripts by nonce: the SDK's script gets the page's nonce.
+    const nonced = doc.querySelector<HTMLScriptElement>('script[nonce]');
+    if (nonced) s.nonce = nonced.nonce;
     s.async = true;
     s.onerror = () => fail(`could not load ${s.src}`);
     s.onload = () => {
