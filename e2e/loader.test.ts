@@ -53,6 +53,7 @@ window.attrs.step = 'changed after the call';
 window.healthBefore = telemetry.health();
 window.same = Isotel.init({}) === telemetry;
 window.spanResult = telemetry.withSpan(telemetry.startSpan('before load'), (s) => (s.setAttribute('a', 1).end(), 42));
+Promise.reject(new Error('early rejection'));
 </script><script>throw new Error('early boom');`,
   );
   pages.lite = page(opts(", sdkUrl: '/dist/isotel-lite.global.js'"), `telemetry.logger.warn('lite-before', { k: 'v' });`);
@@ -99,7 +100,7 @@ async function open(name: string): Promise<{ p: Page; warnings: string[]; pageEr
 describe('the script-tag loader', () => {
   it('delivers what the page logged and threw before the SDK loaded, once, with the times it happened', async () => {
     const { p, pageErrors } = await open('early');
-    await waitFor('the early record and error at the ingest', () => withBody('before-1').length === 1 && withBody('early boom').length === 1, { timeoutMs: 20_000 });
+    await waitFor('the early record and errors at the ingest', () => withBody('before-1').length === 1 && withBody('early boom').length === 1 && withBody('early rejection').length === 1, { timeoutMs: 20_000 });
     const before = withBody('before-1')[0];
     const boom = withBody('early boom')[0];
     const page = await p.evaluate(() => {
@@ -117,6 +118,7 @@ describe('the script-tag loader', () => {
     expect(attr(boom, 'exception.type')).toBe('Error');
     expect(attr(boom, 'isotel.error.source')).toBe('window.error');
     expect(Number(BigInt(boom.timeUnixNano) / 1000000n)).toBeLessThan(page.loadAt);
+    expect(attr(withBody('early rejection')[0], 'isotel.error.source')).toBe('unhandledrejection');
     // The SDK file was fetched after the load event; until it started, health said what was waiting.
     expect(page.sdkFetchAt).toBeGreaterThanOrEqual(page.loadAt);
     expect(page.healthBefore).toMatchObject({ queued: 1, storage: 'none', sessionId: '' });
@@ -131,6 +133,7 @@ describe('the script-tag loader', () => {
     await p.context().close();
     expect(withBody('before-1')).toHaveLength(1);
     expect(withBody('early boom')).toHaveLength(1);
+    expect(withBody('early rejection')).toHaveLength(1);
   });
 
   it('loads the lite build when sdkUrl names it', async () => {
