@@ -53,8 +53,9 @@ window.attrs.step = 'changed after the call';
 window.healthBefore = telemetry.health();
 window.same = Isotel.init({}) === telemetry;
 window.spanResult = telemetry.withSpan(telemetry.startSpan('before load'), (s) => (s.setAttribute('a', 1).end(), 42));
+telemetry.logger.error('early-error-log', { code: 7 });
 Promise.reject(new Error('early rejection'));
-</script><script>throw new Error('early boom');`,
+</script><script>window.boomAt = performance.timeOrigin + performance.now(); throw new Error('early boom');`,
   );
   pages.lite = page(opts(", sdkUrl: '/dist/isotel-lite.global.js'"), `telemetry.logger.warn('lite-before', { k: 'v' });`);
   pages.missing = page(opts(", sdkUrl: '/dist/nothing-here.js'"), `telemetry.logger.info('lost-1');`);
@@ -100,13 +101,13 @@ async function open(name: string): Promise<{ p: Page; warnings: string[]; pageEr
 describe('the script-tag loader', () => {
   it('delivers what the page logged and threw before the SDK loaded, once, with the times it happened', async () => {
     const { p, pageErrors } = await open('early');
-    await waitFor('the early record and errors at the ingest', () => withBody('before-1').length === 1 && withBody('early boom').length === 1 && withBody('early rejection').length === 1, { timeoutMs: 20_000 });
+    await waitFor('the early record and errors at the ingest', () => withBody('before-1').length === 1 && withBody('early boom').length === 1 && withBody('early rejection').length === 1 && withBody('early-error-log').length === 1, { timeoutMs: 20_000 });
     const before = withBody('before-1')[0];
     const boom = withBody('early boom')[0];
     const page = await p.evaluate(() => {
       const w = window as unknown as Record<string, unknown> & { telemetry: { health(): { delivered: number; storage: string } } };
       const sdk = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/dist/isotel.global.js'));
-      return { callAt: w.callAt as number, loadAt: w.__loadAt as number, sdkFetchAt: sdk ? performance.timeOrigin + sdk.startTime : -1, healthBefore: w.healthBefore as { queued: number; storage: string; sessionId: string }, same: w.same, spanResult: w.spanResult, after: w.telemetry.health() };
+      return { boomAt: w.boomAt as number, callAt: w.callAt as number, loadAt: w.__loadAt as number, sdkFetchAt: sdk ? performance.timeOrigin + sdk.startTime : -1, healthBefore: w.healthBefore as { queued: number; storage: string; sessionId: string }, same: w.same, spanResult: w.spanResult, after: w.telemetry.health() };
     });
     // The record's time is the call's (not the SDK's start), to the millisecond; the attributes as they were at the call.
     expect(Math.abs(Number(BigInt(before.timeUnixNano) / 1000n) / 1000 - page.callAt)).toBeLessThan(1);
@@ -117,7 +118,11 @@ describe('the script-tag loader', () => {
     expect(pageErrors).toContain('early boom');
     expect(attr(boom, 'exception.type')).toBe('Error');
     expect(attr(boom, 'isotel.error.source')).toBe('window.error');
-    expect(Number(BigInt(boom.timeUnixNano) / 1000000n)).toBeLessThan(page.loadAt);
+    expect(Math.abs(Number(BigInt(boom.timeUnixNano) / 1000n) / 1000 - page.boomAt)).toBeLessThan(5);
+    expect(page.boomAt).toBeLessThan(page.loadAt);
+    // logger.error before the start is a log record, not taken for an error event.
+    expect(String(attr(withBody('early-error-log')[0], 'code'))).toBe('7');
+    expect(attr(withBody('early-error-log')[0], 'exception.type')).toBeUndefined();
     expect(attr(withBody('early rejection')[0], 'isotel.error.source')).toBe('unhandledrejection');
     // The SDK file was fetched after the load event; until it started, health said what was waiting.
     expect(page.sdkFetchAt).toBeGreaterThanOrEqual(page.loadAt);
@@ -169,7 +174,7 @@ describe('the script-tag loader', () => {
     });
     expect(r.lastError).toMatch(/could not load .*nothing-here\.js/);
     expect(r.flush).toEqual({ done: false, queued: 0 });
-    expect(warnings.some((w) => w.includes('[isotel] loader: could not load'))).toBe(true);
+    expect(warnings.filter((w) => w.includes('[isotel] loader'))).toEqual([expect.stringContaining('[isotel] loader: could not load')]);
     expect(pageErrors).toEqual([]);
     await p.context().close();
   });

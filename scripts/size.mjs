@@ -89,7 +89,7 @@ for (const b of builds) {
 }
 // The script-tag loader (isotel-loader.global.js: the SDK after the page's load event) is a script file only; its
 // budget is its measured size, every byte of it being parsed during the page load.
-const LOADER = { global: 'dist/browser/isotel-loader.global.js', budget: 1_636 };
+const LOADER = { global: 'dist/browser/isotel-loader.global.js', budget: 1_864 };
 if (existsSync(join(root, LOADER.global))) {
   const file = readFileSync(join(root, LOADER.global));
   const size = gz(file);

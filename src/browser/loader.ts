@@ -9,7 +9,8 @@
  * What waits differs from the SDK loaded directly (README, "The loader"): records made before the SDK starts
  * carry the page's address when it starts, `sessionId` is '' and `health()` counts only what is waiting, and a
  * span started before then is a no-op span (nothing is recorded for it). At most `MAX_WAITING` calls and errors
- * wait; past that they are counted and reported in one warning record when the SDK starts.
+ * (`MAX_WAITING_ERRORS` errors) wait; past that they are counted (`health().dropped.reasons.loader_full`) and
+ * reported in one warning record when the SDK starts. `flush()` and `shutdown()` never wait for the SDK.
  */
 import type { Span } from '@opentelemetry/api';
 import type { BrowserDeps } from './env.js';
@@ -22,9 +23,11 @@ export interface LoaderOptions extends BrowserOptions {
 }
 
 export const MAX_WAITING = 1000;
+export const MAX_WAITING_ERRORS = 100;
+const LEVELS: Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 const CAPTURED = ['error', 'unhandledrejection'];
 
-/** What happened before the SDK started: [epoch ms, level or event type, message or event, attributes]. */
+/** What happened before the SDK started: [epoch ms, level or 'on' + event type, message or event, attributes]. */
 type Waiting = [number, string, unknown, unknown?];
 
 interface LoaderWindow {
@@ -37,7 +40,7 @@ interface LoaderWindow {
   console: Console;
 }
 
-/** A copy of plain-object attributes (the app may change its object after the call); anything else as given. */
+/** A shallow copy of plain-object attributes (the app may change its object after the call); anything else as given. */
 const snapshot = (a: unknown): unknown =>
   a !== null && typeof a === 'object' && Object.getPrototypeOf(a) === Object.prototype ? Object.assign({}, a) : a;
 
@@ -49,20 +52,31 @@ export function installLoader(win: LoaderWindow): void {
   const perf = win.performance;
   const now = (): number => perf.timeOrigin + perf.now();
   const waiting: Waiting[] = [];
+  let errors = 0;
   let dropped = 0;
+  let minLevel = 0;
   let real: BrowserTelemetry | undefined;
+  /** Why the loader gave up, or that the app shut the telemetry down before the SDK started: nothing more waits. */
   let failed: string | undefined;
+  let closed = false;
   let proxy: BrowserTelemetry | undefined;
   /** Run once the SDK has started or the loader gave up (then undefined: run at once). */
   let pending: Array<() => void> | undefined = [];
-  const whenStarted = <T>(fn: () => T): Promise<T> => new Promise((r) => (pending ? pending.push(() => r(fn())) : r(fn())));
   const settle = (): void => {
     const p = pending || [];
     pending = undefined;
     for (const fn of p) fn();
   };
-  const wait = (w: Waiting): void => void (failed || (waiting.length < MAX_WAITING ? waiting.push(w) : dropped++));
-  const onEvent = (e: Event): void => wait([now(), e.type, e]);
+  const wait = (w: () => Waiting, error?: boolean): void => {
+    if (failed || closed) return;
+    try {
+      if (waiting.length < MAX_WAITING && (!error || errors++ < MAX_WAITING_ERRORS)) waiting.push(w());
+      else dropped++;
+    } catch {
+      dropped++; // an attribute getter or Proxy trap that throws: that call is lost, never the page's problem
+    }
+  };
+  const onEvent = (e: Event): void => wait(() => [now(), 'on' + e.type, e], true);
   const listen = (on: boolean): void => CAPTURED.forEach((t) => (on ? win.addEventListener(t, onEvent) : win.removeEventListener(t, onEvent)));
   listen(true);
 
@@ -78,26 +92,38 @@ export function installLoader(win: LoaderWindow): void {
   const start = (init: RealInit, options: BrowserOptions): void => {
     let at: number | undefined;
     // The SDK's error listeners, taken as it adds them: the waiting errors go to them, and to no other listener.
-    const handlers: Record<string, EventListener> = {};
-    const own = Object.prototype.hasOwnProperty.call(win, 'addEventListener');
+    // Where window.addEventListener cannot be shadowed (a frozen window), the SDK starts without the waiting errors.
+    const handlers: Record<string, EventListener[]> = {};
+    const key = 'addEventListener';
+    const own = Object.getOwnPropertyDescriptor(win, key);
     const add = win.addEventListener;
-    win.addEventListener = function (this: unknown, type: string, fn: EventListenerOrEventListenerObject | null, o?: boolean | AddEventListenerOptions) {
-      if (typeof fn === 'function') handlers[type] = fn;
-      return add.call(this, type, fn, o);
-    } as EventTarget['addEventListener'];
+    const shadow = (d?: PropertyDescriptor): unknown => {
+      try {
+        return d ? Object.defineProperty(win, key, d) : delete (win as Partial<LoaderWindow>).addEventListener;
+      } catch {
+        return undefined;
+      }
+    };
+    shadow({
+      configurable: true,
+      writable: true,
+      value(this: unknown, type: string, fn: EventListenerOrEventListenerObject | null, o?: boolean | AddEventListenerOptions) {
+        if (typeof fn === 'function') (handlers[type] = handlers[type] || []).push(fn);
+        return add.call(this, type, fn, o);
+      },
+    });
     let r: BrowserTelemetry;
     try {
       r = real = init(options, { now: () => (at === undefined ? now() : at) });
     } finally {
-      if (own) win.addEventListener = add;
-      else delete (win as Partial<LoaderWindow>).addEventListener;
+      shadow(own);
     }
     listen(false);
     for (const [time, kind, a, b] of waiting) {
       at = time;
       try {
-        if (CAPTURED.indexOf(kind) < 0) r.logger[kind as Level](a, b as Record<string, unknown>);
-        else if (handlers[kind]) handlers[kind](a as Event);
+        if (kind.indexOf('on')) r.logger[kind as Level](a, b as Record<string, unknown>);
+        else for (const h of handlers[kind.slice(2)] || []) h(a as Event);
       } catch {
         // The SDK never throws into the page; a handler that does loses that one record, not the others.
       }
@@ -107,6 +133,7 @@ export function installLoader(win: LoaderWindow): void {
     if (dropped > 0) r.logger.warn(`isotel loader dropped ${dropped} calls made before the SDK started`, { 'isotel.dropped_count': dropped });
     Object.assign(proxy!.logger, r.logger);
     settle();
+    if (closed) void r.shutdown();
   };
 
   /** Adds the SDK's script; when it has run, starts it in a task of its own (evaluation and start: two tasks, not one long one). */
@@ -141,26 +168,42 @@ export function installLoader(win: LoaderWindow): void {
     (doc.head || doc.documentElement).appendChild(s);
   };
 
-  // What `init` returns: calls wait until the SDK starts, then go to it.
+  // What `init` returns: calls wait until the SDK starts, then go to it (also through methods the app kept).
   const create = (): BrowserTelemetry => {
     const logger = {} as BrowserLogger;
-    for (const l of ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as Level[]) logger[l] = (message, attributes) => wait([now(), l, message, snapshot(attributes)]);
+    LEVELS.forEach((l, i) => {
+      logger[l] = (message, attributes) => (real ? real.logger[l](message, attributes) : i >= minLevel && wait(() => [now(), l, message, snapshot(attributes)]));
+    });
     let span: Span | undefined;
     return {
       logger,
       get sessionId() {
         return real ? real.sessionId : '';
       },
-      flush: () => whenStarted(() => (real ? real.flush() : { done: false, queued: 0 })),
-      shutdown: () => whenStarted(() => real && real.shutdown()),
-      health: (): TelemetryHealth =>
-        real
+      // Before the SDK starts nothing can be sent, and neither waits for it.
+      flush: () => (real ? real.flush() : Promise.resolve({ done: false, queued: waiting.length })),
+      shutdown() {
+        if (real) return real.shutdown();
+        closed = true; // what waits is still delivered when the SDK starts, which then shuts down
+        listen(false);
+        return Promise.resolve();
+      },
+      health(): TelemetryHealth {
+        const h = real
           ? real.health()
-          : { queued: waiting.length, inFlight: 0, delivered: 0, beaconed: 0, dropped: { total: dropped, reasons: dropped ? { loader_full: dropped } : {} }, lastError: failed, sender: false, storage: 'none', sessionId: '' },
+          : { queued: waiting.length, inFlight: 0, delivered: 0, beaconed: 0, dropped: { total: 0, reasons: {} as Record<string, number> }, lastError: failed, sender: false, storage: 'none' as const, sessionId: '' };
+        if (dropped) {
+          h.dropped.total += dropped;
+          h.dropped.reasons.loader_full = dropped;
+        }
+        return h;
+      },
       subscribe(fn) {
         let off: (() => void) | undefined;
         let on = true;
-        void whenStarted(() => on && real && (off = real.subscribe(fn)));
+        const sub = (): unknown => on && real && (off = real.subscribe(fn));
+        if (pending) pending.push(sub);
+        else sub();
         return () => {
           on = false;
           if (off) off();
@@ -188,6 +231,13 @@ export function installLoader(win: LoaderWindow): void {
       try {
         if (options === null || typeof options !== 'object') throw 'options must be an object';
         const { sdkUrl, ...rest } = options;
+        // As the SDK will: calls below logLevel are not kept (an unknown level keeps all: the SDK reports it), nor
+        // errors with captureErrors: false.
+        minLevel = rest.logLevel === undefined ? 2 : Math.max(0, LEVELS.indexOf(rest.logLevel));
+        if (rest.captureErrors === false) {
+          listen(false);
+          for (let i = waiting.length; i--; ) if (!waiting[i][1].indexOf('on')) waiting.splice(i, 1);
+        }
         const later = (): void => void win.setTimeout(() => inject(sdkUrl, rest), 0);
         // After the page's load event: the SDK is fetched, evaluated and started when the page is done loading.
         if (win.document.readyState === 'complete') later();
