@@ -24,6 +24,7 @@ export interface LoaderOptions extends BrowserOptions {
 
 export const MAX_WAITING = 1000;
 export const MAX_WAITING_ERRORS = 100;
+// shared/severity's LEVELS, written again: importing it brings its module's tables, +215 B min / +88 B gzip here.
 const LEVELS: Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 const CAPTURED = ['error', 'unhandledrejection'];
 
@@ -209,7 +210,8 @@ export function installLoader(win: LoaderWindow): void {
           if (off) off();
         };
       },
-      // Before the SDK starts: a span that records nothing (`withSpan` just calls fn).
+      // Before the SDK starts: a span that records nothing (`withSpan` just calls fn). By hand: the API's
+      // trace.wrapSpanContext(INVALID_SPAN_CONTEXT), as span-api.ts does, makes the loader 14.6 KB min / 4.9 KB gzip (from 3.5 / 1.8).
       startSpan(name, o) {
         if (real && real.startSpan) return real.startSpan(name, o);
         if (!span) {
