@@ -15,7 +15,8 @@ import { createBrowserDiag } from './diag-sink.js';
 import { type BrowserDeps, defaultWindow, resolveEnv, safe, type WindowLike } from './env.js';
 import { captureErrors } from './errors/capture.js';
 import { createRateLimiter } from './errors/rate-limit.js';
-import { buildLogRecord, type LogContext } from './logs/build.js';
+import { deferLogRecord, type LogContext } from './logs/build.js';
+import { logFailed } from './logs/level-logger.js';
 import { noopTelemetry } from './noop.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { watchLifecycle } from './page/lifecycle.js';
@@ -51,7 +52,8 @@ export type EmitEvent = (name: string, attributes: Attributes, link?: { traceId:
 export interface Features {
   /** The session: shared by the origin's tabs with roll-over and events (full), or one per tab (lite). */
   session(ctx: SessionContext & TracingContext): Session;
-  createLogger(ctx: TracingContext, minLevel: Level, emit: (record: LogRecord) => void): LoggerFeature;
+  /** `emit` takes a log call's record builder (logs/build.ts deferLogRecord): records are built in a microtask. */
+  createLogger(ctx: TracingContext, minLevel: Level, emit: (build: () => LogRecord) => void): LoggerFeature;
   setupTracing?(ctx: TracingContext): { spans: SpanApi; shutdown(): Promise<void> };
   /** Console capture (the full build; the lite build leaves it out to stay small). */
   captureConsole?: typeof captureConsole;
@@ -136,16 +138,20 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   // 7-24 ms). Records made before `start` wait here; `start` runs in a task after init, or earlier when
   // the queue is first read, the page hides, or the app asks for the session: it replays the rescue, reads
   // the session (its session.start event first, unless a span read it earlier), then stamps and queues the
-  // waiting records in order.
-  let early: Array<() => void> | undefined = [];
-  const later = (fn: () => void): void => void (early ? early.push(fn) : fn());
+  // waiting records in order. After the start, what waits runs in a microtask (`run`: the log calls of a
+  // task build their records there, off the caller's stack), or when the page hides, a flush or health() asks.
+  let early = true;
+  const waiting: Array<() => void> = [];
+  const run = (): void => {
+    if (!early) for (const fn of waiting.splice(0)) fn();
+  };
+  const later = (fn: () => void): void => void (waiting.push(fn) === 1 && !early && Promise.resolve().then(run));
   const start = (): void => {
     if (!early) return;
-    const q = early;
-    early = undefined;
+    early = false;
     rescue.replay();
     safe(() => session.id());
-    for (const fn of q) fn();
+    run();
   };
   const startTimer = env.timers.setTimeout(start, 0);
 
@@ -164,16 +170,21 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
       let total = 0;
       for (const k of Object.keys(counts)) total += counts[k];
       const attrs = { 'isotel.dropped_count': total, 'isotel.dropped_reasons': counts };
-      const r = buildLogRecord(ctx, 'warn', `isotel dropped ${total} records before sending`, attrs);
-      session.stamp(r.attributes);
-      queue.push('log', r);
+      emit(deferLogRecord(ctx, 'warn', `isotel dropped ${total} records before sending`, attrs));
     },
   });
 
-  // 5. Records: beforeSend, then the queue.
+  // 5. Records: a log call reads what it must and leaves the rest to a builder (logs/build.ts), run later
+  // (3c); then beforeSend, then the queue.
   let closed = false;
-  const emit = (record: LogRecord): void => later(() => emitNow(record));
-  const emitNow = (record: LogRecord): void => {
+  const emit = (build: () => LogRecord): void => later(() => emitNow(build));
+  const emitNow = (build: () => LogRecord): void => {
+    let record: LogRecord;
+    try {
+      record = build();
+    } catch (err) {
+      return logFailed(diag, err);
+    }
     session.stamp(record.attributes);
     if (closed) {
       diag.warn('B04' /* logger used after shutdown (ignored) */);
@@ -216,6 +227,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     watchLifecycle(win, safe(() => win.document), {
       hidden: () => {
         start();
+        run();
         sender.setVisible(false);
         rescue.save();
       },
@@ -225,6 +237,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   );
   sender.schedule(0);
   function health(): TelemetryHealth {
+    run();
     return {
       queued: queue.size(),
       inFlight: counters.inFlight,
@@ -240,6 +253,7 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   const flush = async (): Promise<{ done: boolean; queued: number }> => {
     try {
       start();
+      run();
       await queue.persist();
       const r = await sender.run();
       return { done: r.done, queued: queue.size() };

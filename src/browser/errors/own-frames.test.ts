@@ -46,7 +46,7 @@ describe('own frames', () => {
     const ctx = {
       resource: {}, scope: { name: 't' }, page: { annotate: () => undefined, url: () => undefined }, now: () => 0, recordId: () => 'id', diag: { warn() {}, error() {}, count() {} },
     } as unknown as Parameters<typeof liteFeatures.createLogger>[0];
-    ownFrames(liteFeatures, SDK).createLogger(ctx, 'info', (r) => emitted.push(r)).logger.error('boom', { 'exception.stacktrace': STACK });
+    ownFrames(liteFeatures, SDK).createLogger(ctx, 'info', (build) => emitted.push(build())).logger.error('boom', { 'exception.stacktrace': STACK });
     expect(String(emitted[0].attributes?.['exception.stacktrace'])).not.toContain(SDK);
   });
 });

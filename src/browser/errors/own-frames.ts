@@ -40,7 +40,7 @@ export function dropOwnFrames(record: LogRecord, isOwn: (line: string) => boolea
 
 /** `features` whose log records (captured errors among them) lose the frames `isOwn` names. */
 export function withoutFrames(features: Features, isOwn: (line: string) => boolean): Features {
-  return { ...features, createLogger: (ctx, min, emit) => features.createLogger(ctx, min, (record) => emit(dropOwnFrames(record, isOwn))) };
+  return { ...features, createLogger: (ctx, min, emit) => features.createLogger(ctx, min, (build) => emit(() => dropOwnFrames(build(), isOwn))) };
 }
 
 /** `features` whose records lose the frames in `file` (the SDK's own file); unchanged without one. */

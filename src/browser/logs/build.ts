@@ -40,7 +40,25 @@ function errorIn(attrs: unknown): unknown {
   return undefined;
 }
 
-export function buildLogRecord(ctx: LogContext, level: Level, message: unknown, attrs?: unknown): LogRecord {
+/**
+ * A log call, deferred: what the call must read when it is made is read now (the time, the page's address, a
+ * shallow copy of the attributes, which the app may reuse), and the returned function builds the record
+ * later (initialize.ts: in a microtask, with the other calls of the same task, off the caller's stack).
+ * Nested objects and an Error's fields are read then, as sdk-logs, which keeps them by reference.
+ */
+export function deferLogRecord(ctx: LogContext, level: Level, message: unknown, attrs?: unknown): () => LogRecord {
+  const nowMs = ctx.now();
+  const url = ctx.page.url();
+  let copy = attrs;
+  try {
+    if (typeof attrs === 'object' && attrs !== null) copy = attrs instanceof Map ? new Map(attrs) : { ...attrs };
+  } catch {
+    // A Proxy whose traps throw: the sanitizer reads what it can of the original and says so in the record.
+  }
+  return () => buildLogRecord(ctx, level, message, copy, nowMs, url);
+}
+
+export function buildLogRecord(ctx: LogContext, level: Level, message: unknown, attrs?: unknown, nowMs = ctx.now(), url = ctx.page.url()): LogRecord {
   const count = (name: string, n?: number): void => ctx.diag.count(name, n);
   const limits = DEFAULT_SANITIZE_LIMITS;
   const s = sanitizeAttributes(attrs, limits, count);
@@ -58,9 +76,8 @@ export function buildLogRecord(ctx: LogContext, level: Level, message: unknown, 
   }
   const err = errorIn(attrs);
   if (err !== undefined) Object.assign(attributes, exceptionAttributes(err));
-  ctx.page.annotate(attributes);
+  ctx.page.annotate(attributes, url);
 
-  const nowMs = ctx.now();
   const ts = msToIso(nowMs);
   const record: LogRecord = {
     record_id: ctx.recordId(nowMs),

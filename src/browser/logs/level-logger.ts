@@ -8,6 +8,12 @@ import type { BrowserLogger, LogMethod } from '../types.js';
 
 const noop: LogMethod = () => {};
 
+/** A log call or its record's build (initialize.ts) threw: counted and reported, never thrown into the page. */
+export function logFailed(diag: Diag, err: unknown): void {
+  diag.count('logs.failed');
+  diag.error('B20' /* a log record could not be built */, err);
+}
+
 export function createLevelLogger(minLevel: Level, log: (level: Level, message: unknown, attributes: Record<string, unknown> | undefined) => void, diag: Diag): BrowserLogger {
   const min = SEVERITY_NUMBER[minLevel];
   const method = (level: Level): LogMethod =>
@@ -17,8 +23,7 @@ export function createLevelLogger(minLevel: Level, log: (level: Level, message: 
           try {
             log(level, message, attributes);
           } catch (err) {
-            diag.count('logs.failed');
-            diag.error('B20' /* a log record could not be built */, err);
+            logFailed(diag, err);
           }
         };
   const logger = {} as Record<Level, LogMethod>;

@@ -5,7 +5,7 @@ import { createRecordIdGenerator } from '../../shared/ids.js';
 import type { LogRecord } from '../../shared/model.js';
 import { createPageInfo } from '../page/page-info.js';
 import { quietDiag } from '../testing/fakes.js';
-import { buildLogRecord, type LogContext } from './build.js';
+import { buildLogRecord, deferLogRecord, type LogContext } from './build.js';
 import { createLevelLogger } from './level-logger.js';
 import { createContextLogger } from './context-logger.js';
 
@@ -55,6 +55,36 @@ describe('buildLogRecord', () => {
   });
 });
 
+describe('deferLogRecord', () => {
+  it('reads the time, the address and the attributes at the call; builds the record later', () => {
+    let now = 1_750_000_000_123.456;
+    const doc = { URL: 'https://a.example/cart' };
+    const c = { ...ctx(), now: () => now, page: createPageInfo(doc, 'UA/1') };
+    const attrs: Record<string, unknown> = { step: 1 };
+    const build = deferLogRecord(c, 'info', 'checkout', attrs);
+    attrs.step = 2; // the app reuses its object
+    attrs.added = true;
+    now += 5_000;
+    doc.URL = 'https://a.example/done'; // a route change before the build
+    const r = build();
+    expect(r.timestamp).toBe('2025-06-15T15:06:40.123456Z');
+    expect(r.attributes).toMatchObject({ step: 1, 'url.full': 'https://a.example/cart' });
+    expect(r.attributes.added).toBeUndefined();
+    const m = new Map<string, unknown>([['k', 'v']]);
+    const fromMap = deferLogRecord(c, 'info', 'map', m);
+    m.set('k', 'changed');
+    expect(fromMap().attributes.k).toBe('v');
+  });
+
+  it('keeps a record whose attributes cannot be copied (a Proxy whose traps throw), and says so in it', () => {
+    const c = ctx();
+    const hostile = new Proxy({}, { ownKeys: () => { throw new Error('no keys'); } });
+    const r = deferLogRecord(c, 'warn', 'hostile', hostile)();
+    expect(r.body).toBe('hostile');
+    expect(r.attributes['isotel.attributes_error']).toBe('no keys');
+  });
+});
+
 describe('createLevelLogger', () => {
   it('makes levels below the minimum one shared no-op and never throws', () => {
     const seen: string[] = [];
@@ -82,7 +112,7 @@ describe('createContextLogger', () => {
 
   it('carries the active span context, and keeps logging after shutdown', async () => {
     const out: LogRecord[] = [];
-    const { logger, shutdown } = createContextLogger(ctx(), 'debug', (r) => out.push(r));
+    const { logger, shutdown } = createContextLogger(ctx(), 'debug', (build) => out.push(build()));
     const spanContext = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 };
     logger.info('outside');
     await context.with(trace.setSpanContext(context.active(), spanContext), async () => {

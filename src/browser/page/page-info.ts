@@ -14,8 +14,8 @@ import { redactUrl } from './url.js';
 const SECRET_PARAM = /pass|pwd|secret|token|auth|key|sig|session|sid|code|jwt|otp|ticket|cookie|credential|card/i;
 
 export interface PageInfo {
-  /** Adds url.full and user_agent.original (keeping values the caller set). */
-  annotate(attributes: Attributes): void;
+  /** Adds url.full (`u`: the address when the log call was made) and user_agent.original, keeping values the caller set. */
+  annotate(attributes: Attributes, u?: string): void;
   url(): string | undefined;
 }
 
@@ -40,8 +40,7 @@ export function createPageInfo(doc: { URL?: string } | undefined, userAgent: str
   };
   return {
     url,
-    annotate(a) {
-      const u = url();
+    annotate(a, u = url()) {
       if (u !== undefined && a['url.full'] === undefined) a['url.full'] = u;
       if (userAgent !== undefined && a['user_agent.original'] === undefined) a['user_agent.original'] = userAgent;
     },
