@@ -8,4 +8,4 @@ import { ownFile, ownFrames } from './errors/own-frames.js';
 import { fullFeatures } from './features-full.js';
 import { initWith } from './init-with.js';
 
-(globalThis as { Isotel?: unknown }).Isotel = { init: initWith(ownFrames(fullFeatures, ownFile(new Error().stack))) };
+(globalThis as { Isotel?: unknown }).Isotel = { init: initWith(ownFrames(fullFeatures, () => ownFile(new Error().stack))) };

@@ -7,4 +7,4 @@ import { ownFile, ownFrames } from './errors/own-frames.js';
 import { zoneFeatures } from './features-zone.js';
 import { initWith } from './init-with.js';
 
-(globalThis as { Isotel?: unknown }).Isotel = { init: initWith(ownFrames(zoneFeatures, ownFile(new Error().stack))) };
+(globalThis as { Isotel?: unknown }).Isotel = { init: initWith(ownFrames(zoneFeatures, () => ownFile(new Error().stack))) };

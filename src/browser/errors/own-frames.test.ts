@@ -40,13 +40,24 @@ describe('own frames', () => {
     expect(dropOwnFrames(plain, () => true)).toEqual(record({ a: 1 }));
   });
 
-  it('ownFrames: the records a build emits lose the frames of its file; without a file the features are unchanged', () => {
-    expect(ownFrames(liteFeatures, undefined)).toBe(liteFeatures);
+  it('ownFrames: the records a build emits lose the frames of its file, asked for once, at the first stack', () => {
+    let asked = 0;
+    const file = (): string => (asked++, SDK);
     const emitted: LogRecord[] = [];
     const ctx = {
       resource: {}, scope: { name: 't' }, page: { annotate: () => undefined, url: () => undefined }, now: () => 0, recordId: () => 'id', diag: { warn() {}, error() {}, count() {} },
     } as unknown as Parameters<typeof liteFeatures.createLogger>[0];
-    ownFrames(liteFeatures, SDK).createLogger(ctx, 'info', (build) => emitted.push(build())).logger.error('boom', { 'exception.stacktrace': STACK });
-    expect(String(emitted[0].attributes?.['exception.stacktrace'])).not.toContain(SDK);
+    const { logger } = ownFrames(liteFeatures, file).createLogger(ctx, 'info', (build) => emitted.push(build()));
+    logger.info('no stack');
+    expect(asked).toBe(0);
+    logger.error('boom', { 'exception.stacktrace': STACK });
+    logger.error('again', { 'exception.stacktrace': STACK });
+    expect(String(emitted[1].attributes?.['exception.stacktrace'])).not.toContain(SDK);
+    expect(String(emitted[2].attributes?.['exception.stacktrace'])).not.toContain(SDK);
+    expect(asked).toBe(1);
+    // Without a file (a bundled build's SDK shares the app's file), the stack stays as it is.
+    const kept: LogRecord[] = [];
+    ownFrames(liteFeatures, () => undefined).createLogger(ctx, 'info', (build) => kept.push(build())).logger.error('boom', { 'exception.stacktrace': STACK });
+    expect(kept[0].attributes?.['exception.stacktrace']).toBe(STACK);
   });
 });

@@ -14,13 +14,27 @@ function setup() {
     () => {
       throw new Error('no PerformanceObserver');
     },
-  ]);
+  ], (fn) => fn()); // the observers at once (init defers them to a task)
   return { win, report: (m: Metric) => reporters[0](m), events, vitals };
 }
 
 const link = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 };
 
 describe('web vitals', () => {
+  it('makes the library\'s observers in a later task, not during init, and not at all once stopped', () => {
+    const tasks: Array<() => void> = [];
+    const subscribed: string[] = [];
+    const vitals = observeWebVitals(new EventTarget(), () => undefined, [() => subscribed.push('lcp')], (fn) => tasks.push(fn));
+    expect(subscribed).toEqual([]);
+    tasks[0]();
+    expect(subscribed).toEqual(['lcp']);
+    const stopped = observeWebVitals(new EventTarget(), () => undefined, [() => subscribed.push('again')], (fn) => tasks.push(fn));
+    stopped.stop();
+    tasks[1]();
+    expect(subscribed).toEqual(['lcp']);
+    vitals.stop();
+  });
+
   it('records browser.web_vital events per the OTel browser conventions, in the documentLoad trace', () => {
     const { report, events, vitals } = setup();
     report(metric('FCP', 812.5)); // before the page load span ended: waits for it
