@@ -142,7 +142,7 @@ describe('init (lite features)', () => {
     expect(() => telemetry.logger.info('ignored')).not.toThrow();
     expect(await telemetry.flush()).toEqual({ done: true, queued: 0 });
     expect(telemetry.health().lastError).toMatch(/endpoint is required/);
-    expect(diag.messages).toEqual(['warn: B02 endpoint is required (the ingest base URL, e.g. https://ingest.example.com)']);
+    expect(diag.messages).toEqual(['warn: B02 endpoint is required']);
   });
 
   it('is a no-op without a window (server-side rendering)', () => {

@@ -47,7 +47,7 @@ const STRINGS = ['serviceName', 'serviceVersion', 'environment', 'ingestKey', 'e
 const FUNCTIONS = ['beforeSend', 'onStatus', 'httpSpanName'];
 
 function endpointOf(raw: unknown, base: string | undefined): string {
-  if (!raw) throw new TypeError('endpoint is required (the ingest base URL, e.g. https://ingest.example.com)');
+  if (!raw) throw new TypeError('endpoint is required');
   let url: URL;
   try {
     url = new URL(raw as string, base);
