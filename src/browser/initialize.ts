@@ -137,8 +137,8 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
   // 3c. Nothing in init touches localStorage/sessionStorage (Chromium's first synchronous access costs
   // 7-24 ms). Records made before `start` wait here; `start` runs in a task after init, or earlier when
   // the queue is first read, the page hides, or the app asks for the session: it replays the rescue, reads
-  // the session (its session.start event first, unless a span read it earlier), then stamps and queues the
-  // waiting records in order. After the start, what waits runs in a microtask (`run`: the log calls of a
+  // the session (its session.start event, unless a span read it earlier, waits after the records made before
+  // it: the queue's order is the records' time order), then builds, stamps and queues what waits, in order. After the start, what waits runs in a microtask (`run`: the log calls of a
   // task build their records there, off the caller's stack), or when the page hides, a flush or health() asks.
   let early = true;
   const waiting: Array<() => void> = [];
