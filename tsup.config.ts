@@ -34,6 +34,17 @@ const quietImportMeta = (o: { logOverride?: Record<string, string> }) => {
   o.logOverride = { ...o.logOverride, 'empty-import-meta': 'silent' };
 };
 
+/**
+ * The lazy entries' `import('./index.js')` / `import('./lite.js')` stay imports of the built files beside them
+ * (dist/browser), so the app's bundler puts the SDK in a chunk of its own instead of this build inlining it.
+ */
+const sdkImportKept = {
+  name: 'sdk-import-kept',
+  setup(b: { onResolve(o: { filter: RegExp }, fn: (a: { path: string; importer: string; kind: string }) => object | undefined): void }) {
+    b.onResolve({ filter: /^\.\/(index|lite)\.js$/ }, (a) => (a.kind === 'dynamic-import' && /lazy\.ts$/.test(a.importer) ? { path: a.path, external: true } : undefined));
+  },
+};
+
 export default defineConfig([
   {
     entry: {
@@ -77,10 +88,13 @@ export default defineConfig([
       ['lite', 'src/browser/lite.ts', MODERN_TARGET],
       ['zone', 'src/browser/zone.ts', ZONE_TARGET],
       ['metrics', 'src/browser/metrics.ts', MODERN_TARGET],
+      ['lazy', 'src/browser/lazy.ts', MODERN_TARGET],
+      ['lite-lazy', 'src/browser/lite-lazy.ts', MODERN_TARGET],
     ] as const
   ).map(([name, entry, target]) => ({
     entry: { [`browser/${name}`]: entry },
     format: ['esm' as const],
+    esbuildPlugins: [sdkImportKept],
     dts: true,
     platform: 'browser' as const,
     ...target,

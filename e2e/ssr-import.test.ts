@@ -46,9 +46,18 @@ describe('isotel/browser on the server (SSR)', () => {
 
   it('require() of every entry works from CommonJS', async () => {
     const { out } = await node(`const { Worker } = require('node:worker_threads'); require('isotel/browser/lite'); require('isotel/browser/zone');
+      require('isotel/browser/lazy').init({ endpoint: 'https://ingest.example/v1/logs' }).logger.info('rendered');
+      require('isotel/browser/lite/lazy').init({ endpoint: 'https://ingest.example/v1/logs' }).logger.info('rendered');
       const t = require('isotel/browser').init({ endpoint: 'https://ingest.example/v1/logs' });
       require('isotel/browser/metrics').createMeter(t).counter('ssr.renders').add(1); // measures nothing, throws nothing${WORKER_ROUND_TRIP}`, 'commonjs');
     expect(JSON.parse(out)).toMatchObject({ zone: 'undefined', reply: 42 });
+  });
+
+  it('an ES-module import of the lazy entries gives the same no-op init, and never loads the SDK', async () => {
+    const { out } = await node(`import { Worker } from 'node:worker_threads'; import { init } from 'isotel/browser/lazy'; import { init as lite } from 'isotel/browser/lite/lazy';
+      lite({ endpoint: 'https://ingest.example/v1/logs' }).logger.info('rendered');
+      const t = init({ endpoint: 'https://ingest.example/v1/logs' }); t.logger.info('rendered');${WORKER_ROUND_TRIP}`, 'module');
+    expect(JSON.parse(out)).toEqual({ zone: 'undefined', reply: 42, health: expect.stringContaining('server-side rendering') });
   });
 
   it('a bundle for the browser still gets the real SDK: zone.js only from isotel/browser/zone', async () => {

@@ -95,12 +95,34 @@ for (const b of builds) {
   console.log(`  ${b.name.padEnd(5)} import: ${kb(shaken)}  (${kb(code.length)} min, from ${entry})\n        script: ${iife}\n        budget: ${verdict}`);
 }
 // The script-tag loader (isotel-loader.global.js: the SDK after the page's load event) is a script file only; its
-// budget is its measured size, every byte of it being parsed during the page load.
-const LOADER = { global: 'dist/browser/isotel-loader.global.js', budget: 1_864 };
+// budget is its measured size, every byte of it being parsed during the page load. Raised, loudly: 1,864 -> 1,883 B
+// (+19 B) when its logic became `createLoader`, which the lazy module entries (isotel/browser/lazy, lite/lazy) share
+// with the script-tag loader: the script's `inject` a function of its own beside it.
+const LOADER = { global: 'dist/browser/isotel-loader.global.js', budget: 1_883 };
 if (existsSync(join(root, LOADER.global))) {
   const file = readFileSync(join(root, LOADER.global));
   const size = gz(file);
   if (size > LOADER.budget) over = true;
   console.log(`  loader script: ${kb(size)}  (${kb(file.length)} min)\n        budget: ${kb(LOADER.budget)} ${size <= LOADER.budget ? 'ok' : 'OVER'}`);
+}
+// The lazy module entries (isotel/browser/lazy, lite/lazy): an app bundled with code splitting loads the entry's
+// chunk with the page and the SDK's chunk after the page's load event. The entry's chunks (all but the SDK's) are
+// what the page load pays: their budget is their measured size, as the loader script's.
+const LAZY = [
+  { name: 'lazy', dist: 'dist/browser/lazy.js', sdk: 'full', budget: 2_074 },
+  { name: 'lite/lazy', dist: 'dist/browser/lite-lazy.js', sdk: 'lite', budget: 1_895 },
+];
+for (const b of LAZY) {
+  if (!existsSync(join(root, b.dist))) continue; // the SDK's dynamic import is kept only in the built file
+  const result = await build({
+    stdin: { contents: `import { init } from ${JSON.stringify(join(root, b.dist))};\ninit({ endpoint: 'https://ingest.example.com', serviceName: 'size-check' });`, resolveDir: root, loader: 'js' },
+    bundle: true, minify: true, write: false, splitting: true, outdir: join(root, '.size-out'), format: 'esm', platform: 'browser', target: 'es2019',
+    logLevel: 'error', logOverride: { bigint: 'silent' },
+  });
+  // The SDK's chunk is the largest; what the page loads first is the entry and any chunk it shares with the SDK.
+  const files = result.outputFiles.map((f) => ({ path: f.path, gz: gz(f.contents), min: f.contents.length })).sort((x, y) => y.min - x.min);
+  const first = files.slice(1).reduce((n, f) => n + f.gz, 0);
+  if (first > b.budget) over = true;
+  console.log(`  ${b.name} import: ${kb(first)} with the page (${files.length - 1} chunks), then the ${b.sdk} SDK's chunk ${kb(files[0].gz)} after load\n        budget: ${kb(b.budget)} ${first <= b.budget ? 'ok' : 'OVER'}`);
 }
 process.exitCode = over ? 1 : 0;

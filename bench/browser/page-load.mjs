@@ -6,7 +6,9 @@
 // Goal: isotel's eval + init ≤ 12 ms and no long task attributable to it, beside the plain OTel web SDK. The
 // loader rows inline isotel-loader.global.js instead, which fetches the SDK file after the load event: their
 // "long tasks / load" column includes the SDK's own evaluation and start, later; the 0.3 KB stub is the floor of
-// any loader on this machine. Every isotel row must have delivered its one record within the 3 s.
+// any loader on this machine. The lazy rows are the loader's way for bundled apps (isotel/browser/lazy, lite/lazy):
+// the app's module inlined, the SDK's chunk fetched after the load event. Every isotel row must have delivered its
+// one record within the 3 s.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -39,6 +41,21 @@ const STUB_INIT = `window.__stub = Isotel.init({ endpoint: location.origin + '/i
 // The loader (isotel-loader.global.js) inlined like the others; the SDK file it fetches after the load event is served.
 const loaderInit = (file) => `window.__tel = Isotel.init({ endpoint: location.origin + '/ingest', serviceName: 'bench', sdkUrl: '/sdk/${file}' }); window.__tel.logger.info('loaded');`;
 
+/**
+ * An app bundled with code splitting from a lazy module entry (dist/browser/lazy.js, lite-lazy.js): the app's
+ * module (the clock marks inside it) to inline in the page, and its other chunks served under `/<dir>/`.
+ */
+async function lazyApp(root, entry, dir) {
+  const r = await build({
+    stdin: { contents: `import { init } from ${JSON.stringify(join(root, 'dist/browser', entry))};
+window.__te = performance.now(); ${isotelInit.replace('Isotel.init', 'init')} window.__t1 = performance.now();`, resolveDir: root, loader: 'js' },
+    bundle: true, minify: true, write: false, splitting: true, outdir: '/out', entryNames: 'app', format: 'esm', platform: 'browser', target: 'es2019', logLevel: 'error',
+  });
+  const chunks = Object.fromEntries(r.outputFiles.map((f) => [f.path.slice('/out/'.length), f.text]));
+  const app = chunks['app.js'].replace(/(["'])\.\/([\w-]+\.js)\1/g, `$1/${dir}/$2$1`);
+  return { app, chunks };
+}
+
 async function otelWebScript(root) {
   const r = await build({
     stdin: { contents: OTEL_WEB, resolveDir: root, loader: 'js' },
@@ -47,12 +64,16 @@ async function otelWebScript(root) {
   return r.outputFiles[0].text;
 }
 
-/** The page: a first script starts the clock and the long-task observer; the SDK; a last script stops the clock. */
+/**
+ * The page: a first script starts the clock and the long-task observer; the SDK; a last script stops the clock. An
+ * app module (`init` undefined: a lazy entry's app) sets its own marks; a module runs after the page is parsed, so
+ * its window also holds the rest of the parse and the fetch of any chunk it imports statically.
+ */
 const page = ([code, init]) => `<!doctype html><html><head>
 <script>window.__lt = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__lt.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: true }); window.__t0 = performance.now();</script>
-<script>${code.replace(/<\/script/gi, '<\\/script')}</script>
+${init === undefined ? `<script type="module">${code}</script>` : `<script>${code.replace(/<\/script/gi, '<\\/script')}</script>
 <script>window.__te = performance.now(); ${init}</script>
-<script>window.__t1 = performance.now();</script>
+<script>window.__t1 = performance.now();</script>`}
 </head><body><p>page</p></body></html>`;
 
 /** A loopback server: POSTs under /ingest/ answered 200 (a stand-in ingest), every other path by `route`. */
@@ -86,6 +107,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 /** Rows for the table: eval + init median/max, long tasks per load (all, and those overlapping the SDK's window). */
 export async function pageLoadRows(browser, root, runs) {
   const dist = (f) => readFileSync(join(root, 'dist/browser', f), 'utf8');
+  const lazy = { 'lazy-lite': await lazyApp(root, 'lite-lazy.js', 'lazy-lite'), 'lazy-full': await lazyApp(root, 'lazy.js', 'lazy-full') };
   const contenders = [
     ['empty page (floor)', ['', '']],
     ['isotel/browser/lite (script tag)', [dist('isotel-lite.global.js'), isotelInit]],
@@ -96,11 +118,18 @@ export async function pageLoadRows(browser, root, runs) {
     ['floor: a 0.3 KB stub (2 listeners, init, 1 call)', [STUB, STUB_INIT]],
     ['isotel loader → lite (SDK after the load event)', [dist('isotel-loader.global.js'), loaderInit('isotel-lite.global.js')]],
     ['isotel loader → full (SDK after the load event)', [dist('isotel-loader.global.js'), loaderInit('isotel.global.js')]],
+    // The same for bundled apps: isotel/browser/lite/lazy and /lazy, the SDK a chunk of the app's own, after load;
+    // their floor, a module that only sets the marks (a module runs after the parse, in a task of its own).
+    ['empty app module (floor of the lazy rows)', ['window.__te = performance.now(); window.__t1 = performance.now();', undefined]],
+    ['isotel/browser/lite/lazy (app module, SDK chunk after load)', [lazy['lazy-lite'].app, undefined]],
+    ['isotel/browser/lazy (app module, SDK chunk after load)', [lazy['lazy-full'].app, undefined]],
     ['plain OTel web SDK (logs + traces, fetch, XHR)', [await otelWebScript(root), '']],
   ];
   const pages = Object.fromEntries(contenders.map(([, code], i) => [`p${i}`, page(code)]));
   const server = await serveWithIngest((url, res) => {
     if (url.pathname.startsWith('/sdk/')) return res.writeHead(200, { 'content-type': 'text/javascript' }).end(dist(url.pathname.slice(5)));
+    const [, dir, file] = url.pathname.split('/');
+    if (lazy[dir]) return res.writeHead(lazy[dir].chunks[file] ? 200 : 404, { 'content-type': 'text/javascript' }).end(lazy[dir].chunks[file] ?? '');
     res.writeHead(200, { 'content-type': 'text/html' }).end(pages[url.pathname.slice(1)] ?? '');
   });
   const origin = `http://127.0.0.1:${server.address().port}`;

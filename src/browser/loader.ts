@@ -4,7 +4,8 @@
  * it (with their times) and the page's errors; after the page's load event the SDK file (`sdkUrl`, by default
  * `isotel.global.js` beside the loader's own file) is fetched, evaluated in a task of its own, and started in a later
  * task, which replays the recorded calls and errors with the times they happened. Then every call goes
- * straight to the SDK.
+ * straight to the SDK. The lazy module entries (lazy-entry.ts) are the same `createLoader` with a dynamic import
+ * in place of the script tag.
  *
  * What waits differs from the SDK loaded directly (README, "The loader"): records made before the SDK starts
  * carry the page's address when it starts, `sessionId` is '' and `health()` counts only what is waiting, and a
@@ -16,7 +17,7 @@ import type { Span } from '@opentelemetry/api';
 import type { BrowserDeps } from './env.js';
 import type { BrowserLogger, BrowserOptions, BrowserTelemetry, Level, TelemetryHealth } from './types.js';
 
-type RealInit = (options: BrowserOptions, deps?: BrowserDeps) => BrowserTelemetry;
+export type RealInit = (options: BrowserOptions, deps?: BrowserDeps) => BrowserTelemetry;
 export interface LoaderOptions extends BrowserOptions {
   /** The SDK's script-tag file: `isotel.global.js` (default, beside the loader's file) or `isotel-lite.global.js`. */
   sdkUrl?: string;
@@ -31,7 +32,7 @@ const CAPTURED = ['error', 'unhandledrejection'];
 /** What happened before the SDK started: [epoch ms, level or 'on' + event type, message or event, attributes]. */
 type Waiting = [number, string, unknown, unknown?];
 
-interface LoaderWindow {
+export interface LoaderWindow {
   document: Document;
   performance: Performance;
   Isotel?: { init: RealInit };
@@ -46,10 +47,20 @@ const snapshot = (a: unknown): unknown =>
   a !== null && typeof a === 'object' && Object.getPrototypeOf(a) === Object.prototype ? Object.assign({}, a) : a;
 
 /**
- * Installs the loader on `win`: its error listeners at once, `win.Isotel.init` for the page. One closure on
- * purpose (scripts/check-size.mjs): every byte here is parsed during the page load.
+ * Gets the SDK's `init`: `ready(init)` once it has it (the script-tag loader: the SDK's script has run; the lazy
+ * module entries: their dynamic import resolved), `fail(why)` when it cannot. Called after the page's load event.
  */
-export function installLoader(win: LoaderWindow): void {
+export type LoadSdk = (sdkUrl: string | undefined, ready: (init: RealInit) => void, fail: (why: string) => void) => void;
+
+export interface LoaderApi {
+  init(options: LoaderOptions): BrowserTelemetry;
+}
+
+/**
+ * The loader: its error listeners at once, an `init` for the page whose telemetry keeps what happens until `load`
+ * has brought the SDK. One closure on purpose (scripts/check-size.mjs): every byte here is parsed during the page load.
+ */
+export function createLoader(win: LoaderWindow, load: LoadSdk): LoaderApi {
   const perf = win.performance;
   const now = (): number => perf.timeOrigin + perf.now();
   const waiting: Waiting[] = [];
@@ -137,38 +148,6 @@ export function installLoader(win: LoaderWindow): void {
     if (closed) void r.shutdown();
   };
 
-  /** Adds the SDK's script; when it has run, starts it in a task of its own (evaluation and start: two tasks, not one long one). */
-  const inject = (sdkUrl: string | undefined, options: BrowserOptions): void => {
-    const doc = win.document;
-    // Found now, not when the loader runs: document.currentScript then cost 5-9 ms with a 4x CPU slowdown.
-    const file = doc.querySelector<HTMLScriptElement>('script[src*="isotel-loader"]');
-    const s = doc.createElement('script');
-    try {
-      if (!sdkUrl && !file) throw 0;
-      s.src = new URL(sdkUrl || 'isotel.global.js', file ? file.src : doc.baseURI).href;
-    } catch {
-      return fail(sdkUrl ? `sdkUrl is not a valid URL: ${sdkUrl}` : 'sdkUrl is required unless the loader is a file named isotel-loader*');
-    }
-    // A page whose Content-Security-Policy allows scripts by nonce: the SDK's script gets the page's nonce.
-    const nonced = doc.querySelector<HTMLScriptElement>('script[nonce]');
-    if (nonced) s.nonce = nonced.nonce;
-    s.async = true;
-    s.onerror = () => fail(`could not load ${s.src}`);
-    s.onload = () => {
-      const sdk = win.Isotel;
-      win.Isotel = api; // one telemetry per page: a later Isotel.init() returns the same one
-      if (!sdk || sdk === api) return fail(`${s.src} is not an isotel script-tag build`);
-      win.setTimeout(() => {
-        try {
-          start(sdk.init, options);
-        } catch (err) {
-          fail(`the SDK failed to start: ${err}`);
-        }
-      }, 0);
-    };
-    (doc.head || doc.documentElement).appendChild(s);
-  };
-
   // What `init` returns: calls wait until the SDK starts, then go to it (also through methods the app kept).
   const create = (): BrowserTelemetry => {
     const logger = {} as BrowserLogger;
@@ -226,7 +205,7 @@ export function installLoader(win: LoaderWindow): void {
     } as BrowserTelemetry;
   };
 
-  const api = {
+  return {
     init(options: LoaderOptions): BrowserTelemetry {
       if (proxy) return proxy;
       const p = (proxy = create());
@@ -240,7 +219,16 @@ export function installLoader(win: LoaderWindow): void {
           listen(false);
           for (let i = waiting.length; i--; ) if (!waiting[i][1].indexOf('on')) waiting.splice(i, 1);
         }
-        const later = (): void => void win.setTimeout(() => inject(sdkUrl, rest), 0);
+        // Evaluation and start: two tasks, not one long one.
+        const ready = (init: RealInit): unknown =>
+          win.setTimeout(() => {
+            try {
+              start(init, rest);
+            } catch (err) {
+              fail(`the SDK failed to start: ${err}`);
+            }
+          }, 0);
+        const later = (): void => void win.setTimeout(() => load(sdkUrl, ready, fail), 0);
         // After the page's load event: the SDK is fetched, evaluated and started when the page is done loading.
         if (win.document.readyState === 'complete') later();
         else win.addEventListener('load', later, { once: true });
@@ -250,5 +238,35 @@ export function installLoader(win: LoaderWindow): void {
       return p;
     },
   };
+}
+
+/** Installs the script-tag loader on `win`: `win.Isotel.init` for the page, the SDK's script added after `load`. */
+export function installLoader(win: LoaderWindow): void {
+  /** Adds the SDK's script; when it has run, hands its `init` over. */
+  const inject: LoadSdk = (sdkUrl, ready, fail) => {
+    const doc = win.document;
+    // Found now, not when the loader runs: document.currentScript then cost 5-9 ms with a 4x CPU slowdown.
+    const file = doc.querySelector<HTMLScriptElement>('script[src*="isotel-loader"]');
+    const s = doc.createElement('script');
+    try {
+      if (!sdkUrl && !file) throw 0;
+      s.src = new URL(sdkUrl || 'isotel.global.js', file ? file.src : doc.baseURI).href;
+    } catch {
+      return fail(sdkUrl ? `sdkUrl is not a valid URL: ${sdkUrl}` : 'sdkUrl is required unless the loader is a file named isotel-loader*');
+    }
+    // A page whose Content-Security-Policy allows scripts by nonce: the SDK's script gets the page's nonce.
+    const nonced = doc.querySelector<HTMLScriptElement>('script[nonce]');
+    if (nonced) s.nonce = nonced.nonce;
+    s.async = true;
+    s.onerror = () => fail(`could not load ${s.src}`);
+    s.onload = () => {
+      const sdk = win.Isotel;
+      win.Isotel = api as unknown as { init: RealInit }; // one telemetry per page: a later Isotel.init() returns the same one
+      if (!sdk || (sdk as unknown) === api) return fail(`${s.src} is not an isotel script-tag build`);
+      ready(sdk.init);
+    };
+    (doc.head || doc.documentElement).appendChild(s);
+  };
+  const api = createLoader(win, inject);
   win.Isotel = api as unknown as { init: RealInit };
 }
