@@ -39,20 +39,24 @@ const STUB = `window.Isotel = { init() { const q = []; return { logger: { info: 
 addEventListener('error', (e) => e); addEventListener('unhandledrejection', (e) => e);`;
 const STUB_INIT = `window.__stub = Isotel.init({ endpoint: location.origin + '/ingest', serviceName: 'bench' }); window.__stub.logger.info('loaded');`;
 // The loader (isotel-loader.global.js) inlined like the others; the SDK file it fetches after the load event is served.
+const lazyInit = isotelInit.replace('Isotel.init', '__lazyInit');
 const loaderInit = (file) => `window.__tel = Isotel.init({ endpoint: location.origin + '/ingest', serviceName: 'bench', sdkUrl: '/sdk/${file}' }); window.__tel.logger.info('loaded');`;
 
 /**
- * An app bundled with code splitting from a lazy module entry (dist/browser/lazy.js, lite-lazy.js): the app's
- * module (the clock marks inside it) to inline in the page, and its other chunks served under `/<dir>/`.
+ * An app bundled with code splitting from a lazy module entry (dist/browser/lazy.js, lite-lazy.js), its entry chunk
+ * inlined like the script-tag rows (the app's `init` at window.__lazyInit) and its other chunks served under
+ * `/<dir>/`. The entry has no static import but esbuild's side-effect import of its helper chunk, which the entry
+ * does not use (the SDK's chunk imports it itself): dropped, so the chunk runs as a classic script whose
+ * `import()` loads the SDK after the load event, as in an app's own module.
  */
 async function lazyApp(root, entry, dir) {
   const r = await build({
-    stdin: { contents: `import { init } from ${JSON.stringify(join(root, 'dist/browser', entry))};
-window.__te = performance.now(); ${isotelInit.replace('Isotel.init', 'init')} window.__t1 = performance.now();`, resolveDir: root, loader: 'js' },
+    stdin: { contents: `import { init } from ${JSON.stringify(join(root, 'dist/browser', entry))}; window.__lazyInit = init;`, resolveDir: root, loader: 'js' },
     bundle: true, minify: true, write: false, splitting: true, outdir: '/out', entryNames: 'app', format: 'esm', platform: 'browser', target: 'es2019', logLevel: 'error',
   });
   const chunks = Object.fromEntries(r.outputFiles.map((f) => [f.path.slice('/out/'.length), f.text]));
-  const app = chunks['app.js'].replace(/(["'])\.\/([\w-]+\.js)\1/g, `$1/${dir}/$2$1`);
+  const app = chunks['app.js'].replace(/^import\s*"\.\/chunk-[\w-]+\.js";/, '').replace(/(["'])\.\/([\w-]+\.js)\1/g, `$1/${dir}/$2$1`);
+  if (/^\s*(import|export)\b|[;}]\s*(import|export)\s*[{"]/.test(app)) throw new Error(`${entry}: the app's entry chunk has static imports or exports; it cannot run as a classic script`);
   return { app, chunks };
 }
 
@@ -64,16 +68,12 @@ async function otelWebScript(root) {
   return r.outputFiles[0].text;
 }
 
-/**
- * The page: a first script starts the clock and the long-task observer; the SDK; a last script stops the clock. An
- * app module (`init` undefined: a lazy entry's app) sets its own marks; a module runs after the page is parsed, so
- * its window also holds the rest of the parse and the fetch of any chunk it imports statically.
- */
+/** The page: a first script starts the clock and the long-task observer; the SDK; a last script stops the clock. */
 const page = ([code, init]) => `<!doctype html><html><head>
 <script>window.__lt = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__lt.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: true }); window.__t0 = performance.now();</script>
-${init === undefined ? `<script type="module">${code}</script>` : `<script>${code.replace(/<\/script/gi, '<\\/script')}</script>
+<script>${code.replace(/<\/script/gi, '<\\/script')}</script>
 <script>window.__te = performance.now(); ${init}</script>
-<script>window.__t1 = performance.now();</script>`}
+<script>window.__t1 = performance.now();</script>
 </head><body><p>page</p></body></html>`;
 
 /** A loopback server: POSTs under /ingest/ answered 200 (a stand-in ingest), every other path by `route`. */
@@ -118,11 +118,9 @@ export async function pageLoadRows(browser, root, runs) {
     ['floor: a 0.3 KB stub (2 listeners, init, 1 call)', [STUB, STUB_INIT]],
     ['isotel loader → lite (SDK after the load event)', [dist('isotel-loader.global.js'), loaderInit('isotel-lite.global.js')]],
     ['isotel loader → full (SDK after the load event)', [dist('isotel-loader.global.js'), loaderInit('isotel.global.js')]],
-    // The same for bundled apps: isotel/browser/lite/lazy and /lazy, the SDK a chunk of the app's own, after load;
-    // their floor, a module that only sets the marks (a module runs after the parse, in a task of its own).
-    ['empty app module (floor of the lazy rows)', ['window.__te = performance.now(); window.__t1 = performance.now();', undefined]],
-    ['isotel/browser/lite/lazy (app module, SDK chunk after load)', [lazy['lazy-lite'].app, undefined]],
-    ['isotel/browser/lazy (app module, SDK chunk after load)', [lazy['lazy-full'].app, undefined]],
+    // The same for bundled apps: isotel/browser/lite/lazy and /lazy, the SDK a chunk of the app's own, after load.
+    ['isotel/browser/lite/lazy (app chunk, SDK chunk after load)', [lazy['lazy-lite'].app, lazyInit]],
+    ['isotel/browser/lazy (app chunk, SDK chunk after load)', [lazy['lazy-full'].app, lazyInit]],
     ['plain OTel web SDK (logs + traces, fetch, XHR)', [await otelWebScript(root), '']],
   ];
   const pages = Object.fromEntries(contenders.map(([, code], i) => [`p${i}`, page(code)]));
