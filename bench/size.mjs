@@ -19,7 +19,7 @@ const OTEL_LOGS = `
 import { LoggerProvider, BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'size' }), processors: [new BatchLogRecordProcessor(new OTLPLogExporter())] });
+const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'size' }), processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter() })] });
 provider.getLogger('size').emit({ body: 'hello' });
 `;
 const otelTracing = (zone) => `${OTEL_LOGS}

@@ -27,7 +27,7 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
 import { XMLHttpRequestInstrumentation } from '@opentelemetry/instrumentation-xml-http-request';
 const resource = resourceFromAttributes({ 'service.name': 'bench' });
-const logs = new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor(new OTLPLogExporter({ url: location.origin + '/ingest/v1/logs' }))] });
+const logs = new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: location.origin + '/ingest/v1/logs' }) })] });
 const tp = new WebTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: location.origin + '/ingest/v1/traces' }))] });
 tp.register();
 registerInstrumentations({ instrumentations: [new FetchInstrumentation(), new XMLHttpRequestInstrumentation()] });
@@ -76,13 +76,26 @@ const page = ([code, init]) => `<!doctype html><html><head>
 <script>window.__t1 = performance.now();</script>
 </head><body><p>page</p></body></html>`;
 
-/** A loopback server: POSTs under /ingest/ answered 200 (a stand-in ingest), every other path by `route`. */
-export function serveWithIngest(route) {
+/**
+ * A loopback server: POSTs under /ingest/ answered 200 (a stand-in ingest; `onBody` gets each OTLP JSON body, parsed),
+ * every other path by `route`.
+ */
+export function serveWithIngest(route, onBody) {
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     if (!url.pathname.startsWith('/ingest/')) return route(url, res);
-    req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    const chunks = [];
+    req.on('data', (c) => onBody && chunks.push(c));
+    req.on('end', () => {
+      if (onBody) {
+        try {
+          onBody(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch {
+          // not JSON (no contender sends protobuf here): not counted
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
