@@ -97,8 +97,9 @@ for (const b of builds) {
 // The script-tag loader (isotel-loader.global.js: the SDK after the page's load event) is a script file only; its
 // budget is its measured size, every byte of it being parsed during the page load. Raised, loudly: 1,864 -> 1,883 B
 // (+19 B) when its logic became `createLoader`, which the lazy module entries (isotel/browser/lazy, lite/lazy) share
-// with the script-tag loader: the script's `inject` a function of its own beside it.
-const LOADER = { global: 'dist/browser/isotel-loader.global.js', budget: 1_883 };
+// with the script-tag loader: the script's `inject` a function of its own beside it. Then 1,884 B (+1 B): its no-op span
+// a module-level function (`noopSpan`) the lazy entries also use.
+const LOADER = { global: 'dist/browser/isotel-loader.global.js', budget: 1_884 };
 if (existsSync(join(root, LOADER.global))) {
   const file = readFileSync(join(root, LOADER.global));
   const size = gz(file);
@@ -107,10 +108,12 @@ if (existsSync(join(root, LOADER.global))) {
 }
 // The lazy module entries (isotel/browser/lazy, lite/lazy): an app bundled with code splitting loads the entry's
 // chunk with the page and the SDK's chunk after the page's load event. The entry's chunks (all but the SDK's) are
-// what the page load pays: their budget is their measured size, as the loader script's.
+// what the page load pays: their budget is their measured size, as the loader script's. Raised once, loudly: lazy
+// 2,074 -> 2,116 B (+42 B) for the span API's named exports (startSpan, withSpan, getActiveSpan, as isotel/browser
+// exports them), and both (lite/lazy 1,895 -> 1,924 B, +29 B) for span methods on the no-op telemetry of a worker.
 const LAZY = [
-  { name: 'lazy', dist: 'dist/browser/lazy.js', sdk: 'full', budget: 2_074 },
-  { name: 'lite/lazy', dist: 'dist/browser/lite-lazy.js', sdk: 'lite', budget: 1_895 },
+  { name: 'lazy', dist: 'dist/browser/lazy.js', sdk: 'full', budget: 2_116 },
+  { name: 'lite/lazy', dist: 'dist/browser/lite-lazy.js', sdk: 'lite', budget: 1_924 },
 ];
 for (const b of LAZY) {
   if (!existsSync(join(root, b.dist))) continue; // the SDK's dynamic import is kept only in the built file

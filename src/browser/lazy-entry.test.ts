@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lazyEntry } from './lazy-entry.js';
+import { getActiveSpan, init, startSpan, withSpan } from './lazy.js';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -74,5 +75,20 @@ describe('lazyEntry', () => {
     expect(t.health().lastError).toMatch(/needs a page/);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(() => t.logger.info('nothing')).not.toThrow();
+  });
+
+  it("isotel/browser/lazy's named span API: spans that record nothing before init and without a page, never a throw", () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const before = startSpan('before init');
+    expect(before.isRecording()).toBe(false);
+    expect(withSpan(before, (s) => (s.setAttribute('a', 1).end(), 42))).toBe(42);
+    expect(getActiveSpan()).toBeUndefined();
+    const t = init({ endpoint: 'https://ingest.example/v1', serviceName: 'shop' });
+    const span = startSpan('after init');
+    expect(span.isRecording()).toBe(false);
+    expect(span.spanContext().traceId).toBe('0'.repeat(32));
+    expect(withSpan(span, () => 'ran')).toBe('ran');
+    expect(t.startSpan('method').isRecording()).toBe(false);
+    expect(getActiveSpan()).toBeUndefined();
   });
 });

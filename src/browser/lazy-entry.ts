@@ -4,7 +4,7 @@
  * page's load event the SDK, which the app's bundler puts in a chunk of its own through the entry's dynamic
  * import, is fetched, evaluated and started in tasks of their own, and replays what waited with its times.
  */
-import { createLoader, type LoaderApi, type LoaderWindow, type RealInit } from './loader.js';
+import { createLoader, noopSpan, type LoaderApi, type LoaderWindow, type RealInit } from './loader.js';
 import { noopTelemetry } from './noop.js';
 import type { BrowserOptions, BrowserTelemetry } from './types.js';
 
@@ -18,7 +18,7 @@ export function lazyEntry(importSdk: () => Promise<{ init: RealInit }>, name: st
       // A worker (or a test without a DOM): no page load to wait for. The entries' `node` condition is the server's no-op.
       const why = `${name} needs a page (window and document); in a worker import the SDK's own entry`;
       globalThis.console.warn(`[isotel] ${why}; telemetry is off`);
-      return noopTelemetry('', why) as BrowserTelemetry;
+      return { ...noopTelemetry('', why), startSpan: noopSpan, withSpan: (s, fn) => fn(s), getActiveSpan: () => undefined };
     }
     loader = loader || createLoader(window as unknown as LoaderWindow, (_sdkUrl, ready, fail) => {
       importSdk().then((m) => ready(m.init), (err: unknown) => fail(`could not load the SDK: ${err}`));
