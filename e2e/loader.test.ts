@@ -109,8 +109,8 @@ describe('the script-tag loader', () => {
       const sdk = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/dist/isotel.global.js'));
       return { boomAt: w.boomAt as number, callAt: w.callAt as number, loadAt: w.__loadAt as number, sdkFetchAt: sdk ? performance.timeOrigin + sdk.startTime : -1, healthBefore: w.healthBefore as { queued: number; storage: string; sessionId: string }, same: w.same, spanResult: w.spanResult, after: w.telemetry.health() };
     });
-    // The record's time is the call's (not the SDK's start), to the millisecond; the attributes as they were at the call.
-    expect(Math.abs(Number(BigInt(before.timeUnixNano) / 1000n) / 1000 - page.callAt)).toBeLessThan(1);
+    // The record's time is the call's (not the SDK's start) (within a few ms: the SDK starts after the load event, 100s of ms later); the attributes as they were at the call.
+    expect(Math.abs(Number(BigInt(before.timeUnixNano) / 1000n) / 1000 - page.callAt)).toBeLessThan(5); // 1.1 ms once, a loaded VM
     expect(page.callAt).toBeLessThan(page.loadAt);
     expect(attr(before, 'step')).toBe('before');
     expect(attr(before, 'session.id')).toMatch(/^[0-9a-f]{32}$/);
@@ -118,7 +118,11 @@ describe('the script-tag loader', () => {
     expect(pageErrors).toContain('early boom');
     expect(attr(boom, 'exception.type')).toBe('Error');
     expect(attr(boom, 'isotel.error.source')).toBe('window.error');
-    expect(Math.abs(Number(BigInt(boom.timeUnixNano) / 1000n) / 1000 - page.boomAt)).toBeLessThan(5);
+    // The error's time is the throw's, before the load event (the SDK starts after it): the event's dispatch after the
+    // throw took 7.2 ms once on a loaded 2-core VM, so the margin is 25 ms, not 5.
+    const boomTime = Number(BigInt(boom.timeUnixNano) / 1000n) / 1000;
+    expect(Math.abs(boomTime - page.boomAt)).toBeLessThan(25);
+    expect(boomTime).toBeLessThan(page.loadAt);
     expect(page.boomAt).toBeLessThan(page.loadAt);
     // logger.error before the start is a log record, not taken for an error event.
     expect(String(attr(withBody('early-error-log')[0], 'code'))).toBe('7');
