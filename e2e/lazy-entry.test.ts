@@ -5,7 +5,7 @@
  * the SDK's chunk is fetched only after the load event, and the full SDK then traces the page's fetches.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,29 +13,21 @@ import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeBoth, listenAndLaunch } from './helpers/browser.js';
+import { attr, receivedLogs, standInIngest } from './helpers/received-logs.js';
 import { waitFor } from './helpers/wait.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-interface OtlpLog {
-  timeUnixNano: string;
-  body?: { stringValue?: string };
-  attributes: Array<{ key: string; value: { stringValue?: string; intValue?: string | number } }>;
-}
 
 let server: Server;
 let browser: Browser;
 let origin = '';
 let outDir = '';
-const logs: OtlpLog[] = [];
+const received = receivedLogs();
+const { withBody } = received;
 const traceparents: string[] = [];
 const apps: Record<string, string> = {};
 
-const attr = (l: OtlpLog, key: string) => {
-  const v = l.attributes.find((a) => a.key === key)?.value;
-  return v?.stringValue ?? v?.intValue;
-};
-const withBody = (b: string) => logs.filter((l) => l.body?.stringValue === b);
 
 /** The app's module: init, a call whose attributes change after it, an error and a rejection, all before `load`. */
 const appSource = (entry: string, name: string) => `import * as lazy from ${JSON.stringify(join(ROOT, 'dist/browser', entry))};
@@ -76,28 +68,18 @@ beforeAll(async () => {
 <script type="module" src="/app/${name}/app.js"></script>
 </head><body>lazy entry e2e</body></html>`;
   }
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (url.pathname.startsWith('/ingest/')) {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        for (const rl of body.resourceLogs ?? []) for (const sl of rl.scopeLogs) logs.push(...sl.logRecords);
-        return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      }
-      if (url.pathname === '/api/ping') {
-        traceparents.push(String(req.headers.traceparent ?? ''));
-        return void res.writeHead(200, { 'content-type': 'text/plain' }).end('pong');
-      }
-      if (url.pathname.startsWith('/app/')) {
-        const file = join(outDir, url.pathname.slice('/app/'.length));
-        if (!file.startsWith(outDir) || !existsSync(file)) return void res.writeHead(404).end();
-        return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(file));
-      }
-      const html = apps[url.pathname.slice(1)];
-      res.writeHead(html ? 200 : 404, { 'content-type': 'text/html' }).end(html ?? '');
-    });
+  server = standInIngest(received, (url, req, res) => {
+    if (url.pathname === '/api/ping') {
+      traceparents.push(String(req.headers.traceparent ?? ''));
+      return void res.writeHead(200, { 'content-type': 'text/plain' }).end('pong');
+    }
+    if (url.pathname.startsWith('/app/')) {
+      const file = join(outDir, url.pathname.slice('/app/'.length));
+      if (!file.startsWith(outDir) || !existsSync(file)) return void res.writeHead(404).end();
+      return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(file));
+    }
+    const html = apps[url.pathname.slice(1)];
+    res.writeHead(html ? 200 : 404, { 'content-type': 'text/html' }).end(html ?? '');
   });
   ({ origin, browser } = await listenAndLaunch(server));
 });

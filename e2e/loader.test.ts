@@ -4,34 +4,26 @@
  * the SDK file itself is fetched only after the page's load event.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeBoth, listenAndLaunch } from './helpers/browser.js';
+import { attr, receivedLogs, standInIngest } from './helpers/received-logs.js';
 import { waitFor } from './helpers/wait.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FILES = ['isotel-loader.global.js', 'isotel.global.js', 'isotel-lite.global.js'];
 
-interface OtlpLog {
-  timeUnixNano: string;
-  body?: { stringValue?: string };
-  attributes: Array<{ key: string; value: { stringValue?: string; intValue?: string | number } }>;
-}
 
 let server: Server;
 let browser: Browser;
 let origin = '';
-const logs: OtlpLog[] = [];
+const received = receivedLogs();
+const { logs, withBody } = received;
 const pages: Record<string, string> = {};
 
-const attr = (l: OtlpLog, key: string) => {
-  const v = l.attributes.find((a) => a.key === key)?.value;
-  return v?.stringValue ?? v?.intValue;
-};
-const withBody = (b: string) => logs.filter((l) => l.body?.stringValue === b);
 
 /** A page: the loader by its file (so the SDK's address defaults to the file beside it), then the page's script. */
 const page = (init: string, after = '') => `<!doctype html><html><head>
@@ -62,25 +54,15 @@ Promise.reject(new Error('early rejection'));
   // Scripts allowed by nonce only: the loader's script tag has the nonce, the SDK's script must get it too.
   pages.csp = page(opts(", sdkUrl: '/dist/isotel-lite.global.js'"), `telemetry.logger.info('csp-before');`).replace(/<script/g, '<script nonce="n0nce42"');
   pages.overflow = page(opts(", sdkUrl: '/dist/isotel-lite.global.js'"), `for (let i = 0; i < 1005; i++) telemetry.logger.info('burst', { i });`);
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (url.pathname.startsWith('/ingest/')) {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        for (const rl of body.resourceLogs ?? []) for (const sl of rl.scopeLogs) logs.push(...sl.logRecords);
-        return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      }
-      if (url.pathname.startsWith('/dist/')) {
-        const f = url.pathname.slice('/dist/'.length);
-        if (!FILES.includes(f)) return void res.writeHead(404).end();
-        return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(ROOT, 'dist/browser', f)));
-      }
-      const html = pages[url.pathname.slice(1)];
-      const csp = url.pathname === '/csp' ? { 'content-security-policy': "script-src 'nonce-n0nce42'" } : {};
-      res.writeHead(html ? 200 : 404, { 'content-type': 'text/html', ...csp }).end(html ?? '');
-    });
+  server = standInIngest(received, (url, _req, res) => {
+    if (url.pathname.startsWith('/dist/')) {
+      const f = url.pathname.slice('/dist/'.length);
+      if (!FILES.includes(f)) return void res.writeHead(404).end();
+      return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(ROOT, 'dist/browser', f)));
+    }
+    const html = pages[url.pathname.slice(1)];
+    const csp = url.pathname === '/csp' ? { 'content-security-policy': "script-src 'nonce-n0nce42'" } : {};
+    res.writeHead(html ? 200 : 404, { 'content-type': 'text/html', ...csp }).end(html ?? '');
   });
   ({ origin, browser } = await listenAndLaunch(server));
 });
