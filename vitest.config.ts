@@ -32,6 +32,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],
           environment: 'node',
+          // expect.poll's 1 s default is short for a page's request and render with a CI run beside it on 2 cores.
+          expect: { poll: { timeout: 10_000 } },
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,

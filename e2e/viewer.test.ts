@@ -99,10 +99,26 @@ describe('the explorer at /ui/', () => {
   });
 
   it('pages the trace list with "More traces" (an earlier end)', async () => {
+    // A hash change keeps the page and its state: the answer to an earlier search (shop-web's, held back here
+    // until after the later search's) must not overwrite the later one's list, nor may the last search's list
+    // show while the new one runs.
+    let lateAsked!: () => void;
+    let lateAnswered!: () => void;
+    const asked = new Promise<void>((resolve) => (lateAsked = resolve));
+    const answered = new Promise<void>((resolve) => (lateAnswered = resolve));
+    await page.route('**/api/traces?*service=shop-web*', async (r) => {
+      lateAsked();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await r.continue();
+      lateAnswered();
+    });
+    await page.goto(`${server.url}/ui/#/search?service=shop-web&limit=1`);
+    await asked;
     await page.goto(`${server.url}/ui/#/search?service=shop-api&limit=1`);
+    await answered;
+    await page.unroute('**/api/traces?*service=shop-web*');
     const items = page.locator('.trace-list > li');
-    await expect.poll(() => items.count()).toBe(1);
-    expect(await items.first().textContent()).toContain('GET /api/items');
+    await expect.poll(() => items.allTextContents()).toEqual([expect.stringContaining('GET /api/items')]);
     await page.getByRole('button', { name: 'More traces' }).click();
     await expect.poll(() => items.count()).toBe(2);
     expect(await items.nth(1).textContent()).toContain('click checkout');

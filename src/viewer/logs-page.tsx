@@ -5,6 +5,7 @@ import { formatTime, isoToMicros } from './format.js';
 import { bodyText, logService, severityName } from './log-text.js';
 import { LogsForm } from './logs-form.js';
 import { logsApiParams, logValues } from './logs-query.js';
+import { useKeyedResults } from './keyed-results.js';
 import { traceHref } from './route.js';
 import type { LogRecord } from './types.js';
 
@@ -15,18 +16,18 @@ export function LogsPage({ query }: { query: URLSearchParams }) {
   const { api, unauthorized, keyVersion } = useApi();
   const values = logValues(query);
   const [now, setNow] = useState(Date.now() * 1000);
-  const [results, setResults] = useState<Results>({ logs: [], cursor: null, loading: true });
+  const key = query.toString();
+  const [results, setResults] = useKeyedResults<Results>(key, { logs: [], cursor: null, loading: true });
   const run = async (previous: LogRecord[], nowUs: number, cursor?: string) => {
-    setResults({ logs: previous, cursor: null, loading: true });
+    setResults(key, { logs: previous, cursor: null, loading: true });
     try {
       const page = await api.logs(logsApiParams(values, nowUs, cursor));
-      setResults({ logs: [...previous, ...page.data], cursor: page.next_cursor, loading: false });
+      setResults(key, { logs: [...previous, ...page.data], cursor: page.next_cursor, loading: false });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) unauthorized();
-      setResults({ logs: previous, cursor: null, loading: false, error: err instanceof Error ? err.message : String(err) });
+      setResults(key, { logs: previous, cursor: null, loading: false, error: err instanceof Error ? err.message : String(err) });
     }
   };
-  const key = query.toString();
   useEffect(() => {
     const t = Date.now() * 1000;
     setNow(t);

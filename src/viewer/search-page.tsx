@@ -5,6 +5,7 @@ import { timeRange } from './format.js';
 import { SearchForm, searchValues, type SearchValues } from './search-form.js';
 import { parseTagLines } from './tags.js';
 import { TraceList } from './trace-list.js';
+import { useKeyedResults } from './keyed-results.js';
 import type { Trace } from './types.js';
 
 /** The Jaeger API parameters of a search; `end` moves back for the next page. */
@@ -26,22 +27,22 @@ type Results = { traces: Trace[]; more: boolean; error?: string; loading: boolea
 export function SearchPage({ query }: { query: URLSearchParams }) {
   const { api, unauthorized, keyVersion } = useApi();
   const values = searchValues(query);
-  const [results, setResults] = useState<Results>({ traces: [], more: false, loading: false });
+  const key = query.toString();
+  const [results, setResults] = useKeyedResults<Results>(key, { traces: [], more: false, loading: true });
   const [range, setRange] = useState<{ start?: number; end?: number }>({});
   const run = async (r: { start?: number; end?: number }, previous: Trace[]) => {
-    setResults({ traces: previous, more: false, loading: true });
+    setResults(key, { traces: previous, more: false, loading: true });
     try {
       const found = await api.traces(apiParams(values, r));
       const fresh = found.filter((t) => !previous.some((p) => p.traceID === t.traceID));
-      setResults({ traces: [...previous, ...fresh], more: found.length >= Number(values.limit), loading: false });
+      setResults(key, { traces: [...previous, ...fresh], more: found.length >= Number(values.limit), loading: false });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) unauthorized();
-      setResults({ traces: previous, more: false, loading: false, error: err instanceof Error ? err.message : String(err) });
+      setResults(key, { traces: previous, more: false, loading: false, error: err instanceof Error ? err.message : String(err) });
     }
   };
-  const key = query.toString();
   useEffect(() => {
-    if (!values.service) return setResults({ traces: [], more: false, loading: false });
+    if (!values.service) return setResults(key, { traces: [], more: false, loading: false });
     const r = timeRange(values.lookback, values.from, values.to, Date.now() * 1000);
     setRange(r);
     void run(r, []);
