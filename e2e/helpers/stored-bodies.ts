@@ -8,7 +8,10 @@ export function storedBodies(): Promise<string[]> {
       req.onerror = () => reject(req.error);
       req.onsuccess = () => {
         open.result.close();
-        resolve((req.result as Array<{ kind?: string; record?: { body?: unknown } }>).filter((e) => e.kind === 'log').map((e) => String(e.record?.body)));
+        type Entry = { kind?: string; record?: { body?: unknown } };
+        // A value is a segment ([key, entry] pairs, queue/idb-store.ts) or, in the earlier layout, one entry.
+        const entries = (req.result as Array<Entry | Array<[string, Entry]>>).flatMap((v) => (Array.isArray(v) ? v.map((kv) => kv[1]) : [v]));
+        resolve(entries.filter((e) => e.kind === 'log').map((e) => String(e.record?.body)));
       };
     };
   });

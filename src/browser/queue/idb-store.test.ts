@@ -18,7 +18,7 @@ describe('IndexedDB store', () => {
     const [a, b, c] = [entry(), entry(), entry()];
     await store.write({ put: [c, a, b] });
     c[1].state = 'inflight';
-    await store.write({ put: [c] });
+    await store.write({ mark: [c] });
     const r = await store.read(10, (e) => e.state === 'pending');
     expect(r.entries.map((e) => e[0])).toEqual([a[0], b[0]]);
     expect(r.total).toBe(3);
@@ -92,6 +92,63 @@ describe('IndexedDB store', () => {
     expect(await store.takeDropped()).toEqual({});
     expect(await store.trim(1, 10_000)).toEqual({ count: 1, bytes: 100, removed: 1 }); // the oldest: the later kind's
     expect(await store.takeDropped()).toEqual({ queue_full: 1 });
+  });
+
+  it("keeps a write's records in segments of at most 64 (one IndexedDB value each), with exact totals from the keys", async () => {
+    const use = fresh();
+    const store = createIdbStore(use);
+    const entries = Array.from({ length: 150 }, () => entry());
+    await store.write({ put: entries });
+    expect(await use('readonly', (s) => promisify(s.count()))).toBe(3); // 64 + 64 + 22
+    const r = await store.read(10, () => true);
+    expect(r.entries.map((e) => e[0])).toEqual(entries.slice(0, 10).map((e) => e[0]));
+    expect(r.total).toBe(150);
+  });
+
+  it('delivers part of a segment: the rest stays, once, in order; an emptied segment goes', async () => {
+    const use = fresh();
+    const store = createIdbStore(use);
+    const entries = Array.from({ length: 64 }, () => entry());
+    await store.write({ put: entries });
+    await store.write({ del: entries.slice(0, 40).map((e) => e[0]) });
+    let r = await store.read(100, () => true);
+    expect(r.entries.map((e) => e[0])).toEqual(entries.slice(40).map((e) => e[0]));
+    expect(r.total).toBe(24);
+    await store.write({ del: entries.slice(40).map((e) => e[0]) });
+    r = await store.read(100, () => true);
+    expect(r).toEqual({ entries: [], total: 0 });
+    expect(await use('readonly', (s) => promisify(s.count()))).toBe(0);
+  });
+
+  it('marks stored records in place (a beacon): no second copy, and a record delivered meanwhile is not brought back', async () => {
+    const store = createIdbStore(fresh());
+    const [a, b] = [entry(), entry()];
+    await store.write({ put: [a, b] });
+    a[1].state = 'inflight';
+    await store.write({ mark: [a] });
+    await store.write({ del: [b[0]] });
+    b[1].state = 'inflight';
+    await store.write({ mark: [b] });
+    const r = await store.read(10, () => true);
+    expect(r.entries.map((e) => [e[0], e[1].state])).toEqual([[a[0], 'inflight']]);
+    expect(r.total).toBe(1);
+  });
+
+  it("deletes records another tab wrote and this one never read (a replayed page's), and reads the earlier layout (a value per record)", async () => {
+    const use = fresh();
+    const [old, other] = [entry(), entry()];
+    await use('readwrite', (s) => {
+      s.put(old[1], old[0]); // the layout before segments
+      return new Promise<void>((r) => (s.transaction.oncomplete = () => r()));
+    });
+    await createIdbStore(use).write({ put: [other] });
+    const tab = createIdbStore(use);
+    expect((await tab.read(10, () => true)).total).toBe(2);
+    const another = createIdbStore(use);
+    await another.write({ del: [other[0]] });
+    expect((await tab.read(10, () => true)).entries.map((e) => e[0])).toEqual([old[0]]);
+    await tab.write({ del: [old[0]] });
+    expect((await another.read(10, () => true)).total).toBe(0);
   });
 
   it('rejects (so the queue can fall back) when IndexedDB throws', async () => {

@@ -14,6 +14,7 @@ export function createMemoryStore(): QueueStore {
     kind: 'memory',
     async write(change) {
       for (const [k, e] of change.put || []) map.set(k, e);
+      for (const [k, e] of change.mark || []) if (map.has(k)) map.set(k, e);
       for (const k of change.del || []) map.delete(k);
       addCounts(dropped, change.dropped);
     },

@@ -213,7 +213,7 @@ export function createQueue(opts: QueueOptions): Queue {
         // Entries still in the buffer are written (as inflight) by the next persist.
         if (!inBuffer.has(k)) put.push([k, e]);
       }
-      if (put.length > 0) await guarded((s) => s.write({ put }));
+      if (put.length > 0) await guarded((s) => s.write({ mark: put }));
     },
     takeDropped: () => guarded((s) => s.takeDropped()),
     buffered: () => (inWrite.length > 0 ? inWrite.concat(buffer) : buffer),

@@ -53,8 +53,11 @@ export function createRescue(win: { localStorage?: Storage }, queue: Queue, atMo
           if (!k.startsWith(RESCUE)) continue;
           const text = s.getItem(k)!;
           s.removeItem(k);
-          // At most once: what the last page beaconed (sentAt: inflight) is deleted, not queued again.
-          for (const [k2, e] of JSON.parse(text) as KeyedEntry[]) atMostOnce && e.sentAt ? void queue.remove([k2]) : queue.push(e.kind as 'log', e.record as LogRecord, k2);
+          const saved = JSON.parse(text) as KeyedEntry[];
+          // Deleted first where the last page's write did commit them, so each is queued once; at most once, what
+          // that page beaconed (sentAt: inflight) is not queued again.
+          void queue.remove(saved.map((x) => x[0]));
+          for (const [k2, e] of saved) if (!(atMostOnce && e.sentAt)) queue.push(e.kind as 'log', e.record as LogRecord, k2);
         }
       });
     },

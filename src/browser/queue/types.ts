@@ -16,7 +16,10 @@ export type KeyedEntry = [key: string, entry: QueueEntry];
 export type DropCounts = Record<string, number>;
 
 export interface StoreChange {
+  /** New records. */
   put?: KeyedEntry[];
+  /** Stored records' new state (beacon marks); a record no longer stored (delivered meanwhile) is not brought back. */
+  mark?: KeyedEntry[];
   del?: string[];
   /** Added to the persisted drop counters in the same transaction. */
   dropped?: DropCounts;
