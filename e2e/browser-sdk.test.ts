@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/browser.js';
 import { storedBodies } from './helpers/stored-bodies.js';
 import { waitFor } from './helpers/wait.js';
@@ -145,6 +145,11 @@ async function open(build: 'full' | 'lite' | 'zone', extra = '', batchDelayMs = 
 }
 
 describe('isotel/browser in Chromium', () => {
+  // A test that sets the stand-in ingest down must not leave it down for the next ones when it fails.
+  afterEach(() => {
+    ingestStatus = 200;
+  });
+
   it('delivers logs, fetch spans with traceparent, and a documentLoad span linked to the server trace', async () => {
     const p = await open(
       'full',
@@ -230,6 +235,27 @@ describe('isotel/browser in Chromium', () => {
       received.find((r) => r.path === '/ingest/v1/logs' && r.query.get('ingest_key') === null && logsIn(r).some((l: { attributes: OtlpKV[] }) => uid(l) === id)),
     );
     await p.context().close();
+  });
+
+  it('delivers a burst of 11,000 log calls in about a second whole: none dropped, none twice (lite and full)', async () => {
+    for (const build of ['lite', 'full'] as const) {
+      const p = await open(build, '', 1_000);
+      const since = received.length;
+      await p.evaluate(async (tag) => {
+        const t = (window as unknown as { telemetry: { logger: { info(m: string, a: object): void } } }).telemetry;
+        for (let b = 0; b < 110; b++) {
+          for (let i = 0; i < 100; i++) t.logger.info(tag, { cart_items: 3, currency: 'EUR' });
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      }, `burst ${build}`);
+      const ids = () => received.slice(since).filter((r) => r.path === '/ingest/v1/logs').flatMap(logsIn).filter((l: { body?: { stringValue?: string } }) => l.body?.stringValue === `burst ${build}`).map(uid);
+      await waitFor(`${build}: the burst's 11,000 records at the ingest`, () => ids().length >= 11_000, { timeoutMs: 60_000, detail: () => `${ids().length} received` });
+      expect(new Set(ids()).size).toBe(11_000);
+      expect(ids()).toHaveLength(11_000);
+      const h = await p.evaluate(() => (window as unknown as { telemetry: { health(): { dropped: { total: number } } } }).telemetry.health());
+      expect(h.dropped.total).toBe(0);
+      await p.context().close();
+    }
   });
 
   it('lets one tab send for all tabs of the origin', async () => {

@@ -127,7 +127,8 @@ function wire(options: ResolvedOptions, features: Features, win: WindowLike, dep
     onChange: (added) => {
       rescue.written();
       notifier.changed();
-      if (added) sender.schedule(options.batchDelayMs);
+      // A body's worth queued (a burst) goes at once: waiting batchDelayMs let a burst reach the queue's bound first.
+      if (added) sender.schedule(queue.size() < 500 ? options.batchDelayMs : 0);
     },
   });
 

@@ -14,8 +14,8 @@ describe('resolveOptions', () => {
         sampleRate: 1,
         captureErrors: true,
         captureConsole: false,
-        maxQueueRecords: 5_000,
-        maxQueueBytes: 5 * 1024 * 1024,
+        maxQueueRecords: 20_000,
+        maxQueueBytes: 20 * 1024 * 1024,
         propagateTraceHeaderCorsUrls: [],
       },
     });
