@@ -151,6 +151,19 @@ describe('IndexedDB store', () => {
     expect((await another.read(10, () => true)).total).toBe(0);
   });
 
+  it("finds a record again when another tab's trim moved its segment under a new key", async () => {
+    const use = fresh();
+    const [tabA, tabB] = [createIdbStore(use), createIdbStore(use)];
+    const entries = Array.from({ length: 10 }, () => entry(100));
+    await tabA.write({ put: entries });
+    expect((await tabB.read(10, () => true)).total).toBe(10); // tabB's index: the segment's first key
+    await tabA.trim(6, 1_000_000); // the segment rewritten with the newest 6, under a new key
+    await tabB.write({ del: entries.slice(4, 8).map((e) => e[0]) });
+    const r = await tabA.read(10, () => true);
+    expect(r.entries.map((e) => e[0])).toEqual(entries.slice(8).map((e) => e[0]));
+    expect(r.total).toBe(2);
+  });
+
   it('rejects (so the queue can fall back) when IndexedDB throws', async () => {
     const store = createIdbStore(() => {
       throw new DOMException('The user denied permission to access the database.', 'SecurityError');

@@ -81,13 +81,20 @@ export function createIdbStore(use: UseStore = createStore('isotel', 'queue')): 
     };
   };
 
-  /** Applies puts (of stored records: beacon marks) and deletes to the segments holding them. */
-  const edit = (s: IDBObjectStore, edits: Map<string, QueueEntry | 0>, segs: Set<IDBValidKey>): void => {
+  /** Applies marks and deletes to the segments holding the records (found by a scan where the index has none). */
+  const edit = (s: IDBObjectStore, edits: Map<string, QueueEntry | 0>): void => {
+    const segs = new Set<IDBValidKey>();
+    for (const k of edits.keys()) if (where.has(k)) segs.add(where.get(k)!);
     for (const g of segs) {
       const req = s.get(g);
       req.onsuccess = () => {
         const entries = entriesOf(g, req.result, { n: 0 });
-        if (!entries) return;
+        if (!entries) {
+          // Gone: another tab rewrote it (a trim at the bound) under a new key. Its records are looked for again.
+          const lost = new Map<string, QueueEntry | 0>();
+          for (const [k, e] of edits) if (where.get(k) === g) where.delete(k), lost.set(k, e);
+          return scan(s, () => undefined, () => edit(s, lost));
+        }
         const out: KeyedEntry[] = [];
         for (const kv of entries) {
           const e = edits.get(kv[0]);
@@ -111,15 +118,10 @@ export function createIdbStore(use: UseStore = createStore('isotel', 'queue')): 
         const edits = new Map<string, QueueEntry | 0>();
         for (const kv of change.mark || []) edits.set(kv[0], kv[1]);
         for (const k of change.del || []) edits.set(k, 0);
-        const apply = (): void => {
-          const segs = new Set<IDBValidKey>();
-          for (const k of edits.keys()) if (where.has(k)) segs.add(where.get(k)!);
-          edit(s, edits, segs);
-        };
         // A record this tab never saw (another page's, replayed), or forgot: found by a scan first.
         if (Array.from(edits.keys()).some((k) => !where.has(k)))
-          scan(s, () => undefined, (corrupt) => (apply(), addMeta(s, corrupt > 0 ? { corrupt } : undefined)));
-        else apply();
+          scan(s, () => undefined, (corrupt) => (edit(s, edits), addMeta(s, corrupt > 0 ? { corrupt } : undefined)));
+        else edit(s, edits);
         // Keys are creation times: in key order, a segment's records are oldest first (a replayed page's included).
         fresh.sort((x, y) => (x[0] < y[0] ? -1 : 1));
         for (let i = 0; i < fresh.length; i += SEGMENT) putSegment(s, fresh.slice(i, i + SEGMENT));

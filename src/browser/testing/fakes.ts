@@ -65,8 +65,8 @@ export interface Reply {
 export interface FakeServer {
   request: RequestFn;
   calls: TransportRequest[];
-  /** Replies used in order; when they run out, `fallback` answers. */
-  replies: Array<Reply | Error>;
+  /** Replies used in order (a promise: the request is in flight until it settles); when they run out, `fallback` answers. */
+  replies: Array<Reply | Error | Promise<Reply>>;
   fallback: Reply;
   /** Ids of every record in every request (log.record.uid / span id), in order. */
   sentIds(): string[];
@@ -79,7 +79,7 @@ export function fakeServer(fallback: Reply = { status: 200, body: '{}' }): FakeS
     fallback,
     request: async (req) => {
       s.calls.push(req);
-      const r = s.replies.length > 0 ? s.replies.shift()! : s.fallback;
+      const r = await (s.replies.length > 0 ? s.replies.shift()! : s.fallback);
       if (r instanceof Error) throw r;
       const res: TransportResponse = { status: r.status, retryAfter: r.retryAfter ?? null, text: async () => r.body ?? '' };
       return res;

@@ -1,61 +1,11 @@
 import 'fake-indexeddb/auto';
 import { createStore } from 'idb-keyval';
 import { describe, expect, it, vi } from 'vitest';
-import { createRecordIdGenerator } from '../../shared/ids.js';
 import type { SenderLock } from '../lock/sender-lock.js';
-import { createSoloLock, createWebLock } from '../lock/sender-lock.js';
+import { createWebLock } from '../lock/sender-lock.js';
 import { createIdbStore } from '../queue/idb-store.js';
-import { createMemoryStore } from '../queue/memory-store.js';
-import { createQueue } from '../queue/queue.js';
-import type { DropCounts, QueueStore } from '../queue/types.js';
-import { createCounters } from '../status/counters.js';
-import { fakeLocks, fakeServer, fakeTime, idsIn, logRecord, quietDiag, recordingBeacon, type Reply } from '../testing/fakes.js';
-import { createKeepaliveBudget } from './budget.js';
-import { createSender } from './sender.js';
-
-function setup(o: { replies?: Array<Reply | Error>; lock?: SenderLock; store?: QueueStore; loadTime?: number; time?: ReturnType<typeof fakeTime>; atMostOnce?: boolean } = {}) {
-  const time = o.time ?? fakeTime();
-  const store = o.store ?? createMemoryStore();
-  const diag = quietDiag();
-  const counters = createCounters();
-  const reports: DropCounts[] = [];
-  const queue = createQueue({
-    store,
-    maxQueueRecords: 5_000,
-    maxQueueBytes: 5e6,
-    diag,
-    newKey: createRecordIdGenerator(),
-    onDrop: counters.drop,
-    onChange: () => undefined,
-  });
-  const server = fakeServer();
-  server.replies.push(...(o.replies ?? []));
-  const beacon = recordingBeacon();
-  const sender = createSender({
-    queue,
-    request: server.request,
-    beacon,
-    lock: o.lock ?? createSoloLock(),
-    budget: createKeepaliveBudget(),
-    counters,
-    notify: () => undefined,
-    diag,
-    endpoint: 'https://ingest.test',
-    ingestKey: 'secret-key',
-    now: time.now,
-    timers: time.timers,
-    random: () => 0,
-    loadTime: o.loadTime ?? time.now(),
-    unloadAtMostOnce: o.atMostOnce,
-    reportDrops: (c) => reports.push(c),
-  });
-  const log = (n: number) => {
-    const records = Array.from({ length: n }, () => logRecord());
-    for (const r of records) queue.push('log', r);
-    return records.map((r) => r.record_id);
-  };
-  return { time, store, queue, server, beacon, sender, counters, reports, log, diag };
-}
+import { fakeLocks, fakeTime, idsIn, logRecord, quietDiag, type Reply } from '../testing/fakes.js';
+import { setup } from '../testing/sender-setup.js';
 
 describe('sender', () => {
   it('posts queued logs as OTLP JSON with keepalive, sent_at and the ingest key header, then deletes them', async () => {
@@ -195,6 +145,35 @@ describe('sender', () => {
     // Sent, not delivered: this page does not send them again (they wait for the next load) ...
     expect(await t.sender.run()).toEqual({ done: true });
     expect(t.server.calls).toHaveLength(0);
+  });
+
+  it('sends a backlog (a full read) in bodies over 64 KiB without keepalive; a beacon meanwhile carries their records too, unless at most once', async () => {
+    for (const atMostOnce of [false, true]) {
+      let answer!: (r: Reply) => void;
+      const t = setup({ atMostOnce, replies: [new Promise<Reply>((r) => (answer = r))] });
+      t.log(1_500); // a full read (1,000) in flight, 500 waiting
+      const run = t.sender.run();
+      await vi.waitFor(() => expect(t.server.calls).toHaveLength(1));
+      const first = t.server.calls[0];
+      expect(first.keepalive).toBe(false);
+      expect(first.body.length).toBeGreaterThan(64 * 1024);
+      await t.sender.beacon();
+      const beaconed = (await Promise.all(t.beacon.sent.map((b) => b.body.text()))).flatMap(idsIn);
+      expect(beaconed.length).toBeGreaterThan(0);
+      const inFlight = new Set(idsIn(first.body));
+      expect(beaconed.some((id) => inFlight.has(id))).toBe(!atMostOnce);
+      answer({ status: 200, body: '{}' });
+      await run;
+    }
+  });
+
+  it('sends what trickles in (less than a full read) in keepalive bodies of at most 60 KB', async () => {
+    const t = setup();
+    t.log(300);
+    await t.sender.run();
+    expect(t.server.calls.length).toBeGreaterThan(1);
+    for (const c of t.server.calls) expect([c.keepalive, c.body.length <= 60_000]).toEqual([true, true]);
+    expect(t.server.sentIds()).toHaveLength(300);
   });
 
   it('re-sends beaconed records on the next page load', async () => {

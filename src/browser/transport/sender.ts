@@ -115,8 +115,9 @@ export function createSender(o: SenderOptions): Sender {
     const keepalive = budget.reserve(chunk.bytes);
     const n = chunk.entries.length;
     counters.inFlight += n;
-    // Only a keepalive request outlives the page: the records of another one are the page-hide beacon's too.
-    if (keepalive) for (const [k] of chunk.entries) sending.add(k);
+    // Only a keepalive request outlives the page: the records of another one are the page-hide beacon's too, unless
+    // at most once (the request may be delivered all the same: a record is better lost than sent twice then).
+    if (keepalive || o.unloadAtMostOnce) for (const [k] of chunk.entries) sending.add(k);
     o.notify();
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (o.ingestKey) headers['x-isotel-ingest-key'] = o.ingestKey;
