@@ -44,7 +44,7 @@ const KB = 1024;
 // logger.info in Chromium 0.80 -> 0.25 µs lite, 1.10 -> 0.35-0.40 full (`node bench/run.mjs --only=browser`).
 // Then 12,326 -> 12,315 B: the record ids' lookup table made at the first id, not at load (+13 B; 2.4-5 ms of the
 // script's evaluation at 4x, `node bench/browser/top-level.mjs`), and the missing-endpoint message without its
-// example URL (-24 B). Raised, loudly: 12,315 -> 12,916 B (+601 B; full 25,451 -> 26,092 B) for the queue's
+// example URL (-24 B). Raised, loudly: 12,315 -> 12,916 B (+601 B; full 25,451 -> 26,062 B) for the queue's
 // segments (queue/idb-store.ts: one IndexedDB value per 64 records of a write, rewritten as they are delivered,
 // the totals in the keys, a where-index with a scan where it is stale or has no entry, marks that never bring a
 // delivered record back) and the sender's backlog bodies (beaconed too while in flight, unless at most once): a burst of 11,000 log calls in ~1 s was 59% dropped (4,501 delivered), now all 11,000 arrive in
