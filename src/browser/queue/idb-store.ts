@@ -1,12 +1,13 @@
 /**
  * The IndexedDB store: idb-keyval's `createStore('isotel', 'queue')`, opened lazily (and reopened by idb-keyval
  * when the browser closes it). Every tab of the origin shares it. Records are kept in segments: one IndexedDB
- * value per write (the records of a burst together), keyed by its first record's key and a random suffix, so
- * key order is still "oldest first". In Chromium one value of 100 records is 1.2 ms a transaction and 100
- * values 14 ms (100 deletes 8.7 ms, one 0.5 ms): one value per record drained a burst at ~1,500 records/s
- * (.probe figures in the README's browser section). A segment is rewritten as its records are delivered, and
- * deleted when empty. A value of the earlier layout (one record under its own key) reads as a segment of one.
- * Drop counters live under a key that sorts after every segment, so record ranges exclude it.
+ * value per up to 64 records of a write (a burst's records together), keyed `<first record's key>.<count>.<random>`,
+ * so key order is still "oldest first" and totals come from the keys. In Chromium one value of 100 records is
+ * 1.2-2.6 ms a transaction and 100 values 12-19 ms (100 deletes 8.7-13 ms, one 0.5-0.7 ms): one value per record
+ * drained a burst at ~1,500 records/s (`node bench/browser/drain.mjs ... idb`, the README's browser section). A
+ * segment is rewritten under a new key as its records are delivered, and deleted when empty. A value of the earlier
+ * layout (one record under its own key) reads as a segment of one. Drop counters live under a key that sorts after
+ * every segment, so record ranges exclude it.
  */
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import { addCounts, type DropCounts, type KeyedEntry, type QueueEntry, type QueueStore } from './types.js';
