@@ -46,7 +46,7 @@ export function createIdbStore(use: UseStore = createStore('isotel', 'queue')): 
   const records = (): IDBKeyRange => IDBKeyRange.upperBound(META, true);
   // A sync throw (indexedDB missing, SecurityError) becomes a rejection like every other failure: run in a reaction.
   const run = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => Promise<T>): Promise<T> => Promise.resolve().then(() => use(mode, fn));
-  /** Record key → key of the segment holding it (records never move between segments). */
+  /** Record key → key of the segment holding it, as this tab last saw it (another tab may have rewritten it since). */
   const where = new Map<string, IDBValidKey>();
 
   /** Stores records as a new segment, keyed `<first record's key>.<count>.<random>`: totals come from the keys. */
